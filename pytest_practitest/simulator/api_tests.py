@@ -1,0 +1,232 @@
+"""Tests and their steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import entities, payload
+from .errors import APIError
+from .listing import filter_in, ids_param, name_filters, paginate
+from .payload import MAX_NAME, Problems
+from .routing import Request, Response, Route
+from .store import Entity, now_iso, resource
+
+TEST_UPDATE_ATTRIBUTES = (
+    "name",
+    "description",
+    "test-type",
+    "assigned-to-id",
+    "assigned-to-type",
+    "planned-execution",
+    "status",
+    "version",
+    "priority",
+    "duration-estimate",
+    "custom-fields",
+    "automated-fields",
+    "tags",
+)
+TEST_CREATE_ATTRIBUTES = (*TEST_UPDATE_ATTRIBUTES, "author-id", "scenario", "folder-id")
+STEP_ATTRIBUTES = ("name", "description", "expected-results")
+MAX_STEPS_PER_REQUEST = 100
+
+
+def check_test_attributes(
+    request: Request,
+    attributes: dict[str, Any],
+    pointer: str,
+    problems: Problems,
+    *,
+    creating: bool,
+    own_id: int | None = None,
+) -> None:
+    """Shared by test creation, update and auto-created runs."""
+    name = payload.text(
+        attributes, "name", pointer, problems, required=creating, max_length=MAX_NAME
+    )
+    payload.one_of(attributes, "test-type", entities.TEST_TYPES, pointer, problems)
+    payload.one_of(attributes, "assigned-to-type", ("user", "group"), pointer, problems)
+    payload.duration(attributes, "duration-estimate", pointer, problems)
+    payload.custom_fields(
+        request.store,
+        request.project_id,
+        attributes.get("custom-fields"),
+        f"{pointer}/custom-fields",
+        problems,
+    )
+    tags = attributes.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        problems.add("tags must be a list of strings", f"{pointer}/tags")
+    if name:
+        unique_test_name(request, name, f"{pointer}/name", problems, own_id)
+
+
+def unique_test_name(
+    request: Request, name: str, pointer: str, problems: Problems, own_id: int | None = None
+) -> None:
+    for test in request.store.in_project("tests", request.project_id):
+        if test["name"] == name and test["id"] != own_id:
+            problems.add(f"name {name!r} has already been taken (test {test['id']})", pointer)
+
+
+def step_definitions(container: Any, pointer: str, problems: Problems) -> list[dict[str, Any]]:
+    """Test step definitions: ``[{name, description, expected-results}]``."""
+    if container is None:
+        return []
+    if not isinstance(container, list):
+        problems.add("steps must be a list", pointer)
+        return []
+    steps = []
+    for index, step in enumerate(container):
+        where = f"{pointer}/{index}"
+        if not isinstance(step, dict):
+            problems.add("step must be an object", where)
+            continue
+        payload.check_members(step, (*STEP_ATTRIBUTES, "position"), where, problems)
+        payload.text(step, "name", where, problems, required=True, max_length=MAX_NAME)
+        payload.text(step, "description", where, problems)
+        payload.text(step, "expected-results", where, problems)
+        steps.append(step)
+    return steps
+
+
+def list_tests(request: Request) -> Response:
+    tests = request.store.in_project("tests", request.project_id)
+    tests = filter_in(tests, "display-id", ids_param(request, "display-ids"))
+    return paginate(request, "tests", name_filters(request, tests))
+
+
+def create_test(request: Request) -> Response:
+    [(pointer, item)] = payload.data_items(request.json(), "tests")
+    problems = Problems()
+    payload.check_members(item, ("type", "attributes", "steps"), pointer, problems)
+    attributes = item.get("attributes", {})
+    at = f"{pointer}/attributes"
+    payload.check_members(attributes, TEST_CREATE_ATTRIBUTES, at, problems)
+    check_test_attributes(request, attributes, at, problems, creating=True)
+    author_id = payload.author(
+        request.store, request.principal, request.project_id, attributes, at, problems,
+        required=True,
+    )
+    steps_container = item.get("steps")
+    steps: list[dict[str, Any]] = []
+    if steps_container is not None:
+        if not isinstance(steps_container, dict):
+            problems.add("steps must be an object with a data list", f"{pointer}/steps")
+        else:
+            steps = step_definitions(steps_container.get("data"), f"{pointer}/steps/data", problems)
+    problems.raise_if_any()
+    assert author_id is not None
+    test = entities.create_test(request.store, request.project_id, attributes, author_id, steps)
+    return Response(200, {"data": resource("tests", test)})
+
+
+def show_test(request: Request) -> Response:
+    test = request.lookup("tests", request.path_params["test_id"], "test")
+    return Response(200, {"data": resource("tests", test)})
+
+
+def update_test(request: Request) -> Response:
+    test = request.lookup("tests", request.path_params["test_id"], "test")
+    [(pointer, item)] = payload.data_items(request.json(), "tests")
+    problems = Problems()
+    payload.check_members(item, ("type", "attributes"), pointer, problems)
+    attributes = item.get("attributes", {})
+    at = f"{pointer}/attributes"
+    payload.check_members(attributes, (*TEST_UPDATE_ATTRIBUTES, "updated-by-user-id"), at, problems)
+    check_test_attributes(request, attributes, at, problems, creating=False, own_id=test["id"])
+    problems.raise_if_any()
+    attributes.pop("updated-by-user-id", None)
+    test.update(attributes)
+    test["updated-at"] = now_iso()
+    return Response(200, {"data": resource("tests", test)})
+
+
+def delete_entity(table: str, key: str, what: str) -> Any:
+    def handler(request: Request) -> Response:
+        entity = request.lookup(table, request.path_params[key], what)
+        entities.delete(request.store, table, entity["id"])
+        return Response(200, {"data": resource(table, entity)})
+
+    return handler
+
+
+def list_steps(request: Request) -> Response:
+    steps = request.store.in_project("steps", request.project_id)
+    steps = filter_in(steps, "test-id", ids_param(request, "test-ids"))
+    steps.sort(key=lambda s: (s["test-id"], s["position"]))
+    return paginate(request, "steps", name_filters(request, steps))
+
+
+def create_steps(request: Request) -> Response:
+    [(pointer, item)] = payload.data_items(request.json(), "steps")
+    problems = Problems()
+    payload.check_members(item, ("type", "attributes"), pointer, problems)
+    attributes = item.get("attributes", {})
+    at = f"{pointer}/attributes"
+    payload.check_members(attributes, ("test-id", "steps"), at, problems)
+    test = payload.reference(
+        request.store, request.project_id, "tests", attributes.get("test-id"),
+        f"{at}/test-id", problems, "test-id",
+    )
+    raw_steps = attributes.get("steps")
+    if isinstance(raw_steps, list) and len(raw_steps) > MAX_STEPS_PER_REQUEST:
+        raise APIError(
+            422,
+            f"at most {MAX_STEPS_PER_REQUEST} steps per request, got {len(raw_steps)}",
+            pointer=f"{at}/steps",
+        )
+    if not raw_steps:
+        problems.add("steps is required and must be a non-empty list", f"{at}/steps")
+    steps = step_definitions(raw_steps, f"{at}/steps", problems)
+    problems.raise_if_any()
+    assert test is not None
+    created = entities.add_steps(request.store, test, steps)
+    return Response(200, {"data": [resource("steps", s) for s in created]})
+
+
+def show_step(request: Request) -> Response:
+    step = request.lookup("steps", request.path_params["step_id"], "step")
+    return Response(200, {"data": resource("steps", step)})
+
+
+def update_step(request: Request) -> Response:
+    step: Entity = request.lookup("steps", request.path_params["step_id"], "step")
+    [(pointer, item)] = payload.data_items(request.json(), "steps")
+    problems = Problems()
+    attributes = item.get("attributes", {})
+    at = f"{pointer}/attributes"
+    payload.check_members(attributes, STEP_ATTRIBUTES, at, problems)
+    payload.text(attributes, "name", at, problems, max_length=MAX_NAME)
+    problems.raise_if_any()
+    step.update(attributes)
+    step["updated-at"] = now_iso()
+    return Response(200, {"data": resource("steps", step)})
+
+
+UNSUPPORTED_LIBRARY_FILTERS = frozenset(
+    {"filter-id", "autofilter-value", "sub-autofilter-value", "filter-user-id"}
+)
+
+ROUTES = [
+    Route(
+        "GET", "/projects/{project_id}/tests", list_tests, paginated=True,
+        params=frozenset({"display-ids", "name_exact", "name_like", "relationships"}),
+        unsupported=UNSUPPORTED_LIBRARY_FILTERS,
+    ),
+    Route("POST", "/projects/{project_id}/tests", create_test),
+    Route("GET", "/projects/{project_id}/tests/{test_id}", show_test,
+          params=frozenset({"relationships"})),
+    Route("PUT", "/projects/{project_id}/tests/{test_id}", update_test),
+    Route("DELETE", "/projects/{project_id}/tests/{test_id}",
+          delete_entity("tests", "test_id", "test")),
+    Route(
+        "GET", "/projects/{project_id}/steps", list_steps, paginated=True,
+        params=frozenset({"test-ids", "name_exact", "name_like"}),
+    ),
+    Route("POST", "/projects/{project_id}/steps", create_steps),
+    Route("GET", "/projects/{project_id}/steps/{step_id}", show_step),
+    Route("PUT", "/projects/{project_id}/steps/{step_id}", update_step),
+    Route("DELETE", "/projects/{project_id}/steps/{step_id}",
+          delete_entity("steps", "step_id", "step")),
+]

@@ -1,0 +1,153 @@
+"""``practitest sim``: run the simulator from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from .faults import Fault
+from .seeds import SEEDS
+from .server import Simulator
+
+
+def rate_limit(value: str) -> tuple[int, float] | None:
+    """``CALLS/SECONDS`` (e.g. ``30/60``), or ``0`` for no limit."""
+    if value.strip() == "0":
+        return None
+    calls, slash, seconds = value.partition("/")
+    try:
+        parsed = (int(calls), float(seconds))
+    except ValueError:
+        parsed = (0, 0.0)
+    if not slash or parsed[0] < 1 or parsed[1] <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected CALLS/SECONDS such as 30/60, or 0 for no limit; got {value!r}"
+        )
+    return parsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port, 0 for a free one (default 0)")
+    parser.add_argument("--token", help="the account token to accept (default: a random one)")
+    parser.add_argument("--seed", default="demo", choices=sorted(SEEDS), help="starting data (default demo)")
+    parser.add_argument(
+        "--rate-limit", type=rate_limit, default=(30, 60.0), metavar="CALLS/SECONDS",
+        help="account rate limit, e.g. 30/60 (default) or 0 for none",
+    )
+    parser.add_argument("--no-retry-after", action="store_true",
+                        help="send 429s without Retry-After or a hint (the worst case)")
+    parser.add_argument("--faults", type=Path, metavar="FILE",
+                        help="JSON list of fault rules to inject (see docs/simulator.md)")
+    parser.add_argument("--state", type=Path, metavar="FILE",
+                        help="sqlite3 file that keeps the data across restarts")
+    parser.add_argument("--env-file", type=Path, metavar="FILE",
+                        help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID lines here once listening")
+    parser.add_argument("--check", action="store_true",
+                        help="make a few API calls against the simulator, print them, and exit")
+
+
+def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Start the simulator; serve until Ctrl-C (or, with --check, answer and exit)."""
+    faults: list[dict[str, Any]] = []
+    if args.faults is not None:
+        try:
+            faults = json.loads(args.faults.read_text(encoding="utf-8"))
+            for rule in faults:
+                Fault.from_dict(rule)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            print(f"practitest sim: error: cannot use fault file {args.faults}: {exc}", file=sys.stderr)
+            return 2
+    try:
+        simulator = Simulator(
+            host=args.host, port=args.port, token=args.token, seed=args.seed,
+            rate_limit=args.rate_limit, retry_after=not args.no_retry_after, state_file=args.state,
+        ).start()
+    except OSError as exc:
+        print(f"practitest sim: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    simulator.faults.extend(faults)
+    try:
+        _announce(simulator, args, out)
+        if args.check:
+            return _check(simulator, out)
+        _wait_for_stop()
+    finally:
+        simulator.stop()
+        print("simulator stopped", file=out, flush=True)
+    return 0
+
+
+def _announce(simulator: Simulator, args: argparse.Namespace, out: TextIO) -> None:
+    info = simulator.info
+    limit = args.rate_limit
+    lines = [
+        f"PractiTest API v2 simulator listening on {simulator.url}",
+        f"  PRACTITEST_URL={simulator.url}",
+        f"  PRACTITEST_TOKEN={info.token}   (the simulator's account token)",
+        f"  PRACTITEST_PROJECT_ID={info.project_id}   ({info.project_name})",
+    ]
+    if info.set_id is not None:
+        lines.append(f"  PRACTITEST_SET_ID={info.set_id}   ({info.set_name})")
+    for email, token in info.personal_tokens.items():
+        lines.append(f"  personal token of {email}: {token}")
+    lines.append(f"  rate limit: {f'{limit[0]} calls / {limit[1]:g} s' if limit else 'off'}")
+    lines.append(f'  try: curl -H "PTToken: {info.token}" {simulator.url}/api/v2/projects.json')
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        lines.append("  warning: the /_sim/ control endpoints take no token; keep this on loopback")
+    if not args.check:
+        lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), file=out, flush=True)
+    if args.env_file is not None:
+        env = {
+            "PRACTITEST_URL": simulator.url,
+            "PRACTITEST_TOKEN": info.token,
+            "PRACTITEST_PROJECT_ID": str(info.project_id),
+        }
+        if info.set_id is not None:
+            env["PRACTITEST_SET_ID"] = str(info.set_id)
+        args.env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()), encoding="utf-8")
+
+
+def _check(simulator: Simulator, out: TextIO) -> int:
+    """Call the simulator like a client would and show what it answered."""
+    info = simulator.info
+    paths = ["/api/v2/projects.json", f"/api/v2/projects/{info.project_id}/sets.json"]
+    if info.set_id is not None:
+        paths.append(f"/api/v2/projects/{info.project_id}/instances.json?set-ids={info.set_id}")
+    for path in paths:
+        request = urllib.request.Request(simulator.url + path, headers={"PTToken": info.token})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+            body = json.load(response)
+            print(f"GET {path} -> {response.status}", file=out)
+        for item in body["data"]:
+            attributes = item["attributes"]
+            label = attributes.get("display-id", "")
+            print(f"    {item['type']} {item['id']} {label} {attributes.get('name')!r} "
+                  f"{attributes.get('run-status', '')}".rstrip(), file=out)
+    print(f"{len(paths)} calls answered", file=out, flush=True)
+    return 0
+
+
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

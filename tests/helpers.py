@@ -1,0 +1,80 @@
+"""A tiny HTTP helper for talking to the simulator in tests."""
+
+from __future__ import annotations
+
+import base64
+from types import TracebackType
+from typing import Any
+
+import requests
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def errors_of(response: requests.Response) -> list[dict[str, Any]]:
+    body = response.json()
+    assert "errors" in body, body
+    return list(body["errors"])
+
+
+def error_detail(response: requests.Response) -> str:
+    return " | ".join(str(e["detail"]) for e in errors_of(response))
+
+
+def pointers(response: requests.Response) -> list[str]:
+    return [e.get("source", {}).get("pointer", "") for e in errors_of(response)]
+
+
+class Api:
+    """Requests to /api/v2 with the PTToken header; ``p()`` prefixes the project."""
+
+    def __init__(self, base_url: str, token: str | None, project_id: int) -> None:
+        self.base_url = base_url
+        self.project_id = project_id
+        self.session = requests.Session()
+        if token is not None:
+            self.session.headers["PTToken"] = token
+
+    def p(self, path: str) -> str:
+        return f"/projects/{self.project_id}{path}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/v2{path}"
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(self.url(path), params=params, timeout=10)
+
+    def post(self, path: str, body: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.post(self.url(path), json=body, **kwargs)
+
+    def put(self, path: str, body: Any) -> requests.Response:
+        return self.session.put(self.url(path), json=body, timeout=10)
+
+    def delete(self, path: str) -> requests.Response:
+        return self.session.delete(self.url(path), timeout=10)
+
+    def data(self, path: str, **params: Any) -> Any:
+        response = self.get(path, **params)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+    def run(self, instance_id: int, **attributes: Any) -> dict[str, Any]:
+        """Post one run and return its resource."""
+        body = {"data": {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}}
+        response = self.post(self.p("/runs.json"), body)
+        assert response.status_code == 200, response.text
+        return dict(response.json()["data"])
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
