@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .simulator import cli as sim_cli
 
     sim = commands.add_parser(
-        "sim", help="run the local PractiTest API v2 simulator",
+        "sim",
+        help="run the local PractiTest API v2 simulator",
         description="Run the local PractiTest API v2 simulator until Ctrl-C.",
     )
     sim_cli.add_arguments(sim)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -63,7 +65,9 @@ class Api:
 
     def run(self, instance_id: int, **attributes: Any) -> dict[str, Any]:
         """Post one run and return its resource."""
-        body = {"data": {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}}
+        body = {
+            "data": {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}
+        }
         response = self.post(self.p("/runs.json"), body)
         assert response.status_code == 200, response.text
         return dict(response.json()["data"])
@@ -75,6 +79,19 @@ class Api:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` passes (bounded, for async servers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

@@ -6,7 +6,8 @@ from . import entities, payload
 from .errors import APIError, bad_request, not_found
 from .listing import paginate
 from .payload import Problems
-from .routing import Request, Response, Route
+from .response import Response
+from .routing import Request, Route
 from .store import Entity, resource
 
 CREATABLE = ("requirement", "test", "testset", "instance", "step", "step-run", "issue")
@@ -33,8 +34,9 @@ def _target(request: Request, entity: object, entity_id: object, *, body: bool) 
     target = request.store.get(table, target_id)
     if target is None or target["project-id"] != request.project_id:
         if body:
-            raise fail(f"{entity} {target_id} does not exist in project {request.project_id}",
-                       "entity-id")
+            raise fail(
+                f"{entity} {target_id} does not exist in project {request.project_id}", "entity-id"
+            )
         raise not_found(f"{entity} {target_id}")
     return entity, target_id
 
@@ -75,7 +77,9 @@ def create_attachments(request: Request) -> Response:
         problems.add("at least one file is required", "/data/files/data")
     problems.raise_if_any()
     created: list[Entity] = [
-        entities.create_attachment(request.store, request.project_id, entity, target_id, name, content)
+        entities.create_attachment(
+            request.store, request.project_id, entity, target_id, name, content
+        )
         for name, content in files
     ]
     return Response(200, {"data": [resource("attachments", a) for a in created]})
@@ -88,8 +92,13 @@ def delete_attachment(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("GET", "/projects/{project_id}/attachments", list_attachments, paginated=True,
-          params=frozenset({"entity", "entity-id"})),
+    Route(
+        "GET",
+        "/projects/{project_id}/attachments",
+        list_attachments,
+        paginated=True,
+        params=frozenset({"entity", "entity-id"}),
+    ),
     Route("POST", "/projects/{project_id}/attachments", create_attachments),
     Route("GET", "/projects/{project_id}/attachments/{attachment_id}", download_attachment),
     Route("DELETE", "/projects/{project_id}/attachments/{attachment_id}", delete_attachment),

@@ -6,15 +6,14 @@ from typing import Any
 
 from .errors import bad_request, not_found
 from .listing import paginate
-from .routing import Request, Response, Route
+from .response import Response
+from .routing import Request, Route
 from .store import Entity, resource
 
 
 def list_projects(request: Request) -> Response:
     projects = [
-        p
-        for p in request.store.table("projects").values()
-        if request.principal.can_see(p["id"])
+        p for p in request.store.table("projects").values() if request.principal.can_see(p["id"])
     ]
     return paginate(request, "projects", projects)
 

@@ -11,7 +11,8 @@ from .api_tests import check_test_attributes, step_definitions
 from .errors import bad_request
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
-from .routing import Request, Response, Route
+from .response import Response
+from .routing import Request, Route
 from .store import Entity, resource
 
 MAX_RUNS_PER_REQUEST = 20
@@ -65,7 +66,9 @@ def _check_run(
     extra_members: tuple[str, ...],
     extra_attributes: tuple[str, ...],
 ) -> RunPlan:
-    payload.check_members(item, ("type", "attributes", "steps", "files", *extra_members), pointer, problems)
+    payload.check_members(
+        item, ("type", "attributes", "steps", "files", *extra_members), pointer, problems
+    )
     attributes: dict[str, Any] = item.get("attributes", {})
     at = f"{pointer}/attributes"
     payload.check_members(attributes, (*RUN_ATTRIBUTES, *extra_attributes), at, problems)
@@ -79,17 +82,28 @@ def _check_run(
     payload.text(attributes, "version", at, problems)
     payload.text(attributes, "run-date", at, problems)
     if manual and "automated-execution-output" in attributes:
-        problems.add("automated-execution-output is for AutomatedRun only",
-                     f"{at}/automated-execution-output")
+        problems.add(
+            "automated-execution-output is for AutomatedRun only",
+            f"{at}/automated-execution-output",
+        )
     if not manual and "run-date" in attributes:
         problems.add("run-date is for ManualRun only", f"{at}/run-date")
     payload.custom_fields(
-        request.store, request.project_id, attributes.get("custom-fields"),
-        f"{at}/custom-fields", problems,
+        request.store,
+        request.project_id,
+        attributes.get("custom-fields"),
+        f"{at}/custom-fields",
+        problems,
     )
     tester_id = payload.author(
-        request.store, request.principal, request.project_id, attributes, at, problems,
-        required=manual, key="tester-id",
+        request.store,
+        request.principal,
+        request.project_id,
+        attributes,
+        at,
+        problems,
+        required=manual,
+        key="tester-id",
     )
     return RunPlan(
         attributes=attributes,
@@ -140,9 +154,13 @@ def create_runs(request: Request) -> Response:
     for pointer, item in items:
         plan = _check_run(request, item, pointer, problems, (), ("instance-id",))
         plan.instance = payload.reference(
-            request.store, request.project_id, "instances",
-            plan.attributes.get("instance-id"), f"{pointer}/attributes/instance-id",
-            problems, "instance-id",
+            request.store,
+            request.project_id,
+            "instances",
+            plan.attributes.get("instance-id"),
+            f"{pointer}/attributes/instance-id",
+            problems,
+            "instance-id",
         )
         plans.append(plan)
     problems.raise_if_any()
@@ -158,12 +176,23 @@ def auto_create_run(request: Request) -> Response:
     plan = _check_run(request, item, pointer, problems, ("test-attributes",), ("set-id", "test-id"))
     at = f"{pointer}/attributes"
     test_set = payload.reference(
-        request.store, request.project_id, "sets", plan.attributes.get("set-id"),
-        f"{at}/set-id", problems, "set-id",
+        request.store,
+        request.project_id,
+        "sets",
+        plan.attributes.get("set-id"),
+        f"{at}/set-id",
+        problems,
+        "set-id",
     )
     test = payload.reference(
-        request.store, request.project_id, "tests", plan.attributes.get("test-id"),
-        f"{at}/test-id", problems, "test-id", required=False,
+        request.store,
+        request.project_id,
+        "tests",
+        plan.attributes.get("test-id"),
+        f"{at}/test-id",
+        problems,
+        "test-id",
+        required=False,
     )
     test_attributes = item.get("test-attributes", {})
     ta = f"{pointer}/test-attributes"
@@ -172,7 +201,9 @@ def auto_create_run(request: Request) -> Response:
         problems.add("test-attributes must be an object", ta)
     elif "test-id" not in plan.attributes:
         payload.check_members(test_attributes, AUTO_TEST_ATTRIBUTES, ta, problems)
-        name = payload.text(test_attributes, "name", ta, problems, required=True, max_length=MAX_NAME)
+        name = payload.text(
+            test_attributes, "name", ta, problems, required=True, max_length=MAX_NAME
+        )
         matches = [
             t for t in request.store.in_project("tests", request.project_id) if t["name"] == name
         ]
@@ -210,7 +241,12 @@ def _check_new_test(
 ) -> dict[str, Any]:
     check_test_attributes(request, attributes, pointer, problems, creating=True)
     author_id = payload.author(
-        request.store, request.principal, request.project_id, attributes, pointer, problems,
+        request.store,
+        request.principal,
+        request.project_id,
+        attributes,
+        pointer,
+        problems,
         required=True,
     )
     steps = step_definitions(attributes.get("steps"), f"{pointer}/steps", problems)
@@ -228,12 +264,16 @@ def list_runs(request: Request) -> Response:
     run_type = request.query.get("run-type")
     if run_type is not None:
         if run_type not in RUN_TYPES:
-            raise bad_request(f"run-type must be one of {', '.join(RUN_TYPES)}", parameter="run-type")
+            raise bad_request(
+                f"run-type must be one of {', '.join(RUN_TYPES)}", parameter="run-type"
+            )
         runs = [r for r in runs if r["run-type"] == run_type]
     hours = request.query.get("updated-hours-ago")
     if hours is not None:
         if not hours.isdigit():
-            raise bad_request("updated-hours-ago must be a whole number", parameter="updated-hours-ago")
+            raise bad_request(
+                "updated-hours-ago must be a whole number", parameter="updated-hours-ago"
+            )
         since = datetime.now(timezone.utc) - timedelta(hours=int(hours))
         runs = [r for r in runs if datetime.fromisoformat(r["updated-at"]) >= since]
     return paginate(request, "runs", runs)
@@ -250,14 +290,20 @@ def list_step_runs(request: Request) -> Response:
 
 ROUTES = [
     Route(
-        "GET", "/projects/{project_id}/runs", list_runs, paginated=True,
+        "GET",
+        "/projects/{project_id}/runs",
+        list_runs,
+        paginated=True,
         params=frozenset({"test-ids", "set-ids", "instance-ids", "run-type", "updated-hours-ago"}),
         unsupported=frozenset({"set-filter-id", "set-filter-user-id"}),
     ),
     Route("POST", "/projects/{project_id}/runs", create_runs),
     Route("POST", "/projects/{project_id}/runs/auto_create", auto_create_run),
     Route(
-        "GET", "/projects/{project_id}/step_runs", list_step_runs, paginated=True,
+        "GET",
+        "/projects/{project_id}/step_runs",
+        list_step_runs,
+        paginated=True,
         params=frozenset({"run-ids", "status", "name_exact", "name_like"}),
     ),
 ]

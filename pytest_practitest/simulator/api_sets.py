@@ -8,7 +8,8 @@ from . import entities, payload
 from .api_tests import delete_entity
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
-from .routing import Request, Response, Route
+from .response import Response
+from .routing import Request, Route
 from .store import Entity, now_iso, resource
 
 SET_UPDATE_ATTRIBUTES = (
@@ -68,8 +69,11 @@ def _check_common(
 ) -> None:
     payload.one_of(attributes, "assigned-to-type", ("user", "group"), pointer, problems)
     payload.custom_fields(
-        request.store, request.project_id, attributes.get("custom-fields"),
-        f"{pointer}/custom-fields", problems,
+        request.store,
+        request.project_id,
+        attributes.get("custom-fields"),
+        f"{pointer}/custom-fields",
+        problems,
     )
 
 
@@ -91,7 +95,12 @@ def create_set(request: Request) -> Response:
     payload.text(attributes, "name", at, problems, required=True, max_length=MAX_NAME)
     _check_common(request, attributes, at, problems)
     author_id = payload.author(
-        request.store, request.principal, request.project_id, attributes, at, problems,
+        request.store,
+        request.principal,
+        request.project_id,
+        attributes,
+        at,
+        problems,
         required=False,
     )
     tests: list[Entity] = []
@@ -104,8 +113,13 @@ def create_set(request: Request) -> Response:
         else:
             for index, test_id in enumerate(test_ids):
                 test = payload.reference(
-                    request.store, request.project_id, "tests", test_id,
-                    f"{where}/test-ids/{index}", problems, "test-id",
+                    request.store,
+                    request.project_id,
+                    "tests",
+                    test_id,
+                    f"{where}/test-ids/{index}",
+                    problems,
+                    "test-id",
                 )
                 if test is not None:
                     tests.append(test)
@@ -149,9 +163,7 @@ def list_instances(request: Request) -> Response:
 
 
 def create_instances(request: Request) -> Response:
-    items = payload.data_items(
-        request.json(), "instances", bulk_max=MAX_INSTANCES_PER_REQUEST
-    )
+    items = payload.data_items(request.json(), "instances", bulk_max=MAX_INSTANCES_PER_REQUEST)
     problems = Problems()
     planned: list[tuple[Entity, Entity, dict[str, Any]]] = []
     for pointer, item in items:
@@ -161,12 +173,22 @@ def create_instances(request: Request) -> Response:
         payload.check_members(attributes, INSTANCE_CREATE_ATTRIBUTES, at, problems)
         _check_common(request, attributes, at, problems)
         test_set = payload.reference(
-            request.store, request.project_id, "sets", attributes.get("set-id"),
-            f"{at}/set-id", problems, "set-id",
+            request.store,
+            request.project_id,
+            "sets",
+            attributes.get("set-id"),
+            f"{at}/set-id",
+            problems,
+            "set-id",
         )
         test = payload.reference(
-            request.store, request.project_id, "tests", attributes.get("test-id"),
-            f"{at}/test-id", problems, "test-id",
+            request.store,
+            request.project_id,
+            "tests",
+            attributes.get("test-id"),
+            f"{at}/test-id",
+            problems,
+            "test-id",
         )
         if test_set is not None and test is not None:
             planned.append((test_set, test, attributes))
@@ -203,18 +225,26 @@ UNSUPPORTED_SET_FILTERS = frozenset(
 
 ROUTES = [
     Route(
-        "GET", "/projects/{project_id}/sets", list_sets, paginated=True,
+        "GET",
+        "/projects/{project_id}/sets",
+        list_sets,
+        paginated=True,
         params=frozenset({"display-ids", "name_exact", "name_like", "duration"}),
         unsupported=UNSUPPORTED_SET_FILTERS,
     ),
     Route("POST", "/projects/{project_id}/sets", create_set),
-    Route("GET", "/projects/{project_id}/sets/{set_id}", show_set,
-          params=frozenset({"duration"})),
+    Route("GET", "/projects/{project_id}/sets/{set_id}", show_set, params=frozenset({"duration"})),
     Route("PUT", "/projects/{project_id}/sets/{set_id}", update_set),
-    Route("DELETE", "/projects/{project_id}/sets/{set_id}",
-          delete_entity("sets", "set_id", "test set")),
     Route(
-        "GET", "/projects/{project_id}/instances", list_instances, paginated=True,
+        "DELETE",
+        "/projects/{project_id}/sets/{set_id}",
+        delete_entity("sets", "set_id", "test set"),
+    ),
+    Route(
+        "GET",
+        "/projects/{project_id}/instances",
+        list_instances,
+        paginated=True,
         params=frozenset(
             {"set-ids", "test-ids", "name_exact", "name_like", "display-id", "test-display-ids"}
         ),
@@ -223,6 +253,9 @@ ROUTES = [
     Route("POST", "/projects/{project_id}/instances", create_instances),
     Route("GET", "/projects/{project_id}/instances/{instance_id}", show_instance),
     Route("PUT", "/projects/{project_id}/instances/{instance_id}", update_instance),
-    Route("DELETE", "/projects/{project_id}/instances/{instance_id}",
-          delete_entity("instances", "instance_id", "instance")),
+    Route(
+        "DELETE",
+        "/projects/{project_id}/instances/{instance_id}",
+        delete_entity("instances", "instance_id", "instance"),
+    ),
 ]

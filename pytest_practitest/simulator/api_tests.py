@@ -8,7 +8,8 @@ from . import entities, payload
 from .errors import APIError
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
-from .routing import Request, Response, Route
+from .response import Response
+from .routing import Request, Route
 from .store import Entity, now_iso, resource
 
 TEST_UPDATE_ATTRIBUTES = (
@@ -105,7 +106,12 @@ def create_test(request: Request) -> Response:
     payload.check_members(attributes, TEST_CREATE_ATTRIBUTES, at, problems)
     check_test_attributes(request, attributes, at, problems, creating=True)
     author_id = payload.author(
-        request.store, request.principal, request.project_id, attributes, at, problems,
+        request.store,
+        request.principal,
+        request.project_id,
+        attributes,
+        at,
+        problems,
         required=True,
     )
     steps_container = item.get("steps")
@@ -166,8 +172,13 @@ def create_steps(request: Request) -> Response:
     at = f"{pointer}/attributes"
     payload.check_members(attributes, ("test-id", "steps"), at, problems)
     test = payload.reference(
-        request.store, request.project_id, "tests", attributes.get("test-id"),
-        f"{at}/test-id", problems, "test-id",
+        request.store,
+        request.project_id,
+        "tests",
+        attributes.get("test-id"),
+        f"{at}/test-id",
+        problems,
+        "test-id",
     )
     raw_steps = attributes.get("steps")
     if isinstance(raw_steps, list) and len(raw_steps) > MAX_STEPS_PER_REQUEST:
@@ -210,23 +221,39 @@ UNSUPPORTED_LIBRARY_FILTERS = frozenset(
 
 ROUTES = [
     Route(
-        "GET", "/projects/{project_id}/tests", list_tests, paginated=True,
+        "GET",
+        "/projects/{project_id}/tests",
+        list_tests,
+        paginated=True,
         params=frozenset({"display-ids", "name_exact", "name_like", "relationships"}),
         unsupported=UNSUPPORTED_LIBRARY_FILTERS,
     ),
     Route("POST", "/projects/{project_id}/tests", create_test),
-    Route("GET", "/projects/{project_id}/tests/{test_id}", show_test,
-          params=frozenset({"relationships"})),
-    Route("PUT", "/projects/{project_id}/tests/{test_id}", update_test),
-    Route("DELETE", "/projects/{project_id}/tests/{test_id}",
-          delete_entity("tests", "test_id", "test")),
     Route(
-        "GET", "/projects/{project_id}/steps", list_steps, paginated=True,
+        "GET",
+        "/projects/{project_id}/tests/{test_id}",
+        show_test,
+        params=frozenset({"relationships"}),
+    ),
+    Route("PUT", "/projects/{project_id}/tests/{test_id}", update_test),
+    Route(
+        "DELETE",
+        "/projects/{project_id}/tests/{test_id}",
+        delete_entity("tests", "test_id", "test"),
+    ),
+    Route(
+        "GET",
+        "/projects/{project_id}/steps",
+        list_steps,
+        paginated=True,
         params=frozenset({"test-ids", "name_exact", "name_like"}),
     ),
     Route("POST", "/projects/{project_id}/steps", create_steps),
     Route("GET", "/projects/{project_id}/steps/{step_id}", show_step),
     Route("PUT", "/projects/{project_id}/steps/{step_id}", update_step),
-    Route("DELETE", "/projects/{project_id}/steps/{step_id}",
-          delete_entity("steps", "step_id", "step")),
+    Route(
+        "DELETE",
+        "/projects/{project_id}/steps/{step_id}",
+        delete_entity("steps", "step_id", "step"),
+    ),
 ]

@@ -20,13 +20,18 @@ from . import api_attachments, api_catalog, api_runs, api_sets, api_tests, persi
 from .errors import APIError
 from .faults import Fault, FaultPlan
 from .ratelimit import SlidingWindowLimiter, retry_after_header
-from .routing import Request, Response, Router
+from .response import Response
+from .routing import Request, Router
 from .store import Principal, Store
 
 log = logging.getLogger(__name__)
 
 ROUTER = Router(
-    api_catalog.ROUTES + api_tests.ROUTES + api_sets.ROUTES + api_runs.ROUTES + api_attachments.ROUTES
+    api_catalog.ROUTES
+    + api_tests.ROUTES
+    + api_sets.ROUTES
+    + api_runs.ROUTES
+    + api_attachments.ROUTES
 )
 API_PREFIX = "/api/v2"
 MALFORMED_BODY = b'{"data": [{"id": "1", "type": "runs", "attributes": {"status": "PAS'
@@ -57,7 +62,9 @@ class Outcome:
     fault: str | None = None
 
 
-def extract_token(headers: Message, query_pairs: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+def extract_token(
+    headers: Message, query_pairs: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
     """The token and how it came: ``header`` (PTToken), ``basic`` or ``query``."""
     header = headers.get("PTToken")
     if header is not None:
@@ -87,11 +94,18 @@ class App:
     faults: FaultPlan = field(default_factory=FaultPlan)
 
     def handle(
-        self, method: str, path: str, query_pairs: list[tuple[str, str]], headers: Message,
-        body: bytes, base_url: str,
+        self,
+        method: str,
+        path: str,
+        query_pairs: list[tuple[str, str]],
+        headers: Message,
+        body: bytes,
+        base_url: str,
     ) -> Outcome:
         if not path.startswith(API_PREFIX + "/"):
-            return Outcome(APIError(404, f"no resource at {path}; the API lives under {API_PREFIX}").response())
+            return Outcome(
+                APIError(404, f"no resource at {path}; the API lives under {API_PREFIX}").response()
+            )
         token, style = extract_token(headers, query_pairs)
         principal = self.store.principal_for(token) if token else None
         if principal is None:
@@ -105,22 +119,38 @@ class App:
         limited = self._rate_limited()
         if limited is not None:
             return Outcome(limited, auth=style)
-        fault = self.faults.decide(method, path)
+        fault = self.faults.decide(method, path.removesuffix(".json"))
         if fault is not None and not fault.processed_first:
             return Outcome(_fault_response(fault), auth=style, fault=fault.kind)
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay)
         query = dict(query_pairs)
         request = Request(
-            method=method, path=path[len(API_PREFIX):], query=query, query_pairs=query_pairs,
-            headers=headers, body=body, base_url=base_url, store=self.store, principal=principal,
+            method=method,
+            path=path[len(API_PREFIX) :],
+            query=query,
+            query_pairs=query_pairs,
+            headers=headers,
+            body=body,
+            base_url=base_url,
+            store=self.store,
+            principal=principal,
         )
         response = self._dispatch(request)
-        if fault is None or fault.kind == "delay":
-            return Outcome(response, auth=style, fault=fault and fault.kind)
+        if fault is None:
+            return Outcome(response, auth=style)
+        if fault.kind == "delay":
+            return Outcome(response, auth=style, fault=fault.kind)
         if fault.kind == "malformed":
             return Outcome(Response(200, raw=MALFORMED_BODY), auth=style, fault=fault.kind)
         return Outcome(_fault_response(fault), auth=style, fault=fault.kind)
+
+    def save(self) -> None:
+        """Write the whole state to the state file, when there is one."""
+        if self.state_file is not None:
+            persist.save(
+                self.state_file, {"store": self.store.snapshot(), "info": self.info.to_dict()}
+            )
 
     def _rate_limited(self) -> Response | None:
         if self.limiter is None:
@@ -136,8 +166,10 @@ class App:
         if not self.retry_after:
             return APIError(429, detail).response()
         return APIError(
-            429, f"{detail}; retry in {seconds} seconds",
-            headers={"Retry-After": seconds}, meta={"retry-after": int(seconds)},
+            429,
+            f"{detail}; retry in {seconds} seconds",
+            headers={"Retry-After": seconds},
+            meta={"retry-after": int(seconds)},
         ).response()
 
     def _dispatch(self, request: Request) -> Response:
@@ -147,10 +179,12 @@ class App:
                 route.check_query(request.query_pairs)
                 request.path_params = params
                 if "project_id" in params:
-                    request.project = _visible_project(self.store, request.principal, params["project_id"])
+                    request.project = _visible_project(
+                        self.store, request.principal, params["project_id"]
+                    )
                 response = route.handler(request)
-                if self.state_file is not None and request.method != "GET" and response.status < 300:
-                    persist.save(self.state_file, {"store": self.store.snapshot(), "info": self.info.to_dict()})
+                if request.method != "GET" and response.status < 300:
+                    self.save()
                 return response
         except APIError as error:
             return error.response()
@@ -174,4 +208,6 @@ def _fault_response(fault: Fault) -> Response | None:
     headers = {}
     if fault.status == 429 and fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)
-    return APIError(fault.status, f"injected fault ({fault.kind} {fault.status})", headers=headers).response()
+    return APIError(
+        fault.status, f"injected fault ({fault.kind} {fault.status})", headers=headers
+    ).response()

@@ -34,28 +34,54 @@ def rate_limit(value: str) -> tuple[int, float] | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=0, help="port, 0 for a free one (default 0)")
     parser.add_argument("--token", help="the account token to accept (default: a random one)")
-    parser.add_argument("--seed", default="demo", choices=sorted(SEEDS), help="starting data (default demo)")
     parser.add_argument(
-        "--rate-limit", type=rate_limit, default=(30, 60.0), metavar="CALLS/SECONDS",
+        "--seed", default="demo", choices=sorted(SEEDS), help="starting data (default demo)"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=rate_limit,
+        default=(30, 60.0),
+        metavar="CALLS/SECONDS",
         help="account rate limit, e.g. 30/60 (default) or 0 for none",
     )
-    parser.add_argument("--no-retry-after", action="store_true",
-                        help="send 429s without Retry-After or a hint (the worst case)")
-    parser.add_argument("--faults", type=Path, metavar="FILE",
-                        help="JSON list of fault rules to inject (see docs/simulator.md)")
-    parser.add_argument("--state", type=Path, metavar="FILE",
-                        help="sqlite3 file that keeps the data across restarts")
-    parser.add_argument("--env-file", type=Path, metavar="FILE",
-                        help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID lines here once listening")
-    parser.add_argument("--check", action="store_true",
-                        help="make a few API calls against the simulator, print them, and exit")
+    parser.add_argument(
+        "--no-retry-after",
+        action="store_true",
+        help="send 429s without Retry-After or a hint (the worst case)",
+    )
+    parser.add_argument(
+        "--faults",
+        type=Path,
+        metavar="FILE",
+        help="JSON list of fault rules to inject (see docs/simulator.md)",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="sqlite3 file that keeps the data across restarts",
+    )
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="FILE",
+        help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID lines here once listening",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="make a few API calls against the simulator, print them, and exit",
+    )
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Start the simulator; serve until Ctrl-C (or, with --check, answer and exit)."""
+    out = out or sys.stdout
     faults: list[dict[str, Any]] = []
     if args.faults is not None:
         try:
@@ -63,16 +89,27 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             for rule in faults:
                 Fault.from_dict(rule)
         except (OSError, ValueError, TypeError, AttributeError) as exc:
-            print(f"practitest sim: error: cannot use fault file {args.faults}: {exc}", file=sys.stderr)
+            print(
+                f"practitest sim: error: cannot use fault file {args.faults}: {exc}",
+                file=sys.stderr,
+            )
             return 2
     try:
         simulator = Simulator(
-            host=args.host, port=args.port, token=args.token, seed=args.seed,
-            rate_limit=args.rate_limit, retry_after=not args.no_retry_after, state_file=args.state,
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            seed=args.seed,
+            rate_limit=args.rate_limit,
+            retry_after=not args.no_retry_after,
+            state_file=args.state,
         ).start()
     except OSError as exc:
-        print(f"practitest sim: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        reason = exc.strerror or exc
+        print(
+            f"practitest sim: error: cannot listen on {args.host}:{args.port}: {reason}",
+            file=sys.stderr,
+        )
         return 2
     simulator.faults.extend(faults)
     try:
@@ -124,15 +161,19 @@ def _check(simulator: Simulator, out: TextIO) -> int:
     if info.set_id is not None:
         paths.append(f"/api/v2/projects/{info.project_id}/instances.json?set-ids={info.set_id}")
     for path in paths:
-        request = urllib.request.Request(simulator.url + path, headers={"PTToken": info.token})
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        # The URL is the simulator's own http://127.0.0.1 address.
+        request = urllib.request.Request(simulator.url + path, headers={"PTToken": info.token})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             body = json.load(response)
             print(f"GET {path} -> {response.status}", file=out)
         for item in body["data"]:
             attributes = item["attributes"]
             label = attributes.get("display-id", "")
-            print(f"    {item['type']} {item['id']} {label} {attributes.get('name')!r} "
-                  f"{attributes.get('run-status', '')}".rstrip(), file=out)
+            print(
+                f"    {item['type']} {item['id']} {label} {attributes.get('name')!r} "
+                f"{attributes.get('run-status', '')}".rstrip(),
+                file=out,
+            )
     print(f"{len(paths)} calls answered", file=out, flush=True)
     return 0
 

@@ -346,9 +346,7 @@ def _record_run_on_targets(store: Store, instance: Entity, run: Entity) -> None:
 
 def refresh_set_status(store: Store, test_set: Entity) -> None:
     statuses = [
-        i["run-status"]
-        for i in store.table("instances").values()
-        if i["set-id"] == test_set["id"]
+        i["run-status"] for i in store.table("instances").values() if i["set-id"] == test_set["id"]
     ]
     test_set["run-status"] = aggregate_status(statuses)
 
@@ -366,7 +364,9 @@ def delete(store: Store, table: str, entity_id: int) -> None:
             "runs": [("step_runs", "run-id")],
         }.get(table, [])
         for child_table, key in children:
-            for child_id in [c["id"] for c in store.table(child_table).values() if c[key] == entity_id]:
+            for child_id in [
+                c["id"] for c in store.table(child_table).values() if c[key] == entity_id
+            ]:
                 delete(store, child_table, child_id)
         _delete_attachments_of(store, table, entity_id)
         if table == "instances":

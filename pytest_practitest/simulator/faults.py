@@ -1,7 +1,7 @@
 """Scriptable fault injection.
 
 A rule matches requests by method and a regular expression searched in the
-path (``/api/v2/...`` without the query string). Each rule counts the
+path (``/api/v2/projects/1/runs``: no query string, no ``.json``). Each rule counts the
 requests it matches; it fires on the call numbers listed in ``calls``
 (1-based), or with ``probability`` from its own seeded random generator, or on
 every match when neither is given, at most ``times`` times.
@@ -70,8 +70,18 @@ class Fault:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fault:
-        known = {"kind", "method", "path", "calls", "probability", "seed", "status", "delay",
-                 "times", "retry_after"}
+        known = {
+            "kind",
+            "method",
+            "path",
+            "calls",
+            "probability",
+            "seed",
+            "status",
+            "delay",
+            "times",
+            "retry_after",
+        }
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")

@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .errors import bad_request
-from .routing import Request, Response
+from .response import Response
+from .routing import Request
 from .store import Entity, resource
 
 MAX_PAGE_SIZE = 100

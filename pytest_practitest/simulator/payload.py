@@ -69,9 +69,7 @@ def data_items(
         if not isinstance(item, dict):
             problems.add("must be an object", pointer)
         elif item.get("type") != json_type:
-            problems.add(
-                f"type must be {json_type!r}, got {item.get('type')!r}", f"{pointer}/type"
-            )
+            problems.add(f"type must be {json_type!r}, got {item.get('type')!r}", f"{pointer}/type")
         elif not isinstance(item.get("attributes", {}), dict):
             problems.add("attributes must be an object", f"{pointer}/attributes")
     problems.raise_if_any()
@@ -250,10 +248,14 @@ def author(
         if required:
             problems.add(f"{key} is required when using an account token", f"{pointer}/{key}")
         return None
-    user = reference(store, project_id, "users", attributes[key], f"{pointer}/{key}", problems, "user")
+    user = reference(
+        store, project_id, "users", attributes[key], f"{pointer}/{key}", problems, "user"
+    )
     if user is None:
         return None
     if project_id not in store.memberships.get(user["id"], set()):
-        problems.add(f"user {user['id']} is not a member of project {project_id}", f"{pointer}/{key}")
+        problems.add(
+            f"user {user['id']} is not a member of project {project_id}", f"{pointer}/{key}"
+        )
         return None
     return int(user["id"])

@@ -87,12 +87,20 @@ def seed_demo(store: Store, token: str) -> SeedInfo:
     )
     fields = {
         "Browser": entities.create_custom_field(
-            store, webshop["id"], "Browser", "list", ["Chrome", "Firefox", "Safari"],
+            store,
+            webshop["id"],
+            "Browser",
+            "list",
+            ["Chrome", "Firefox", "Safari"],
             ["Run", "Instance"],
         ),
         "Build": entities.create_custom_field(store, webshop["id"], "Build", "text", None, ["Run"]),
         "Components": entities.create_custom_field(
-            store, webshop["id"], "Components", "multilist", ["cart", "checkout", "catalog", "login"],
+            store,
+            webshop["id"],
+            "Components",
+            "multilist",
+            ["cart", "checkout", "catalog", "login"],
             ["Test", "Run"],
         ),
     }
@@ -116,8 +124,11 @@ def seed_demo(store: Store, token: str) -> SeedInfo:
         set_id=test_set["id"],
         set_name=DEMO_SET_NAME,
         other_project_id=backoffice["id"],
-        users={"owner@example.com": owner, "qa.engineer@example.com": qa,
-               "qa.lead@example.com": lead},
+        users={
+            "owner@example.com": owner,
+            "qa.engineer@example.com": qa,
+            "qa.lead@example.com": lead,
+        },
         personal_tokens=personal,
         custom_fields={name: int(f["id"]) for name, f in fields.items()},
     )

@@ -73,7 +73,9 @@ def test_personal_token_sees_only_its_projects(sim: Simulator) -> None:
         hidden_runs = personal.get(f"/projects/{sim.info.other_project_id}/runs.json")
     assert names == ["Webshop"]
     assert hidden.status_code == 403
-    assert error_detail(hidden) == f"project {sim.info.other_project_id} is not visible to this token"
+    assert (
+        error_detail(hidden) == f"project {sim.info.other_project_id} is not visible to this token"
+    )
     assert hidden_runs.status_code == 403
 
 

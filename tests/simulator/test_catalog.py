@@ -11,7 +11,10 @@ def test_show_project(api: Api) -> None:
     assert project["id"] == str(api.project_id)
     assert project["type"] == "projects"
     assert set(project["attributes"]) == {
-        "name", "created-at", "automation-support", "enable-delete-issues",
+        "name",
+        "created-at",
+        "automation-support",
+        "enable-delete-issues",
         "time-management-support",
     }
 

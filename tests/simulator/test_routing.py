@@ -64,7 +64,10 @@ def test_oversized_body_is_413(sim: Simulator) -> None:
         response = requests.post(
             f"{small.url}/api/v2/projects/{small.info.project_id}/runs.json",
             headers={"PTToken": small.token},
-            json={"data": {"type": "instances", "attributes": {"instance-id": 1}}, "pad": "x" * 200},
+            json={
+                "data": {"type": "instances", "attributes": {"instance-id": 1}},
+                "pad": "x" * 200,
+            },
             timeout=5,
         )
     assert response.status_code == 413

@@ -1,0 +1,129 @@
+"""``practitest sim`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from pytest_practitest.cli import main
+from tests.helpers import wait_for
+
+
+def test_check_prints_what_the_simulator_answered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sim", "--seed", "demo", "--check", "--token", "tok"]) == 0
+    out = capsys.readouterr().out
+    assert "PractiTest API v2 simulator listening on http://127.0.0.1:" in out
+    assert "PRACTITEST_TOKEN=tok   (the simulator's account token)" in out
+    assert "PRACTITEST_PROJECT_ID=4500   (Webshop)" in out
+    assert "PRACTITEST_SET_ID=20000   (Nightly regression)" in out
+    assert "GET /api/v2/projects.json -> 200" in out
+    assert "instances 300000 1:1 'Cart: add an item' NO RUN" in out
+    assert out.rstrip().endswith("3 calls answered\nsimulator stopped")
+
+
+def test_bad_rate_limit_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sim", "--rate-limit", "30 per minute"])
+    assert exit_info.value.code == 2
+    assert "expected CALLS/SECONDS such as 30/60, or 0 for no limit; got '30 per minute'" in (
+        capsys.readouterr().err
+    )
+
+
+def test_bad_fault_file_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faults = tmp_path / "faults.json"
+    faults.write_text('[{"kind": "explode"}]')
+    assert main(["sim", "--faults", str(faults), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"practitest sim: error: cannot use fault file {faults}: unknown fault kind 'explode'; "
+        "use one of status, reset, delay, malformed, commit_then_status, commit_then_reset\n"
+    )
+
+
+def test_port_in_use_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["sim", "--port", str(port), "--check"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"practitest sim: error: cannot listen on 127.0.0.1:{port}:"
+    )
+
+
+def test_standalone_process_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env_file = tmp_path / "sim.env"
+    faults = tmp_path / "faults.json"
+    faults.write_text(
+        json.dumps([{"kind": "status", "method": "GET", "path": "/users", "status": 503}])
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest_practitest.cli",
+            "sim",
+            "--port",
+            "0",
+            "--token",
+            "ci-token",
+            "--rate-limit",
+            "0",
+            "--env-file",
+            str(env_file),
+            "--faults",
+            str(faults),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_for(
+            lambda: env_file.exists() and env_file.read_text().count("\n") == 4, timeout=20
+        )
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert env["PRACTITEST_TOKEN"] == "ci-token"
+        url = env["PRACTITEST_URL"]
+        projects = requests.get(
+            f"{url}/api/v2/projects.json", headers={"PTToken": "ci-token"}, timeout=5
+        )
+        assert projects.status_code == 200
+        assert (
+            requests.get(
+                f"{url}/api/v2/users.json", headers={"PTToken": "ci-token"}, timeout=5
+            ).status_code
+            == 503
+        )
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "Press Ctrl-C to stop." in out
+    assert out.rstrip().endswith("simulator stopped")
+    assert err == ""
+
+
+def test_state_option_keeps_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state.sqlite3"
+    assert main(["sim", "--state", str(state), "--token", "t", "--check"]) == 0
+    assert state.exists()
+    first = capsys.readouterr().out
+    personal = next(line for line in first.splitlines() if "personal token of qa.engineer" in line)
+    assert main(["sim", "--state", str(state), "--check"]) == 0
+    second = capsys.readouterr().out
+    assert "PRACTITEST_TOKEN=t " in second
+    assert personal in second

@@ -1,0 +1,27 @@
+"""The README's promises: two set-up commands, and CI runs them exactly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    quickstart = (ROOT / "README.md").read_text().split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", quickstart, flags=re.S)
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    commands = readme_commands()
+    assert commands == [
+        'python -m pip install -e ".[test]" && practitest sim --check',
+        "python -m pytest",
+    ]
+
+
+def test_ci_runs_the_readme_commands_as_written() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    for command in readme_commands():
+        assert command in ci_lines
