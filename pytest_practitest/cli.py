@@ -7,10 +7,14 @@ Exit codes: 0 success; 1 something was not delivered (commands that upload);
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
+from .errors import ConfigError, PractiTestError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +32,99 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim_cli.add_arguments(sim)
     sim.set_defaults(run=sim_cli.run)
+
+    upload = commands.add_parser(
+        "upload",
+        help="send what a spool file still holds",
+        description="Resume a spool: send only the records not delivered yet, never twice. "
+        "The token comes from PRACTITEST_TOKEN.",
+    )
+    upload.add_argument("spool", type=Path, help="a spool file (practitest-*.jsonl)")
+    upload.add_argument(
+        "--url", help="us, eu or a base URL (default: PRACTITEST_URL, else the spool's)"
+    )
+    upload.add_argument(
+        "--rate-limit",
+        help="calls per minute, CALLS/SECONDS, or 0 (default: PRACTITEST_RATE_LIMIT or 30)",
+    )
+    upload.add_argument(
+        "--deadline",
+        type=float,
+        default=900.0,
+        help="give up after this many seconds (default 900)",
+    )
+    upload.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    upload.set_defaults(run=run_upload)
     return parser
+
+
+def _say(event: object) -> None:
+    from .events import Event
+
+    if isinstance(event, Event) and event.kind in (
+        "warning",
+        "rejected",
+        "recovered",
+        "server_429",
+        "retry",
+    ):
+        print(f"PractiTest: {event.message}", file=sys.stderr, flush=True)
+
+
+def run_upload(args: argparse.Namespace) -> int:
+    """``practitest upload SPOOL``: 0 all delivered, 1 some not, 2 usage or input error."""
+    from .client import Client, RateLimiter
+    from .plan import describe
+    from .ratelimit_option import DEFAULT_RATE_LIMIT, parse_rate_limit
+    from .resolve import SetChoice
+    from .spool import Spool
+    from .uploader import Uploader, UploadSettings
+
+    try:
+        raw_limit = args.rate_limit or os.environ.get("PRACTITEST_RATE_LIMIT")
+        rate_limit = (
+            parse_rate_limit(raw_limit, "--rate-limit") if raw_limit else DEFAULT_RATE_LIMIT
+        )
+        author = os.environ.get("PRACTITEST_AUTHOR_ID")
+        if author is not None and not author.isdigit():
+            raise ConfigError(f"PRACTITEST_AUTHOR_ID must be a user id (a number); got {author!r}")
+        spool = Spool.open(args.spool)
+    except PractiTestError as error:
+        print(f"practitest upload: error: {error}", file=sys.stderr)
+        return 2
+    with spool:
+        meta = spool.meta
+        settings = UploadSettings(
+            project_id=meta.project_id,
+            test_set=SetChoice(meta.set_id, meta.set_name),
+            create_missing=meta.create_missing,
+            author_id=int(author) if author else None,
+        )
+        for warning in spool.warnings:
+            print(f"PractiTest: {warning}", file=sys.stderr)
+        pending = spool.pending()
+        if args.dry_run:
+            print("\n".join(describe(pending, settings, rate_limit)))
+            return 0
+        try:
+            client = Client(
+                args.url or os.environ.get("PRACTITEST_URL") or meta.url,
+                os.environ.get("PRACTITEST_TOKEN"),
+                rate_limiter=RateLimiter(*rate_limit) if rate_limit else None,
+                deadline=time.monotonic() + args.deadline,
+                on_event=_say,
+            )
+        except ConfigError as error:
+            print(f"practitest upload: error: {error}", file=sys.stderr)
+            return 2
+        with client.session:
+            print(
+                f"PractiTest: {len(pending)} of {len(spool.records)} records in {spool.path} "
+                "still to send"
+            )
+            report = Uploader(client, settings, spool, on_event=_say).upload()
+        print("\n".join(report.lines()))
+        return 0 if report.undelivered == 0 else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

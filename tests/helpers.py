@@ -95,3 +95,31 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return condition()
+
+
+def seed_set(sim: Any, count: int, name: str = "Big set") -> tuple[int, list[int], list[str]]:
+    """A test set with ``count`` fresh tests and instances, made in-process (no API calls).
+
+    Returns the set id, the instance ids and the test names.
+    """
+    from pytest_practitest.simulator import entities
+
+    store = sim.store
+    project_id = sim.info.project_id
+    owner = sim.info.users["owner@example.com"]
+    with store.lock:
+        test_set = entities.create_set(store, project_id, {"name": name}, owner)
+        instances, names = [], []
+        for index in range(count):
+            test_name = f"{name} test {index:05d}"
+            test = entities.create_test(store, project_id, {"name": test_name}, owner)
+            instances.append(int(entities.create_instance(store, test_set, test)["id"]))
+            names.append(test_name)
+    return int(test_set["id"]), instances, names
+
+
+def count_by(rows: list[dict[str, Any]], key: str) -> dict[Any, int]:
+    counts: dict[Any, int] = {}
+    for row in rows:
+        counts[row[key]] = counts.get(row[key], 0) + 1
+    return counts

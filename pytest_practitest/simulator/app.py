@@ -122,7 +122,7 @@ class App:
         fault = self.faults.decide(method, path.removesuffix(".json"))
         if fault is not None and not fault.processed_first:
             return Outcome(_fault_response(fault), auth=style, fault=fault.kind)
-        if fault is not None and fault.kind == "delay":
+        if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         query = dict(query_pairs)
         request = Request(
@@ -139,7 +139,9 @@ class App:
         response = self._dispatch(request)
         if fault is None:
             return Outcome(response, auth=style)
-        if fault.kind == "delay":
+        if fault.kind in ("delay", "slow"):
+            if fault.kind == "delay":
+                time.sleep(fault.delay)
             return Outcome(response, auth=style, fault=fault.kind)
         if fault.kind == "malformed":
             return Outcome(Response(200, raw=MALFORMED_BODY), auth=style, fault=fault.kind)

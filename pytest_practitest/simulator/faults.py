@@ -14,6 +14,9 @@ kind                   processed  what the client sees
 ``status``             no         ``status`` (500, 502, 503, 504, 429, ...)
 ``reset``              no         the connection closes with no response
 ``delay``              yes        the response, ``delay`` seconds late
+``slow``               later      the response, late: the server sleeps ``delay``
+                                  seconds *before* storing, so a client that
+                                  timed out may look before the run exists
 ``malformed``          yes        200 with a truncated, unparsable JSON body
 ``commit_then_status`` yes        ``status`` although the request was stored
 ``commit_then_reset``  yes        no response although the request was stored
@@ -29,8 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("status", "reset", "delay", "malformed", "commit_then_status", "commit_then_reset")
-PROCESSED_FIRST = ("delay", "malformed", "commit_then_status", "commit_then_reset")
+KINDS = ("status", "reset", "delay", "slow", "malformed", "commit_then_status", "commit_then_reset")
+PROCESSED_FIRST = ("delay", "slow", "malformed", "commit_then_status", "commit_then_reset")
 MAX_DELAY = 120.0
 
 

@@ -58,6 +58,14 @@ def test_delay_longer_than_the_client_timeout_still_stores(api: Api, sim: Simula
     assert wait_for(lambda: len(sim.entities("runs")) == 1)
 
 
+def test_slow_stores_only_after_the_delay(api: Api, sim: Simulator) -> None:
+    sim.faults.add("slow", "POST", r"/runs$", delay=0.5, calls={1})
+    with pytest.raises(requests.ReadTimeout):
+        post_run(api, timeout=0.1)
+    assert sim.entities("runs") == []  # still being processed
+    assert wait_for(lambda: len(sim.entities("runs")) == 1)
+
+
 def test_malformed_body_after_storing(api: Api, sim: Simulator) -> None:
     sim.faults.add("malformed", "POST", r"/runs$", calls={1})
     response = post_run(api)

@@ -1,0 +1,448 @@
+"""HTTP access to PractiTest API v2: auth, timeouts, rate limit, retries, pagination.
+
+Why not urllib3's ``Retry``: every attempt must pass the one process-wide rate
+limiter (PractiTest allows 30 calls a minute per *account*), waits must stop
+at an overall deadline, a 429's wait must hold back every other request too,
+and a POST that may have been stored must never be replayed blindly. A Retry
+object sees none of that, so the loop lives here, in one place.
+
+Retries (exponential backoff with jitter) apply to idempotent requests on 5xx,
+transport errors and malformed bodies; to every request on 429 (the limit
+stops calls before they reach the server) and on failures to connect (nothing
+was sent). A POST that fails after its body was sent raises with
+``ambiguous=True`` and the caller decides (see ``uploader``).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+from .errors import (
+    APIError,
+    ConfigError,
+    DeadlineExceeded,
+    FieldError,
+    RateLimitError,
+    TransportError,
+    error_class,
+)
+from .events import Event, EventSink, ignore_events
+
+log = logging.getLogger(__name__)
+
+PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.practitest.app"}
+PAGE_SIZE = 100
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(value: str) -> str:
+    """``us``, ``eu`` or a base URL → the API's base URL (no trailing ``/api/v2``).
+
+    Plain ``http`` is refused except on loopback, where the simulator runs: the
+    token must never cross a network in clear text.
+    """
+    text = value.strip()
+    if text.lower() in PRESETS:
+        return PRESETS[text.lower()]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            "the PractiTest URL must be us, eu, or a URL such as https://api.practitest.com"
+        )
+    if parts.username or parts.password or parts.query:
+        raise ConfigError("the PractiTest URL must not carry credentials or a query string")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"refusing to send the API token over plain http to {parts.hostname}; use https "
+            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)"
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api/v2")
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def check_token(token: str | None) -> str:
+    if not token:
+        raise ConfigError("no API token: set PRACTITEST_TOKEN")
+    if any(c.isspace() for c in token) or not token.isprintable():
+        raise ConfigError("PRACTITEST_TOKEN contains spaces or control characters; check its value")
+    return token
+
+
+class RateLimiter:
+    """At most ``calls`` requests in any ``window`` seconds, shared by all threads.
+
+    A call is counted from when it is sent and re-stamped when its answer
+    arrives (``settle``). The server counts it somewhere in between, so the
+    limiter's view is never more generous than the server's, whatever the
+    latency: a well-behaved process never meets a 429 on its own. When another
+    job on the account causes one, ``hold_until`` stops every request until the
+    server's Retry-After has passed.
+    """
+
+    def __init__(
+        self,
+        calls: int = 30,
+        window: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if calls < 1 or window <= 0:
+            raise ConfigError("the rate limit needs at least 1 call per window")
+        self.calls = calls
+        self.window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: list[list[float]] = []
+        self._held_until = 0.0
+        self._lock = threading.Lock()
+
+    def delay(self) -> float:
+        """Seconds until a request may go (0 when it may go now)."""
+        with self._lock:
+            return self._delay_locked(self._clock())
+
+    def _delay_locked(self, now: float) -> float:
+        self._sent = [slot for slot in self._sent if slot[0] > now - self.window]
+        wait = max(0.0, self._held_until - now)
+        if len(self._sent) >= self.calls:
+            wait = max(wait, min(slot[0] for slot in self._sent) + self.window - now)
+        return wait
+
+    def acquire(
+        self, deadline: float | None = None, on_wait: Callable[[float], None] | None = None
+    ) -> list[float]:
+        """Block until a request may go and count it; DeadlineExceeded past ``deadline``.
+
+        Returns the call's slot, to pass to ``settle`` when the answer is in.
+        """
+        while True:
+            with self._lock:
+                now = self._clock()
+                wait = self._delay_locked(now)
+                if wait <= 0:
+                    slot = [now]
+                    self._sent.append(slot)
+                    return slot
+            if deadline is not None and now + wait > deadline:
+                raise DeadlineExceeded(
+                    f"the rate limit needs {wait:.0f} s more wait than the delivery deadline allows"
+                )
+            if on_wait is not None:
+                on_wait(wait)
+            self._sleep(wait)
+
+    def settle(self, slot: list[float]) -> None:
+        """The call's answer arrived: count its window from now."""
+        with self._lock:
+            slot[0] = self._clock()
+
+    def hold_until(self, moment: float) -> None:
+        with self._lock:
+            self._held_until = max(self._held_until, moment)
+
+
+def parse_retry_after(response: requests.Response, now: float | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date), else the body's hint."""
+    header = response.headers.get("Retry-After")
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            moment = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None:
+            current = time.time() if now is None else now
+            return max(0.0, moment.timestamp() - current)
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict):
+        meta = body.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("retry-after"), (int, float)):
+            return float(meta["retry-after"])
+        found = re.search(r"retry in (\d+(?:\.\d+)?) s", json.dumps(body.get("errors", "")))
+        if found:
+            return float(found.group(1))
+    return None
+
+
+def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldError, ...]]:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().replace("\n", " ")
+        return (text[:200] or response.reason or "no reason given"), ()
+    errors: list[FieldError] = []
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        for item in body["errors"]:
+            if isinstance(item, dict):
+                source = item.get("source") or {}
+                pointer = source.get("pointer") if isinstance(source, dict) else None
+                errors.append(
+                    FieldError(str(item.get("detail") or item.get("title") or item), pointer)
+                )
+            else:
+                errors.append(FieldError(str(item)))
+    reason = "; ".join(e.detail for e in errors[:5]) or response.reason or "no reason given"
+    if len(errors) > 5:
+        reason += f"; and {len(errors) - 5} more"
+    return reason, tuple(errors)
+
+
+def _nothing_was_sent(exc: requests.RequestException) -> bool:
+    """True when the request never reached the server (safe to retry any method)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        cause: BaseException | None = (
+            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        )
+        reason = getattr(cause, "reason", None)
+        return isinstance(reason, (NewConnectionError, NameResolutionError)) or isinstance(
+            cause, (NewConnectionError, NameResolutionError)
+        )
+    return False
+
+
+def _describe(exc: requests.RequestException, timeout: tuple[float, float]) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"could not connect within {timeout[0]:g} s"
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {timeout[1]:g} s"
+    if _nothing_was_sent(exc):
+        return "could not connect (connection refused or host not found)"
+    if isinstance(exc, requests.ConnectionError):
+        return "the connection was closed before an answer came"
+    return f"transport error ({type(exc).__name__})"
+
+
+class Client:
+    """One PractiTest account, one token, one pooled session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        rate_limiter: RateLimiter | None = None,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        backoff_max: float = 30.0,
+        deadline: float | None = None,
+        on_event: EventSink = ignore_events,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self.rate_limiter = rate_limiter
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self.deadline = deadline
+        self.on_event = on_event
+        self._sleep = sleep
+        self.calls = 0
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "PTToken": check_token(token),
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            }
+        )
+        self.session.trust_env = False  # no .netrc credentials or proxy surprises for the token
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- requests --------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.request("POST", path, body=body)
+
+    def put(self, path: str, body: Any) -> Any:
+        return self.request("PUT", path, body=body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> Any:
+        """Send one API call (``path`` relative to /api/v2) and return its parsed JSON."""
+        url = f"{self.base_url}/api/v2{path}"
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        idempotent = method in IDEMPOTENT
+        attempt = 0
+        while True:
+            slot = self._wait_for_slot()
+            self.calls += 1
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                self._settle(slot)
+                safe = idempotent or _nothing_was_sent(exc)
+                error = TransportError(
+                    method, path, _describe(exc, self.timeout), ambiguous=not _nothing_was_sent(exc)
+                )
+                if safe and attempt < self.max_retries:
+                    attempt += 1
+                    self._backoff(attempt, error)
+                    continue
+                raise error from exc
+            self._settle(slot)
+            with response:
+                if response.status_code == 429:
+                    self._hold_for_429(method, path, response)
+                    continue
+                if response.status_code >= 400:
+                    failure = self._error(method, path, response)
+                    if response.status_code >= 500 and idempotent and attempt < self.max_retries:
+                        attempt += 1
+                        self._backoff(attempt, failure)
+                        continue
+                    raise failure
+                if not response.content:
+                    return None
+                try:
+                    return response.json()
+                except ValueError:
+                    error = TransportError(
+                        method,
+                        path,
+                        f"the answer ({response.status_code}) is not valid JSON",
+                        ambiguous=not idempotent,
+                    )
+                    if idempotent and attempt < self.max_retries:
+                        attempt += 1
+                        self._backoff(attempt, error)
+                        continue
+                    raise error from None
+
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a list endpoint, 100 per call, following ``meta``."""
+        page = 1
+        while True:
+            body = self.get(path, {**(params or {}), "page[number]": page, "page[size]": PAGE_SIZE})
+            items = body.get("data") or []
+            yield from items
+            meta = body.get("meta") or {}
+            next_page = meta.get("next-page")
+            if next_page is None and (body.get("links") or {}).get("next") and items:
+                next_page = page + 1
+            if next_page is None or int(next_page) <= page:
+                return
+            page = int(next_page)
+
+    # -- waiting ---------------------------------------------------------
+
+    def _remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def _wait_for_slot(self) -> list[float] | None:
+        if self.rate_limiter is None:
+            return None
+
+        def announce(seconds: float) -> None:
+            self.on_event(
+                Event(
+                    "rate_limit_wait",
+                    f"waiting {seconds:.1f} s for the rate limit",
+                    seconds=seconds,
+                )
+            )
+
+        return self.rate_limiter.acquire(self.deadline, announce)
+
+    def _settle(self, slot: list[float] | None) -> None:
+        if slot is not None and self.rate_limiter is not None:
+            self.rate_limiter.settle(slot)
+
+    def _sleep_bounded(self, seconds: float, error: APIError) -> None:
+        remaining = self._remaining()
+        if remaining is not None and seconds > remaining:
+            raise error
+        self._sleep(seconds)
+
+    def _backoff(self, attempt: int, error: APIError) -> None:
+        delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+        self.on_event(Event("retry", f"{error}; retry {attempt} in {delay:.1f} s", seconds=delay))
+        log.debug("retrying after %s", error)
+        self._sleep_bounded(delay, error)
+
+    def _hold_for_429(self, method: str, path: str, response: requests.Response) -> None:
+        wait = parse_retry_after(response)
+        if wait is None:
+            wait = self.rate_limiter.window if self.rate_limiter is not None else 60.0
+        reason, _ = _reason_and_errors(response)
+        error = RateLimitError(method, path, reason, retry_after=wait)
+        self.on_event(
+            Event("server_429", f"PractiTest said 429; waiting {wait:.1f} s", seconds=wait)
+        )
+        remaining = self._remaining()
+        if remaining is not None and wait > remaining:
+            raise error
+        if self.rate_limiter is not None:
+            self.rate_limiter.hold_until(time.monotonic() + wait)
+        else:
+            self._sleep(wait)
+
+    def _error(self, method: str, path: str, response: requests.Response) -> APIError:
+        reason, errors = _reason_and_errors(response)
+        status = response.status_code
+        cls = error_class(status)
+        hint = None
+        if status == 403 and "/projects/" in path:
+            project = path.split("/")[2]
+            hint = (
+                f"project {project} is not visible to this token, or the token lacks the permission"
+            )
+        return cls(
+            method,
+            path,
+            reason,
+            status=status,
+            hint=hint,
+            errors=errors,
+            ambiguous=status >= 500 and method not in IDEMPOTENT,
+        )

@@ -1,0 +1,33 @@
+"""Progress events: what the client and uploader tell a progress bar or a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something happened during delivery.
+
+    Kinds: ``queued``, ``batch_sent``, ``delivered``, ``rejected``, ``retry``,
+    ``rate_limit_wait``, ``server_429``, ``recovered`` (runs found after an
+    ambiguous failure), ``warning``.
+    """
+
+    kind: str
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, kind: str, message: str, **data: Any) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "data", data)
+
+
+EventSink = Callable[[Event], None]
+
+
+def ignore_events(event: Event) -> None:
+    """The default sink."""

@@ -1,0 +1,197 @@
+"""Run records: what both entry points hand to the uploader. Plain data, no I/O."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """PractiTest's step statuses (a run's status is derived from them)."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    BLOCKED = "BLOCKED"
+    NO_RUN = "NO RUN"
+    NOT_APPLICABLE = "N/A"
+
+
+def run_status_of(statuses: Iterable[Status]) -> str:
+    """The run status PractiTest derives from step statuses.
+
+    Written independently of the simulator's copy on purpose: if the two
+    disagreed, a test against the simulator would show it.
+    """
+    values = list(statuses)
+    if Status.FAILED in values:
+        return "FAILED"
+    if Status.BLOCKED in values:
+        return "BLOCKED"
+    if all(v is Status.NO_RUN for v in values):
+        return "NO RUN"
+    if all(v is Status.NOT_APPLICABLE for v in values):
+        return "N/A"
+    if Status.NO_RUN in values:
+        return "NOT COMPLETED"
+    return "PASSED"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file to attach: a path on disk (read when its batch is built) or bytes."""
+
+    name: str
+    path: str | None = None
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if (self.path is None) == (self.data is None):
+            raise ValueError("a FileRef needs exactly one of path or data")
+
+    def to_json(self) -> dict[str, Any]:
+        if self.path is not None:
+            return {"name": self.name, "path": self.path}
+        assert self.data is not None
+        return {"name": self.name, "data": base64.b64encode(self.data).decode("ascii")}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FileRef:
+        if "path" in data:
+            return cls(data["name"], path=data["path"])
+        return cls(data["name"], data=base64.b64decode(data["data"]))
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step run."""
+
+    name: str
+    status: Status = Status.PASSED
+    description: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    files: tuple[FileRef, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "status": self.status.value}
+        for key in ("description", "expected", "actual"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.files:
+            data["files"] = [f.to_json() for f in self.files]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StepRecord:
+        return cls(
+            name=data["name"],
+            status=Status(data["status"]),
+            description=data.get("description"),
+            expected=data.get("expected"),
+            actual=data.get("actual"),
+            files=tuple(FileRef.from_json(f) for f in data.get("files", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a result goes: an instance id, or a test (by id, display id or name) in the set."""
+
+    instance_id: int | None = None
+    test_id: int | None = None
+    display_id: int | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            v for v in (self.instance_id, self.test_id, self.display_id, self.name) if v is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("a Target needs exactly one of instance_id, test_id, display_id, name")
+
+    def describe(self) -> str:
+        if self.instance_id is not None:
+            return f"instance {self.instance_id}"
+        if self.test_id is not None:
+            return f"test id {self.test_id}"
+        if self.display_id is not None:
+            return f"test display id {self.display_id}"
+        return f"test {self.name!r}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Target:
+        return cls(**data)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One result to deliver as one PractiTest run.
+
+    ``status`` is what the run must show. PASSED and FAILED without steps go as
+    an exit code; any other status, or a status the steps alone would not
+    produce, gets a final step that carries it (PractiTest derives a run's
+    status from its steps).
+    """
+
+    target: Target
+    status: Status
+    label: str = ""
+    key: str = field(default_factory=new_key)
+    duration: float = 0.0
+    output: str = ""
+    steps: tuple[StepRecord, ...] = ()
+    files: tuple[FileRef, ...] = ()
+    custom_fields: Mapping[str, Any] = field(default_factory=dict)
+    version: str | None = None
+    tester_id: int | None = None
+
+    def with_target(self, target: Target) -> RunRecord:
+        return replace(self, target=target)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "target": self.target.to_json(),
+            "status": self.status.value,
+            "duration": self.duration,
+            "output": self.output,
+            "steps": [s.to_json() for s in self.steps],
+            "files": [f.to_json() for f in self.files],
+            "custom_fields": dict(self.custom_fields),
+            "version": self.version,
+            "tester_id": self.tester_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
+        return cls(
+            key=data["key"],
+            label=data.get("label", ""),
+            target=Target.from_json(data["target"]),
+            status=Status(data["status"]),
+            duration=float(data.get("duration", 0.0)),
+            output=data.get("output", ""),
+            steps=tuple(StepRecord.from_json(s) for s in data.get("steps", ())),
+            files=tuple(FileRef.from_json(f) for f in data.get("files", ())),
+            custom_fields=dict(data.get("custom_fields", {})),
+            version=data.get("version"),
+            tester_id=data.get("tester_id"),
+        )
+
+
+def hhmmss(seconds: float) -> str:
+    """A duration as PractiTest's HH:MM:SS (rounded to whole seconds)."""
+    total = max(0, round(seconds))
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"

@@ -1,0 +1,206 @@
+"""Run records → PractiTest run items, and batches that respect the API's limits."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .events import Event, EventSink, ignore_events
+from .model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
+
+MAX_OUTPUT = 255
+MAX_RUNS_PER_POST = 20
+TRUNCATION_MARK = " […] full text in execution-output.txt"
+OUTPUT_FILE = "execution-output.txt"
+ITEM_OVERHEAD = 512  # JSON keys, ids and punctuation around one run
+
+
+def cut_output(text: str) -> tuple[str, bool]:
+    """Execution output within 255 characters, with a visible mark when cut."""
+    if len(text) <= MAX_OUTPUT:
+        return text, False
+    return text[: MAX_OUTPUT - len(TRUNCATION_MARK)] + TRUNCATION_MARK, True
+
+
+def encoded_size(size: int) -> int:
+    """Bytes of base64 for ``size`` bytes: a third more, rounded up to 4."""
+    return 4 * ((size + 2) // 3)
+
+
+def run_status(record: RunRecord) -> str:
+    """The status PractiTest will show for the item ``build_item`` makes."""
+    steps = _steps_for(record)
+    return run_status_of(s.status for s in steps) if steps else record.status.value
+
+
+def _steps_for(record: RunRecord) -> list[StepRecord]:
+    """The record's steps, plus one that carries its status when the steps alone would not.
+
+    PASSED and FAILED without steps go as an exit code, so they need none.
+    """
+    steps = list(record.steps)
+    if not steps and record.status in (Status.PASSED, Status.FAILED):
+        return []
+    if not steps or run_status_of(s.status for s in steps) != record.status.value:
+        steps.append(
+            StepRecord(
+                name=f"Outcome: {record.status.value}",
+                status=record.status,
+                description=record.label or None,
+            )
+        )
+    return steps
+
+
+@dataclass
+class FilePolicy:
+    """Which files go: a size cap per file; missing and oversized files are skipped."""
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    on_event: EventSink = ignore_events
+
+    def size(self, ref: FileRef) -> int | None:
+        """Bytes of the file, or None when it will be skipped."""
+        if ref.data is not None:
+            size = len(ref.data)
+        else:
+            assert ref.path is not None
+            try:
+                size = os.stat(ref.path).st_size
+            except OSError:
+                return None
+        return size if size <= self.max_file_bytes else None
+
+    def encode(self, ref: FileRef, owner: str) -> dict[str, str] | None:
+        """``{filename, content_encoded}``, reading the file now; None (with a warning): skip."""
+        if ref.data is not None:
+            content = ref.data
+        else:
+            assert ref.path is not None
+            try:
+                with open(ref.path, "rb") as handle:
+                    content = handle.read(self.max_file_bytes + 1)
+            except OSError as exc:
+                self.on_event(
+                    Event(
+                        "warning", f"{owner}: skipped attachment {ref.name}: {exc.strerror or exc}"
+                    )
+                )
+                return None
+        if len(content) > self.max_file_bytes:
+            self.on_event(
+                Event(
+                    "warning",
+                    f"{owner}: skipped attachment {ref.name}: {len(content)} bytes is over the "
+                    f"{self.max_file_bytes}-byte cap",
+                )
+            )
+            return None
+        return {"filename": ref.name, "content_encoded": base64.b64encode(content).decode("ascii")}
+
+
+def _all_files(record: RunRecord) -> Iterator[FileRef]:
+    yield from record.files
+    for step in record.steps:
+        yield from step.files
+
+
+def estimate_size(record: RunRecord, policy: FilePolicy) -> int:
+    """Request bytes the record will take, without reading its files."""
+    text = len(record.output) * 2 + sum(
+        len(s.name) + len(s.description or "") + len(s.expected or "") + len(s.actual or "")
+        for s in record.steps
+    )
+    files = sum(
+        encoded_size(size) + 64 for f in _all_files(record) if (size := policy.size(f)) is not None
+    )
+    if len(record.output) > MAX_OUTPUT:
+        files += encoded_size(len(record.output.encode("utf-8")))
+    return ITEM_OVERHEAD + text + files
+
+
+def build_item(
+    record: RunRecord,
+    instance_id: int,
+    policy: FilePolicy,
+    custom_fields: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The run item for ``POST /runs.json``; attachment files are read here."""
+    attributes: dict[str, Any] = {
+        "instance-id": instance_id,
+        "run-duration": hhmmss(record.duration),
+    }
+    output, truncated = cut_output(record.output)
+    if output:
+        attributes["automated-execution-output"] = output
+    if record.version is not None:
+        attributes["version"] = record.version
+    fields = dict(custom_fields if custom_fields is not None else record.custom_fields)
+    if fields:
+        attributes["custom-fields"] = fields
+    if record.tester_id is not None:
+        attributes["tester-id"] = record.tester_id
+    steps = _steps_for(record)
+    if not steps:
+        attributes["exit-code"] = 0 if record.status is Status.PASSED else 1
+    item: dict[str, Any] = {"type": "instances", "attributes": attributes}
+    owner = record.label or record.target.describe()
+    if steps:
+        item["steps"] = {"data": [_step_item(step, policy, owner) for step in steps]}
+    files = [encoded for ref in record.files if (encoded := policy.encode(ref, owner)) is not None]
+    if truncated:
+        full = FileRef(OUTPUT_FILE, data=record.output.encode("utf-8"))
+        if (encoded_output := policy.encode(full, owner)) is not None:
+            files.append(encoded_output)
+    if files:
+        item["files"] = {"data": files}
+    return item
+
+
+def _step_item(step: StepRecord, policy: FilePolicy, owner: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": step.name[:255], "status": step.status.value}
+    if step.description is not None:
+        data["description"] = step.description
+    if step.expected is not None:
+        data["expected-results"] = step.expected
+    if step.actual is not None:
+        data["actual-results"] = step.actual
+    files = [
+        encoded
+        for ref in step.files
+        if (encoded := policy.encode(ref, f"{owner} / {step.name}")) is not None
+    ]
+    if files:
+        data["files"] = {"data": files}
+    return data
+
+
+def batches(
+    records: Sequence[RunRecord],
+    policy: FilePolicy,
+    max_request_bytes: int,
+    size: int = MAX_RUNS_PER_POST,
+) -> Iterator[list[RunRecord]]:
+    """Consecutive groups of at most ``size`` records under the request budget.
+
+    A record bigger than the budget on its own still goes, alone.
+    """
+    current: list[RunRecord] = []
+    used = 0
+    for record in records:
+        need = estimate_size(record, policy)
+        if current and (len(current) >= size or used + need > max_request_bytes):
+            yield current
+            current, used = [], 0
+        current.append(record)
+        used += need
+    if current:
+        yield current
+
+
+def body_size(items: list[dict[str, Any]]) -> int:
+    return len(json.dumps({"data": items}))

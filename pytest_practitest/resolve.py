@@ -1,0 +1,240 @@
+"""Where each record goes: test set and instance ids, with as few calls as the API allows.
+
+- Records with an instance id need no call (a wrong id is refused with the run).
+- The test set is found by id (one call) or by exact name (one call), and
+  created when allowed. Test set names are not unique in PractiTest, so after
+  creating one the name is looked up again: if another upload created one
+  first (lower id), ours is deleted and theirs used.
+- The set's instances are listed once per session (100 per call) and indexed
+  by test id, test display id and test name.
+- With ``create_missing``, tests that do not exist are created (after one more
+  look by name, just before creating) and missing instances are created in
+  bulks of 20; a test another upload created meanwhile is found, not doubled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .client import Client
+from .errors import APIError, ConfigError, NotFoundError, ValidationError
+from .events import Event, EventSink, ignore_events
+from .model import RunRecord, Target
+
+MAX_INSTANCES_PER_POST = 20
+NAME_LOOKUPS_BEFORE_LISTING = 3
+
+
+@dataclass(frozen=True)
+class SetChoice:
+    """Which test set: by id, or by exact name (created if missing when allowed)."""
+
+    set_id: int | None = None
+    set_name: str | None = None
+    create: bool = True
+
+
+@dataclass
+class Resolver:
+    client: Client
+    project_id: int
+    test_set: SetChoice
+    create_missing: bool = False
+    author_id: int | None = None
+    test_type: str = "ApiTest"
+    on_event: EventSink = ignore_events
+    set_id: int | None = None
+    set_name: str | None = None
+    _by_test: dict[int, int] = field(default_factory=dict)
+    _by_display: dict[int, int] = field(default_factory=dict)
+    _by_name: dict[str, int] = field(default_factory=dict)
+    _loaded: bool = False
+
+    def _path(self, tail: str) -> str:
+        return f"/projects/{self.project_id}{tail}"
+
+    # -- the test set ------------------------------------------------------
+
+    def resolve_set(self) -> int:
+        if self.set_id is not None:
+            return self.set_id
+        choice = self.test_set
+        if choice.set_id is not None:
+            try:
+                found = self.client.get(self._path(f"/sets/{choice.set_id}.json"))["data"]
+            except NotFoundError:
+                raise ConfigError(
+                    f"test set {choice.set_id} does not exist in project {self.project_id}; "
+                    "check PRACTITEST_SET_ID"
+                ) from None
+            self.set_id, self.set_name = int(found["id"]), found["attributes"]["name"]
+            return self.set_id
+        if not choice.set_name:
+            raise ConfigError(
+                "results need a test set: set PRACTITEST_SET_ID or PRACTITEST_SET_NAME"
+            )
+        existing = self._sets_named(choice.set_name)
+        if existing:
+            self.set_id = min(existing)
+        elif not choice.create:
+            raise ConfigError(f"no test set named {choice.set_name!r} in project {self.project_id}")
+        else:
+            body = {"data": {"type": "sets", "attributes": {"name": choice.set_name}}}
+            created = int(self.client.post(self._path("/sets.json"), body)["data"]["id"])
+            self.on_event(Event("created", f"created test set {created} {choice.set_name!r}"))
+            winner = min(self._sets_named(choice.set_name) | {created})
+            if winner != created:
+                # Another upload created the same set first: use theirs, remove ours.
+                self.client.delete(self._path(f"/sets/{created}.json"))
+            self.set_id = winner
+        self.set_name = choice.set_name
+        return self.set_id
+
+    def _sets_named(self, name: str) -> set[int]:
+        return {
+            int(s["id"])
+            for s in self.client.paginate(self._path("/sets.json"), {"name_exact": name})
+        }
+
+    # -- instances ---------------------------------------------------------
+
+    def _load_instances(self) -> None:
+        if self._loaded:
+            return
+        set_id = self.resolve_set()
+        for instance in self.client.paginate(self._path("/instances.json"), {"set-ids": set_id}):
+            self._index(instance)
+        self._loaded = True
+
+    def _index(self, instance: dict[str, Any]) -> None:
+        instance_id = int(instance["id"])
+        attributes = instance["attributes"]
+        # The first (lowest id) instance of a test wins when a set holds several.
+        self._by_test.setdefault(int(attributes["test-id"]), instance_id)
+        if attributes.get("test-display-id") is not None:
+            self._by_display.setdefault(int(attributes["test-display-id"]), instance_id)
+        if attributes.get("name") is not None:
+            self._by_name.setdefault(str(attributes["name"]), instance_id)
+
+    def _lookup(self, target: Target) -> int | None:
+        if target.instance_id is not None:
+            return target.instance_id
+        if target.test_id is not None:
+            return self._by_test.get(target.test_id)
+        if target.display_id is not None:
+            return self._by_display.get(target.display_id)
+        assert target.name is not None
+        return self._by_name.get(target.name)
+
+    def resolve(self, records: Sequence[RunRecord]) -> tuple[dict[str, int], dict[str, str]]:
+        """Instance id per record key, and a reason for each record that has none."""
+        found: dict[str, int] = {}
+        failed: dict[str, str] = {}
+        if any(r.target.instance_id is None for r in records):
+            self._load_instances()
+        missing = []
+        for record in records:
+            instance_id = self._lookup(record.target)
+            if instance_id is None:
+                missing.append(record)
+            else:
+                found[record.key] = instance_id
+        if missing and self.create_missing:
+            self._create_missing([r.target for r in missing])
+            still = []
+            for record in missing:
+                instance_id = self._lookup(record.target)
+                if instance_id is None:
+                    still.append(record)
+                else:
+                    found[record.key] = instance_id
+            missing = still
+        for record in missing:
+            failed[record.key] = self._why_missing(record.target)
+        return found, failed
+
+    def _why_missing(self, target: Target) -> str:
+        where = f"test set {self.set_id}" + (f" ({self.set_name!r})" if self.set_name else "")
+        if self.create_missing:
+            return f"{target.describe()} could not be found or created in {where}"
+        return f"{target.describe()} has no instance in {where}; map it, or turn on create-missing"
+
+    # -- creating what is missing -------------------------------------------
+
+    def _create_missing(self, targets: Sequence[Target]) -> None:
+        test_ids: dict[Target, int] = {}
+        ids = sorted({t.test_id for t in targets if t.test_id is not None})
+        for test_id in ids:
+            test_ids[Target(test_id=test_id)] = test_id
+        displays = sorted({t.display_id for t in targets if t.display_id is not None})
+        for start in range(0, len(displays), 100):
+            chunk = displays[start : start + 100]
+            params = {"display-ids": ",".join(map(str, chunk))}
+            for test in self.client.paginate(self._path("/tests.json"), params):
+                test_ids[Target(display_id=int(test["attributes"]["display-id"]))] = int(test["id"])
+        names = list(dict.fromkeys(t.name for t in targets if t.name is not None))
+        known: dict[str, int] | None = None
+        if len(names) > NAME_LOOKUPS_BEFORE_LISTING:
+            # One paged listing (100 tests per call) beats a lookup per name.
+            known = {}
+            for test in self.client.paginate(self._path("/tests.json")):
+                known.setdefault(test["attributes"]["name"], int(test["id"]))
+        for name in names:
+            found = known.get(name) if known is not None else self._find_test(name)
+            if found is None:
+                found = self._create_test(name)
+            if found is not None:
+                test_ids[Target(name=name)] = found
+        wanted = [test_id for target, test_id in test_ids.items() if target in set(targets)]
+        self._create_instances(list(dict.fromkeys(wanted)))
+
+    def _find_test(self, name: str) -> int | None:
+        found = [
+            int(t["id"])
+            for t in self.client.paginate(self._path("/tests.json"), {"name_exact": name})
+        ]
+        return min(found) if found else None
+
+    def _create_test(self, name: str) -> int | None:
+        attributes: dict[str, Any] = {"name": name, "test-type": self.test_type}
+        if self.author_id is not None:
+            attributes["author-id"] = self.author_id
+        try:
+            created = self.client.post(
+                self._path("/tests.json"), {"data": {"type": "tests", "attributes": attributes}}
+            )
+        except ValidationError as error:
+            if any("already been taken" in e.detail for e in error.errors):
+                return self._find_test(name)  # another upload created it meanwhile
+            if any((e.pointer or "").endswith("/author-id") for e in error.errors):
+                raise ConfigError(
+                    "creating tests with an account token needs an author: "
+                    "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"
+                ) from None
+            self.on_event(Event("warning", f"could not create test {name!r}: {error.reason}"))
+            return None
+        self.on_event(Event("created", f"created test {created['data']['id']} {name!r}"))
+        return int(created["data"]["id"])
+
+    def _create_instances(self, test_ids: list[int]) -> None:
+        set_id = self.resolve_set()
+        needed = [t for t in test_ids if t not in self._by_test]
+        for start in range(0, len(needed), MAX_INSTANCES_PER_POST):
+            chunk = needed[start : start + MAX_INSTANCES_PER_POST]
+            items = [
+                {"type": "instances", "attributes": {"set-id": set_id, "test-id": t}} for t in chunk
+            ]
+            try:
+                created = self.client.post(self._path("/instances.json"), {"data": items})["data"]
+            except APIError as error:
+                if error.status != 422:
+                    raise
+                self.on_event(Event("warning", f"could not create instances: {error.reason}"))
+                continue
+            for instance in created:
+                self._index(instance)
+            self.on_event(
+                Event("created", f"created {len(created)} instances in test set {set_id}")
+            )

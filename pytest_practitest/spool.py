@@ -1,0 +1,196 @@
+"""The spool: every record on disk before it is sent, and its delivery state after.
+
+One JSON-lines file per upload session. The first line describes the session
+(project, test set, URL; never the token); then, appended as they happen:
+
+- ``record``: a run record, written (and flushed) before any attempt to send it;
+- ``attempt``: the keys of a batch about to be posted, the wall-clock time and
+  the highest run id seen so far, so that after a crash or an ambiguous failure
+  the runs the server may have stored can be found instead of posted twice;
+- ``unsent``: an attempt that certainly stored nothing (no connection);
+- ``delivered``: a record's run id;
+- ``rejected``: the server's reason for refusing a record (it is sent again by
+  ``practitest upload``, e.g. after the mapping was fixed).
+
+Each line is flushed as it is written, so a crash of the process loses
+nothing; the file is fsynced at every batch and on close, which bounds what a
+power loss can take. A truncated last line (the process died mid-write) is
+skipped when the spool is read again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import PractiTestError
+from .model import RunRecord
+
+SPOOL_FORMAT = 1
+
+
+class SpoolError(PractiTestError):
+    """The file is not a spool this version can read."""
+
+
+@dataclass
+class SpoolMeta:
+    """What an upload session needs besides the token."""
+
+    project_id: int
+    url: str
+    set_id: int | None = None
+    set_name: str | None = None
+    create_missing: bool = False
+    source: str = ""
+    created: str = field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: float
+    after_run_id: int | None
+
+
+class Spool:
+    """A spool file, open for appending. Safe to share between threads."""
+
+    def __init__(self, path: Path, meta: SpoolMeta, handle: IO[str]) -> None:
+        self.path = path
+        self.meta = meta
+        self.records: dict[str, RunRecord] = {}
+        self.delivered: dict[str, int] = {}
+        self.rejected: dict[str, str] = {}
+        self.attempts: dict[str, Attempt] = {}
+        self.warnings: list[str] = []
+        self._handle = handle
+        self._lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------
+
+    @classmethod
+    def create(cls, directory: Path, meta: SpoolMeta) -> Spool:
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
+        handle = path.open("x", encoding="utf-8")
+        spool = cls(path, meta, handle)
+        spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
+        return spool
+
+    @classmethod
+    def open(cls, path: Path) -> Spool:
+        """Read a spool back (to resume it) and keep appending to it."""
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise SpoolError(f"{path}: no such spool file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpoolError(f"{path}: cannot read it ({exc})") from None
+        entries: list[dict[str, Any]] = []
+        warnings = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                if number == len(lines):
+                    warnings.append(f"{path}:{number}: skipped a truncated last line")
+                    continue
+                raise SpoolError(f"{path}:{number}: not a spool line (bad JSON)") from None
+        if not entries or entries[0].get("type") != "meta":
+            raise SpoolError(f"{path}: not a pytest-practitest spool (no meta line)")
+        meta_line = dict(entries[0])
+        if meta_line.pop("format", None) != SPOOL_FORMAT:
+            raise SpoolError(f"{path}: spool format is not {SPOOL_FORMAT}")
+        meta_line.pop("type")
+        try:
+            meta = SpoolMeta(**meta_line)
+        except TypeError as exc:
+            raise SpoolError(f"{path}: bad meta line ({exc})") from None
+        spool = cls(path, meta, path.open("a", encoding="utf-8"))
+        spool.warnings = warnings
+        for entry in entries[1:]:
+            spool._apply(entry)
+        return spool
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        kind = entry.get("type")
+        if kind == "record":
+            record = RunRecord.from_json(entry["record"])
+            self.records[record.key] = record
+        elif kind == "attempt":
+            for key in entry["keys"]:
+                self.attempts[key] = Attempt(entry["at"], entry.get("after_run_id"))
+        elif kind == "unsent":
+            for key in entry["keys"]:
+                self.attempts.pop(key, None)
+        elif kind == "delivered":
+            self.delivered[entry["key"]] = int(entry["run_id"])
+            self.rejected.pop(entry["key"], None)
+        elif kind == "rejected":
+            self.rejected[entry["key"]] = entry["reason"]
+
+    # -- writing ---------------------------------------------------------
+
+    def _write(self, entry: dict[str, Any], *, sync: bool = False) -> None:
+        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        with self._lock:
+            self._handle.write(line)
+            self._handle.flush()
+            if sync:
+                os.fsync(self._handle.fileno())
+
+    def add(self, record: RunRecord) -> None:
+        """Write a record (before it is ever sent)."""
+        self._write({"type": "record", "record": record.to_json()})
+        self.records[record.key] = record
+
+    def mark_attempt(self, keys: list[str], after_run_id: int | None) -> Attempt:
+        attempt = Attempt(time.time(), after_run_id)
+        self._write(
+            {"type": "attempt", "keys": keys, "at": attempt.at, "after_run_id": after_run_id},
+            sync=True,
+        )
+        for key in keys:
+            self.attempts[key] = attempt
+        return attempt
+
+    def mark_unsent(self, keys: list[str]) -> None:
+        """The attempt for ``keys`` certainly stored nothing (e.g. the connection was refused)."""
+        self._write({"type": "unsent", "keys": keys})
+        for key in keys:
+            self.attempts.pop(key, None)
+
+    def mark_delivered(self, key: str, run_id: int) -> None:
+        self._write({"type": "delivered", "key": key, "run_id": run_id})
+        self.delivered[key] = run_id
+        self.rejected.pop(key, None)
+
+    def mark_rejected(self, key: str, reason: str) -> None:
+        self._write({"type": "rejected", "key": key, "reason": reason})
+        self.rejected[key] = reason
+
+    def pending(self) -> list[RunRecord]:
+        """Records not delivered yet, rejected ones included, in the order written."""
+        return [r for key, r in self.records.items() if key not in self.delivered]
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._handle.closed:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

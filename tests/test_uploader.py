@@ -1,0 +1,454 @@
+"""The uploader end to end against the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_practitest.client import Client, RateLimiter
+from pytest_practitest.events import Event
+from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.resolve import SetChoice
+from pytest_practitest.simulator import Simulator
+from pytest_practitest.spool import Spool, SpoolMeta
+from pytest_practitest.uploader import Uploader, UploadReport, UploadSettings
+from tests.helpers import count_by, seed_set
+
+TOKEN = "upl-7f3e2d1c-secret"
+PROJECT = 4500
+
+
+@pytest.fixture
+def usim() -> Iterator[Simulator]:
+    with Simulator(token=TOKEN, rate_limit=None) as simulator:
+        yield simulator
+
+
+def records_for(
+    targets: Sequence[Target], status: Status = Status.PASSED, **options: Any
+) -> list[RunRecord]:
+    return [
+        RunRecord(
+            target=t,
+            status=status,
+            label=f"test_{i}",
+            output=f"result #{i}",
+            duration=i % 90,
+            **options,
+        )
+        for i, t in enumerate(targets)
+    ]
+
+
+def upload(
+    sim: Simulator,
+    tmp_path: Path,
+    records: Sequence[RunRecord],
+    *,
+    set_choice: SetChoice | None = None,
+    events: list[Event] | None = None,
+    client_options: dict[str, Any] | None = None,
+    **settings: Any,
+) -> tuple[UploadReport, Spool]:
+    choice = set_choice or SetChoice(set_id=sim.info.set_id)
+    spool = Spool.create(
+        tmp_path,
+        SpoolMeta(project_id=PROJECT, url=sim.url, set_id=choice.set_id, set_name=choice.set_name),
+    )
+    for record in records:
+        spool.add(record)
+    options = {"backoff": 0.01, "timeout": (2.0, 2.0), **(client_options or {})}
+    client = Client(sim.url, TOKEN, **options)
+    sink = events.append if events is not None else (lambda event: None)
+    settings.setdefault("settle_seconds", 0.05)
+    report = Uploader(
+        client, UploadSettings(project_id=PROJECT, test_set=choice, **settings), spool, sink
+    ).upload()
+    client.close()
+    spool.close()
+    return report, spool
+
+
+def run_outputs(sim: Simulator) -> dict[Any, int]:
+    return count_by(sim.entities("runs"), "automated-execution-output")
+
+
+def test_1000_results_to_existing_instances_in_at_most_63_calls(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    set_id, _, names = seed_set(usim, 1000)
+    records = records_for([Target(name=n) for n in names])
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id=set_id))
+    assert report.delivered == 1000
+    calls = usim.requests
+    assert len(calls) <= 63
+    assert [c.method for c in calls].count("POST") == 50
+    assert report.calls == len(calls)
+    assert len(usim.entities("runs")) == 1000
+
+
+def test_results_by_instance_id_need_no_lookups(usim: Simulator, tmp_path: Path) -> None:
+    _, instances, _ = seed_set(usim, 40)
+    report, _ = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+    assert report.delivered == 40
+    assert [(c.method, c.path.rsplit("/", 1)[1]) for c in usim.requests] == [
+        ("POST", "runs.json")
+    ] * 2
+
+
+def test_what_the_runs_carry(usim: Simulator, tmp_path: Path) -> None:
+    browser = usim.info.custom_fields["Browser"]
+    record = RunRecord(
+        target=Target(name="Checkout: pay by card"),
+        status=Status.FAILED,
+        label="test_pay",
+        duration=75,
+        output="AssertionError: " + "x" * 400,
+        version="3.1",
+        custom_fields={"Browser": "Firefox", "Build": "b42"},
+        steps=(
+            StepRecord("open cart", Status.PASSED),
+            StepRecord(
+                "pay",
+                Status.FAILED,
+                actual="declined",
+                files=(FileRef("screen.png", data=b"PNGDATA"),),
+            ),
+        ),
+        files=(FileRef("stdout.txt", data=b"captured"),),
+    )
+    report, _ = upload(usim, tmp_path, [record])
+    assert report.delivered == 1
+    [run] = usim.entities("runs")
+    assert run["status"] == "FAILED"
+    assert run["run-duration"] == "00:01:15"
+    assert run["version"] == "3.1"
+    assert run["custom-fields"] == {
+        f"---f-{browser}": "Firefox",
+        f"---f-{usim.info.custom_fields['Build']}": "b42",
+    }
+    assert len(run["automated-execution-output"]) == 255
+    attachments = {a["name"]: a for a in usim.entities("attachments")}
+    full = usim.attachment_content(attachments["execution-output.txt"]["id"])
+    assert full.decode() == record.output
+    assert usim.attachment_content(attachments["screen.png"]["id"]) == b"PNGDATA"
+    assert [s["status"] for s in usim.entities("step_runs")] == ["PASSED", "FAILED"]
+
+
+def test_unknown_instance_in_a_batch_of_20(usim: Simulator, tmp_path: Path) -> None:
+    _, instances, _ = seed_set(usim, 20)
+    targets = [Target(instance_id=i) for i in instances]
+    targets[7] = Target(instance_id=424242)
+    report, spool = upload(usim, tmp_path, records_for(targets))
+    assert report.delivered == 19
+    assert list(report.rejected.values()) == [
+        "test_7: instance-id 424242 does not exist in project 4500"
+    ]
+    # Post, look for what the refused bulk may have stored, post the 19.
+    assert [c.method for c in usim.requests] == ["POST", "GET", "POST"]
+    assert [r.label for r in spool.pending()] == ["test_7"]
+
+
+def test_422_without_pointers_is_isolated_by_splitting(usim: Simulator, tmp_path: Path) -> None:
+    _, instances, _ = seed_set(usim, 20)
+    usim.faults.add("status", "POST", "/runs$", status=422, calls={1})
+    report, _ = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+    assert report.delivered == 20
+    assert [(c.method, c.status) for c in usim.requests] == [
+        ("POST", 422),
+        ("GET", 200),
+        ("POST", 200),
+        ("POST", 200),
+    ]
+
+
+FAULTS = [
+    pytest.param({"kind": "status", "status": s}, id=f"{s}") for s in (500, 502, 503, 504)
+] + [
+    pytest.param({"kind": "status", "status": 429, "retry_after": 1}, id="429 with Retry-After"),
+    pytest.param({"kind": "status", "status": 429}, id="429 without Retry-After"),
+    pytest.param({"kind": "reset"}, id="connection reset"),
+    pytest.param({"kind": "delay", "delay": 0.6}, id="read timeout, stored"),
+    pytest.param({"kind": "slow", "delay": 0.6}, id="read timeout, still processing"),
+    pytest.param({"kind": "malformed"}, id="malformed body"),
+    pytest.param({"kind": "commit_then_status", "status": 500}, id="commit then 500"),
+    pytest.param({"kind": "commit_then_reset"}, id="commit then reset"),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_fault_matrix_loses_nothing_and_duplicates_nothing(
+    usim: Simulator, tmp_path: Path, fault: dict[str, Any]
+) -> None:
+    set_id, _, names = seed_set(usim, 200)
+    for method, path, calls in (("POST", "/runs$", [2, 5, 6]), ("GET", "/instances$", [1])):
+        usim.faults.extend([{**fault, "method": method, "path": path, "calls": calls}])
+    records = records_for([Target(name=n) for n in names])
+    report, spool = upload(
+        usim,
+        tmp_path,
+        records,
+        set_choice=SetChoice(set_id=set_id),
+        settle_seconds=0.5,
+        client_options={"timeout": (2.0, 0.3), "rate_limiter": RateLimiter(1000, 0.2)},
+    )
+    outputs = run_outputs(usim)
+    assert max(outputs.values()) == 1, "a run was posted twice"
+    assert report.delivered + len(spool.pending()) == 200
+    assert len(outputs) == report.delivered
+    assert report.delivered == 200, report.lines()
+
+
+def test_ambiguous_failures_that_never_clear_leave_records_spooled(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    _, instances, _ = seed_set(usim, 20)
+    usim.faults.add("reset", "POST", "/runs$")
+    report, spool = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+    assert report.delivered == 0
+    assert len(spool.pending()) == 20
+    assert "the connection was closed before an answer came" in (report.fatal or "")
+    assert usim.entities("runs") == []
+
+
+def test_bad_token_is_one_clear_error_and_keeps_everything(usim: Simulator, tmp_path: Path) -> None:
+    spool = Spool.create(
+        tmp_path, SpoolMeta(project_id=PROJECT, url=usim.url, set_id=usim.info.set_id)
+    )
+    for record in records_for([Target(name="Cart: add an item")] * 30):
+        spool.add(record)
+    client = Client(usim.url, "not-the-token", backoff=0.01)
+    report = Uploader(
+        client,
+        UploadSettings(project_id=PROJECT, test_set=SetChoice(set_id=usim.info.set_id)),
+        spool,
+    ).upload()
+    spool.close()
+    assert report.delivered == 0
+    assert report.undelivered == 30
+    assert len(usim.requests) == 1
+    assert report.fatal == (
+        f"GET /projects/4500/sets/{usim.info.set_id}.json failed: 401 Unauthorized: invalid API token; check the "
+        "token (PRACTITEST_TOKEN); check PRACTITEST_TOKEN: PractiTest refused it"
+    )
+    assert f"resume with: practitest upload {spool.path}" in report.lines()[-1]
+
+
+def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
+    records = records_for([Target(instance_id=300000 + i) for i in range(8)])
+    spool = Spool.create(
+        tmp_path, SpoolMeta(project_id=PROJECT, url="http://127.0.0.1:9", set_id=20000)
+    )
+    for record in records:
+        spool.add(record)
+    down = Client("http://127.0.0.1:9", TOKEN, backoff=0.01, max_retries=1)
+    report = Uploader(
+        down, UploadSettings(project_id=PROJECT, test_set=SetChoice(20000)), spool
+    ).upload()
+    spool.close()
+    assert report.delivered == 0
+    assert "could not connect" in (report.fatal or "")
+    with Simulator(token=TOKEN, rate_limit=None) as sim:
+        for _ in range(2):
+            resumed = Spool.open(spool.path)
+            client = Client(sim.url, TOKEN, backoff=0.01)
+            again = Uploader(
+                client, UploadSettings(project_id=PROJECT, test_set=SetChoice(20000)), resumed
+            ).upload()
+            resumed.close()
+            assert again.delivered == 8
+        assert len(sim.entities("runs")) == 8
+        assert [r.method for r in sim.requests] == ["POST"]  # the second resume sent nothing
+
+
+def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> None:
+    from pytest_practitest.payload import FilePolicy, build_item
+
+    with Simulator(token=TOKEN, rate_limit=None) as sim:
+        records = records_for([Target(instance_id=300000 + i) for i in range(8)])
+        spool = Spool.create(tmp_path, SpoolMeta(project_id=PROJECT, url=sim.url, set_id=20000))
+        for record in records:
+            spool.add(record)
+        # The process noted the attempt and posted 5 runs; the server stored them;
+        # the process died before the answer came back.
+        spool.mark_attempt([r.key for r in records[:5]], after_run_id=None)
+        items = [build_item(r, r.target.instance_id or 0, FilePolicy()) for r in records[:5]]
+        with Client(sim.url, TOKEN).session as session:
+            stored = session.post(
+                f"{sim.url}/api/v2/projects/{PROJECT}/runs.json", json={"data": items}, timeout=5
+            )
+        assert stored.status_code == 200
+        spool.close()
+        with Spool.open(spool.path) as resumed:
+            settings = UploadSettings(
+                project_id=PROJECT, test_set=SetChoice(20000), settle_seconds=0.05
+            )
+            report = Uploader(Client(sim.url, TOKEN), settings, resumed).upload()
+        assert report.delivered == 8
+        assert report.recovered == 5
+        assert max(run_outputs(sim).values()) == 1
+        assert len(sim.entities("runs")) == 8
+
+
+def test_set_by_name_is_created_once_even_when_another_upload_races(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    from pytest_practitest.simulator import entities
+
+    original_post = Client.post
+
+    def racing_post(self: Client, path: str, body: Any) -> Any:
+        if path.endswith("/sets.json"):
+            # Another job creates the same set between our look-up and our create.
+            entities.create_set(usim.store, PROJECT, {"name": "CI run 42"}, None)
+        return original_post(self, path, body)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "post", racing_post)
+        report, _ = upload(
+            usim,
+            tmp_path,
+            records_for([Target(name="Cart: add an item")]),
+            set_choice=SetChoice(set_name="CI run 42"),
+            create_missing=True,
+        )
+    sets = [s for s in usim.entities("sets") if s["name"] == "CI run 42"]
+    assert len(sets) == 1
+    assert report.set_id == sets[0]["id"]
+    assert report.delivered == 1
+
+
+def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_path: Path) -> None:
+    owner = usim.info.users["owner@example.com"]
+    names = [f"tests/test_new.py::test_{i}" for i in range(25)] + ["Cart: add an item"]
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name=n) for n in names]),
+        set_choice=SetChoice(set_name="Fresh set"),
+        create_missing=True,
+        author_id=owner,
+    )
+    assert report.delivered == 26, report.lines()
+    tests = count_by(usim.entities("tests"), "name")
+    assert all(tests[n] == 1 for n in names)
+    fresh = next(s for s in usim.entities("sets") if s["name"] == "Fresh set")
+    assert fresh["instances-count"] == 26
+    first_calls = len(usim.requests)
+    usim.clear_requests()
+    again, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name=n) for n in names]),
+        set_choice=SetChoice(set_name="Fresh set"),
+        create_missing=True,
+        author_id=owner,
+    )
+    assert again.delivered == 26
+    assert [c.method for c in usim.requests].count("POST") == 2  # runs only: nothing created twice
+    assert len(usim.entities("tests")) == 8 + 25
+    assert first_calls < 40
+
+
+def test_create_missing_with_account_token_and_no_author_says_what_to_do(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    report, _ = upload(usim, tmp_path, records_for([Target(name="Brand new")]), create_missing=True)
+    assert report.fatal == (
+        "creating tests with an account token needs an author: set PRACTITEST_AUTHOR_ID to a user id, "
+        "or use a personal token"
+    )
+
+
+def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path: Path) -> None:
+    from pytest_practitest.simulator import entities
+
+    owner = usim.info.users["owner@example.com"]
+    original_post = Client.post
+
+    def racing_post(self: Client, path: str, body: Any) -> Any:
+        if path.endswith("/tests.json"):
+            entities.create_test(usim.store, PROJECT, {"name": "Raced"}, owner)
+        return original_post(self, path, body)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "post", racing_post)
+        report, _ = upload(
+            usim,
+            tmp_path,
+            records_for([Target(name="Raced")]),
+            create_missing=True,
+            author_id=owner,
+        )
+    assert report.delivered == 1
+    assert count_by(usim.entities("tests"), "name")["Raced"] == 1
+
+
+def test_unmapped_without_create_missing_is_reported(usim: Simulator, tmp_path: Path) -> None:
+    report, _ = upload(
+        usim, tmp_path, records_for([Target(name="Not there"), Target(name="Cart: add an item")])
+    )
+    assert report.delivered == 1
+    assert list(report.rejected.values()) == [
+        "test_0: test 'Not there' has no instance in test set 20000 ('Nightly regression'); "
+        "map it, or turn on create-missing"
+    ]
+
+
+def test_unknown_custom_field_name_is_a_warning_not_a_lost_run(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    events: list[Event] = []
+    records = records_for([Target(instance_id=300000)], custom_fields={"Colour": "red"})
+    report, _ = upload(usim, tmp_path, records, events=events)
+    assert report.delivered == 1
+    assert "test_0: no custom field named 'Colour'; left out" in [e.message for e in events]
+
+
+def test_size_budget_splits_posts_and_oversized_files_are_skipped(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    _, instances, _ = seed_set(usim, 6)
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"b" * 300_000)
+    huge = tmp_path / "huge.bin"
+    huge.write_bytes(b"h" * 600_000)
+    records = records_for(
+        [Target(instance_id=i) for i in instances], files=(FileRef("blob.bin", path=str(blob)),)
+    )
+    records[0] = RunRecord(
+        target=records[0].target,
+        status=Status.PASSED,
+        label="test_0",
+        files=(FileRef("huge.bin", path=str(huge)),),
+    )
+    events: list[Event] = []
+    report, _ = upload(
+        usim,
+        tmp_path / "spool",
+        records,
+        events=events,
+        max_request_bytes=900_000,
+        max_file_bytes=500_000,
+    )
+    assert report.delivered == 6
+    assert [c.method for c in usim.requests].count("POST") == 3
+    assert all(c.request_bytes < 900_000 for c in usim.requests)
+    assert any("skipped attachment huge.bin" in e.message for e in events)
+    assert len(usim.entities("attachments")) == 5
+
+
+def test_upload_respects_the_rate_limit_without_a_single_429(tmp_path: Path) -> None:
+    with Simulator(token=TOKEN, rate_limit=(5, 0.5)) as sim:
+        _, instances, _ = seed_set(sim, 200)
+        report, _ = upload(
+            sim,
+            tmp_path,
+            records_for([Target(instance_id=i) for i in instances]),
+            client_options={"rate_limiter": RateLimiter(5, 0.5)},
+        )
+        assert report.delivered == 200
+        assert {c.status for c in sim.requests} == {200}
