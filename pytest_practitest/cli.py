@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 something was not delivered (commands that upload);
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -54,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up after this many seconds (default 900)",
     )
     upload.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    upload.add_argument(
+        "-v", "--verbose", action="store_true", help="log every request (never the token)"
+    )
     upload.set_defaults(run=run_upload)
     return parser
 
@@ -68,7 +72,8 @@ def _say(event: object) -> None:
         "server_429",
         "retry",
     ):
-        print(f"PractiTest: {event.message}", file=sys.stderr, flush=True)
+        prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
+        print(f"PractiTest: {prefix}{event.message}", file=sys.stderr, flush=True)
 
 
 def run_upload(args: argparse.Namespace) -> int:
@@ -80,6 +85,8 @@ def run_upload(args: argparse.Namespace) -> int:
     from .spool import Spool
     from .uploader import Uploader, UploadSettings
 
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
         raw_limit = args.rate_limit or os.environ.get("PRACTITEST_RATE_LIMIT")
         rate_limit = (

@@ -40,6 +40,7 @@ from .errors import (
     error_class,
 )
 from .events import Event, EventSink, ignore_events
+from .payload import Body
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +290,7 @@ class Client:
         return self.request("GET", path, params=params)
 
     def post(self, path: str, body: Any) -> Any:
+        """POST ``body``: JSON-able data, or a ready ``payload.Body``."""
         return self.request("POST", path, body=body)
 
     def put(self, path: str, body: Any) -> Any:
@@ -302,12 +304,20 @@ class Client:
     ) -> Any:
         """Send one API call (``path`` relative to /api/v2) and return its parsed JSON."""
         url = f"{self.base_url}/api/v2{path}"
-        data = None if body is None else json.dumps(body).encode("utf-8")
+        data: Any = (
+            body
+            if isinstance(body, Body)
+            else None
+            if body is None
+            else json.dumps(body).encode("utf-8")
+        )
         idempotent = method in IDEMPOTENT
         attempt = 0
         while True:
             slot = self._wait_for_slot()
             self.calls += 1
+            if isinstance(data, Body):
+                data.rewind()
             try:
                 response = self.session.request(
                     method,

@@ -44,7 +44,7 @@ from .client import Client
 from .errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
 from .events import Event, EventSink, ignore_events
 from .model import RunRecord, hhmmss
-from .payload import FilePolicy, batches, build_item, cut_output, run_status
+from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
 from .resolve import Resolver, SetChoice
 from .spool import Attempt, Spool
 
@@ -202,21 +202,24 @@ class Uploader:
     # -- posting -------------------------------------------------------------
 
     def _post(self, batch: list[RunRecord], instances: Mapping[str, int], round_: int = 0) -> None:
-        items = [build_item(r, instances[r.key], self.policy, self._fields(r)) for r in batch]
+        body = encode_items(
+            build_item(r, instances[r.key], self.policy, self._fields(r)) for r in batch
+        )
         attempt = self.spool.mark_attempt([r.key for r in batch], self.max_run_id)
         try:
-            data = self.client.post(self._path("/runs.json"), {"data": items})
+            data = self.client.post(self._path("/runs.json"), body)
         except ValidationError as error:
-            del items
+            del body
             self._isolate(batch, instances, error, attempt, round_)
             return
         except APIError as error:
             if not error.ambiguous:
                 self.spool.mark_unsent([r.key for r in batch])
                 raise
-            del items
+            del body
             self._resend_missing(batch, instances, attempt, error, round_)
             return
+        del body
         runs = data.get("data") if isinstance(data, dict) else None
         if not isinstance(runs, list) or len(runs) != len(batch):
             unclear = APIError(

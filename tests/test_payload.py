@@ -141,3 +141,25 @@ def test_batches_of_20_and_under_the_size_budget() -> None:
 
 def test_encoded_size() -> None:
     assert [encoded_size(n) for n in (0, 1, 2, 3, 4)] == [0, 4, 4, 4, 8]
+
+
+def test_body_reads_its_chunks_in_any_sizes_and_rewinds() -> None:
+    import json
+
+    from pytest_practitest.payload import encode_items
+
+    items = [
+        {"type": "instances", "attributes": {"instance-id": i, "x": "é" * i}} for i in range(5)
+    ]
+    body = encode_items(iter(items))
+    whole = b"".join(iter(body))
+    assert json.loads(whole) == {"data": items}
+    assert len(body) == len(whole)
+    pieces = []
+    while chunk := body.read(7):
+        pieces.append(chunk)
+    assert b"".join(pieces) == whole
+    assert all(len(p) == 7 for p in pieces[:-1])
+    body.rewind()
+    assert body.read() == whole
+    assert body.read(3) == b""

@@ -1,0 +1,221 @@
+"""Upload benchmark: API calls and wall time for N results, and peak memory with big files.
+
+    python bench/bench_upload.py           # N = 100, 1,000, 10,000; memory with 1,000 x 1 MiB
+    python bench/bench_upload.py --quick   # N = 100, 1,000; memory with 200 x 1 MiB (for CI)
+
+Everything runs against the simulator on 127.0.0.1. "Scaled" runs use a rate
+limit of 30 calls per 0.6 s (the real 30 per 60 s, 100 times faster); the
+column "at 30/min" converts their call count to real minutes. Prints numbers;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pytest_practitest.client import Client, RateLimiter  # noqa: E402
+from pytest_practitest.model import RunRecord, Status, Target  # noqa: E402
+from pytest_practitest.resolve import SetChoice  # noqa: E402
+from pytest_practitest.simulator import Simulator, entities  # noqa: E402
+from pytest_practitest.spool import Spool, SpoolMeta  # noqa: E402
+from pytest_practitest.uploader import Uploader, UploadSettings  # noqa: E402
+
+TOKEN = "bench-token"
+SCALED = (30, 0.6)
+
+
+def seed(sim: Simulator, count: int) -> tuple[int, list[str]]:
+    store, project = sim.store, sim.info.project_id
+    owner = sim.info.users["owner@example.com"]
+    test_set = entities.create_set(store, project, {"name": f"Bench {count}"}, owner)
+    names = []
+    for index in range(count):
+        test = entities.create_test(store, project, {"name": f"bench {count} {index:05d}"}, owner)
+        entities.create_instance(store, test_set, test)
+        names.append(test["name"])
+    return int(test_set["id"]), names
+
+
+def one_upload(
+    sim: Simulator,
+    set_id: int,
+    names: list[str],
+    rate_limit: tuple[int, float] | None,
+    *,
+    create_missing: bool = False,
+) -> tuple[int, float, int]:
+    with tempfile.TemporaryDirectory() as directory:
+        spool = Spool.create(
+            Path(directory), SpoolMeta(project_id=sim.info.project_id, url=sim.url, set_id=set_id)
+        )
+        for index, name in enumerate(names):
+            status = Status.PASSED if index % 7 else Status.FAILED
+            spool.add(
+                RunRecord(
+                    target=Target(name=name), status=status, label=name, duration=1, output="ok"
+                )
+            )
+        client = Client(
+            sim.url, TOKEN, rate_limiter=RateLimiter(*rate_limit) if rate_limit else None
+        )
+        sim.clear_requests()
+        started = time.perf_counter()
+        settings = UploadSettings(
+            project_id=sim.info.project_id,
+            test_set=SetChoice(set_id=set_id),
+            create_missing=create_missing,
+            author_id=sim.info.users["owner@example.com"],
+        )
+        report = Uploader(client, settings, spool).upload()
+        seconds = time.perf_counter() - started
+        client.close()
+        spool.close()
+        return len(sim.requests), seconds, report.delivered
+
+
+def calls_table(sizes: list[int]) -> list[str]:
+    rows = [
+        "P1/P2 upload: API calls and wall time (simulator on 127.0.0.1)",
+        f"{'N':>7} {'floor N/20':>10} {'target':>7} {'calls':>6} {'delivered':>9} "
+        f"{'off: s':>7} {'scaled: s':>9} {'at 30/min':>10}",
+    ]
+    for n in sizes:
+        with Simulator(token=TOKEN, rate_limit=None) as sim:
+            set_id, names = seed(sim, n)
+            calls, off_seconds, delivered = one_upload(sim, set_id, names, None)
+            if n <= 1000:
+                sim.set_rate_limit(SCALED)
+                scaled_calls, scaled_seconds, _ = one_upload(sim, set_id, names, SCALED)
+                scaled = f"{scaled_seconds:9.1f}"
+                assert scaled_calls == calls
+            else:
+                scaled = f"{'(skipped)':>9}"
+        floor = math.ceil(n / 20)
+        target = floor + math.ceil(n / 100) + 3
+        real_minutes = max(0.0, calls / 30 - 1)
+        rows.append(
+            f"{n:>7} {floor:>10} {target:>7} {calls:>6} {delivered:>9} {off_seconds:>7.2f} {scaled} "
+            f"{real_minutes:>8.1f} m"
+        )
+    with Simulator(token=TOKEN, rate_limit=None, seed="empty") as sim:
+        body = {"data": {"type": "sets", "attributes": {"name": "Fresh"}}}
+        with Client(sim.url, TOKEN).session as session:
+            set_id = int(
+                session.post(
+                    f"{sim.url}/api/v2/projects/{sim.info.project_id}/sets.json",
+                    json=body,
+                    timeout=10,
+                ).json()["data"]["id"]
+            )
+        names = [f"new test {i:04d}" for i in range(100)]
+        sim.store.memberships[sim.info.users["owner@example.com"]] = {sim.info.project_id}
+        calls, seconds, delivered = one_upload(sim, set_id, names, None, create_missing=True)
+        rows.append(
+            f"create-missing on a fresh project, N=100: {calls} calls ({delivered} delivered, {seconds:.2f} s)"
+        )
+    return rows
+
+
+MEMORY_CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from pytest_practitest.client import Client
+from pytest_practitest.model import FileRef, RunRecord, Status, Target
+from pytest_practitest.resolve import SetChoice
+from pytest_practitest.spool import Spool, SpoolMeta
+from pytest_practitest.uploader import Uploader, UploadSettings
+url, token, project, count, blob, spool_dir = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], Path(sys.argv[7])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+spool = Spool.create(spool_dir, SpoolMeta(project_id=project, url=url, set_id=20000))
+for i in range(count):
+    spool.add(RunRecord(target=Target(instance_id=300000 + i % 8), status=Status.PASSED, label=f"t{i}",
+                        files=(FileRef("big.bin", path=blob),)))
+started = time.perf_counter()
+report = Uploader(Client(url, token), UploadSettings(project_id=project, test_set=SetChoice(20000)), spool).upload()
+print(json.dumps({"before_kib": before, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "delivered": report.delivered, "calls": report.calls, "seconds": time.perf_counter() - started}))
+"""
+
+
+def memory_row(count: int) -> str:
+    with tempfile.TemporaryDirectory() as directory:
+        env_file = Path(directory) / "sim.env"
+        sim = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pytest_practitest.cli",
+                "sim",
+                "--token",
+                TOKEN,
+                "--rate-limit",
+                "0",
+                "--env-file",
+                str(env_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not (env_file.exists() and env_file.read_text().count("\n") >= 3):
+                if time.monotonic() > deadline:
+                    raise SystemExit("the simulator did not start")
+                time.sleep(0.05)
+            env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+            blob = Path(directory) / "blob.bin"
+            blob.write_bytes(os.urandom(1024 * 1024))
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    MEMORY_CHILD,
+                    str(ROOT),
+                    env["PRACTITEST_URL"],
+                    TOKEN,
+                    env["PRACTITEST_PROJECT_ID"],
+                    str(count),
+                    str(blob),
+                    directory,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=1800,
+            )
+        finally:
+            sim.terminate()
+            sim.wait(timeout=30)
+    result = json.loads(out.stdout)
+    return (
+        f"P6 peak RSS of the uploading process, {count} results x 1 MiB file: "
+        f"{result['peak_kib'] / 1024:.0f} MiB (interpreter and imports: {result['before_kib'] / 1024:.0f} MiB; "
+        f"target <= 150 MiB) - {result['delivered']} delivered in {result['calls']} calls, {result['seconds']:.1f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized run")
+    args = parser.parse_args()
+    sizes = [100, 1000] if args.quick else [100, 1000, 10000]
+    for line in calls_table(sizes):
+        print(line, flush=True)
+    print(memory_row(200 if args.quick else 1000), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""``practitest upload SPOOL``: resume, exit codes, and no token anywhere."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.simulator import Simulator
+from pytest_practitest.spool import Spool, SpoolMeta
+
+TOKEN = "grep-me-4f1d2c9b8a7e6d5c"
+
+
+@pytest.fixture
+def gsim() -> Iterator[Simulator]:
+    with Simulator(token=TOKEN, rate_limit=None) as simulator:
+        yield simulator
+
+
+def write_spool(directory: Path, url: str, count: int = 8, **meta: object) -> Path:
+    spool = Spool.create(directory, SpoolMeta(project_id=4500, url=url, set_id=20000, **meta))  # type: ignore[arg-type]
+    names = ["Cart: add an item", "Login: locked account", "No such test"]
+    for i in range(count):
+        spool.add(
+            RunRecord(
+                target=Target(name=names[i % 3]),
+                status=Status.FAILED if i % 2 else Status.PASSED,
+                label=f"test_{i}",
+                output="E " + "x" * 300,
+            )
+        )
+    spool.close()
+    return spool.path
+
+
+def practitest(
+    *args: str, token: str | None = TOKEN, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    environment.update(env)
+    if token is not None:
+        environment["PRACTITEST_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, gsim.url, count=9)
+    first = practitest("upload", str(path))
+    assert first.returncode == 1  # three records name a test that is not in the set
+    assert "PractiTest: 9 of 9 records in" in first.stdout
+    assert (
+        "PractiTest: 6 of 9 runs delivered to test set 20000 'Nightly regression'" in first.stdout
+    )
+    assert f"resume with: practitest upload {path}" in first.stdout
+    assert "rejected: test_2: test 'No such test' has no instance" in first.stderr
+    again = practitest("upload", str(path))
+    assert again.returncode == 1
+    assert "PractiTest: 3 of 9 records in" in again.stdout
+    assert len(gsim.entities("runs")) == 6
+
+
+def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url=gsim.url, set_id=20000))
+    spool.add(RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label="t"))
+    spool.close()
+    result = practitest("upload", str(spool.path))
+    assert result.returncode == 0, result.stderr
+    assert practitest("upload", str(spool.path)).stdout.startswith("PractiTest: 0 of 1 records")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["upload", "missing.jsonl"],
+            {},
+            "practitest upload: error: missing.jsonl: no such spool file\n",
+        ),
+        (
+            ["upload", "SPOOL", "--rate-limit", "fast"],
+            {},
+            "practitest upload: error: --rate-limit must be calls per minute (e.g. 30), CALLS/SECONDS (e.g. 30/60) "
+            "or 0 for none; got 'fast'\n",
+        ),
+        (
+            ["upload", "SPOOL"],
+            {"PRACTITEST_URL": "http://example.com"},
+            "practitest upload: error: refusing to send the API token over plain http to example.com; use https "
+            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)\n",
+        ),
+        (
+            ["upload", "SPOOL"],
+            {"PRACTITEST_AUTHOR_ID": "me"},
+            "practitest upload: error: PRACTITEST_AUTHOR_ID must be a user id (a number); got 'me'\n",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    path = write_spool(tmp_path, "http://127.0.0.1:9")
+    result = practitest(*[str(path) if a == "SPOOL" else a for a in args], **env)
+    assert result.returncode == 2
+    assert result.stderr == message
+    assert result.stdout == ""
+
+
+def test_missing_token_is_exit_2(tmp_path: Path) -> None:
+    result = practitest("upload", str(write_spool(tmp_path, "http://127.0.0.1:9")), token=None)
+    assert result.returncode == 2
+    assert result.stderr == "practitest upload: error: no API token: set PRACTITEST_TOKEN\n"
+
+
+def test_bad_token_is_exit_1_and_keeps_the_spool(gsim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, gsim.url)
+    result = practitest("upload", str(path), token="wrong-token-zzz")
+    assert result.returncode == 1
+    assert "stopped: GET /projects/4500/sets/20000.json failed: 401 Unauthorized" in result.stdout
+    assert "wrong-token-zzz" not in result.stdout + result.stderr
+    with Spool.open(path) as spool:
+        assert len(spool.pending()) == 8
+
+
+def test_dry_run_sends_nothing(gsim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, gsim.url)
+    result = practitest("upload", str(path), "--dry-run", "--rate-limit", "5/60")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "PractiTest dry run: nothing is sent.",
+        "  project 4500, test set 20000",
+        "  8 runs: 8 by test name",
+        "  1 run posts of at most 20 runs (sizes 8; largest request about 11 KiB)",
+        "  API calls: 3 (2 lookups + 1 run posts)",
+        "  time under 5 calls / 60 s: about 2 s",
+    ]
+    assert gsim.requests == []
+
+
+def test_the_token_appears_in_no_byte_the_upload_writes(
+    gsim: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Faults make the client retry, wait and recover, so every message path runs.
+    gsim.faults.add("status", "GET", "/instances$", status=503, calls={1})
+    gsim.faults.add("commit_then_status", "POST", "/runs$", status=500, calls={1})
+    gsim.faults.add("status", "POST", "/runs$", status=429, calls={2}, retry_after=1)
+    path = write_spool(tmp_path, gsim.url, count=30)
+    written = []
+    for args in (
+        ["upload", str(path), "--dry-run"],
+        ["upload", str(path), "-v"],
+        ["upload", str(path), "-v"],
+    ):
+        result = practitest(*args, PRACTITEST_URL=gsim.url)
+        written += [result.stdout, result.stderr]
+    assert "urllib3.connectionpool: http://127.0.0.1" in written[3]  # debug logging was on
+    assert "found stored as run" in written[3]  # the recovery path ran
+    written.append(path.read_text())
+    # In-process too, with every logger at DEBUG.
+    from pytest_practitest.client import Client
+    from pytest_practitest.resolve import SetChoice
+    from pytest_practitest.uploader import Uploader, UploadSettings
+
+    with (
+        caplog.at_level(logging.DEBUG),
+        Spool.open(write_spool(tmp_path / "again", gsim.url)) as spool,
+    ):
+        client = Client(gsim.url, TOKEN, backoff=0.01)
+        report = Uploader(
+            client, UploadSettings(project_id=4500, test_set=SetChoice(20000)), spool
+        ).upload()
+        written += report.lines()
+    written.append(caplog.text)
+    written += [p.read_text() for p in tmp_path.rglob("*.jsonl")]
+    assert all(TOKEN not in text for text in written)
+    assert sum(len(text) for text in written) > 5000
