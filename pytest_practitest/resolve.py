@@ -10,6 +10,9 @@
 - With ``create_missing``, tests that do not exist are created (after one more
   look by name, just before creating) and missing instances are created in
   bulks of 20; a test another upload created meanwhile is found, not doubled.
+  After each bulk of instances, one look at those tests' instances in the set:
+  where another upload created one first (lower id), ours is deleted and theirs
+  used, so racing uploads converge on one instance per test.
 """
 
 from __future__ import annotations
@@ -233,8 +236,26 @@ class Resolver:
                     raise
                 self.on_event(Event("warning", f"could not create instances: {error.reason}"))
                 continue
-            for instance in created:
-                self._index(instance)
             self.on_event(
                 Event("created", f"created {len(created)} instances in test set {set_id}")
             )
+            self._converge(set_id, chunk, {int(i["id"]) for i in created})
+
+    def _converge(self, set_id: int, test_ids: list[int], ours: set[int]) -> None:
+        """If another upload created an instance of the same test first, use it, drop ours."""
+        params = {"set-ids": set_id, "test-ids": ",".join(map(str, test_ids))}
+        found = self.client.paginate(self._path("/instances.json"), params)
+        for instance in sorted(found, key=lambda i: int(i["id"])):
+            instance_id = int(instance["id"])
+            if instance_id in ours and int(instance["attributes"]["test-id"]) in self._by_test:
+                try:
+                    self.client.delete(self._path(f"/instances/{instance_id}.json"))
+                except APIError as error:
+                    self.on_event(
+                        Event(
+                            "warning",
+                            f"could not remove duplicate instance {instance_id}: {error.reason}",
+                        )
+                    )
+                continue
+            self._index(instance)

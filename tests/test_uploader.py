@@ -387,6 +387,33 @@ def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path
     assert count_by(usim.entities("tests"), "name")["Raced"] == 1
 
 
+def test_an_instance_created_meanwhile_is_used_and_ours_removed(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    from pytest_practitest.simulator import entities
+
+    original_post = Client.post
+
+    def racing_post(self: Client, path: str, body: Any) -> Any:
+        if path.endswith("/instances.json"):
+            test_set = usim.store.table("sets")[20000]
+            test = next(t for t in usim.store.table("tests").values() if t["name"] == "Lonely test")
+            entities.create_instance(usim.store, test_set, test)  # another job, a moment earlier
+        return original_post(self, path, body)
+
+    owner = usim.info.users["owner@example.com"]
+    entities.create_test(usim.store, PROJECT, {"name": "Lonely test"}, owner)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "post", racing_post)
+        report, _ = upload(
+            usim, tmp_path, records_for([Target(name="Lonely test")]), create_missing=True
+        )
+    assert report.delivered == 1
+    lonely = [i for i in usim.entities("instances") if i["name"] == "Lonely test"]
+    assert len(lonely) == 1
+    assert usim.entities("runs")[0]["instance-id"] == lonely[0]["id"]
+
+
 def test_unmapped_without_create_missing_is_reported(usim: Simulator, tmp_path: Path) -> None:
     report, _ = upload(
         usim, tmp_path, records_for([Target(name="Not there"), Target(name="Cart: add an item")])
