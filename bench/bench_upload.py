@@ -125,7 +125,7 @@ def calls_table(sizes: list[int]) -> list[str]:
 
 
 MEMORY_CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from pytest_practitest.client import Client
@@ -134,14 +134,19 @@ from pytest_practitest.resolve import SetChoice
 from pytest_practitest.spool import Spool, SpoolMeta
 from pytest_practitest.uploader import Uploader, UploadSettings
 url, token, project, count, blob, spool_dir = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], Path(sys.argv[7])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm_kib():
+    # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak over.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+before = hwm_kib()
 spool = Spool.create(spool_dir, SpoolMeta(project_id=project, url=url, set_id=20000))
 for i in range(count):
     spool.add(RunRecord(target=Target(instance_id=300000 + i % 8), status=Status.PASSED, label=f"t{i}",
                         files=(FileRef("big.bin", path=blob),)))
 started = time.perf_counter()
 report = Uploader(Client(url, token), UploadSettings(project_id=project, test_set=SetChoice(20000)), spool).upload()
-print(json.dumps({"before_kib": before, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"before_kib": before, "peak_kib": hwm_kib(),
                   "delivered": report.delivered, "calls": report.calls, "seconds": time.perf_counter() - started}))
 """
 
