@@ -16,7 +16,6 @@ was sent). A POST that fails after its body was sent raises with
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import random
@@ -25,7 +24,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
@@ -41,47 +39,12 @@ from .errors import (
 )
 from .events import Event, EventSink, ignore_events
 from .payload import Body
+from .urls import resolve_base_url
 
 log = logging.getLogger(__name__)
 
-PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.practitest.app"}
 PAGE_SIZE = 100
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def resolve_base_url(value: str) -> str:
-    """``us``, ``eu`` or a base URL → the API's base URL (no trailing ``/api/v2``).
-
-    Plain ``http`` is refused except on loopback, where the simulator runs: the
-    token must never cross a network in clear text.
-    """
-    text = value.strip()
-    if text.lower() in PRESETS:
-        return PRESETS[text.lower()]
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            "the PractiTest URL must be us, eu, or a URL such as https://api.practitest.com"
-        )
-    if parts.username or parts.password or parts.query:
-        raise ConfigError("the PractiTest URL must not carry credentials or a query string")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"refusing to send the API token over plain http to {parts.hostname}; use https "
-            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)"
-        )
-    path = parts.path.rstrip("/")
-    path = path.removesuffix("/api/v2")
-    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def check_token(token: str | None) -> str:

@@ -171,6 +171,10 @@ class Uploader:
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
+        return self.report(fatal, time.monotonic() - started, self.client.calls - calls_before)
+
+    def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
+        """Where the spool stands now."""
         return UploadReport(
             total=len(self.spool.records),
             delivered=len(self.spool.delivered),
@@ -178,8 +182,8 @@ class Uploader:
             rejected={
                 k: v for k, v in self.spool.rejected.items() if k not in self.spool.delivered
             },
-            calls=self.client.calls - calls_before,
-            seconds=time.monotonic() - started,
+            calls=calls,
+            seconds=seconds,
             set_id=self.resolver.set_id,
             set_name=self.resolver.set_name,
             fatal=fatal,

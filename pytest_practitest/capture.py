@@ -1,0 +1,96 @@
+"""The side that runs the tests (the only process, or an xdist worker).
+
+For each test it opens a ``steps.Capture`` before setup, lets artifact hooks
+add files after each phase, and hangs everything the controller needs on the
+teardown report's ``user_properties`` (where it target maps, steps, files):
+that is how it reaches the uploading process under xdist.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .errors import ConfigError
+from .mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry
+from .model import Target
+from .steps import Capture, current
+
+PROPERTY = "practitest"
+
+
+def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Mapped]:
+    """Where the item goes, and where its function goes (for the one-run-per-function policy)."""
+    hooked = item.config.hook.pytest_practitest_map_item(item=item)
+    if hooked is not None:
+        target = hooked if isinstance(hooked, Target) else Target(**hooked)
+        return Mapped(target, {}, "hook"), Mapped(target, {}, "hook")
+    marker = item.get_closest_marker("practitest")
+    if marker is not None:
+        if marker.args:
+            raise ConfigError(f"{item.nodeid}: use keyword arguments: {MARKER_FORM}")
+        mapped = parse_entry(marker.kwargs, f"{item.nodeid}: marker", MARKER_FORM)
+        mapped = Mapped(mapped.target, mapped.fields, "marker")
+        return mapped, mapped
+    node_id, function_id = item.nodeid, base_node_id(item.nodeid)
+    if mapping is not None:
+        exact = mapping.lookup(node_id)
+        function = mapping.lookup(function_id)
+        if exact is not None or function is not None:
+            return exact or function or Mapped(Target(name=node_id)), function or exact or Mapped(
+                Target(name=function_id)
+            )
+    return Mapped(Target(name=node_id)), Mapped(Target(name=function_id))
+
+
+class CapturePlugin:
+    """Registered (as ``practitest-capture``) wherever tests run, when reporting is on."""
+
+    def __init__(self, mapping: MappingFile | None, artifacts: Path) -> None:
+        self.mapping = mapping
+        self.artifacts = artifacts
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        current.set(Capture(self.artifacts / f"{os.getpid()}"))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        capture = current.get()
+        if capture is None:
+            return
+        for result in item.config.hook.pytest_practitest_add_artifacts(item=item, report=report):
+            for name, data in result or ():
+                capture.files.append(capture.save(data, name))
+        if report.when != "teardown":
+            return
+        try:
+            mapped, function = map_item(item, self.mapping)
+            error = None
+        except ConfigError as exc:
+            mapped = function = Mapped(Target(name=item.nodeid))
+            error = str(exc)
+        callspec = getattr(item, "callspec", None)
+        report.user_properties.append(
+            (
+                PROPERTY,
+                {
+                    "mapped": mapped.to_json(),
+                    "function": function.to_json(),
+                    "function_id": base_node_id(item.nodeid),
+                    "param_id": callspec.id if callspec is not None else None,
+                    "steps": capture.steps,
+                    "files": capture.files,
+                    "mapping_error": error,
+                },
+            )
+        )
+        current.set(None)

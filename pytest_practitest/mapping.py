@@ -1,0 +1,172 @@
+"""Where a test's result goes: the hook, then markers, then the mapping file, then its node id.
+
+The mapping file is TOML, keyed by node id; ``*`` and ``?`` are wildcards
+(``[`` is literal, so parametrized ids need no escaping)::
+
+    [tests]
+    "tests/test_cart.py::test_add_item" = { instance_id = 300000 }
+    "tests/test_login.py::*" = { test_id = 80006 }
+    "tests/test_price.py::test_format[EUR]" = { name = "Catalog: price formatting" }
+    "tests/test_pay.py::test_card" = { display_id = 3, fields = { Browser = "Chrome" } }
+
+A test nothing maps goes to the instance whose test is named after its node
+id (found or created with create-missing).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .model import Target
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - pytest itself depends on tomli on 3.10
+    import tomli as tomllib
+
+KEYS = ("instance_id", "test_id", "display_id", "name")
+MARKER_FORM = "practitest(instance_id=ID | test_id=ID | display_id=N | name='...', fields={...})"
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A target plus the custom fields that go with it, and where it came from."""
+
+    target: Target
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "default"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target.to_json(), "fields": dict(self.fields), "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Mapped:
+        return cls(
+            Target.from_json(data["target"]), dict(data.get("fields", {})), data.get("source", "")
+        )
+
+
+def parse_entry(value: Any, where: str, form: str) -> Mapped:
+    """One mapping (a marker's kwargs or a file entry) → Mapped; ConfigError naming ``where``."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected {form}")
+    unknown = sorted(set(value) - {*KEYS, "fields"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; expected {form}")
+    given = [key for key in KEYS if value.get(key) is not None]
+    if len(given) != 1:
+        raise ConfigError(f"{where}: give exactly one of {', '.join(KEYS)}; expected {form}")
+    key = given[0]
+    raw = value[key]
+    if key == "name":
+        if not isinstance(raw, str) or not raw.strip():
+            raise ConfigError(f"{where}: name must be a non-empty string")
+    elif isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise ConfigError(f"{where}: {key} must be a positive integer, got {raw!r}")
+    fields = value.get("fields") or {}
+    if not isinstance(fields, Mapping):
+        raise ConfigError(f"{where}: fields must be a table of NAME = VALUE")
+    return Mapped(Target(**{key: raw}), dict(fields))
+
+
+def _pattern(key: str) -> re.Pattern[str] | None:
+    if "*" not in key and "?" not in key:
+        return None
+    return re.compile("^" + re.escape(key).replace(r"\*", ".*").replace(r"\?", ".") + "$")
+
+
+@dataclass
+class MappingFile:
+    """A loaded, validated mapping file."""
+
+    path: Path
+    exact: dict[str, Mapped] = field(default_factory=dict)
+    patterns: list[tuple[str, re.Pattern[str], Mapped]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> MappingFile:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"{path}: cannot read the mapping file ({exc.strerror or exc})"
+            ) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            line = found.group(1) if found else "?"
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            raise ConfigError(f"{path}:{line}: {message}") from None
+        unknown = sorted(set(data) - {"tests"})
+        if unknown:
+            raise ConfigError(
+                f"{path}:{_line_of(text, unknown[0])}: unknown section {unknown[0]!r}; "
+                "put entries under [tests]"
+            )
+        mapping = cls(path)
+        tests = data.get("tests", {})
+        if not isinstance(tests, dict):
+            raise ConfigError(f"{path}: [tests] must be a table of node id = {{ ... }}")
+        form = (
+            '"node id" = { instance_id = N } (or test_id, display_id, name; '
+            "optional fields = { ... })"
+        )
+        for key, value in tests.items():
+            mapped = parse_entry(value, f"{path}:{_line_of(text, key)}: {key!r}", form)
+            mapped = Mapped(mapped.target, mapped.fields, f"{path.name}:{_line_of(text, key)}")
+            pattern = _pattern(key)
+            if pattern is None:
+                mapping.exact[key] = mapped
+            else:
+                mapping.patterns.append((key, pattern, mapped))
+        return mapping
+
+    def lookup(self, node_id: str) -> Mapped | None:
+        if node_id in self.exact:
+            return self.exact[node_id]
+        for _, pattern, mapped in self.patterns:
+            if pattern.match(node_id):
+                return mapped
+        return None
+
+    def problems(self, node_ids: Iterable[str]) -> list[str]:
+        """Entries matching none of ``node_ids`` (in collected files); tests matched twice."""
+        ids = list(node_ids)
+        files = {node_id.split("::", 1)[0] for node_id in ids}
+        found = []
+        for key in [*self.exact, *(k for k, _, _ in self.patterns)]:
+            pattern = _pattern(key)
+            if key.split("::", 1)[0] in files and not any(
+                (pattern.match(i) if pattern else i == key) for i in ids
+            ):
+                found.append(f"{self.path}: {key!r} matches no collected test")
+        for node_id in ids:
+            hits = [k for k, p, _ in self.patterns if p.match(node_id)] + (
+                [node_id] if node_id in self.exact else []
+            )
+            if len(hits) > 1:
+                found.append(
+                    f"{self.path}: {node_id} is mapped twice "
+                    f"({', '.join(repr(h) for h in hits)}); the first wins"
+                )
+        return found
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith((f'"{key}"', f"'{key}'", f"{key} ", f"{key}=", f"[{key}]")):
+            return number
+    return 0
+
+
+def base_node_id(node_id: str) -> str:
+    """The node id without its parameter part: ``test_x[1-2]`` → ``test_x``."""
+    return node_id.split("[", 1)[0] if node_id.endswith("]") else node_id

@@ -1,0 +1,102 @@
+"""pytest wiring only: options, hookspecs, markers, and which objects to register.
+
+Off (the default), it registers nothing else and imports no HTTP stack. On, it
+registers the capture plugin wherever tests run and the reporter in the
+process that uploads (never on xdist workers).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .errors import ConfigError
+from .settings import OPTIONS, Settings, resolve
+
+SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
+MARKER_LINE = (
+    "practitest(instance_id=None, test_id=None, display_id=None, name=None, fields=None): "
+    "where this test's result goes in PractiTest"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("practitest", "report results to PractiTest")
+    for option in OPTIONS:
+        if option.kind == "bool":
+            group.addoption(
+                option.cli, action="store_true", default=None, dest=option.dest, help=option.help
+            )
+        elif option.kind == "fields":
+            group.addoption(
+                option.cli,
+                action="append",
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.help,
+            )
+        else:
+            group.addoption(
+                option.cli,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar or option.kind.upper(),
+                help=f"{option.help} (default: {option.default})",
+            )
+        if option.kind == "fields":
+            parser.addini(option.ini, help=f"PractiTest: {option.help}", type="linelist", default=None)
+        else:
+            parser.addini(option.ini, help=f"PractiTest: {option.help}", type="string", default=None)
+    parser.addini(
+        "practitest_token_env",
+        help="PractiTest: environment variable that holds the API token (default PRACTITEST_TOKEN)",
+        default=None,
+    )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_LINE)
+    try:
+        settings = resolve(
+            {option.dest: config.getoption(option.dest) for option in OPTIONS},
+            lambda name: config.getini(name),
+            token_env=config.getini("practitest_token_env") or None,
+        )
+    except ConfigError as error:
+        raise pytest.UsageError(f"PractiTest: {error}") from None
+    config.stash[SETTINGS] = settings
+    if not settings.enabled:
+        return
+    from .capture import CapturePlugin
+    from .mapping import MappingFile
+
+    mapping = None
+    if settings.map is not None:
+        try:
+            mapping = MappingFile.load(config.rootpath / settings.map)
+        except ConfigError as error:
+            raise pytest.UsageError(f"PractiTest: {error}") from None
+    spool_dir = config.rootpath / settings.spool
+    config.pluginmanager.register(
+        CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
+    )
+    if hasattr(config, "workerinput"):
+        return  # xdist worker: only the controller uploads
+    from .reporter import Reporter
+
+    config.pluginmanager.register(
+        Reporter(config, settings, spool_dir, mapping), "practitest-reporter"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    settings = config.stash.get(SETTINGS, None)
+    if settings is None or not settings.enabled:
+        return None
+    return settings.header()

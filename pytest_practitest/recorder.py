@@ -1,0 +1,213 @@
+"""pytest reports (setup, call, teardown; reruns) → one RunRecord per test.
+
+Runs in the uploading process. Everything it needs travels on the reports,
+so it works the same for a plain run and for xdist workers' reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .mapping import Mapped
+from .model import FileRef, RunRecord, Status, StepRecord, Target
+from .settings import Settings
+
+SEVERITY = {"FAILED": 5, "BLOCKED": 4, "NO RUN": 2, "N/A": 1, "PASSED": 0}
+STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))
+
+
+@dataclass
+class Phase:
+    outcome: str
+    duration: float
+    longrepr: str
+    crash: str
+    skip_reason: str
+    wasxfail: str | None
+    sections: list[tuple[str, str]]
+
+
+@dataclass
+class ItemState:
+    phases: dict[str, Phase] = field(default_factory=dict)
+    attempts: int = 1
+
+
+def _crash_message(report: Any) -> str:
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return str(crash.message)
+    text = str(getattr(report, "longreprtext", "") or "").strip()
+    lines = [line for line in text.splitlines() if line.startswith("E ")]
+    return lines[0][1:].strip() if lines else text.splitlines()[-1] if text else ""
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = getattr(report, "longrepr", None)
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return ""
+
+
+def classify(phases: Mapping[str, Phase]) -> tuple[str, str]:
+    """(outcome key, text for the execution output) from the phases of one attempt."""
+    setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
+    if setup is not None and setup.outcome == "failed":
+        return "error", f"error in setup: {setup.crash}"
+    if setup is not None and setup.outcome == "skipped":
+        if setup.wasxfail is not None:
+            return "xfailed", f"xfail: {setup.wasxfail or setup.skip_reason}"
+        return "skipped", f"skipped: {setup.skip_reason}"
+    outcome, text = "passed", ""
+    if call is not None:
+        if call.wasxfail is not None:
+            outcome = "xfailed" if call.outcome == "skipped" else "xpassed"
+            text = f"{'xfail' if outcome == 'xfailed' else 'xpass'}: {call.wasxfail}".rstrip(": ")
+        elif call.outcome == "failed":
+            outcome, text = "failed", call.crash
+        elif call.outcome == "skipped":
+            outcome, text = "skipped", f"skipped: {call.skip_reason}"
+    if teardown is not None and teardown.outcome == "failed":
+        if outcome in ("passed", "xpassed", "skipped", "xfailed"):
+            return "teardown_error", f"error in teardown: {teardown.crash}"
+        text += f"\nand error in teardown: {teardown.crash}"
+    return outcome, text
+
+
+class Recorder:
+    """Collects reports; calls ``emit`` with each finished RunRecord."""
+
+    def __init__(self, settings: Settings, emit: Callable[[RunRecord], None]) -> None:
+        self.settings = settings
+        self.emit = emit
+        self._items: dict[str, ItemState] = {}
+        self._groups: dict[str, list[tuple[RunRecord, Mapped, str | None]]] = {}
+        self.mapping_errors: list[str] = []
+        self.node_ids: list[str] = []
+
+    def logreport(self, report: Any) -> None:
+        state = self._items.setdefault(report.nodeid, ItemState())
+        if report.outcome == "rerun":
+            state.attempts += 1
+            state.phases.clear()
+            return
+        if report.when == "teardown" and any(p.outcome == "rerun" for p in state.phases.values()):
+            return
+        state.phases[report.when] = Phase(
+            outcome=report.outcome,
+            duration=float(getattr(report, "duration", 0.0) or 0.0),
+            longrepr=str(getattr(report, "longreprtext", "") or "")
+            if report.outcome == "failed"
+            else "",
+            crash=_crash_message(report) if report.outcome == "failed" else "",
+            skip_reason=_skip_reason(report) if report.outcome == "skipped" else "",
+            wasxfail=getattr(report, "wasxfail", None),
+            sections=list(getattr(report, "sections", []) or []),
+        )
+        if report.when == "teardown":
+            del self._items[report.nodeid]
+            payload = dict(report.user_properties).get("practitest", {})
+            self._finish(report.nodeid, state, payload)
+
+    def _finish(self, node_id: str, state: ItemState, payload: Mapping[str, Any]) -> None:
+        self.node_ids.append(node_id)
+        if payload.get("mapping_error"):
+            self.mapping_errors.append(str(payload["mapping_error"]))
+        mapped = Mapped.from_json(payload["mapped"]) if payload.get("mapped") else None
+        outcome, text = classify(state.phases)
+        status = Status(self.settings.status_map[outcome])
+        if state.attempts > 1:
+            text = f"{text} ({outcome} on attempt {state.attempts} of {state.attempts})".strip()
+        failed = outcome in ("failed", "error", "teardown_error") or any(
+            p.outcome == "failed" for p in state.phases.values()
+        )
+        files = [FileRef(f["name"], path=f["path"]) for f in payload.get("files", [])]
+        traceback = "\n\n".join(
+            f"--- {w} ---\n{p.longrepr}" for w, p in state.phases.items() if p.longrepr
+        )
+        if traceback:
+            files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))
+        if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
+            files += self._captured(state)
+        steps = tuple(
+            StepRecord(
+                name=s["name"],
+                status=Status(s["status"]),
+                description=s.get("description"),
+                expected=s.get("expected"),
+                actual=s.get("actual"),
+                files=tuple(FileRef(f["name"], path=f["path"]) for f in s.get("files", [])),
+            )
+            for s in payload.get("steps", [])
+        )
+        fields = {**dict(self.settings.fields), **(dict(mapped.fields) if mapped else {})}
+        record = RunRecord(
+            target=mapped.target if mapped else Target(name=node_id),
+            status=status,
+            label=node_id,
+            duration=sum(p.duration for p in state.phases.values()),
+            output=text.strip(),
+            steps=steps,
+            files=tuple(files),
+            custom_fields=fields,
+            version=self.settings.version,
+        )
+        if self.settings.parametrized == "function" and payload.get("param_id") is not None:
+            function = Mapped.from_json(payload["function"])
+            self._groups.setdefault(str(payload["function_id"]), []).append(
+                (record, function, payload["param_id"])
+            )
+            return
+        self.emit(record)
+
+    def _captured(self, state: ItemState) -> list[FileRef]:
+        files = []
+        limit = self.settings.capture_limit
+        for stream, filename in STREAMS:
+            parts = [
+                f"--- {title} ---\n{content}"
+                for phase in state.phases.values()
+                for title, content in phase.sections
+                if title.lower().startswith(f"captured {stream}") and content
+            ]
+            if parts:
+                data = "\n".join(parts).encode("utf-8")
+                if len(data) > limit:
+                    data = data[:limit] + f"\n[… cut at {limit} bytes]".encode()
+                files.append(FileRef(filename, data=data))
+        return files
+
+    def finish(self) -> None:
+        """Emit the one-run-per-function records (when every parameter set is in)."""
+        for function_id, members in self._groups.items():
+            worst = max((r.status for r, _, _ in members), key=lambda s: SEVERITY[s.value])
+            mapped = members[0][1]
+            steps = tuple(
+                StepRecord(
+                    name=f"[{param_id}]",
+                    status=record.status,
+                    actual=record.output or None,
+                    files=record.files + tuple(f for s in record.steps for f in s.files),
+                )
+                for record, _, param_id in members
+            )
+            failures = [
+                f"[{p}] {r.output}"
+                for r, _, p in members
+                if r.status is not Status.PASSED and r.output
+            ]
+            self.emit(
+                RunRecord(
+                    target=mapped.target,
+                    status=worst,
+                    label=function_id,
+                    duration=sum(r.duration for r, _, _ in members),
+                    output="; ".join(failures),
+                    steps=steps,
+                    custom_fields={**dict(self.settings.fields), **dict(mapped.fields)},
+                    version=self.settings.version,
+                )
+            )
+        self._groups.clear()

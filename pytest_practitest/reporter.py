@@ -1,0 +1,183 @@
+"""The uploading side of the plugin (the only process, or the xdist controller).
+
+Spools each record as its test finishes, feeds the background sender, and at
+the end of the session waits (bounded) for delivery and writes the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .events import Event
+from .mapping import MappingFile
+from .model import RunRecord
+from .recorder import Recorder
+from .settings import Settings
+from .spool import Spool, SpoolMeta
+
+log = logging.getLogger(__name__)
+
+
+class Reporter:
+    """Registered as ``practitest-reporter`` when reporting is on (never on xdist workers)."""
+
+    def __init__(
+        self,
+        config: pytest.Config,
+        settings: Settings,
+        spool_dir: Path,
+        mapping: MappingFile | None,
+    ) -> None:
+        self.config = config
+        self.settings = settings
+        self.spool_dir = spool_dir
+        self.mapping = mapping
+        self.recorder = Recorder(settings, self._record)
+        self.spool: Spool | None = None
+        self.sender: Any = None
+        self.uploader: Any = None
+        self.warnings: list[str] = []
+        self.lines: list[str] = []
+        self.undelivered = 0
+        self.started = time.monotonic()
+
+    # -- during the run --------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        try:
+            self.recorder.logreport(report)
+        except Exception:  # reporting never breaks the test run
+            log.exception("PractiTest could not record %s", report.nodeid)
+            self.warnings.append(f"could not record {report.nodeid} (see the log)")
+
+    def _record(self, record: RunRecord) -> None:
+        changed = self.config.hook.pytest_practitest_modify_record(record=record)
+        if changed is not None:
+            record = changed
+        if self.spool is None:
+            self._open()
+        assert self.spool is not None
+        self.spool.add(record)
+        if self.sender is not None:
+            self.sender.add(record)
+
+    def _open(self) -> None:
+        settings = self.settings
+        url = settings.url
+        self.spool = Spool.create(
+            self.spool_dir,
+            SpoolMeta(
+                project_id=settings.project_id or 0,
+                url=url,
+                set_id=settings.set_id,
+                set_name=settings.set_name,
+                create_missing=settings.create_missing,
+                source="pytest",
+            ),
+        )
+        if settings.dry_run:
+            return
+        # Imported here: with reporting off, or in a dry run, no HTTP stack is loaded.
+        from .client import Client, RateLimiter
+        from .resolve import SetChoice
+        from .sender import Sender
+        from .uploader import Uploader, UploadSettings
+
+        client = Client(
+            url,
+            settings.token(),
+            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
+            timeout=(min(10.0, settings.timeout), settings.timeout),
+            on_event=self._event,
+        )
+        upload_settings = UploadSettings(
+            project_id=settings.project_id or 0,
+            test_set=SetChoice(settings.set_id, settings.set_name),
+            create_missing=settings.create_missing,
+            author_id=settings.author_id,
+        )
+        self.uploader = Uploader(client, upload_settings, self.spool, self._event)
+        self.sender = Sender(self.uploader)
+
+    def _event(self, event: Event) -> None:
+        if event.kind in ("warning", "server_429"):
+            self.warnings.append(event.message)
+
+    # -- at the end ------------------------------------------------------------
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.mapping is not None:
+            for problem in self.mapping.problems(item.nodeid for item in session.items):
+                self.warnings.append(problem)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        try:
+            self.recorder.finish()
+            self._finish(session)
+        except Exception as error:  # never let reporting change the run's outcome by accident
+            log.exception("PractiTest reporting failed at the end of the session")
+            self.lines = [f"PractiTest: reporting failed: {type(error).__name__}: {error}"]
+
+    def _finish(self, session: pytest.Session) -> None:
+        self.warnings += self.recorder.mapping_errors
+        if self.spool is None:
+            return
+        if self.settings.dry_run:
+            from .plan import describe
+            from .resolve import SetChoice
+            from .uploader import UploadSettings
+
+            upload_settings = UploadSettings(
+                project_id=self.settings.project_id or 0,
+                test_set=SetChoice(self.settings.set_id, self.settings.set_name),
+                create_missing=self.settings.create_missing,
+            )
+            self.lines = describe(self.spool.pending(), upload_settings, self.settings.rate_limit)
+            self.lines.append(f"  the {len(self.spool.records)} records are in {self.spool.path}")
+            self.spool.close()
+            return
+        finished = self.sender.close(self.settings.deadline)
+        report = self.uploader.report(
+            self.sender.fatal, time.monotonic() - self.started, self.uploader.client.calls
+        )
+        self.undelivered = report.undelivered
+        self.lines = report.lines()
+        if finished:
+            self.spool.close()
+            self.uploader.client.close()
+        if self.settings.strict and self.undelivered and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            self.lines.append(
+                "PractiTest: --practitest-strict: the session fails because not everything "
+                "was delivered"
+            )
+        self._github_summary()
+
+    def _github_summary(self) -> None:
+        path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not path:
+            return
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(
+                    "### PractiTest\n\n"
+                    + "".join(f"- {line.removeprefix('PractiTest: ')}\n" for line in self.lines)
+                )
+        except OSError as exc:
+            self.warnings.append(f"could not write GITHUB_STEP_SUMMARY: {exc.strerror or exc}")
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.lines and not self.warnings:
+            return
+        terminalreporter.section("PractiTest")
+        for warning in dict.fromkeys(self.warnings):
+            terminalreporter.write_line(f"PractiTest: warning: {warning}")
+        for line in self.lines:
+            terminalreporter.write_line(line)
