@@ -44,6 +44,7 @@ from .urls import resolve_base_url
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+WAIT_SLICE = 0.25
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
 
@@ -97,12 +98,17 @@ class RateLimiter:
         return wait
 
     def acquire(
-        self, deadline: float | None = None, on_wait: Callable[[float], None] | None = None
+        self,
+        deadline: float | Callable[[], float | None] | None = None,
+        on_wait: Callable[[float], None] | None = None,
     ) -> list[float]:
         """Block until a request may go and count it; DeadlineExceeded past ``deadline``.
 
+        ``deadline`` may be a callable: it is read again while waiting (in slices
+        of at most a quarter second), so a deadline set later still stops the wait.
         Returns the call's slot, to pass to ``settle`` when the answer is in.
         """
+        announced = False
         while True:
             with self._lock:
                 now = self._clock()
@@ -111,13 +117,15 @@ class RateLimiter:
                     slot = [now]
                     self._sent.append(slot)
                     return slot
-            if deadline is not None and now + wait > deadline:
+            limit = deadline() if callable(deadline) else deadline
+            if limit is not None and now + wait > limit:
                 raise DeadlineExceeded(
                     f"the rate limit needs {wait:.0f} s more wait than the delivery deadline allows"
                 )
-            if on_wait is not None:
+            if on_wait is not None and not announced:
                 on_wait(wait)
-            self._sleep(wait)
+                announced = True
+            self._sleep(min(wait, WAIT_SLICE))
 
     def settle(self, slot: list[float]) -> None:
         """The call's answer arrived: count its window from now."""
@@ -365,7 +373,7 @@ class Client:
                 )
             )
 
-        return self.rate_limiter.acquire(self.deadline, announce)
+        return self.rate_limiter.acquire(lambda: self.deadline, announce)
 
     def _settle(self, slot: list[float] | None) -> None:
         if slot is not None and self.rate_limiter is not None:

@@ -44,9 +44,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help=f"{option.help} (default: {option.default})",
             )
         if option.kind == "fields":
-            parser.addini(option.ini, help=f"PractiTest: {option.help}", type="linelist", default=None)
+            parser.addini(
+                option.ini, help=f"PractiTest: {option.help}", type="linelist", default=None
+            )
         else:
-            parser.addini(option.ini, help=f"PractiTest: {option.help}", type="string", default=None)
+            parser.addini(
+                option.ini, help=f"PractiTest: {option.help}", type="string", default=None
+            )
     parser.addini(
         "practitest_token_env",
         help="PractiTest: environment variable that holds the API token (default PRACTITEST_TOKEN)",

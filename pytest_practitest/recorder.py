@@ -33,6 +33,7 @@ class Phase:
 class ItemState:
     phases: dict[str, Phase] = field(default_factory=dict)
     attempts: int = 1
+    rerun_pending: bool = False
 
 
 def _crash_message(report: Any) -> str:
@@ -89,11 +90,15 @@ class Recorder:
 
     def logreport(self, report: Any) -> None:
         state = self._items.setdefault(report.nodeid, ItemState())
+        # pytest-rerunfailures: a "rerun" call report, then that attempt's teardown;
+        # only the last attempt becomes the run.
         if report.outcome == "rerun":
+            state.rerun_pending = True
+            return
+        if state.rerun_pending and report.when == "teardown":
             state.attempts += 1
             state.phases.clear()
-            return
-        if report.when == "teardown" and any(p.outcome == "rerun" for p in state.phases.values()):
+            state.rerun_pending = False
             return
         state.phases[report.when] = Phase(
             outcome=report.outcome,

@@ -313,16 +313,15 @@ def _check_complete(settings: Settings) -> None:
     resolve_base_url(settings.url)
     if settings.project_id is None:
         raise ConfigError(
-            "PractiTest reporting is on but no project: "
-            "set --practitest-project-id or PRACTITEST_PROJECT_ID"
+            "reporting is on but no project: set --practitest-project-id or PRACTITEST_PROJECT_ID"
         )
     if settings.set_id is None and not settings.set_name:
         raise ConfigError(
-            "PractiTest reporting is on but no test set: set --practitest-set-id or "
+            "reporting is on but no test set: set --practitest-set-id or "
             "--practitest-set-name (or PRACTITEST_SET_ID / PRACTITEST_SET_NAME)"
         )
     if not settings.dry_run and not settings.token():
         raise ConfigError(
-            f"PractiTest reporting is on but {settings.token_env} is empty: "
+            f"reporting is on but {settings.token_env} is empty: "
             "set it to your API token (or use --practitest-dry-run)"
         )

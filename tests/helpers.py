@@ -123,3 +123,25 @@ def count_by(rows: list[dict[str, Any]], key: str) -> dict[Any, int]:
     for row in rows:
         counts[row[key]] = counts.get(row[key], 0) + 1
     return counts
+
+
+def runs_by_test(sim: Any) -> dict[str, list[dict[str, Any]]]:
+    """Stored runs grouped by the name of their test."""
+    names = {t["id"]: t["name"] for t in sim.entities("tests")}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for run in sim.entities("runs"):
+        grouped.setdefault(names[run["test-id"]], []).append(run)
+    return grouped
+
+
+def step_runs(sim: Any, run_id: int) -> list[tuple[str, str]]:
+    return [(s["name"], s["status"]) for s in sim.entities("step_runs") if s["run-id"] == run_id]
+
+
+def attachments(sim: Any, entity: str, entity_id: int) -> dict[str, bytes]:
+    return {
+        a["name"]: sim.attachment_content(a["id"])
+        for a in sim.entities("attachments")
+        if sim.store.get("attachments", a["id"])["_entity"] == entity
+        and sim.store.get("attachments", a["id"])["_entity-id"] == entity_id
+    }

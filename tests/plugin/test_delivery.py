@@ -1,0 +1,259 @@
+"""Delivery from the plugin: xdist, reruns, outages, strict, dry run, and what it costs when off."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_practitest.simulator import Simulator
+from tests.helpers import count_by, runs_by_test
+from tests.plugin.conftest import TOKEN, Run
+
+SUITE = """
+import pytest
+from pytest_practitest import step
+
+@pytest.mark.parametrize("n", range(12))
+def test_many(n):
+    with step(f"check {n}"):
+        assert n % 5 != 4
+
+def test_skip(): pytest.skip("later")
+"""
+
+
+def summary(psim: Simulator) -> dict[str, list[tuple[str, str]]]:
+    return {
+        name: sorted((r["status"], r["automated-execution-output"] or "") for r in runs)
+        for name, runs in runs_by_test(psim).items()
+    }
+
+
+def test_xdist_stores_the_same_runs_as_a_serial_run(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(test_suite=SUITE)
+    run().assert_outcomes(passed=10, failed=2, skipped=1)
+    serial = summary(psim)
+    for entity in list(psim.store.table("runs")):
+        psim.store.table("runs").pop(entity)
+    result = run("-n", "2")
+    result.assert_outcomes(passed=10, failed=2, skipped=1)
+    assert summary(psim) == serial
+    assert len(psim.entities("runs")) == 13
+    result.stdout.fnmatch_lines(["*PractiTest: 13 of 13 runs delivered*"])
+    assert not list(pytester.path.glob("*.lock"))
+
+
+def test_rerun_gives_one_run_with_the_final_outcome(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        ATTEMPTS = []
+
+        @pytest.mark.flaky(reruns=2)
+        def test_flaky():
+            ATTEMPTS.append(1)
+            assert len(ATTEMPTS) == 3
+        """
+    )
+    result = run("-p", "rerunfailures")
+    result.stdout.fnmatch_lines(["*1 passed, 2 rerun*"])
+    [stored] = runs_by_test(psim)["test_rerun_gives_one_run_with_the_final_outcome.py::test_flaky"]
+    assert stored["status"] == "PASSED"
+    assert stored["automated-execution-output"] == "(passed on attempt 3 of 3)"
+
+
+def test_upload_runs_while_the_suite_runs(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        """
+        import time, pathlib
+        import pytest
+
+        @pytest.mark.parametrize("n", range(50))
+        def test_n(n):
+            time.sleep(0.01)
+            if n == 49:
+                pathlib.Path("last_test_ended").write_text(repr(time.time()))
+        """
+    )
+    run("--practitest-rate-limit=0").assert_outcomes(passed=50)
+    last_test_ended = float(pytester.path.joinpath("last_test_ended").read_text())
+    posts = [r for r in psim.requests if r.method == "POST" and r.path.endswith("/runs.json")]
+    assert len(posts) == 3
+    assert posts[0].started < last_test_ended  # the first bulk went out while tests were running
+
+
+def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    pytester.makepyfile(
+        test_x="def test_ok(): pass\ndef test_bad(): assert 0\ndef test_ok2(): pass"
+    )
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--practitest",
+        f"--practitest-url=http://127.0.0.1:{dead_port}",
+        "--practitest-project-id=4500",
+        "--practitest-set-id=20000",
+        "--practitest-deadline=5",
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # unchanged by the outage
+    result.stdout.fnmatch_lines(
+        [
+            "*PractiTest: 0 of 3 runs delivered*",
+            "*PractiTest: stopped: GET /projects/4500/sets/20000.json failed: could not connect*",
+            "*PractiTest: 3 not delivered; kept in *; resume with: practitest upload *",
+        ]
+    )
+    [spool] = pytester.path.joinpath(".practitest").glob("*.jsonl")
+    env = {**os.environ, "PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": psim.url}
+    env.pop("PRACTITEST_PROJECT_ID", None)
+    mapping = json.dumps({"tests": {}})  # nothing maps; the names must exist in the set
+    del mapping
+    for name in ("test_x.py::test_ok", "test_x.py::test_bad", "test_x.py::test_ok2"):
+        from pytest_practitest.simulator import entities
+
+        test = entities.create_test(
+            psim.store, 4500, {"name": name}, psim.info.users["owner@example.com"]
+        )
+        entities.create_instance(psim.store, psim.store.table("sets")[20000], test)
+    for _ in range(2):
+        upload = subprocess.run(
+            [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert upload.returncode == 0, upload.stdout + upload.stderr
+    assert max(count_by(psim.entities("runs"), "instance-id").values()) == 1
+    assert len(psim.entities("runs")) == 3
+
+
+def test_strict_turns_a_delivery_failure_into_a_failed_session(
+    pytester: pytest.Pytester, run: Run
+) -> None:
+    pytester.makepyfile(test_s="def test_nowhere(): pass")
+    result = run("--practitest-strict", create=False)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        ["*--practitest-strict: the session fails because not everything was delivered"]
+    )
+    assert run(create=False).ret == pytest.ExitCode.OK  # not strict: the run's own outcome stands
+
+
+def test_dry_run_plans_and_sends_nothing(pytester: pytest.Pytester, psim: Simulator) -> None:
+    pytester.makepyfile(test_d="def test_a(): pass\ndef test_b(): assert 0")
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--practitest",
+        "--practitest-dry-run",
+        "--practitest-project-id=4500",
+        "--practitest-set-name=Nightly",
+        f"--practitest-url={psim.url}",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PractiTest dry run: nothing is sent.",
+            "*project 4500, test set 'Nightly' (by name, created if missing)",
+            "*2 runs: 2 by test name",
+            "*API calls: 3 (2 lookups + 1 run posts)",
+            "*the 2 records are in *",
+        ]
+    )
+    assert psim.requests == []
+
+
+def test_collect_only_sends_and_writes_nothing(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(test_c="def test_a(): pass")
+    run("--collect-only")
+    assert psim.requests == []
+    assert not pytester.path.joinpath(".practitest").exists()
+
+
+def test_report_header_shows_settings_not_the_token(pytester: pytest.Pytester, run: Run) -> None:
+    pytester.makepyfile(test_h="def test_a(): pass")
+    result = run("--practitest-rate-limit=20")
+    result.stdout.fnmatch_lines(
+        ["practitest: http://127.0.0.1:*project 4500 set 20000, rate limit 20/60s*"]
+    )
+    assert TOKEN not in result.stdout.str() + result.stderr.str()
+
+
+def test_github_step_summary(
+    pytester: pytest.Pytester, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    summary_file = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    pytester.makepyfile(test_g="def test_a(): pass")
+    run()
+    text = summary_file.read_text()
+    assert text.startswith(
+        "### PractiTest\n\n- 1 of 1 runs delivered to test set 20000 'Nightly regression'"
+    )
+
+
+def test_token_appears_nowhere(pytester: pytest.Pytester, run: Run, psim: Simulator) -> None:
+    psim.faults.add("status", "POST", "/runs$", status=503, calls={1})
+    pytester.makepyfile(
+        test_t="import logging\ndef test_a(): logging.getLogger('x').warning('hello')\n"
+        "def test_b(): assert 0\ndef test_c(): print('out')"
+    )
+    result = run("-v", "--log-level=DEBUG", "-rA")
+    dry = pytester.runpytest(
+        "--practitest",
+        "--practitest-dry-run",
+        "--practitest-project-id=1",
+        "--practitest-set-id=2",
+        "-p",
+        "no:cacheprovider",
+    )
+    everything = result.stdout.str() + result.stderr.str() + dry.stdout.str() + dry.stderr.str()
+    everything += "".join(
+        p.read_text(errors="replace")
+        for p in pytester.path.joinpath(".practitest").rglob("*")
+        if p.is_file()
+    )
+    assert "PractiTest: 3 of 3 runs delivered" in everything
+    assert TOKEN not in everything
+
+
+def test_plugin_off_imports_no_http_stack(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_off="""
+        import sys
+        def test_no_http():
+            loaded = [m for m in ("requests", "urllib3", "pytest_practitest.client", "pytest_practitest.reporter")
+                      if m in sys.modules]
+            assert loaded == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_dis="def test_a(): pass")
+    result = pytester.runpytest("-p", "no:practitest", "--help")
+    assert "--practitest-project-id" not in result.stdout.str()
