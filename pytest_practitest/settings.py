@@ -305,11 +305,11 @@ def resolve(
         sources[key] = source
     settings = Settings(**values, token_env=token_env or "PRACTITEST_TOKEN", sources=sources)
     if settings.enabled:
-        _check_complete(settings)
+        _check_complete(settings, environment)
     return settings
 
 
-def _check_complete(settings: Settings) -> None:
+def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
     resolve_base_url(settings.url)
     if settings.project_id is None:
         raise ConfigError(
@@ -320,7 +320,7 @@ def _check_complete(settings: Settings) -> None:
             "reporting is on but no test set: set --practitest-set-id or "
             "--practitest-set-name (or PRACTITEST_SET_ID / PRACTITEST_SET_NAME)"
         )
-    if not settings.dry_run and not settings.token():
+    if not settings.dry_run and not environment.get(settings.token_env):
         raise ConfigError(
             f"reporting is on but {settings.token_env} is empty: "
             "set it to your API token (or use --practitest-dry-run)"

@@ -25,3 +25,13 @@ def test_ci_runs_the_readme_commands_as_written() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     for command in readme_commands():
         assert command in ci_lines
+
+
+def test_readme_documents_every_option() -> None:
+    from pytest_practitest.settings import OPTIONS
+
+    readme = (ROOT / "README.md").read_text()
+    for option in OPTIONS:
+        assert f"`{option.cli}" in readme
+        assert f"`{option.ini}`" in readme
+        assert f"`{option.env}`" in readme
