@@ -67,9 +67,11 @@ class CapturePlugin:
         capture = current.get()
         if capture is None:
             return
-        for result in item.config.hook.pytest_practitest_add_artifacts(item=item, report=report):
-            for name, data in result or ():
-                capture.files.append(capture.save(data, name))
+        hook = item.config.hook.pytest_practitest_add_artifacts
+        if hook.get_hookimpls():
+            for result in hook(item=item, report=report):
+                for name, data in result or ():
+                    capture.files.append(capture.save(data, name))
         if report.when != "teardown":
             return
         try:

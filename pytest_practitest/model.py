@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -123,15 +124,26 @@ class Target:
         return f"test {self.name!r}"
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        if self.instance_id is not None:
+            return {"instance_id": self.instance_id}
+        if self.test_id is not None:
+            return {"test_id": self.test_id}
+        if self.display_id is not None:
+            return {"display_id": self.display_id}
+        return {"name": self.name}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Target:
         return cls(**data)
 
 
+_KEY_PREFIX = uuid.uuid4().hex[:16]
+_key_counter = itertools.count(1)
+
+
 def new_key() -> str:
-    return uuid.uuid4().hex
+    """A key unique to this process's records (one random prefix, then a counter)."""
+    return f"{_KEY_PREFIX}{next(_key_counter):08x}"
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ One JSON-lines file per upload session. The first line describes the session
   ``practitest upload``, e.g. after the mapping was fixed).
 
 Each line is flushed as it is written, so a crash of the process loses
-nothing; the file is fsynced at every batch and on close, which bounds what a
-power loss can take. A truncated last line (the process died mid-write) is
+nothing; the file is fsynced before a batch is posted (at most once a second)
+and on close, which bounds what a power loss of the machine can take. A truncated last line (the process died mid-write) is
 skipped when the spool is read again.
 """
 
@@ -33,6 +33,7 @@ from .errors import PractiTestError
 from .model import RunRecord
 
 SPOOL_FORMAT = 1
+FSYNC_INTERVAL = 1.0
 
 
 class SpoolError(PractiTestError):
@@ -73,6 +74,7 @@ class Spool:
         self.warnings: list[str] = []
         self._handle = handle
         self._lock = threading.Lock()
+        self._synced = 0.0
 
     # -- opening ---------------------------------------------------------
 
@@ -140,13 +142,15 @@ class Spool:
 
     # -- writing ---------------------------------------------------------
 
-    def _write(self, entry: dict[str, Any], *, sync: bool = False) -> None:
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
+    def _write(self, *entries: dict[str, Any], sync: bool = False) -> None:
+        text = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
         with self._lock:
-            self._handle.write(line)
+            self._handle.write(text)
             self._handle.flush()
-            if sync:
+            now = time.monotonic()
+            if sync and now - self._synced >= FSYNC_INTERVAL:
                 os.fsync(self._handle.fileno())
+                self._synced = now
 
     def add(self, record: RunRecord) -> None:
         """Write a record (before it is ever sent)."""
@@ -170,9 +174,14 @@ class Spool:
             self.attempts.pop(key, None)
 
     def mark_delivered(self, key: str, run_id: int) -> None:
-        self._write({"type": "delivered", "key": key, "run_id": run_id})
-        self.delivered[key] = run_id
-        self.rejected.pop(key, None)
+        self.mark_delivered_many([(key, run_id)])
+
+    def mark_delivered_many(self, pairs: list[tuple[str, int]]) -> None:
+        """Record several deliveries with one write."""
+        self._write(*({"type": "delivered", "key": key, "run_id": run_id} for key, run_id in pairs))
+        for key, run_id in pairs:
+            self.delivered[key] = run_id
+            self.rejected.pop(key, None)
 
     def mark_rejected(self, key: str, reason: str) -> None:
         self._write({"type": "rejected", "key": key, "reason": reason})

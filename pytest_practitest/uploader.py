@@ -234,8 +234,11 @@ class Uploader:
             )
             self._resend_missing(batch, instances, attempt, unclear, round_)
             return
-        for record, run in zip(batch, runs, strict=True):
-            self._delivered(record, int(run["id"]))
+        pairs = [(record.key, int(run["id"])) for record, run in zip(batch, runs, strict=True)]
+        self.spool.mark_delivered_many(pairs)
+        for _, run_id in pairs:
+            self._claimed.add(run_id)
+            self.max_run_id = max(run_id, self.max_run_id or 0)
         self.on_event(Event("batch_sent", f"{len(batch)} runs delivered", count=len(batch)))
 
     def _delivered(self, record: RunRecord, run_id: int) -> None:

@@ -13,16 +13,28 @@ from pytest_practitest.settings import DEFAULT_STATUS_MAP, OPTIONS, resolve
 BASE_ENV = {"PRACTITEST_TOKEN": "t"}
 
 
-def settle(cli: dict[str, Any] | None = None, env: dict[str, str] | None = None, ini: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def settle(
+    cli: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    ini: dict[str, Any] | None = None,
+):  # type: ignore[no-untyped-def]
     return resolve(cli or {}, lambda name: (ini or {}).get(name), {**BASE_ENV, **(env or {})})
 
 
 def test_names_share_one_stem() -> None:
     names = {o.stem: (o.cli, o.ini, o.env) for o in OPTIONS}
     assert names[""] == ("--practitest", "practitest", "PRACTITEST")
-    assert names["project-id"] == ("--practitest-project-id", "practitest_project_id", "PRACTITEST_PROJECT_ID")
+    assert names["project-id"] == (
+        "--practitest-project-id",
+        "practitest_project_id",
+        "PRACTITEST_PROJECT_ID",
+    )
     assert names["field"] == ("--practitest-field", "practitest_fields", "PRACTITEST_FIELDS")
-    assert names["rate-limit"] == ("--practitest-rate-limit", "practitest_rate_limit", "PRACTITEST_RATE_LIMIT")
+    assert names["rate-limit"] == (
+        "--practitest-rate-limit",
+        "practitest_rate_limit",
+        "PRACTITEST_RATE_LIMIT",
+    )
 
 
 def test_defaults() -> None:
@@ -36,7 +48,11 @@ def test_defaults() -> None:
 
 
 def test_precedence_cli_over_env_over_ini() -> None:
-    ini = {"practitest_project_id": "1", "practitest_set_name": "from ini", "practitest_version": "ini"}
+    ini = {
+        "practitest_project_id": "1",
+        "practitest_set_name": "from ini",
+        "practitest_version": "ini",
+    }
     env = {"PRACTITEST_PROJECT_ID": "2", "PRACTITEST_SET_NAME": "from env"}
     settings = settle({"practitest_project_id": "3"}, env, ini)
     assert settings.project_id == 3
@@ -52,7 +68,9 @@ def test_enabling_from_each_source_needs_a_project_a_set_and_a_token() -> None:
     assert settle({"practitest": True}, full).enabled
     assert settle(env={**full, "PRACTITEST": "yes"}).enabled
     assert settle(env=full, ini={"practitest": "true"}).enabled
-    with pytest.raises(ConfigError, match="^reporting is on but no project: set --practitest-project-id"):
+    with pytest.raises(
+        ConfigError, match="^reporting is on but no project: set --practitest-project-id"
+    ):
         settle({"practitest": True})
     with pytest.raises(ConfigError, match="^reporting is on but no test set"):
         settle({"practitest": True}, {"PRACTITEST_PROJECT_ID": "1"})
@@ -71,13 +89,48 @@ def test_token_env_can_be_renamed() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "ini", "message"),
     [
-        ({"practitest_project_id": "abc"}, {}, {}, "--practitest-project-id: expected a positive whole number; got 'abc'"),
-        ({}, {"PRACTITEST_STRICT": "maybe"}, {}, "PRACTITEST_STRICT: expected true or false (1/0, yes/no, on/off); got 'maybe'"),
-        ({}, {}, {"practitest_parametrized": "each"}, "ini practitest_parametrized: expected instance or function; got 'each'"),
-        ({"practitest_rate_limit": "fast"}, {}, {}, "--practitest-rate-limit must be calls per minute"),
-        ({"practitest_fields": ["Browser"]}, {}, {}, "--practitest-field: expected NAME=VALUE; got 'Browser'"),
-        ({}, {"PRACTITEST_STATUS_MAP": "skipped=SKIPPED"}, {}, "PRACTITEST_STATUS_MAP: expected OUTCOME=STATUS pairs"),
-        ({}, {"PRACTITEST_TIMEOUT": "0"}, {}, "PRACTITEST_TIMEOUT: expected a number of seconds above 0; got '0'"),
+        (
+            {"practitest_project_id": "abc"},
+            {},
+            {},
+            "--practitest-project-id: expected a positive whole number; got 'abc'",
+        ),
+        (
+            {},
+            {"PRACTITEST_STRICT": "maybe"},
+            {},
+            "PRACTITEST_STRICT: expected true or false (1/0, yes/no, on/off); got 'maybe'",
+        ),
+        (
+            {},
+            {},
+            {"practitest_parametrized": "each"},
+            "ini practitest_parametrized: expected instance or function; got 'each'",
+        ),
+        (
+            {"practitest_rate_limit": "fast"},
+            {},
+            {},
+            "--practitest-rate-limit must be calls per minute",
+        ),
+        (
+            {"practitest_fields": ["Browser"]},
+            {},
+            {},
+            "--practitest-field: expected NAME=VALUE; got 'Browser'",
+        ),
+        (
+            {},
+            {"PRACTITEST_STATUS_MAP": "skipped=SKIPPED"},
+            {},
+            "PRACTITEST_STATUS_MAP: expected OUTCOME=STATUS pairs",
+        ),
+        (
+            {},
+            {"PRACTITEST_TIMEOUT": "0"},
+            {},
+            "PRACTITEST_TIMEOUT: expected a number of seconds above 0; got '0'",
+        ),
     ],
 )
 def test_bad_values_name_their_source_and_form(
@@ -89,7 +142,11 @@ def test_bad_values_name_their_source_and_form(
 
 
 def test_bad_url_is_refused_when_enabled() -> None:
-    env = {"PRACTITEST_PROJECT_ID": "1", "PRACTITEST_SET_ID": "2", "PRACTITEST_URL": "http://pt.example.com"}
+    env = {
+        "PRACTITEST_PROJECT_ID": "1",
+        "PRACTITEST_SET_ID": "2",
+        "PRACTITEST_URL": "http://pt.example.com",
+    }
     with pytest.raises(ConfigError, match="refusing to send the API token over plain http"):
         settle({"practitest": True}, env)
 
@@ -108,14 +165,18 @@ def test_fields_and_status_map_forms() -> None:
 
 def test_usage_error_from_pytest_is_one_line(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_a(): pass")
-    result = pytester.runpytest("--practitest", "--practitest-project-id=x", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "--practitest", "--practitest-project-id=x", "-p", "no:cacheprovider"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert [line for line in result.stderr.lines if line.strip()] == [
         "ERROR: PractiTest: --practitest-project-id: expected a positive whole number; got 'x'"
     ]
 
 
-def test_ini_and_pyproject_configure_the_plugin(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ini_and_pyproject_configure_the_plugin(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PRACTITEST_TOKEN", "secret-from-env")
     pytester.makepyprojecttoml(
         """

@@ -1,0 +1,182 @@
+"""Plugin benchmark: overhead on trivial tests, and the upload tail after the last test.
+
+    python bench/bench_plugin.py           # 5,000 tests
+    python bench/bench_plugin.py --quick   # 1,000 tests (for CI)
+
+Overhead: wall time of the same suite run plain, with --practitest (to the simulator,
+rate limit off) and with allure-pytest writing its results (when installed), serial
+and under -n 2 (when pytest-xdist is installed); best of 3, as ratios to plain.
+Tail: with a scaled rate limit (30 calls per 0.6 s on both sides), the time from the
+end of the last test to the end of the pytest process, for a suite that runs longer
+than its upload. Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pytest_practitest.simulator import Simulator, entities  # noqa: E402
+
+TOKEN = "bench-token"
+SCALED = (30, 0.6)
+
+CONFTEST = """
+import time, pathlib
+import pytest
+LAST = [0.0]
+def pytest_runtest_logfinish(nodeid, location):
+    LAST[0] = time.time()  # in memory: a file write per test would swamp what is measured
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    pathlib.Path("last_test_end").write_text(repr(LAST[0]))
+"""
+
+
+def make_suite(directory: Path, count: int, sleep: float) -> list[str]:
+    body = "import time\n" if sleep else ""
+    lines = [body]
+    for index in range(count):
+        lines.append(
+            f"def test_{index:05d}():\n    {'time.sleep(%r)' % sleep if sleep else 'pass'}\n"
+        )
+    (directory / "test_trivial.py").write_text("\n".join(lines))
+    (directory / "conftest.py").write_text(CONFTEST)
+    return [f"test_trivial.py::test_{index:05d}" for index in range(count)]
+
+
+def seed(sim: Simulator, names: list[str]) -> int:
+    store, project = sim.store, sim.info.project_id
+    owner = sim.info.users["owner@example.com"]
+    test_set = entities.create_set(store, project, {"name": "Bench"}, owner)
+    for name in names:
+        entities.create_instance(
+            store, test_set, entities.create_test(store, project, {"name": name}, owner)
+        )
+    return int(test_set["id"])
+
+
+def timed(directory: Path, args: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(
+            f"pytest {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
+    return elapsed
+
+
+def overhead(count: int, repeats: int) -> list[str]:
+    have_allure = importlib.util.find_spec("allure_pytest") is not None
+    have_xdist = importlib.util.find_spec("xdist") is not None
+    rows = [
+        f"P3 plugin overhead, {count} trivial tests, best of {repeats} (simulator on 127.0.0.1, no rate limit)"
+    ]
+    with tempfile.TemporaryDirectory() as directory, Simulator(token=TOKEN, rate_limit=None) as sim:
+        path = Path(directory)
+        set_id = seed(sim, make_suite(path, count, 0.0))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+        env["PRACTITEST_TOKEN"] = TOKEN
+        practitest = [
+            "--practitest",
+            f"--practitest-url={sim.url}",
+            "--practitest-project-id=4500",
+            f"--practitest-set-id={set_id}",
+            "--practitest-rate-limit=0",
+        ]
+        off = ["-p", "no:allure_pytest"] if have_allure else []
+        variants = [("plain", off), ("--practitest", [*off, *practitest])]
+        if have_allure:
+            variants.append(("allure-pytest", ["--alluredir", str(path / "allure")]))
+        else:
+            rows.append("  (allure-pytest not installed: pip install allure-pytest to compare)")
+        if have_xdist:
+            variants += [
+                ("plain -n 2", [*off, "-n", "2"]),
+                ("--practitest -n 2", [*off, "-n", "2", *practitest]),
+            ]
+        best: dict[str, float] = {}
+        for _ in range(repeats):
+            for name, args in variants:
+                seconds = timed(path, args, env)
+                best[name] = min(best.get(name, seconds), seconds)
+        runs = len(sim.entities("runs"))
+    for name, seconds in best.items():
+        base = best["plain -n 2"] if name.endswith("-n 2") else best["plain"]
+        rows.append(f"  {name:<20} {seconds:7.2f} s   {seconds / base:5.2f}x")
+    rows.append(
+        f"  runs stored by the --practitest variants: {runs} (expected {count * repeats * (2 if have_xdist else 1)})"
+    )
+    return rows
+
+
+def tail(count: int, sleep: float) -> list[str]:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        Simulator(token=TOKEN, rate_limit=SCALED) as sim,
+    ):
+        path = Path(directory)
+        set_id = seed(sim, make_suite(path, count, sleep))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+        env["PRACTITEST_TOKEN"] = TOKEN
+        args = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
+        args += [
+            "--practitest",
+            f"--practitest-url={sim.url}",
+            "--practitest-project-id=4500",
+            f"--practitest-set-id={set_id}",
+            f"--practitest-rate-limit={SCALED[0]}/{SCALED[1]}",
+        ]
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=path,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        ended = time.time()
+        total = time.perf_counter() - started
+        last_test = float((path / "last_test_end").read_text())
+        runs = len(sim.entities("runs"))
+        calls = len(sim.requests)
+        statuses = {r.status for r in sim.requests}
+    one_batch = SCALED[1] / SCALED[0]
+    return [
+        f"P2 upload tail, {count} tests of {sleep * 1000:.0f} ms, rate limit {SCALED[0]}/{SCALED[1]} s on both sides:",
+        f"  suite {total:.1f} s; {calls} API calls; {runs} runs stored; answers {sorted(statuses)}",
+        f"  tail after the last test: {ended - last_test:.2f} s "
+        f"(one batch at this rate is {one_batch:.2f} s of rate limit plus its own time)",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized run")
+    args = parser.parse_args()
+    count = 1000 if args.quick else 5000
+    for line in overhead(count, 1 if args.quick else 3):
+        print(line, flush=True)
+    for line in tail(count, 0.004 if args.quick else 0.003):
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
