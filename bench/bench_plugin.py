@@ -46,9 +46,8 @@ def make_suite(directory: Path, count: int, sleep: float) -> list[str]:
     body = "import time\n" if sleep else ""
     lines = [body]
     for index in range(count):
-        lines.append(
-            f"def test_{index:05d}():\n    {'time.sleep(%r)' % sleep if sleep else 'pass'}\n"
-        )
+        statement = f"time.sleep({sleep!r})" if sleep else "pass"
+        lines.append(f"def test_{index:05d}():\n    {statement}\n")
     (directory / "test_trivial.py").write_text("\n".join(lines))
     (directory / "conftest.py").write_text(CONFTEST)
     return [f"test_trivial.py::test_{index:05d}" for index in range(count)]
@@ -157,7 +156,7 @@ def tail(count: int, sleep: float) -> list[str]:
         last_test = float((path / "last_test_end").read_text())
         runs = len(sim.entities("runs"))
         calls = len(sim.requests)
-        statuses = {r.status for r in sim.requests}
+        statuses = {str(r.status) for r in sim.requests}
     one_batch = SCALED[1] / SCALED[0]
     return [
         f"P2 upload tail, {count} tests of {sleep * 1000:.0f} ms, rate limit {SCALED[0]}/{SCALED[1]} s on both sides:",

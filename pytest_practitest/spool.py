@@ -14,8 +14,9 @@ One JSON-lines file per upload session. The first line describes the session
 
 Each line is flushed as it is written, so a crash of the process loses
 nothing; the file is fsynced before a batch is posted (at most once a second)
-and on close, which bounds what a power loss of the machine can take. A truncated last line (the process died mid-write) is
-skipped when the spool is read again.
+and on close, which bounds what a power loss of the machine can take. A
+truncated last line (the process died mid-write) is skipped when the spool is
+read again.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_practitest.errors import ConfigError
-from pytest_practitest.settings import DEFAULT_STATUS_MAP, OPTIONS, resolve
+from pytest_practitest.settings import DEFAULT_STATUS_MAP, OPTIONS, Settings, resolve
 
 BASE_ENV = {"PRACTITEST_TOKEN": "t"}
 
@@ -17,7 +17,7 @@ def settle(
     cli: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
     ini: dict[str, Any] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Settings:
     return resolve(cli or {}, lambda name: (ini or {}).get(name), {**BASE_ENV, **(env or {})})
 
 
@@ -69,12 +69,12 @@ def test_enabling_from_each_source_needs_a_project_a_set_and_a_token() -> None:
     assert settle(env={**full, "PRACTITEST": "yes"}).enabled
     assert settle(env=full, ini={"practitest": "true"}).enabled
     with pytest.raises(
-        ConfigError, match="^reporting is on but no project: set --practitest-project-id"
+        ConfigError, match=r"^reporting is on but no project: set --practitest-project-id"
     ):
         settle({"practitest": True})
-    with pytest.raises(ConfigError, match="^reporting is on but no test set"):
+    with pytest.raises(ConfigError, match=r"^reporting is on but no test set"):
         settle({"practitest": True}, {"PRACTITEST_PROJECT_ID": "1"})
-    with pytest.raises(ConfigError, match="^reporting is on but PRACTITEST_TOKEN is empty"):
+    with pytest.raises(ConfigError, match=r"^reporting is on but PRACTITEST_TOKEN is empty"):
         resolve({"practitest": True}, lambda n: None, full)
     # A dry run needs no token.
     assert resolve({"practitest": True, "practitest_dry_run": True}, lambda n: None, full).dry_run
