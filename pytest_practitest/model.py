@@ -172,19 +172,28 @@ class RunRecord:
         return replace(self, target=target)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """JSON for the spool; empty and default members are left out (one line per test)."""
+        data: dict[str, Any] = {
             "key": self.key,
             "label": self.label,
             "target": self.target.to_json(),
             "status": self.status.value,
-            "duration": self.duration,
-            "output": self.output,
-            "steps": [s.to_json() for s in self.steps],
-            "files": [f.to_json() for f in self.files],
-            "custom_fields": dict(self.custom_fields),
-            "version": self.version,
-            "tester_id": self.tester_id,
         }
+        if self.duration:
+            data["duration"] = self.duration
+        if self.output:
+            data["output"] = self.output
+        if self.steps:
+            data["steps"] = [s.to_json() for s in self.steps]
+        if self.files:
+            data["files"] = [f.to_json() for f in self.files]
+        if self.custom_fields:
+            data["custom_fields"] = dict(self.custom_fields)
+        if self.version is not None:
+            data["version"] = self.version
+        if self.tester_id is not None:
+            data["tester_id"] = self.tester_id
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:

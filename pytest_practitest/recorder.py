@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ci import CiInfo
 from .mapping import Mapped
 from .model import FileRef, RunRecord, Status, StepRecord, Target
 from .settings import Settings
@@ -80,9 +81,16 @@ def classify(phases: Mapping[str, Phase]) -> tuple[str, str]:
 class Recorder:
     """Collects reports; calls ``emit`` with each finished RunRecord."""
 
-    def __init__(self, settings: Settings, emit: Callable[[RunRecord], None]) -> None:
+    def __init__(
+        self, settings: Settings, emit: Callable[[RunRecord], None], ci: CiInfo | None = None
+    ) -> None:
         self.settings = settings
         self.emit = emit
+        self.ci = ci
+        self.base_fields = dict(settings.fields)
+        if ci is not None and isinstance(settings.ci, Mapping):
+            chosen = settings.ci
+            self.base_fields.update({chosen[k]: v for k, v in ci.values().items() if k in chosen})
         self._items: dict[str, ItemState] = {}
         self._groups: dict[str, list[tuple[RunRecord, Mapped, str | None]]] = {}
         self.mapping_errors: list[str] = []
@@ -147,7 +155,9 @@ class Recorder:
             )
             for s in payload.get("steps", [])
         )
-        fields = {**dict(self.settings.fields), **(dict(mapped.fields) if mapped else {})}
+        fields = {**self.base_fields, **(dict(mapped.fields) if mapped else {})}
+        if self.ci is not None and self.settings.ci == "output":
+            text = f"{text.strip()}\n{self.ci.line()}" if text.strip() else self.ci.line()
         record = RunRecord(
             target=mapped.target if mapped else Target(name=node_id),
             status=status,
@@ -211,7 +221,7 @@ class Recorder:
                     duration=sum(r.duration for r, _, _ in members),
                     output="; ".join(failures),
                     steps=steps,
-                    custom_fields={**dict(self.settings.fields), **dict(mapped.fields)},
+                    custom_fields={**self.base_fields, **dict(mapped.fields)},
                     version=self.settings.version,
                 )
             )

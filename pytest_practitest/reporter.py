@@ -38,7 +38,9 @@ class Reporter:
         self.settings = settings
         self.spool_dir = spool_dir
         self.mapping = mapping
-        self.recorder = Recorder(settings, self._record)
+        from .ci import detect
+
+        self.recorder = Recorder(settings, self._record, detect())
         self.spool: Spool | None = None
         self.sender: Any = None
         self.uploader: Any = None

@@ -134,6 +134,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="BYTES",
     ),
     Option(
+        "ci",
+        "ci",
+        "output",
+        "where CI build URL/commit/branch go: output, none, or url=FIELD,commit=FIELD,branch=FIELD",
+        metavar="WHERE",
+    ),
+    Option(
         "author-id",
         "int",
         None,
@@ -168,6 +175,7 @@ class Settings:
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
+    ci: Mapping[str, str] | str = "output"
     token_env: str = "PRACTITEST_TOKEN"  # noqa: S105 (the variable's name, not a secret)
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -248,6 +256,20 @@ def _convert(option: Option, raw: Any, source: str) -> Any:
                 raise ConfigError(f"{source}: expected NAME=VALUE; got {text!r}")
             pairs.append((name.strip(), setting.strip()))
         return tuple(pairs)
+    if kind == "ci":
+        text = str(raw).strip()
+        if text.lower() in ("output", "none"):
+            return text.lower()
+        chosen: dict[str, str] = {}
+        for item in text.split(","):
+            what, equals, name = item.partition("=")
+            if not equals or what.strip() not in ("url", "commit", "branch") or not name.strip():
+                raise ConfigError(
+                    f"{source}: expected output, none, or url=FIELD,commit=FIELD,branch=FIELD; "
+                    f"got {text!r}"
+                )
+            chosen[what.strip()] = name.strip()
+        return chosen
     if kind == "statusmap":
         mapping = dict(DEFAULT_STATUS_MAP)
         for item in str(raw).replace(";", ",").split(","):

@@ -10,11 +10,14 @@ import pytest
 from pytest_practitest.simulator import Simulator
 from tests.helpers import Api
 
+CI_VARIABLES = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILD_URL", "GITHUB_STEP_SUMMARY")
+
 
 @pytest.fixture(autouse=True)
 def _clean_practitest_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run."""
     for name in list(os.environ):
-        if name.startswith("PRACTITEST"):
+        if name.startswith("PRACTITEST") or name in CI_VARIABLES:
             monkeypatch.delenv(name)
 
 

@@ -140,10 +140,16 @@ def _check_steps(container: Any, pointer: str, problems: Problems) -> list[dict[
     return steps
 
 
-def _store(request: Request, plan: RunPlan) -> Entity:
+def _store(request: Request, plan: RunPlan, *, refresh_set: bool = True) -> Entity:
     assert plan.instance is not None
     return entities.create_run(
-        request.store, plan.instance, plan.attributes, plan.steps, plan.files, plan.tester_id
+        request.store,
+        plan.instance,
+        plan.attributes,
+        plan.steps,
+        plan.files,
+        plan.tester_id,
+        refresh_set=refresh_set,
     )
 
 
@@ -164,7 +170,11 @@ def create_runs(request: Request) -> Response:
         )
         plans.append(plan)
     problems.raise_if_any()
-    runs = [_store(request, plan) for plan in plans]
+    runs = [_store(request, plan, refresh_set=False) for plan in plans]
+    for set_id in {plan.instance["set-id"] for plan in plans if plan.instance is not None}:
+        test_set = request.store.get("sets", set_id)
+        if test_set is not None:
+            entities.refresh_set_status(request.store, test_set)
     if isinstance(request.json()["data"], list):
         return Response(200, {"data": [resource("runs", r) for r in runs]})
     return Response(200, {"data": resource("runs", runs[0])})

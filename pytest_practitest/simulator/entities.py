@@ -269,8 +269,14 @@ def create_run(
     steps: list[dict[str, Any]],
     files: list[tuple[str, bytes]],
     tester_id: int | None,
+    *,
+    refresh_set: bool = True,
 ) -> Entity:
-    """Store a run with its step runs and files; update instance, set and test."""
+    """Store a run with its step runs and files; update instance, set and test.
+
+    A bulk passes ``refresh_set=False`` and calls ``refresh_set_status`` once per
+    set afterwards: recomputing a set's status scans all its instances.
+    """
     if steps:
         status = run_status_from_steps(s["status"] for s in steps)
     elif "exit-code" in attributes:
@@ -320,11 +326,11 @@ def create_run(
                 create_attachment(store, project_id, "step-run", step_run["id"], filename, content)
         for filename, content in files:
             create_attachment(store, project_id, "run", run["id"], filename, content)
-        _record_run_on_targets(store, instance, run)
+        _record_run_on_targets(store, instance, run, refresh_set)
     return run
 
 
-def _record_run_on_targets(store: Store, instance: Entity, run: Entity) -> None:
+def _record_run_on_targets(store: Store, instance: Entity, run: Entity, refresh_set: bool) -> None:
     instance.update(
         {
             "run-status": run["status"],
@@ -336,7 +342,8 @@ def _record_run_on_targets(store: Store, instance: Entity, run: Entity) -> None:
     )
     test_set = store.get("sets", instance["set-id"])
     if test_set is not None:
-        refresh_set_status(store, test_set)
+        if refresh_set:
+            refresh_set_status(store, test_set)
         test_set["last-run"] = run["created-at"]
     test = store.get("tests", instance["test-id"])
     if test is not None:

@@ -1,0 +1,79 @@
+"""CI build metadata: detected, and put in the output or in custom fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_practitest.ci import CiInfo, detect
+from pytest_practitest.simulator import Simulator
+from tests.helpers import runs_by_test
+from tests.plugin.conftest import Run
+
+GITHUB = {
+    "GITHUB_ACTIONS": "true",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "acme/shop",
+    "GITHUB_RUN_ID": "991",
+    "GITHUB_SHA": "0123456789abcdef",
+    "GITHUB_REF_NAME": "main",
+}
+
+
+def test_detects_github_gitlab_jenkins_and_nothing() -> None:
+    assert detect(GITHUB) == CiInfo(
+        "GitHub Actions",
+        "https://github.com/acme/shop/actions/runs/991",
+        "0123456789abcdef",
+        "main",
+    )
+    gitlab = {
+        "GITLAB_CI": "true",
+        "CI_JOB_URL": "https://gitlab.example/j/5",
+        "CI_COMMIT_SHA": "abc",
+        "CI_COMMIT_REF_NAME": "feature",
+    }
+    assert detect(gitlab) == CiInfo("GitLab CI", "https://gitlab.example/j/5", "abc", "feature")
+    jenkins = {
+        "JENKINS_URL": "https://ci/",
+        "BUILD_URL": "https://ci/job/shop/7/",
+        "GIT_COMMIT": "def",
+        "GIT_BRANCH": "origin/main",
+    }
+    assert detect(jenkins) == CiInfo("Jenkins", "https://ci/job/shop/7/", "def", "origin/main")
+    assert detect({}) is None
+    info = detect(GITHUB)
+    assert info is not None
+    assert (
+        info.line()
+        == "GitHub Actions https://github.com/acme/shop/actions/runs/991 @ 0123456789ab (main)"
+    )
+
+
+def test_ci_line_in_the_output(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in GITHUB.items():
+        monkeypatch.setenv(name, value)
+    pytester.makepyfile(test_ci="def test_ok(): pass\ndef test_bad(): assert 0, 'nope'")
+    run()
+    grouped = runs_by_test(psim)
+    assert grouped["test_ci.py::test_ok"][0]["automated-execution-output"] == (
+        "GitHub Actions https://github.com/acme/shop/actions/runs/991 @ 0123456789ab (main)"
+    )
+    assert grouped["test_ci.py::test_bad"][0]["automated-execution-output"].startswith(
+        "AssertionError: nope\nGitHub"
+    )
+
+
+def test_ci_values_in_custom_fields(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in GITHUB.items():
+        monkeypatch.setenv(name, value)
+    pytester.makepyfile(test_ci2="def test_ok(): pass")
+    run("--practitest-ci=url=Build")
+    [stored] = runs_by_test(psim)["test_ci2.py::test_ok"]
+    assert stored["custom-fields"] == {
+        f"---f-{psim.info.custom_fields['Build']}": "https://github.com/acme/shop/actions/runs/991"
+    }
+    assert stored["automated-execution-output"] is None
