@@ -61,7 +61,7 @@ def test_ci_line_in_the_output(
         "GitHub Actions https://github.com/acme/shop/actions/runs/991 @ 0123456789ab (main)"
     )
     assert grouped["test_ci.py::test_bad"][0]["automated-execution-output"].startswith(
-        "AssertionError: nope\nGitHub"
+        "AssertionError: nope\nassert 0\nGitHub Actions"
     )
 
 
