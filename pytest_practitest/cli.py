@@ -59,6 +59,25 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="log every request (never the token)"
     )
     upload.set_defaults(run=run_upload)
+
+    mapper = commands.add_parser(
+        "map",
+        help="match the suite's tests to a test set's instances; write the mapping file",
+        description="Collect the suite's node ids, list the test set's instances, match them by "
+        "name, and write (or extend) the mapping file. Arguments after -- go to pytest.",
+    )
+    mapper.add_argument("--url", help="us, eu or a base URL (default: PRACTITEST_URL or us)")
+    mapper.add_argument("--project-id", help="default: PRACTITEST_PROJECT_ID")
+    mapper.add_argument("--set-id", help="default: PRACTITEST_SET_ID")
+    mapper.add_argument("--set-name", help="default: PRACTITEST_SET_NAME")
+    mapper.add_argument(
+        "--map", help="the mapping file (default: PRACTITEST_MAP or practitest.toml)"
+    )
+    mapper.add_argument("--dry-run", action="store_true", help="print the matches; write nothing")
+    mapper.add_argument(
+        "pytest_args", nargs="*", help="arguments for pytest's collection (after --)"
+    )
+    mapper.set_defaults(run=run_map)
     return parser
 
 
@@ -138,6 +157,68 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     return int(args.run(args))
+
+
+def run_map(args: argparse.Namespace) -> int:
+    """``practitest map``: 0 done, 1 the API failed, 2 usage or input error."""
+    from .client import Client, RateLimiter
+    from .errors import APIError
+    from .mapper import collect_node_ids, match, report, write
+    from .mapping import MappingFile
+    from .resolve import Resolver, SetChoice
+    from .settings import resolve
+
+    cli = {
+        "practitest_url": args.url,
+        "practitest_project_id": args.project_id,
+        "practitest_set_id": args.set_id,
+        "practitest_set_name": args.set_name,
+        "practitest_map": args.map,
+    }
+    try:
+        settings = resolve(cli, lambda name: None)
+        if settings.project_id is None or (settings.set_id is None and not settings.set_name):
+            raise ConfigError(
+                "give the project and the test set: --project-id and --set-id or --set-name"
+            )
+        path = settings.map or Path("practitest.toml")
+        mapping = MappingFile.load(path) if path.exists() else None
+        node_ids = collect_node_ids(args.pytest_args)
+        client = Client(
+            settings.url,
+            settings.token(),
+            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
+        )
+    except PractiTestError as error:
+        print(f"practitest map: error: {error}", file=sys.stderr)
+        return 2
+    with client.session:
+        resolver = Resolver(
+            client, settings.project_id, SetChoice(settings.set_id, settings.set_name, create=False)
+        )
+        try:
+            set_id = resolver.resolve_set()
+            instances = [
+                (int(i["id"]), str(i["attributes"]["name"]))
+                for i in client.paginate(
+                    f"/projects/{settings.project_id}/instances.json", {"set-ids": set_id}
+                )
+            ]
+        except ConfigError as error:
+            print(f"practitest map: error: {error}", file=sys.stderr)
+            return 2
+        except APIError as error:
+            print(f"practitest map: error: {error}", file=sys.stderr)
+            return 1
+    result = match(node_ids, instances, mapping)
+    where = f"test set {set_id} {resolver.set_name!r}"
+    print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
+    if not args.dry_run:
+        write(path, result.matched)
+    print(
+        "\n".join(report(result, path if not args.dry_run else Path("(dry run: nothing written)")))
+    )
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,152 @@
+"""``practitest map``: match a suite's node ids to a test set's instances by name.
+
+A node id matches an instance when the instance's name is, in this order:
+the node id itself; the test's own name (``test_add[EUR]``); or the same words
+(``test_cart_add_an_item`` and ``Cart: add an item`` both read
+``cart add an item``). A match must be unique on both sides; anything else is
+reported, never guessed. Entries already in the mapping file are kept as they
+are, and new ones are appended, so hand-written lines and comments survive.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+from .mapping import MappingFile
+
+HEADER = """\
+# pytest-practitest mapping: pytest node id -> PractiTest instance/test.
+# Written by `practitest map`; edit freely (entries are kept on the next run).
+[tests]
+"""
+
+
+def words(text: str) -> str:
+    """Lower-case words only: ``test_Cart_add`` and ``Cart: add`` both become ``cart add``."""
+    text = re.sub(r"^test_?", "", text, flags=re.IGNORECASE)
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> list[str]:
+    """The suite's node ids, from ``pytest --collect-only -q`` (reporting off)."""
+    # The interpreter running us, with the user's own pytest arguments: no shell.
+    result = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:practitest",
+            *pytest_args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+    if result.returncode not in (0, 5):
+        tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+        raise ConfigError(
+            f"collecting the tests failed (pytest exit {result.returncode}): {tail[0]}"
+        )
+    return [
+        line.strip()
+        for line in result.stdout.splitlines()
+        if "::" in line and not line.startswith(" ")
+    ]
+
+
+@dataclass
+class Matching:
+    matched: dict[str, tuple[int, str]] = field(default_factory=dict)  # node id -> (instance, name)
+    already: list[str] = field(default_factory=list)
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)
+    tests_without_instance: list[str] = field(default_factory=list)
+    instances_without_test: list[str] = field(default_factory=list)
+
+
+def match(
+    node_ids: Iterable[str], instances: Iterable[tuple[int, str]], mapping: MappingFile | None
+) -> Matching:
+    result = Matching()
+    pool = list(instances)
+    claims: dict[int, list[str]] = {}
+    for node_id in node_ids:
+        if mapping is not None and mapping.lookup(node_id) is not None:
+            result.already.append(node_id)
+            continue
+        own = node_id.rsplit("::", 1)[-1]
+        # Closest first: the node id, the test's own name, then the same words.
+        found = [(i, n) for i, n in pool if n == node_id]
+        found = found or [(i, n) for i, n in pool if n == own]
+        found = found or [(i, n) for i, n in pool if words(n) == words(own)]
+        if len(found) == 1:
+            claims.setdefault(found[0][0], []).append(node_id)
+            result.matched[node_id] = found[0]
+        elif found:
+            result.ambiguous[node_id] = [f"{n} (instance {i})" for i, n in found]
+        else:
+            result.tests_without_instance.append(node_id)
+    for instance_id, claimants in claims.items():
+        if len(claimants) > 1:  # one instance, several tests: ask, do not guess
+            name = result.matched[claimants[0]][1]
+            for node_id in claimants:
+                del result.matched[node_id]
+                result.ambiguous[node_id] = [
+                    f"{name} (instance {instance_id}) "
+                    f"also matches {len(claimants) - 1} other test(s)"
+                ]
+    used = {instance_id for instance_id, _ in result.matched.values()}
+    mapped_ids = {m.target.instance_id for m in (mapping.exact.values() if mapping else [])}
+    result.instances_without_test = [
+        f"{n} (instance {i})" for i, n in pool if i not in used and i not in mapped_ids
+    ]
+    return result
+
+
+def write(path: Path, matched: dict[str, tuple[int, str]]) -> None:
+    """Append new entries (creating the file with a header if needed)."""
+    if not matched:
+        return
+    existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    if "[tests]" not in existing:
+        raise ConfigError(f"{path}: has no [tests] section to add entries to")
+    lines = [
+        f"{json.dumps(node_id, ensure_ascii=False)} = {{ instance_id = {instance_id} }}  # {name}"
+        for node_id, (instance_id, name) in sorted(matched.items())
+    ]
+    text = existing if existing.endswith("\n") else existing + "\n"
+    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def report(result: Matching, path: Path) -> list[str]:
+    lines = [
+        f"matched {len(result.matched)} tests to instances"
+        + (f"; written to {path}" if result.matched else "")
+    ]
+    lines += [
+        f"  {node_id} -> instance {i} {name!r}"
+        for node_id, (i, name) in sorted(result.matched.items())
+    ]
+    if result.already:
+        lines.append(f"already in {path}: {len(result.already)} tests (left as they are)")
+    if result.ambiguous:
+        lines.append(f"more than one candidate, not mapped ({len(result.ambiguous)}):")
+        lines += [
+            f"  {node_id}: {', '.join(options)}"
+            for node_id, options in sorted(result.ambiguous.items())
+        ]
+    lines.append(f"tests with no instance of that name ({len(result.tests_without_instance)}):")
+    lines += [f"  {node_id}" for node_id in result.tests_without_instance]
+    lines.append(f"instances no test matched ({len(result.instances_without_test)}):")
+    lines += [f"  {name}" for name in result.instances_without_test]
+    return lines

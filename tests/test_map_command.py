@@ -1,0 +1,124 @@
+"""``practitest map``: match a suite to a test set by name and write the mapping file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_practitest.mapper import match, words
+from pytest_practitest.mapping import MappingFile
+from pytest_practitest.simulator import Simulator
+
+TOKEN = "map-token-1a2b3c"
+
+SUITE = """
+import pytest
+
+def test_cart_add_an_item(): pass
+def test_Cart_remove_an_item(): pass
+
+class TestCheckout:
+    def test_pay_by_card(self): pass
+
+@pytest.mark.parametrize("currency", ["EUR"])
+def test_price(currency): pass
+
+def test_something_else(): pass
+"""
+
+
+@pytest.fixture
+def msim() -> Iterator[Simulator]:
+    with Simulator(token=TOKEN, rate_limit=None) as simulator:
+        yield simulator
+
+
+def practitest_map(cwd: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    env.update(PRACTITEST_TOKEN=TOKEN, PRACTITEST_URL=sim.url, PRACTITEST_PROJECT_ID="4500")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", "map", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_words() -> None:
+    assert words("test_cart_add_an_item") == "cart add an item"
+    assert words("Cart: add an item") == "cart add an item"
+    assert words("test_Cart_remove_an_item") == "cart remove an item"
+
+
+def test_map_writes_then_extends_the_file(tmp_path: Path, msim: Simulator) -> None:
+    (tmp_path / "test_shop.py").write_text(SUITE)
+    first = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert first.returncode == 0, first.stderr
+    out = first.stdout.splitlines()
+    assert out[0] == "test set 20000 'Nightly regression': 8 instances; suite: 5 tests"
+    assert "matched 2 tests to instances; written to practitest.toml" in out
+    assert "  test_shop.py::test_cart_add_an_item -> instance 300000 'Cart: add an item'" in out
+    assert (
+        "  test_shop.py::test_Cart_remove_an_item -> instance 300001 'Cart: remove an item'" in out
+    )
+    assert "tests with no instance of that name (3):" in out
+    assert "  test_shop.py::test_something_else" in out
+    assert "instances no test matched (6):" in out
+    mapping = MappingFile.load(tmp_path / "practitest.toml")
+    assert mapping.lookup("test_shop.py::test_cart_add_an_item").target.instance_id == 300000  # type: ignore[union-attr]
+    # A hand-written line is kept, and a second run adds only what is new.
+    with (tmp_path / "practitest.toml").open("a") as handle:
+        handle.write('"test_shop.py::test_something_else" = { test_id = 80004 }  # by hand\n')
+    second = practitest_map(tmp_path, msim, "--set-name", "Nightly regression")
+    assert second.returncode == 0, second.stderr
+    assert "matched 0 tests to instances" in second.stdout
+    assert "already in practitest.toml: 3 tests (left as they are)" in second.stdout
+    assert "# by hand" in (tmp_path / "practitest.toml").read_text()
+
+
+def test_pytest_arguments_after_double_dash_and_dry_run(tmp_path: Path, msim: Simulator) -> None:
+    (tmp_path / "test_shop.py").write_text(SUITE)
+    result = practitest_map(tmp_path, msim, "--set-id", "20000", "--dry-run", "--", "-k", "cart")
+    assert "suite: 2 tests" in result.stdout
+    assert "matched 2 tests to instances; written to (dry run: nothing written)" in result.stdout
+    assert not (tmp_path / "practitest.toml").exists()
+
+
+def test_ambiguity_is_reported_not_guessed() -> None:
+    result = match(["t.py::test_login", "t.py::test_Login"], [(1, "Login"), (2, "login")], None)
+    assert result.matched == {}
+    assert set(result.ambiguous) == {"t.py::test_login", "t.py::test_Login"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--set-id", "99"],
+            "practitest map: error: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID\n",
+        ),
+        (
+            [],
+            "practitest map: error: give the project and the test set: --project-id and --set-id or --set-name\n",
+        ),
+        (
+            ["--set-name", "Nope"],
+            "practitest map: error: no test set named 'Nope' in project 4500\n",
+        ),
+    ],
+)
+def test_errors_are_one_line(
+    tmp_path: Path, msim: Simulator, args: list[str], message: str
+) -> None:
+    (tmp_path / "test_shop.py").write_text(SUITE)
+    result = practitest_map(tmp_path, msim, *args)
+    assert result.returncode == 2
+    assert result.stderr == message
