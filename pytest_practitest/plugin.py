@@ -90,6 +90,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(
         CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
     )
+    if config.pluginmanager.hasplugin("pytest-bdd"):
+        from .bdd import BddSteps
+
+        config.pluginmanager.register(BddSteps(), "practitest-bdd")
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
     from .reporter import Reporter
