@@ -126,6 +126,19 @@ def overhead(count: int, repeats: int) -> list[str]:
     return rows
 
 
+def _tail_once(path: Path, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    ended = time.time()
+    return time.perf_counter() - started, ended - float((path / "last_test_end").read_text())
+
+
 def tail(count: int, sleep: float) -> list[str]:
     with (
         tempfile.TemporaryDirectory() as directory,
@@ -135,34 +148,27 @@ def tail(count: int, sleep: float) -> list[str]:
         set_id = seed(sim, make_suite(path, count, sleep))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
         env["PRACTITEST_TOKEN"] = TOKEN
-        args = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
-        args += [
+        off = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
+        _, plain_tail = _tail_once(path, off, env)
+        args = [
+            *off,
             "--practitest",
             f"--practitest-url={sim.url}",
             "--practitest-project-id=4500",
             f"--practitest-set-id={set_id}",
             f"--practitest-rate-limit={SCALED[0]}/{SCALED[1]}",
         ]
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-            cwd=path,
-            env=env,
-            capture_output=True,
-            check=False,
-        )
-        ended = time.time()
-        total = time.perf_counter() - started
-        last_test = float((path / "last_test_end").read_text())
+        total, plugin_tail = _tail_once(path, args, env)
         runs = len(sim.entities("runs"))
         calls = len(sim.requests)
         statuses = {str(r.status) for r in sim.requests}
-    one_batch = SCALED[1] / SCALED[0]
+    per_call = SCALED[1] / SCALED[0]
     return [
         f"P2 upload tail, {count} tests of {sleep * 1000:.0f} ms, rate limit {SCALED[0]}/{SCALED[1]} s on both sides:",
         f"  suite {total:.1f} s; {calls} API calls; {runs} runs stored; answers {sorted(statuses)}",
-        f"  tail after the last test: {ended - last_test:.2f} s "
-        f"(one batch at this rate is {one_batch:.2f} s of rate limit plus its own time)",
+        f"  from the last test's end to the process's end: {plugin_tail:.2f} s with the plugin, "
+        f"{plain_tail:.2f} s without; added by delivery: {plugin_tail - plain_tail:.2f} s "
+        f"(the last bulk: {per_call:.2f} s of rate limit plus one post)",
     ]
 
 
