@@ -60,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.set_defaults(run=run_upload)
 
+    from . import junit_command
+
+    importer = commands.add_parser(
+        "import-junit",
+        help="import JUnit XML results (any framework) into PractiTest",
+        description="Read JUnit XML files (JUnit/surefire, pytest, jest, mocha, go, Playwright, "
+        "Robot, ...), spool every result, and deliver them like the pytest plugin does. "
+        "Settings and environment variables are the plugin's, without the practitest- prefix.",
+    )
+    junit_command.add_arguments(importer)
+    importer.set_defaults(run=junit_command.run)
+
     mapper = commands.add_parser(
         "map",
         help="match the suite's tests to a test set's instances; write the mapping file",

@@ -40,20 +40,24 @@ def run_status(record: RunRecord) -> str:
 def _steps_for(record: RunRecord) -> list[StepRecord]:
     """The record's steps, plus one that carries its status when the steps alone would not.
 
-    PASSED and FAILED without steps go as an exit code, so they need none.
+    PASSED and FAILED without steps go as an exit code, so they need none. The
+    extra step is added only when it makes the run show the record's status (a
+    failed step cannot be outweighed, so a "passed" record with one stays FAILED).
     """
     steps = list(record.steps)
     if not steps and record.status in (Status.PASSED, Status.FAILED):
         return []
-    if not steps or run_status_of(s.status for s in steps) != record.status.value:
-        steps.append(
-            StepRecord(
-                name=f"Outcome: {record.status.value}",
-                status=record.status,
-                description=record.label or None,
-            )
-        )
-    return steps
+    if steps and run_status_of(s.status for s in steps) == record.status.value:
+        return steps
+    outcome = StepRecord(
+        name=f"Outcome: {record.status.value}",
+        status=record.status,
+        description=record.label or None,
+    )
+    with_outcome = [*steps, outcome]
+    if steps and run_status_of(s.status for s in with_outcome) != record.status.value:
+        return steps
+    return with_outcome
 
 
 @dataclass

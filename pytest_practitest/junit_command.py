@@ -1,0 +1,256 @@
+"""``practitest import-junit``: JUnit XML files → the spool → PractiTest.
+
+Exit codes: 0 every result delivered; 1 some not delivered (they stay in the
+spool); 2 a usage error, or a file that could not be read (its readable
+results are still imported; with --keep-going, unreadable files are reported
+but the exit code says only whether delivery succeeded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, PractiTestError
+from .events import Event
+
+SHARED = (
+    ("--url", "practitest_url", "us, eu or a base URL (default: PRACTITEST_URL or us)"),
+    (
+        "--project-id",
+        "practitest_project_id",
+        "PractiTest project (default: PRACTITEST_PROJECT_ID)",
+    ),
+    ("--set-id", "practitest_set_id", "test set by id (default: PRACTITEST_SET_ID)"),
+    ("--set-name", "practitest_set_name", "test set by exact name, created if missing"),
+    ("--map", "practitest_map", "mapping file (TOML); keys classname::name or classname.name"),
+    ("--version", "practitest_version", "run version"),
+    ("--spool", "practitest_spool", "spool directory (default .practitest)"),
+    ("--rate-limit", "practitest_rate_limit", "calls per minute, CALLS/SECONDS, or 0"),
+    (
+        "--status-map",
+        "practitest_status_map",
+        "outcome=STATUS overrides (failed, error, skipped, ...)",
+    ),
+    ("--author-id", "practitest_author_id", "author of created tests (account tokens)"),
+    ("--timeout", "practitest_timeout", "seconds to wait for one API answer"),
+    ("--deadline", "practitest_deadline", "seconds to finish delivering"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH_OR_GLOB", help="JUnit XML files or globs (**/*.xml)"
+    )
+    for flag, dest, help_text in SHARED:
+        parser.add_argument(flag, dest=dest, help=help_text)
+    parser.add_argument(
+        "--field",
+        dest="practitest_fields",
+        action="append",
+        metavar="NAME=VALUE",
+        help="run custom field; repeatable",
+    )
+    parser.add_argument(
+        "--create-missing",
+        dest="practitest_create_missing",
+        action="store_true",
+        default=None,
+        help="find or create tests and instances by name",
+    )
+    parser.add_argument(
+        "--dry-run",
+        dest="practitest_dry_run",
+        action="store_true",
+        default=None,
+        help="read and plan; send nothing",
+    )
+    parser.add_argument(
+        "--name-template",
+        default="{classname}.{name}",
+        help="PractiTest test name for a testcase: {classname} {name} {suite} {file} "
+        "(default {classname}.{name})",
+    )
+    parser.add_argument(
+        "--attachments-base",
+        type=Path,
+        default=None,
+        help="attachments must lie under this directory (default: the current one)",
+    )
+    parser.add_argument(
+        "--property-field",
+        action="append",
+        default=[],
+        metavar="PROPERTY=FIELD",
+        help="copy a suite/testcase property into a run custom field; repeatable",
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="an unreadable file is reported but does not make the exit code 2",
+    )
+
+
+def _paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
+    found: list[Path] = []
+    problems = []
+    for pattern in patterns:
+        if any(c in pattern for c in "*?["):
+            matches = sorted(
+                Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file()
+            )
+            if not matches:
+                problems.append(f"{pattern}: no file matches")
+            found += matches
+        elif Path(pattern).is_file():
+            found.append(Path(pattern))
+        else:
+            problems.append(f"{pattern}:0: no such file")
+    return list(dict.fromkeys(found)), problems
+
+
+class Progress:
+    """A progress line on a terminal; plain lines for warnings and rejections everywhere."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.delivered = 0
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "batch_sent":
+            self.delivered += int(event.data.get("count", 0))
+            if self.tty:
+                print(
+                    f"\rPractiTest: {self.delivered}/{self.total} delivered",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        elif event.kind in ("warning", "rejected", "recovered", "server_429", "retry"):
+            if self.tty:
+                print(file=sys.stderr)
+            prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
+            print(f"PractiTest: {prefix}{event.message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .junit import JUnitError, read_cases
+    from .junit_records import Converter
+    from .mapping import MappingFile
+    from .settings import resolve
+    from .spool import Spool, SpoolMeta
+
+    cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in SHARED}
+    cli.update(
+        practitest=True,
+        practitest_fields=args.practitest_fields,
+        practitest_create_missing=args.practitest_create_missing,
+        practitest_dry_run=args.practitest_dry_run,
+    )
+    try:
+        settings = resolve(cli, lambda name: None)
+        mapping = MappingFile.load(settings.map) if settings.map is not None else None
+        property_fields = {}
+        for item in args.property_field:
+            prop, equals, name = item.partition("=")
+            if not equals or not prop.strip() or not name.strip():
+                raise ConfigError(f"--property-field: expected PROPERTY=FIELD; got {item!r}")
+            property_fields[prop.strip()] = name.strip()
+        args.name_template.format(classname="c", name="n", suite="s", file="f")
+    except (PractiTestError, KeyError, ValueError, IndexError) as error:
+        text = str(error).replace("--practitest-", "--")
+        if isinstance(error, (KeyError, ValueError, IndexError)):
+            fields = "{classname}, {name}, {suite}, {file}"
+            text = f"--name-template: use only {fields}; got {args.name_template!r}"
+        print(f"practitest import-junit: error: {text}", file=sys.stderr)
+        return 2
+    paths, bad = _paths(args.paths)
+    warnings: list[str] = []
+    converter = Converter(
+        status_map=settings.status_map,
+        name_template=args.name_template,
+        mapping=mapping,
+        base_dir=args.attachments_base or Path.cwd(),
+        fields=settings.fields,
+        property_fields=property_fields,
+        version=settings.version,
+        warn=warnings.append,
+    )
+    spool = Spool.create(
+        settings.spool,
+        SpoolMeta(
+            project_id=settings.project_id or 0,
+            url=settings.url,
+            set_id=settings.set_id,
+            set_name=settings.set_name,
+            create_missing=settings.create_missing,
+            source="junit",
+        ),
+    )
+    with spool:
+        for path in paths:
+            count = 0
+            try:
+                for case in read_cases(path):
+                    spool.add(converter.record(case, path))
+                    count += 1
+            except JUnitError as error:
+                bad.append(
+                    str(error) + (f" ({count} testcases before it were imported)" if count else "")
+                )
+                continue
+            print(f"PractiTest: {path}: {count} testcases", flush=True)
+        for message in bad:
+            print(f"practitest import-junit: error: {message}", file=sys.stderr)
+        for message in warnings:
+            print(f"PractiTest: warning: {message}", file=sys.stderr)
+        code = _deliver(settings, spool)
+    return 2 if bad and not args.keep_going else code
+
+
+def _deliver(settings: Any, spool: Any) -> int:
+    from .client import Client, RateLimiter
+    from .plan import describe
+    from .resolve import SetChoice
+    from .uploader import Uploader, UploadSettings
+
+    upload_settings = UploadSettings(
+        project_id=settings.project_id or 0,
+        test_set=SetChoice(settings.set_id, settings.set_name),
+        create_missing=settings.create_missing,
+        author_id=settings.author_id,
+    )
+    pending = spool.pending()
+    if settings.dry_run:
+        print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
+        print(f"  the {len(pending)} records are in {spool.path}")
+        return 0
+    if not pending:
+        return 0
+    progress = Progress(len(pending))
+    try:
+        client = Client(
+            settings.url,
+            settings.token(),
+            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
+            timeout=(min(10.0, settings.timeout), settings.timeout),
+            # A CI step of its own: an hour unless --deadline says otherwise
+            # (10,000 results take about 20 minutes at 30 calls a minute).
+            deadline=time.monotonic()
+            + (settings.deadline if "deadline" in settings.sources else 3600.0),
+            on_event=progress,
+        )
+    except ConfigError as error:
+        print(f"practitest import-junit: error: {error}", file=sys.stderr)
+        return 2
+    with client.session:
+        report = Uploader(client, upload_settings, spool, on_event=progress).upload()
+    if progress.tty:
+        print(file=sys.stderr)
+    print("\n".join(report.lines()))
+    return 0 if report.undelivered == 0 else 1

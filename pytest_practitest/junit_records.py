@@ -1,0 +1,173 @@
+"""JUnit test cases → RunRecords: where each goes, and what its run carries.
+
+Matching order for each testcase (the first that answers wins; ids are never
+guessed from names): a property naming the PractiTest instance or test
+(``practitest_instance_id``, ``practitest_test_id``, ``test_id``); then the
+mapping file (keys ``classname::name`` or ``classname.name``, globs allowed);
+then a test named by the template (default ``{classname}.{name}``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .junit import ATTACHMENT_LINE, Case
+from .mapping import MappingFile
+from .model import FileRef, RunRecord, Status, StepRecord, Target
+
+STEP_STATUS = {
+    "passed": Status.PASSED,
+    "success": Status.PASSED,
+    "failure": Status.FAILED,
+    "failed": Status.FAILED,
+    "error": Status.FAILED,
+    "skipped": Status.NO_RUN,
+    "blocked": Status.BLOCKED,
+}
+OUTCOME_KEY = {"passed": "passed", "failure": "failed", "error": "error", "skipped": "skipped"}
+TEMPLATE_FIELDS = ("classname", "name", "suite", "file")
+
+
+@dataclass
+class Converter:
+    """Turns cases into records; ``warn`` hears about files left out."""
+
+    status_map: Mapping[str, str]
+    name_template: str = "{classname}.{name}"
+    mapping: MappingFile | None = None
+    base_dir: Path = field(default_factory=Path.cwd)
+    fields: Sequence[tuple[str, str]] = ()
+    property_fields: Mapping[str, str] = field(default_factory=dict)
+    version: str | None = None
+    warn: Callable[[str], None] = lambda message: None
+
+    def target(self, case: Case) -> Target:
+        props = dict(case.properties)
+        instance = props.get("practitest_instance_id", "").strip()
+        if instance.isdigit():
+            return Target(instance_id=int(instance))
+        for key in ("practitest_test_id", "test_id"):
+            value = props.get(key, "").strip()
+            if value.isdigit():
+                return Target(test_id=int(value))
+        if self.mapping is not None:
+            for key in (
+                f"{case.classname}::{case.name}",
+                f"{case.classname}.{case.name}",
+                case.name,
+            ):
+                mapped = self.mapping.lookup(key)
+                if mapped is not None:
+                    return mapped.target
+        return Target(name=self.name_for(case))
+
+    def name_for(self, case: Case) -> str:
+        values = {
+            "classname": case.classname,
+            "name": case.name,
+            "suite": " / ".join(case.suites),
+            "file": case.file,
+        }
+        name = self.name_template.format(**values)
+        if not case.classname and name.startswith("."):
+            name = name[1:]
+        return name
+
+    def record(self, case: Case, xml_path: Path) -> RunRecord:
+        outcome = OUTCOME_KEY[case.outcome]
+        status = Status(self.status_map[outcome])
+        label = f"{case.classname}::{case.name}" if case.classname else case.name
+        if case.outcome == "skipped":
+            output = f"skipped: {case.message}".rstrip(": ")
+        elif case.outcome != "passed":
+            output = case.message or (case.text.strip().splitlines() or [""])[0]
+            if case.kind and not output.startswith(case.kind):
+                output = f"{case.kind}: {output}"
+        else:
+            output = ""
+        if case.retries:
+            output = f"{output} (after {len(case.retries)} reruns)".strip()
+        files: list[FileRef] = []
+        if case.text and case.outcome in ("failure", "error"):
+            files.append(FileRef(f"{case.outcome}.txt", data=case.text.encode("utf-8")))
+        if case.retries:
+            files.append(FileRef("reruns.txt", data="\n\n".join(case.retries).encode("utf-8")))
+        for stream, text in (("system-out", case.system_out), ("system-err", case.system_err)):
+            if text.strip():
+                files.append(FileRef(f"{stream}.txt", data=text.encode("utf-8")))
+                files += self._attachments(ATTACHMENT_LINE.findall(text), xml_path, label)
+        properties = case.suite_properties + case.properties
+        files += self._attachments(
+            [v for n, v in properties if n.lower().startswith("attachment")], xml_path, label
+        )
+        fields = dict(self.fields)
+        for name, value in properties:
+            if name in self.property_fields:
+                fields[self.property_fields[name]] = value
+        return RunRecord(
+            target=self.target(case),
+            status=status,
+            label=label,
+            duration=case.time,
+            output=output,
+            steps=tuple(self._steps(case.properties)),
+            files=tuple(files),
+            custom_fields=fields,
+            version=self.version,
+        )
+
+    def _steps(self, properties: Sequence[tuple[str, str]]) -> list[StepRecord]:
+        steps = []
+        for name, value in properties:
+            found = re.fullmatch(r"step\d*(?:\[(\w+)\])?", name.strip(), flags=re.IGNORECASE)
+            if not found or not value.strip():
+                continue
+            lines = [line.strip() for line in value.strip().splitlines() if line.strip()]
+            status = STEP_STATUS.get((found.group(1) or "passed").lower(), Status.PASSED)
+            description = value.strip() if len(lines) > 1 or len(lines[0]) > 255 else None
+            steps.append(StepRecord(name=lines[0][:255], status=status, description=description))
+        return steps
+
+    def _attachments(self, values: Sequence[str], xml_path: Path, label: str) -> list[FileRef]:
+        files = []
+        base = self.base_dir.resolve()
+        for value in values:
+            value = value.strip()
+            if value.startswith("data:"):
+                inline = _data_uri(value)
+                if inline is None:
+                    self.warn(f"{label}: an inline attachment is not valid base64; left out")
+                else:
+                    files.append(inline)
+                continue
+            if re.match(r"^[a-z][a-z0-9+.-]*://", value, flags=re.IGNORECASE):
+                self.warn(f"{label}: attachment {value} is a URL; it is not downloaded")
+                continue
+            path = (xml_path.parent / value).resolve()
+            if not path.is_relative_to(base):
+                self.warn(
+                    f"{label}: attachment {value} is outside {base}; left out "
+                    "(widen with --attachments-base)"
+                )
+            elif not path.is_file():
+                self.warn(f"{label}: attachment {value} not found; left out")
+            else:
+                files.append(FileRef(path.name, path=str(path)))
+        return files
+
+
+def _data_uri(value: str) -> FileRef | None:
+    header, _, payload = value.partition(",")
+    parts = header[5:].split(";")
+    name = next((p[9:] for p in parts if p.startswith("filename=")), "attachment")
+    if "base64" not in parts:
+        return FileRef(name, data=payload.encode("utf-8"))
+    try:
+        return FileRef(name, data=base64.b64decode(payload, validate=True))
+    except (binascii.Error, ValueError):
+        return None

@@ -1,0 +1,282 @@
+"""practitest import-junit: dialect fixtures into the simulator, and bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_practitest.junit import parse_time, read_cases
+from pytest_practitest.simulator import Simulator
+from tests.helpers import attachments, runs_by_test, step_runs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TOKEN = "junit-token-9d8c7b6a"
+
+
+@pytest.fixture
+def jsim() -> Iterator[Simulator]:
+    with Simulator(token=TOKEN, rate_limit=None) as simulator:
+        yield simulator
+
+
+def importer(sim: Simulator, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    env.update(
+        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_URL=sim.url,
+        PRACTITEST_PROJECT_ID="4500",
+        PRACTITEST_SET_ID="20000",
+        PRACTITEST_RATE_LIMIT="0",
+        PRACTITEST_AUTHOR_ID=str(sim.info.users["owner@example.com"]),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", "import-junit", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def statuses(sim: Simulator) -> dict[str, str]:
+    return {name: runs[-1]["status"] for name, runs in runs_by_test(sim).items()}
+
+
+EXPECTED = {
+    "junit4_ant.xml": {
+        "com.acme.shop.CartTest.addsItem": "PASSED",
+        "com.acme.shop.CartTest.removesItem": "FAILED",
+        "com.acme.shop.CartTest.totals": "BLOCKED",
+        "com.acme.shop.CartTest.coupons": "NO RUN",
+    },
+    "surefire.xml": {
+        "com.acme.shop.CheckoutIT.paysByCard": "PASSED",
+        "com.acme.shop.CheckoutIT.paysByInvoice": "FAILED",
+    },
+    "pytest_xunit2.xml": {
+        "Login: valid credentials": "FAILED",  # mapped by property to instance 300006; a failed step
+        "tests.test_login.test_locked": "BLOCKED",  # the teardown-error duplicate, merged
+        "tests.test_login.test_sso": "NO RUN",
+    },
+    "jest.xml": {
+        "Cart adds an item.Cart adds an item": "PASSED",
+        "Cart shows the total.Cart shows the total": "FAILED",
+    },
+    "go.xml": {"catalog.TestSearch": "PASSED", "catalog.TestPrice/EUR": "FAILED"},
+    "robot_xunit.xml": {"Shop.Login.Valid Login": "PASSED", "Shop.Login.Locked Account": "FAILED"},
+    "nested_odd.xml": {"pays": "PASSED", "refunds": "PASSED", "opens": "PASSED"},
+}
+
+
+@pytest.mark.parametrize("fixture", list(EXPECTED))
+def test_dialect_imports_with_the_expected_statuses(jsim: Simulator, fixture: str) -> None:
+    result = importer(jsim, FIXTURES, fixture, "--create-missing")
+    expected = EXPECTED[fixture]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"PractiTest: {fixture}: {len(expected)} testcases" in result.stdout
+    assert statuses(jsim) == expected
+
+
+def test_what_junit_runs_carry(jsim: Simulator) -> None:
+    importer(
+        jsim,
+        FIXTURES,
+        "junit4_ant.xml",
+        "surefire.xml",
+        "pytest_xunit2.xml",
+        "nested_odd.xml",
+        "--create-missing",
+        "--property-field",
+        "browser=Browser",
+    )
+    grouped = runs_by_test(jsim)
+    removes = grouped["com.acme.shop.CartTest.removesItem"][0]
+    assert (
+        removes["automated-execution-output"]
+        == "java.lang.AssertionError: expected:<1> but was:<2>"
+    )
+    assert removes["run-duration"] == "00:00:01"
+    assert b"CartTest.java:42" in attachments(jsim, "run", removes["id"])["failure.txt"]
+    adds = grouped["com.acme.shop.CartTest.addsItem"][0]
+    assert attachments(jsim, "run", adds["id"])["cart.png"] == b"\x89PNG fake screenshot"
+    invoice = grouped["com.acme.shop.CheckoutIT.paysByInvoice"][0]
+    assert invoice["automated-execution-output"].endswith("(after 1 reruns)")
+    assert set(attachments(jsim, "run", invoice["id"])) == {
+        "failure.txt",
+        "reruns.txt",
+        "system-err.txt",
+    }
+    valid = grouped["Login: valid credentials"][0]
+    assert valid["instance-id"] == 300006
+    assert step_runs(jsim, valid["id"]) == [
+        ("open the login page", "PASSED"),
+        ("submit the form", "FAILED"),
+    ]
+    locked = grouped["tests.test_login.test_locked"][0]
+    assert locked["custom-fields"] == {f"---f-{jsim.info.custom_fields['Browser']}": "Firefox"}
+    assert attachments(jsim, "run", grouped["pays"][0]["id"]) == {"note.txt": b"hello"}
+
+
+def test_globs_and_suite_name_template(jsim: Simulator, tmp_path: Path) -> None:
+    result = importer(
+        jsim,
+        FIXTURES,
+        "**/go*.xml",
+        "robot_*.xml",
+        "--create-missing",
+        "--name-template",
+        "{suite} / {name}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(statuses(jsim)) == {
+        "github.com/acme/shop/catalog / TestSearch",
+        "github.com/acme/shop/catalog / TestPrice/EUR",
+        "Shop / Valid Login",
+        "Shop / Locked Account",
+    }
+
+
+def test_mapping_file_keys(jsim: Simulator, tmp_path: Path) -> None:
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        '[tests]\n"catalog::TestSearch" = { instance_id = 300004 }\n"catalog.TestPrice*" = { instance_id = 300005 }\n'
+    )
+    result = importer(jsim, FIXTURES, "go.xml", "--map", str(mapping))
+    assert result.returncode == 0, result.stderr
+    assert statuses(jsim) == {
+        "Catalog: search by name": "PASSED",
+        "Catalog: price formatting": "FAILED",
+    }
+
+
+BAD = {
+    "malformed.xml": (
+        "<testsuite><testcase name='a'></testsuite>",
+        ":1: not well-formed XML: mismatched tag",
+    ),
+    "truncated.xml": (
+        "<testsuites><testsuite name='s'><testcase name='a'/><testcase name='b'",
+        ":1: not well-formed XML: ",
+    ),
+    "empty.xml": ("", ":1: not well-formed XML: empty file, or no root element"),
+    "not_xml.xml": ('{"tests": []}', ":1: not well-formed XML: invalid token"),
+    "other_root.xml": (
+        "<html><body/></html>",
+        ":1: the root element is <html>, not <testsuites> or <testsuite>",
+    ),
+    "xxe.xml": (
+        '<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        "<testsuite><testcase name='&x;'/></testsuite>",
+        ":2: a DOCTYPE is not allowed in a JUnit report",
+    ),
+    "laughs.xml": (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
+        "<testsuite><testcase name='&lol2;'/></testsuite>",
+        ":2: a DOCTYPE is not allowed",
+    ),
+    "encoding.xml": (
+        '<?xml version="1.0" encoding="bogus-8"?><testsuite/>',
+        ":1: unknown encoding: bogus-8; save the report as UTF-8",
+    ),
+    "latin1.xml": ("<testsuite name='caf\xe9'/>", ":1: not well-formed XML: invalid token"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_input_is_one_line_and_the_good_file_still_goes(
+    jsim: Simulator, tmp_path: Path, name: str
+) -> None:
+    content, message = BAD[name]
+    (tmp_path / name).write_bytes(content.encode("latin-1"))  # latin1.xml: bytes that are not UTF-8
+    (tmp_path / "good.xml").write_text(
+        "<testsuite name='g'><testcase classname='g' name='ok'/></testsuite>"
+    )
+    result = importer(jsim, tmp_path, name, "good.xml", "--create-missing")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"practitest import-junit: error: {name}")
+    assert message in errors[0]
+    assert "passwd" not in result.stdout + result.stderr
+    kept = (
+        {"a": "PASSED"} if name == "truncated.xml" else {}
+    )  # its complete testcase is a good result
+    assert statuses(jsim) == {"g.ok": "PASSED", **kept}
+    keep_going = importer(jsim, tmp_path, name, "good.xml", "--create-missing", "--keep-going")
+    assert keep_going.returncode == 0
+
+
+def test_truncated_file_keeps_what_was_complete(jsim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "cut.xml").write_text(
+        "<testsuites><testsuite name='s'>"
+        + "".join(f"<testcase classname='s' name='t{i}'/>" for i in range(3))
+        + "<testca"
+    )
+    result = importer(jsim, tmp_path, "cut.xml", "--create-missing")
+    assert result.returncode == 2
+    assert "(3 testcases before it were imported)" in result.stderr
+    assert len(statuses(jsim)) == 3
+
+
+def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "secret.txt").write_text("do not upload")
+    (tmp_path / "reports" / "a.xml").write_text(
+        "<testsuite name='s'><testcase classname='s' name='t'><system-out>"
+        "[[ATTACHMENT|missing.png]]\n[[ATTACHMENT|../secret.txt]]\n[[ATTACHMENT|https://ci/x.png]]"
+        "</system-out></testcase></testsuite>"
+    )
+    result = importer(
+        jsim, tmp_path, "reports/a.xml", "--create-missing", "--attachments-base", "reports"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning: s::t: attachment missing.png not found; left out" in result.stderr
+    assert "warning: s::t: attachment ../secret.txt is outside" in result.stderr
+    assert (
+        "warning: s::t: attachment https://ci/x.png is a URL; it is not downloaded" in result.stderr
+    )
+    [run] = runs_by_test(jsim)["s.t"]
+    assert set(attachments(jsim, "run", run["id"])) == {"system-out.txt"}
+
+
+def test_dry_run_and_usage_errors(jsim: Simulator, tmp_path: Path) -> None:
+    dry = importer(jsim, FIXTURES, "jest.xml", "--dry-run")
+    assert dry.returncode == 0
+    assert "PractiTest dry run: nothing is sent." in dry.stdout
+    assert jsim.requests == []
+    missing = importer(jsim, FIXTURES, "nothing-*.xml")
+    assert missing.returncode == 2
+    assert "practitest import-junit: error: nothing-*.xml: no file matches" in missing.stderr
+    bad_template = importer(jsim, FIXTURES, "go.xml", "--name-template", "{package}.{name}")
+    assert bad_template.returncode == 2
+    assert "--name-template: use only {classname}, {name}, {suite}, {file}" in bad_template.stderr
+
+
+def test_parse_time_and_streaming_reader(tmp_path: Path) -> None:
+    assert [parse_time(v) for v in ("1.5", "1,5", "1,234.5", "", None, "abc", "-3", "inf")] == [
+        1.5,
+        1.5,
+        1234.5,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ]
+    big = tmp_path / "big.xml"
+    with big.open("w") as handle:
+        handle.write("<testsuites><testsuite name='s'>")
+        for i in range(20000):
+            handle.write(
+                f"<testcase classname='s' name='t{i}' time='0.001'><system-out>{'x' * 200}</system-out></testcase>"
+            )
+        handle.write("</testsuite></testsuites>")
+    count = sum(1 for _ in read_cases(big))
+    assert count == 20000
