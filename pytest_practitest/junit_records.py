@@ -80,6 +80,8 @@ class Converter:
 
     def record(self, case: Case, xml_path: Path) -> RunRecord:
         outcome = OUTCOME_KEY[case.outcome]
+        if case.outcome == "skipped" and case.kind == "pytest.xfail":
+            outcome = "xfailed"  # as the pytest plugin reports it
         status = Status(self.status_map[outcome])
         label = f"{case.classname}::{case.name}" if case.classname else case.name
         if case.outcome == "skipped":

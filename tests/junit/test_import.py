@@ -58,6 +58,7 @@ EXPECTED = {
     },
     "surefire.xml": {
         "com.acme.shop.CheckoutIT.paysByCard": "PASSED",
+        "com.acme.shop.CheckoutIT.refunds": "PASSED",
         "com.acme.shop.CheckoutIT.paysByInvoice": "FAILED",
     },
     "pytest_xunit2.xml": {
@@ -71,6 +72,19 @@ EXPECTED = {
     },
     "go.xml": {"catalog.TestSearch": "PASSED", "catalog.TestPrice/EUR": "FAILED"},
     "robot_xunit.xml": {"Shop.Login.Valid Login": "PASSED", "Shop.Login.Locked Account": "FAILED"},
+    "mocha.xml": {
+        "adds an item.Cart adds an item": "PASSED",
+        "removes an item.Cart removes an item": "FAILED",
+    },
+    "playwright.xml": {
+        "checkout.spec.ts.checkout › pays by card": "PASSED",
+        "checkout.spec.ts.checkout › rejects an expired card": "FAILED",
+    },
+    "pytest_xunit1.xml": {
+        "tests.test_cart.test_add": "PASSED",
+        "tests.test_cart.test_total": "FAILED",
+        "tests.test_cart.test_coupon": "BLOCKED",  # pytest's xfail, as the plugin maps it
+    },
     "nested_odd.xml": {"pays": "PASSED", "refunds": "PASSED", "opens": "PASSED"},
 }
 
@@ -122,6 +136,18 @@ def test_what_junit_runs_carry(jsim: Simulator) -> None:
     locked = grouped["tests.test_login.test_locked"][0]
     assert locked["custom-fields"] == {f"---f-{jsim.info.custom_fields['Browser']}": "Firefox"}
     assert attachments(jsim, "run", grouped["pays"][0]["id"]) == {"note.txt": b"hello"}
+
+
+def test_playwright_failure_carries_its_screenshot_and_message(jsim: Simulator) -> None:
+    importer(jsim, FIXTURES, "playwright.xml", "--create-missing")
+    [run] = runs_by_test(jsim)["checkout.spec.ts.checkout › rejects an expired card"]
+    assert (
+        run["automated-execution-output"]
+        == "FAILURE: checkout.spec.ts:20:5 checkout › rejects an expired card"
+    )
+    files = attachments(jsim, "run", run["id"])
+    assert files["cart.png"] == b"\x89PNG fake screenshot"
+    assert b"toBeVisible" in files["failure.txt"]
 
 
 def test_globs_and_suite_name_template(jsim: Simulator, tmp_path: Path) -> None:
