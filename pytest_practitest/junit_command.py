@@ -192,18 +192,21 @@ def run(args: argparse.Namespace) -> int:
             source="junit",
         ),
     )
+    converter.artifacts = spool.path.with_suffix("") / "artifacts"
     with spool:
         for path in paths:
             count = 0
             try:
                 for case in read_cases(path):
-                    spool.add(converter.record(case, path))
+                    spool.add(converter.record(case, path), flush=False)
                     count += 1
             except JUnitError as error:
+                spool.flush()
                 bad.append(
                     str(error) + (f" ({count} testcases before it were imported)" if count else "")
                 )
                 continue
+            spool.flush()
             print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
             print(f"practitest import-junit: error: {message}", file=sys.stderr)
@@ -214,10 +217,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deliver(settings: Any, spool: Any) -> int:
-    from .client import Client, RateLimiter
     from .plan import describe
     from .resolve import SetChoice
-    from .uploader import Uploader, UploadSettings
+    from .uploader import UploadSettings
 
     upload_settings = UploadSettings(
         project_id=settings.project_id or 0,
@@ -232,6 +234,9 @@ def _deliver(settings: Any, spool: Any) -> int:
         return 0
     if not pending:
         return 0
+    from .client import Client, RateLimiter  # only now: a dry run loads no HTTP library
+    from .uploader import Uploader
+
     progress = Progress(len(pending))
     try:
         client = Client(

@@ -31,6 +31,7 @@ STEP_STATUS = {
 }
 OUTCOME_KEY = {"passed": "passed", "failure": "failed", "error": "error", "skipped": "skipped"}
 TEMPLATE_FIELDS = ("classname", "name", "suite", "file")
+INLINE_LIMIT = 16 * 1024
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Converter:
     property_fields: Mapping[str, str] = field(default_factory=dict)
     version: str | None = None
     warn: Callable[[str], None] = lambda message: None
+    #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
+    artifacts: Path | None = None
+    _written: int = 0
+    _resolved_base: Path | None = None
 
     def target(self, case: Case) -> Target:
         props = dict(case.properties)
@@ -96,12 +101,12 @@ class Converter:
             output = f"{output} (after {len(case.retries)} reruns)".strip()
         files: list[FileRef] = []
         if case.text and case.outcome in ("failure", "error"):
-            files.append(FileRef(f"{case.outcome}.txt", data=case.text.encode("utf-8")))
+            files.append(self._text(f"{case.outcome}.txt", case.text))
         if case.retries:
-            files.append(FileRef("reruns.txt", data="\n\n".join(case.retries).encode("utf-8")))
+            files.append(self._text("reruns.txt", "\n\n".join(case.retries)))
         for stream, text in (("system-out", case.system_out), ("system-err", case.system_err)):
             if text.strip():
-                files.append(FileRef(f"{stream}.txt", data=text.encode("utf-8")))
+                files.append(self._text(f"{stream}.txt", text))
                 files += self._attachments(ATTACHMENT_LINE.findall(text), xml_path, label)
         properties = case.suite_properties + case.properties
         files += self._attachments(
@@ -123,6 +128,22 @@ class Converter:
             version=self.version,
         )
 
+    def _base(self) -> Path:
+        if self._resolved_base is None:
+            self._resolved_base = self.base_dir.resolve()
+        return self._resolved_base
+
+    def _text(self, name: str, text: str) -> FileRef:
+        """Small texts ride in the record; big ones are written next to the spool."""
+        data = text.encode("utf-8")
+        if self.artifacts is None or len(data) <= INLINE_LIMIT:
+            return FileRef(name, data=data)
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        self._written += 1
+        path = self.artifacts / f"{self._written:07d}-{name}"
+        path.write_bytes(data)
+        return FileRef(name, path=str(path))
+
     def _steps(self, properties: Sequence[tuple[str, str]]) -> list[StepRecord]:
         steps = []
         for name, value in properties:
@@ -136,8 +157,10 @@ class Converter:
         return steps
 
     def _attachments(self, values: Sequence[str], xml_path: Path, label: str) -> list[FileRef]:
-        files = []
-        base = self.base_dir.resolve()
+        files: list[FileRef] = []
+        if not values:
+            return files
+        base = self._base()
         for value in values:
             value = value.strip()
             if value.startswith("data:"):

@@ -14,6 +14,7 @@ from .model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
 
 MAX_OUTPUT = 255
 MAX_RUNS_PER_POST = 20
+MAX_INSTANCES_PER_POST = 20
 TRUNCATION_MARK = " […] full text in execution-output.txt"
 OUTPUT_FILE = "execution-output.txt"
 ITEM_OVERHEAD = 512  # JSON keys, ids and punctuation around one run

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .model import RunRecord
-from .payload import FilePolicy, batches, estimate_size
-from .resolve import MAX_INSTANCES_PER_POST
-from .uploader import UploadSettings
+from .payload import MAX_INSTANCES_PER_POST, FilePolicy, batches, estimate_size
+
+if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library
+    from .uploader import UploadSettings
 
 ASSUMED_SECONDS_PER_CALL = 0.5
 

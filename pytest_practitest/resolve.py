@@ -25,8 +25,8 @@ from .client import Client
 from .errors import APIError, ConfigError, NotFoundError, ValidationError
 from .events import Event, EventSink, ignore_events
 from .model import RunRecord, Target
+from .payload import MAX_INSTANCES_PER_POST
 
-MAX_INSTANCES_PER_POST = 20
 NAME_LOOKUPS_BEFORE_LISTING = 3
 
 

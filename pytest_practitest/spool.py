@@ -143,19 +143,24 @@ class Spool:
 
     # -- writing ---------------------------------------------------------
 
-    def _write(self, *entries: dict[str, Any], sync: bool = False) -> None:
+    def _write(self, *entries: dict[str, Any], sync: bool = False, flush: bool = True) -> None:
         text = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
         with self._lock:
             self._handle.write(text)
-            self._handle.flush()
+            if flush:
+                self._handle.flush()
             now = time.monotonic()
             if sync and now - self._synced >= FSYNC_INTERVAL:
                 os.fsync(self._handle.fileno())
                 self._synced = now
 
-    def add(self, record: RunRecord) -> None:
-        """Write a record (before it is ever sent)."""
-        self._write({"type": "record", "record": record.to_json()})
+    def add(self, record: RunRecord, *, flush: bool = True) -> None:
+        """Write a record (before it is ever sent).
+
+        ``flush=False`` is for callers whose input is itself durable (an XML file
+        on disk): they call ``flush`` once per file instead of once per record.
+        """
+        self._write({"type": "record", "record": record.to_json()}, flush=flush)
         self.records[record.key] = record
 
     def mark_attempt(self, keys: list[str], after_run_id: int | None) -> Attempt:
@@ -187,6 +192,10 @@ class Spool:
     def mark_rejected(self, key: str, reason: str) -> None:
         self._write({"type": "rejected", "key": key, "reason": reason})
         self.rejected[key] = reason
+
+    def flush(self) -> None:
+        with self._lock:
+            self._handle.flush()
 
     def pending(self) -> list[RunRecord]:
         """Records not delivered yet, rejected ones included, in the order written."""

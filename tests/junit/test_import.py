@@ -306,3 +306,18 @@ def test_parse_time_and_streaming_reader(tmp_path: Path) -> None:
         handle.write("</testsuite></testsuites>")
     count = sum(1 for _ in read_cases(big))
     assert count == 20000
+
+
+def test_big_outputs_go_to_files_not_into_the_spool_lines(jsim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "big.xml").write_text(
+        "<testsuite name='s'><testcase classname='s' name='t'><system-out>"
+        + "y" * 50_000
+        + "</system-out>"
+        "</testcase></testsuite>"
+    )
+    result = importer(jsim, tmp_path, "big.xml", "--create-missing", "--spool", "spool")
+    assert result.returncode == 0, result.stderr
+    [spool] = (tmp_path / "spool").glob("*.jsonl")
+    assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
+    [run] = runs_by_test(jsim)["s.t"]
+    assert attachments(jsim, "run", run["id"])["system-out.txt"] == b"y" * 50_000

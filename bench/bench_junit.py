@@ -1,0 +1,117 @@
+"""JUnit import benchmark: our dry-run import vs a bare junitparser parse of the same file.
+
+    python bench/bench_junit.py           # 50,000 testcases, and a ~100 MB file for memory
+    python bench/bench_junit.py --quick   # 10,000 testcases, and a ~20 MB file (for CI)
+
+Each side runs in its own process; time is wall time, memory is that process's
+peak (VmHWM). "import" is everything `practitest import-junit --dry-run` does:
+read, convert, and write every record to the spool. Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+mode, path = sys.argv[2], sys.argv[3]
+started = time.perf_counter()
+if mode == "junitparser":
+    from junitparser import JUnitXml
+    count = 0
+    for suite in JUnitXml.fromfile(path):
+        for case in suite:
+            count += 1
+else:
+    from pytest_practitest.cli import main
+    import contextlib, io
+    os.environ.update(PRACTITEST_PROJECT_ID="1", PRACTITEST_SET_ID="2")
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        main(["import-junit", path, "--dry-run", "--spool", sys.argv[4]])
+    count = int(out.getvalue().split(": ")[2].split()[0])
+print(json.dumps({"seconds": time.perf_counter() - started, "peak_mib": hwm(), "count": count}))
+"""
+
+
+def generate(path: Path, cases: int, output_bytes: int) -> None:
+    filler = "x" * 70 + "\n"
+    out = filler * max(1, output_bytes // len(filler))
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n')
+        for suite in range(cases // 100):
+            handle.write(f'<testsuite name="com.acme.Suite{suite}" tests="100">\n')
+            for index in range(100):
+                handle.write(
+                    f'<testcase classname="com.acme.Suite{suite}" name="test{index}" time="0.01">'
+                )
+                if index % 10 == 0:
+                    handle.write(
+                        '<failure message="boom" type="AssertionError">trace line 1\ntrace line 2</failure>'
+                    )
+                if output_bytes:
+                    handle.write(f"<system-out>{out}</system-out>")
+                handle.write("</testcase>\n")
+            handle.write("</testsuite>\n")
+        handle.write("</testsuites>\n")
+
+
+def measure(mode: str, path: Path, spool: Path) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), mode, str(path), str(spool)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=1800,
+    )
+    return dict(json.loads(result.stdout))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized run")
+    args = parser.parse_args()
+    cases, big = (10_000, 20) if args.quick else (50_000, 100)
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        small = folder / "results.xml"
+        generate(small, cases, 0)
+        ours = measure("import", small, folder / "spool1")
+        bare = measure("junitparser", small, folder / "spool2")
+        print(
+            f"P5 JUnit import, {cases} testcases ({small.stat().st_size / 2**20:.1f} MiB), dry run:"
+        )
+        print(
+            f"  junitparser parse   {bare['seconds']:6.2f} s   peak {bare['peak_mib']:5.0f} MiB   {bare['count']:.0f} cases"
+        )
+        print(
+            f"  practitest import   {ours['seconds']:6.2f} s   peak {ours['peak_mib']:5.0f} MiB   {ours['count']:.0f} cases"
+            f"   {ours['seconds'] / bare['seconds']:.2f}x  (target <= 1.5x)"
+        )
+        large = folder / "large.xml"
+        generate(large, cases // 10, big * 2**20 // (cases // 10))
+        ours_large = measure("import", large, folder / "spool3")
+        bare_large = measure("junitparser", large, folder / "spool4")
+        print(
+            f"  a {large.stat().st_size / 2**20:.0f} MiB file ({cases // 10} testcases with big system-out): "
+            f"import peak {ours_large['peak_mib']:.0f} MiB in {ours_large['seconds']:.1f} s; "
+            f"junitparser peak {bare_large['peak_mib']:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
