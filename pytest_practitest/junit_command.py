@@ -89,6 +89,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="copy a suite/testcase property into a run custom field; repeatable",
     )
     parser.add_argument(
+        "--suite-as-test",
+        action="store_true",
+        help="one run per test suite, each testcase a step (map the suite to a test)",
+    )
+    parser.add_argument(
         "--keep-going",
         action="store_true",
         help="an unreadable file is reported but does not make the exit code 2",
@@ -197,9 +202,18 @@ def run(args: argparse.Namespace) -> int:
         for path in paths:
             count = 0
             try:
+                group: list[Any] = []
                 for case in read_cases(path):
-                    spool.add(converter.record(case, path), flush=False)
                     count += 1
+                    if not args.suite_as_test:
+                        spool.add(converter.record(case, path), flush=False)
+                        continue
+                    if group and case.suites != group[0].suites:
+                        spool.add(converter.suite_record(group, path), flush=False)
+                        group = []
+                    group.append(case)
+                if group:
+                    spool.add(converter.suite_record(group, path), flush=False)
             except JUnitError as error:
                 spool.flush()
                 bad.append(

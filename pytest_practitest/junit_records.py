@@ -144,6 +144,53 @@ class Converter:
         path.write_bytes(data)
         return FileRef(name, path=str(path))
 
+    def suite_record(self, cases: Sequence[Case], xml_path: Path) -> RunRecord:
+        """One run for a whole suite: each testcase is a step, the worst status wins.
+
+        The suite's target: its ``practitest_instance_id``/``practitest_test_id``
+        property, else the mapping file keyed by the suite's name, else a test
+        named after the suite path (``Outer / Inner``).
+        """
+        first = cases[0]
+        suite = " / ".join(first.suites) or first.classname
+        props = dict(first.suite_properties)
+        target: Target | None = None
+        instance = props.get("practitest_instance_id", "").strip()
+        test = props.get("practitest_test_id", "").strip()
+        if instance.isdigit():
+            target = Target(instance_id=int(instance))
+        elif test.isdigit():
+            target = Target(test_id=int(test))
+        elif self.mapping is not None and (mapped := self.mapping.lookup(suite)) is not None:
+            target = mapped.target
+        records = [self.record(case, xml_path) for case in cases]
+        severity = {"FAILED": 4, "BLOCKED": 3, "NO RUN": 2, "N/A": 1, "PASSED": 0}
+        worst = max((r.status for r in records), key=lambda s: severity[s.value])
+        steps = tuple(
+            StepRecord(
+                name=case.name[:255],
+                status=record.status,
+                actual=record.output or None,
+                files=record.files,
+            )
+            for case, record in zip(cases, records, strict=True)
+        )
+        problems = [
+            f"{case.name}: {record.output}"
+            for case, record in zip(cases, records, strict=True)
+            if record.status is not Status.PASSED and record.output
+        ]
+        return RunRecord(
+            target=target or Target(name=suite),
+            status=worst,
+            label=suite,
+            duration=sum(r.duration for r in records),
+            output="; ".join(problems),
+            steps=steps,
+            custom_fields=dict(self.fields),
+            version=self.version,
+        )
+
     def _steps(self, properties: Sequence[tuple[str, str]]) -> list[StepRecord]:
         steps = []
         for name, value in properties:

@@ -321,3 +321,22 @@ def test_big_outputs_go_to_files_not_into_the_spool_lines(jsim: Simulator, tmp_p
     assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
     [run] = runs_by_test(jsim)["s.t"]
     assert attachments(jsim, "run", run["id"])["system-out.txt"] == b"y" * 50_000
+
+
+def test_a_suite_as_one_run_with_a_step_per_testcase(jsim: Simulator, tmp_path: Path) -> None:
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[tests]\n"com.acme.shop.CartTest" = { instance_id = 300000 }\n')
+    result = importer(jsim, FIXTURES, "junit4_ant.xml", "--suite-as-test", "--map", str(mapping))
+    assert result.returncode == 0, result.stderr
+    [run] = runs_by_test(jsim)["Cart: add an item"]
+    assert run["status"] == "FAILED"
+    assert step_runs(jsim, run["id"]) == [
+        ("addsItem", "PASSED"),
+        ("removesItem", "FAILED"),
+        ("totals", "BLOCKED"),
+        ("coupons", "NO RUN"),
+    ]
+    assert run["automated-execution-output"].startswith(
+        "removesItem: java.lang.AssertionError: expected:<1>"
+    )
+    assert run["run-duration"] == "00:00:03"
