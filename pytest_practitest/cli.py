@@ -34,6 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim_cli.add_arguments(sim)
     sim.set_defaults(run=sim_cli.run)
 
+    demo = commands.add_parser(
+        "demo",
+        help="the whole job against the built-in simulator, offline",
+        description="Start the simulator, run the sample webshop suite with --practitest, import "
+        "the sample JUnit files, and show what PractiTest received. Needs a checkout "
+        "(sample_projects/).",
+    )
+    demo.set_defaults(run=lambda args: __import__("pytest_practitest.demo", fromlist=["run"]).run())
+
     upload = commands.add_parser(
         "upload",
         help="send what a spool file still holds",

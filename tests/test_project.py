@@ -16,7 +16,7 @@ def readme_commands() -> list[str]:
 def test_readme_has_exactly_two_setup_commands() -> None:
     commands = readme_commands()
     assert commands == [
-        'python -m pip install -e ".[test]" && practitest sim --check',
+        'python -m pip install -e ".[test]" && practitest demo',
         "python -m pytest",
     ]
 

@@ -1,0 +1,152 @@
+"""``practitest demo``: the whole job, offline, in well under a minute.
+
+Starts the simulator (demo seed) in this process, runs the sample webshop suite
+with the plugin, imports the sample JUnit files, and prints the test set as
+PractiTest would show it. Leaves nothing running.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
+
+
+def _samples() -> Path:
+    for candidate in (SAMPLES, Path.cwd() / "sample_projects"):
+        if (candidate / "webshop").is_dir():
+            return candidate
+    raise FileNotFoundError(
+        "sample_projects/ not found: run `practitest demo` from a checkout of pytest-practitest"
+    )
+
+
+def run(out: TextIO | None = None) -> int:
+    from .simulator import Simulator
+
+    out = out or sys.stdout
+    try:
+        samples = _samples()
+    except FileNotFoundError as error:
+        print(f"practitest demo: error: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix="practitest-demo-") as spool,
+        Simulator(seed="demo", token=DEMO_TOKEN, rate_limit=None) as sim,
+    ):
+        info = sim.info
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+        env.update(
+            PRACTITEST_URL=sim.url,
+            PRACTITEST_TOKEN=info.token,
+            PRACTITEST_PROJECT_ID=str(info.project_id),
+            PRACTITEST_SET_ID=str(info.set_id),
+            PRACTITEST_CREATE_MISSING="1",
+            PRACTITEST_AUTHOR_ID=str(info.users["owner@example.com"]),
+            PRACTITEST_RATE_LIMIT="0",
+            PRACTITEST_SPOOL=spool,
+        )
+        print(
+            f"PractiTest API v2 simulator on {sim.url}: "
+            f"project {info.project_id} {info.project_name!r}, "
+            f"test set {info.set_id} {info.set_name!r}\n",
+            file=out,
+        )
+        print("1. pytest --practitest on sample_projects/webshop", file=out, flush=True)
+        suite = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--practitest"],
+            cwd=samples / "webshop",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        _show_tail(suite.stdout, out)
+        print("\n2. practitest import-junit sample_projects/junit/*.xml", file=out, flush=True)
+        junit = subprocess.run(
+            [sys.executable, "-m", "pytest_practitest.cli", "import-junit", "*.xml"],
+            cwd=samples / "junit",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        _show_tail(junit.stdout, out)
+        print(
+            f"\n3. What PractiTest now shows in test set {info.set_id} {info.set_name!r}\n",
+            file=out,
+        )
+        print("\n".join(view(sim, int(info.set_id or 0))), file=out)
+    print(
+        f"\ndone in {time.monotonic() - started:.1f} s; the simulator is stopped. "
+        "Next: README.md, 'Connecting to PractiTest'.",
+        file=out,
+    )
+    return 0 if suite.returncode in (0, 1) and junit.returncode in (0, 1) else 1
+
+
+def _show_tail(text: str, out: TextIO) -> None:
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("PractiTest:") or (" in " in line and "passed" in line)
+    ]
+    for line in lines:
+        print(f"   {line}", file=out)
+
+
+def view(sim: Any, set_id: int) -> list[str]:
+    """The test set as PractiTest's UI would list it: instances, last run, steps, files, totals."""
+    runs_by_instance: dict[int, list[dict[str, Any]]] = {}
+    for run in sim.entities("runs"):
+        runs_by_instance.setdefault(run["instance-id"], []).append(run)
+    step_runs: dict[int, list[dict[str, Any]]] = {}
+    for step in sim.entities("step_runs"):
+        step_runs.setdefault(step["run-id"], []).append(step)
+    files: dict[tuple[str, int], list[str]] = {}
+    for attachment in sim.entities("attachments"):
+        entity = sim.store.get("attachments", attachment["id"])
+        files.setdefault((entity["_entity"], entity["_entity-id"]), []).append(
+            f"{attachment['name']} ({attachment['size']} B)"
+        )
+    lines: list[str] = []
+    totals: Counter[str] = Counter()
+    for instance in sorted(sim.entities("instances"), key=lambda i: i["id"]):
+        if instance["set-id"] != set_id:
+            continue
+        totals[instance["run-status"]] += 1
+        lines.append(
+            f"{instance['display-id']:>6}  {instance['run-status']:<13} {instance['name']}"
+        )
+        runs = runs_by_instance.get(instance["id"], [])
+        if not runs:
+            continue
+        last = runs[-1]
+        if last["automated-execution-output"]:
+            first_line = last["automated-execution-output"].splitlines()[0]
+            lines.append(f"{'':>21}output: {first_line[:90]}")
+        for step in step_runs.get(last["id"], []):
+            extra = files.get(("step-run", step["id"]))
+            lines.append(
+                f"{'':>21}step {step['position']}: {step['status']:<7} {step['name']}"
+                + (f"  [{', '.join(extra)}]" if extra else "")
+            )
+        attached = files.get(("run", last["id"]))
+        if attached:
+            lines.append(f"{'':>21}files: {', '.join(attached)}")
+    lines.append("")
+    lines.append(
+        "totals: " + ", ".join(f"{count} {status}" for status, count in totals.most_common())
+    )
+    return lines

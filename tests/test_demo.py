@@ -1,0 +1,96 @@
+"""`practitest demo`, the README's main job: what it shows a new user."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_shows_every_outcome_steps_and_attachments(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", "demo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "PractiTest: 12 of 12 runs delivered to test set 20000 'Nightly regression'" in out
+    assert "1 failed, 8 passed, 1 skipped, 1 xfailed, 1 error" in out
+    assert "PractiTest: 7 of 7 runs delivered to test set 20000 'Nightly regression'" in out
+    for line in (
+        "1:1  PASSED        Cart: add an item",
+        "step 2: PASSED  add two mugs to the cart",
+        "1:4  FAILED        Checkout: pay by invoice",
+        "output: shop.PaymentDeclined: card declined by the issuer",
+        "step 1: FAILED  pay with card ...0002",
+        "output: skipped: gift cards are not sold yet",
+        "output: xfail: bug 123: currencies other than EUR and USD",
+        "output: error in setup: ConnectionError: the SSO test server is down",
+        "com.acme.shop.CheckoutIT.paysByInvoice",
+        "totals: 11 PASSED, 4 FAILED, 2 BLOCKED, 1 NO RUN",
+    ):
+        assert line in out, line
+    assert "files: traceback.txt" in out
+    assert "screenshot.txt" in out
+    assert "the simulator is stopped" in out
+    assert not list(tmp_path.iterdir())  # nothing left behind
+
+
+def test_sample_webshop_runs_green_except_its_deliberate_failures() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=ROOT / "sample_projects" / "webshop",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "1 failed, 8 passed, 1 skipped, 1 xfailed, 1 error" in result.stdout
+
+
+def test_sample_webshop_under_xdist_delivers_the_same_runs() -> None:
+    import os
+
+    from pytest_practitest.simulator import Simulator
+
+    with Simulator(token="demo-token", rate_limit=None) as sim:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+        env.update(
+            PRACTITEST_TOKEN="demo-token",
+            PRACTITEST_URL=sim.url,
+            PRACTITEST_PROJECT_ID="4500",
+            PRACTITEST_SET_ID="20000",
+            PRACTITEST_CREATE_MISSING="1",
+            PRACTITEST_RATE_LIMIT="0",
+            PRACTITEST_AUTHOR_ID=str(sim.info.users["owner@example.com"]),
+        )
+        with __import__("tempfile").TemporaryDirectory() as spool:
+            env["PRACTITEST_SPOOL"] = spool
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-p",
+                    "no:cacheprovider",
+                    "-q",
+                    "--practitest",
+                    "-n",
+                    "2",
+                ],
+                cwd=ROOT / "sample_projects" / "webshop",
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        assert "PractiTest: 12 of 12 runs delivered" in result.stdout, result.stdout
+        statuses = sorted(run["status"] for run in sim.entities("runs"))
+    assert statuses == ["BLOCKED", "BLOCKED", "FAILED", "NO RUN"] + ["PASSED"] * 8
