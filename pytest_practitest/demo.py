@@ -61,28 +61,20 @@ def run(out: TextIO | None = None) -> int:
             f"test set {info.set_id} {info.set_name!r}\n",
             file=out,
         )
-        print("1. pytest --practitest on sample_projects/webshop", file=out, flush=True)
-        suite = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--practitest"],
-            cwd=samples / "webshop",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        suite = _step(
+            out,
+            "1. pytest --practitest on sample_projects/webshop",
+            samples / "webshop",
+            env,
+            ["-m", "pytest", "-p", "no:cacheprovider", "-q", "--practitest"],
         )
-        _show_tail(suite.stdout, out)
-        print("\n2. practitest import-junit sample_projects/junit/*.xml", file=out, flush=True)
-        junit = subprocess.run(
-            [sys.executable, "-m", "pytest_practitest.cli", "import-junit", "*.xml"],
-            cwd=samples / "junit",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        junit = _step(
+            out,
+            "\n2. practitest import-junit sample_projects/junit/*.xml",
+            samples / "junit",
+            env,
+            ["-m", "pytest_practitest.cli", "import-junit", "*.xml"],
         )
-        _show_tail(junit.stdout, out)
         print(
             f"\n3. What PractiTest now shows in test set {info.set_id} {info.set_name!r}\n",
             file=out,
@@ -93,7 +85,23 @@ def run(out: TextIO | None = None) -> int:
         "Next: README.md, 'Connecting to PractiTest'.",
         file=out,
     )
-    return 0 if suite.returncode in (0, 1) and junit.returncode in (0, 1) else 1
+    return 0 if suite in (0, 1) and junit in (0, 1) else 1
+
+
+def _step(out: TextIO, title: str, cwd: Path, env: dict[str, str], args: list[str]) -> int:
+    """Run one part of the demo and show its summary lines; its exit code."""
+    print(title, file=out, flush=True)
+    done = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    _show_tail(done.stdout, out)
+    return done.returncode
 
 
 def _show_tail(text: str, out: TextIO) -> None:

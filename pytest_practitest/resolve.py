@@ -137,23 +137,21 @@ class Resolver:
         failed: dict[str, str] = {}
         if any(r.target.instance_id is None for r in records):
             self._load_instances()
-        missing = []
-        for record in records:
-            instance_id = self._lookup(record.target)
-            if instance_id is None:
-                missing.append(record)
-            else:
-                found[record.key] = instance_id
-        if missing and self.create_missing:
-            self._create_missing([r.target for r in missing])
-            still = []
-            for record in missing:
+
+        def not_found(candidates: Sequence[RunRecord]) -> list[RunRecord]:
+            left = []
+            for record in candidates:
                 instance_id = self._lookup(record.target)
                 if instance_id is None:
-                    still.append(record)
+                    left.append(record)
                 else:
                     found[record.key] = instance_id
-            missing = still
+            return left
+
+        missing = not_found(records)
+        if missing and self.create_missing:
+            self._create_missing([r.target for r in missing])
+            missing = not_found(missing)
         for record in missing:
             failed[record.key] = self._why_missing(record.target)
         return found, failed

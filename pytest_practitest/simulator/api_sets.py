@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import entities, payload
-from .api_tests import delete_entity
+from . import crud, entities, payload
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
 from .response import Response
 from .routing import Request, Route
-from .store import Entity, now_iso, resource
+from .store import Entity, resource
 
 SET_UPDATE_ATTRIBUTES = (
     "name",
@@ -130,27 +129,6 @@ def create_set(request: Request) -> Response:
     return Response(200, {"data": _render_set(request, test_set)})
 
 
-def show_set(request: Request) -> Response:
-    test_set = request.lookup("sets", request.path_params["set_id"], "test set")
-    return Response(200, {"data": _render_set(request, test_set)})
-
-
-def update_set(request: Request) -> Response:
-    test_set = request.lookup("sets", request.path_params["set_id"], "test set")
-    [(pointer, item)] = payload.data_items(request.json(), "sets")
-    problems = Problems()
-    payload.check_members(item, ("type", "attributes"), pointer, problems)
-    attributes = item.get("attributes", {})
-    at = f"{pointer}/attributes"
-    payload.check_members(attributes, SET_UPDATE_ATTRIBUTES, at, problems)
-    payload.text(attributes, "name", at, problems, max_length=MAX_NAME)
-    _check_common(request, attributes, at, problems)
-    problems.raise_if_any()
-    test_set.update(attributes)
-    test_set["updated-at"] = now_iso()
-    return Response(200, {"data": _render_set(request, test_set)})
-
-
 def list_instances(request: Request) -> Response:
     instances = request.store.in_project("instances", request.project_id)
     instances = filter_in(instances, "set-id", ids_param(request, "set-ids"))
@@ -199,28 +177,31 @@ def create_instances(request: Request) -> Response:
     return Response(200, {"data": resource("instances", created[0])})
 
 
-def show_instance(request: Request) -> Response:
-    instance = request.lookup("instances", request.path_params["instance_id"], "instance")
-    return Response(200, {"data": resource("instances", instance)})
-
-
-def update_instance(request: Request) -> Response:
-    instance = request.lookup("instances", request.path_params["instance_id"], "instance")
-    [(pointer, item)] = payload.data_items(request.json(), "instances")
-    problems = Problems()
-    payload.check_members(item, ("type", "attributes"), pointer, problems)
-    attributes = item.get("attributes", {})
-    at = f"{pointer}/attributes"
-    payload.check_members(attributes, INSTANCE_UPDATE_ATTRIBUTES, at, problems)
+def _check_set_update(
+    request: Request, attributes: dict[str, Any], at: str, problems: Problems, test_set: Entity
+) -> None:
+    payload.text(attributes, "name", at, problems, max_length=MAX_NAME)
     _check_common(request, attributes, at, problems)
-    problems.raise_if_any()
-    instance.update(attributes)
-    instance["updated-at"] = now_iso()
-    return Response(200, {"data": resource("instances", instance)})
 
 
-UNSUPPORTED_SET_FILTERS = frozenset(
-    {"filter-id", "autofilter-value", "sub-autofilter-value", "filter-user-id"}
+def _check_instance_update(
+    request: Request, attributes: dict[str, Any], at: str, problems: Problems, instance: Entity
+) -> None:
+    _check_common(request, attributes, at, problems)
+
+
+show_set = crud.show("sets", "set_id", "test set", _render_set)
+update_set = crud.update(
+    "sets", "set_id", "test set", "sets", SET_UPDATE_ATTRIBUTES, _check_set_update, _render_set
+)
+show_instance = crud.show("instances", "instance_id", "instance")
+update_instance = crud.update(
+    "instances",
+    "instance_id",
+    "instance",
+    "instances",
+    INSTANCE_UPDATE_ATTRIBUTES,
+    _check_instance_update,
 )
 
 ROUTES = [
@@ -230,7 +211,7 @@ ROUTES = [
         list_sets,
         paginated=True,
         params=frozenset({"display-ids", "name_exact", "name_like", "duration"}),
-        unsupported=UNSUPPORTED_SET_FILTERS,
+        unsupported=crud.UNMODELLED_FILTERS,
     ),
     Route("POST", "/projects/{project_id}/sets", create_set),
     Route("GET", "/projects/{project_id}/sets/{set_id}", show_set, params=frozenset({"duration"})),
@@ -238,7 +219,7 @@ ROUTES = [
     Route(
         "DELETE",
         "/projects/{project_id}/sets/{set_id}",
-        delete_entity("sets", "set_id", "test set"),
+        crud.delete("sets", "set_id", "test set"),
     ),
     Route(
         "GET",
@@ -256,6 +237,6 @@ ROUTES = [
     Route(
         "DELETE",
         "/projects/{project_id}/instances/{instance_id}",
-        delete_entity("instances", "instance_id", "instance"),
+        crud.delete("instances", "instance_id", "instance"),
     ),
 ]

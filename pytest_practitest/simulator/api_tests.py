@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import entities, payload
+from . import crud, entities, payload
 from .errors import APIError
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
 from .response import Response
 from .routing import Request, Route
-from .store import Entity, now_iso, resource
+from .store import Entity, resource
 
 TEST_UPDATE_ATTRIBUTES = (
     "name",
@@ -127,36 +127,6 @@ def create_test(request: Request) -> Response:
     return Response(200, {"data": resource("tests", test)})
 
 
-def show_test(request: Request) -> Response:
-    test = request.lookup("tests", request.path_params["test_id"], "test")
-    return Response(200, {"data": resource("tests", test)})
-
-
-def update_test(request: Request) -> Response:
-    test = request.lookup("tests", request.path_params["test_id"], "test")
-    [(pointer, item)] = payload.data_items(request.json(), "tests")
-    problems = Problems()
-    payload.check_members(item, ("type", "attributes"), pointer, problems)
-    attributes = item.get("attributes", {})
-    at = f"{pointer}/attributes"
-    payload.check_members(attributes, (*TEST_UPDATE_ATTRIBUTES, "updated-by-user-id"), at, problems)
-    check_test_attributes(request, attributes, at, problems, creating=False, own_id=test["id"])
-    problems.raise_if_any()
-    attributes.pop("updated-by-user-id", None)
-    test.update(attributes)
-    test["updated-at"] = now_iso()
-    return Response(200, {"data": resource("tests", test)})
-
-
-def delete_entity(table: str, key: str, what: str) -> Any:
-    def handler(request: Request) -> Response:
-        entity = request.lookup(table, request.path_params[key], what)
-        entities.delete(request.store, table, entity["id"])
-        return Response(200, {"data": resource(table, entity)})
-
-    return handler
-
-
 def list_steps(request: Request) -> Response:
     steps = request.store.in_project("steps", request.project_id)
     steps = filter_in(steps, "test-id", ids_param(request, "test-ids"))
@@ -196,28 +166,30 @@ def create_steps(request: Request) -> Response:
     return Response(200, {"data": [resource("steps", s) for s in created]})
 
 
-def show_step(request: Request) -> Response:
-    step = request.lookup("steps", request.path_params["step_id"], "step")
-    return Response(200, {"data": resource("steps", step)})
+def _check_test_update(
+    request: Request, attributes: dict[str, Any], at: str, problems: Problems, test: Entity
+) -> None:
+    check_test_attributes(request, attributes, at, problems, creating=False, own_id=test["id"])
 
 
-def update_step(request: Request) -> Response:
-    step: Entity = request.lookup("steps", request.path_params["step_id"], "step")
-    [(pointer, item)] = payload.data_items(request.json(), "steps")
-    problems = Problems()
-    attributes = item.get("attributes", {})
-    at = f"{pointer}/attributes"
-    payload.check_members(attributes, STEP_ATTRIBUTES, at, problems)
+def _check_step_update(
+    request: Request, attributes: dict[str, Any], at: str, problems: Problems, step: Entity
+) -> None:
     payload.text(attributes, "name", at, problems, max_length=MAX_NAME)
-    problems.raise_if_any()
-    step.update(attributes)
-    step["updated-at"] = now_iso()
-    return Response(200, {"data": resource("steps", step)})
 
 
-UNSUPPORTED_LIBRARY_FILTERS = frozenset(
-    {"filter-id", "autofilter-value", "sub-autofilter-value", "filter-user-id"}
+show_test = crud.show("tests", "test_id", "test")
+update_test = crud.update(
+    "tests",
+    "test_id",
+    "test",
+    "tests",
+    TEST_UPDATE_ATTRIBUTES,
+    _check_test_update,
+    accepted_only=("updated-by-user-id",),
 )
+show_step = crud.show("steps", "step_id", "step")
+update_step = crud.update("steps", "step_id", "step", "steps", STEP_ATTRIBUTES, _check_step_update)
 
 ROUTES = [
     Route(
@@ -226,7 +198,7 @@ ROUTES = [
         list_tests,
         paginated=True,
         params=frozenset({"display-ids", "name_exact", "name_like", "relationships"}),
-        unsupported=UNSUPPORTED_LIBRARY_FILTERS,
+        unsupported=crud.UNMODELLED_FILTERS,
     ),
     Route("POST", "/projects/{project_id}/tests", create_test),
     Route(
@@ -239,7 +211,7 @@ ROUTES = [
     Route(
         "DELETE",
         "/projects/{project_id}/tests/{test_id}",
-        delete_entity("tests", "test_id", "test"),
+        crud.delete("tests", "test_id", "test"),
     ),
     Route(
         "GET",
@@ -254,6 +226,6 @@ ROUTES = [
     Route(
         "DELETE",
         "/projects/{project_id}/steps/{step_id}",
-        delete_entity("steps", "step_id", "step"),
+        crud.delete("steps", "step_id", "step"),
     ),
 ]
