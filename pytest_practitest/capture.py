@@ -53,27 +53,28 @@ class CapturePlugin:
     def __init__(self, mapping: MappingFile | None, artifacts: Path) -> None:
         self.mapping = mapping
         self.artifacts = artifacts
+        # One folder per process: xdist workers never write into each other's.
+        self._own_artifacts = artifacts / str(os.getpid())
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        current.set(Capture(self.artifacts / f"{os.getpid()}"))
+        current.set(Capture(self._own_artifacts))
 
-    @pytest.hookimpl(hookwrapper=True)
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[Any]
-    ) -> Generator[None, Any, None]:
-        outcome = yield
-        report: pytest.TestReport = outcome.get_result()
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report: pytest.TestReport = yield
         capture = current.get()
         if capture is None:
-            return
+            return report
         hook = item.config.hook.pytest_practitest_add_artifacts
         if hook.get_hookimpls():
             for result in hook(item=item, report=report):
                 for name, data in result or ():
                     capture.files.append(capture.save(data, name))
         if report.when != "teardown":
-            return
+            return report
         try:
             mapped, function = map_item(item, self.mapping)
             error = None
@@ -96,3 +97,4 @@ class CapturePlugin:
             )
         )
         current.set(None)
+        return report

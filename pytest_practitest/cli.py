@@ -41,7 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
         "the sample JUnit files, and show what PractiTest received. Needs a checkout "
         "(sample_projects/).",
     )
-    demo.set_defaults(run=lambda args: __import__("pytest_practitest.demo", fromlist=["run"]).run())
+    demo.add_argument(
+        "--samples",
+        type=Path,
+        default=None,
+        help="the sample_projects folder (default: the checkout's)",
+    )
+    demo.set_defaults(
+        run=lambda args: __import__("pytest_practitest.demo", fromlist=["run"]).run(
+            samples_dir=args.samples
+        )
+    )
 
     upload = commands.add_parser(
         "upload",

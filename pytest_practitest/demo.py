@@ -20,21 +20,23 @@ DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
 
 
-def _samples() -> Path:
-    for candidate in (SAMPLES, Path.cwd() / "sample_projects"):
-        if (candidate / "webshop").is_dir():
-            return candidate
+def _samples(given: Path | None = None) -> Path:
+    candidates = [given] if given is not None else [SAMPLES, Path.cwd() / "sample_projects"]
+    for candidate in candidates:
+        if candidate is not None and (candidate / "webshop").is_dir():
+            return candidate.resolve()
     raise FileNotFoundError(
-        "sample_projects/ not found: run `practitest demo` from a checkout of pytest-practitest"
+        "sample_projects/ not found: run `practitest demo` from a checkout of pytest-practitest, "
+        "or pass --samples DIR"
     )
 
 
-def run(out: TextIO | None = None) -> int:
+def run(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
     from .simulator import Simulator
 
     out = out or sys.stdout
     try:
-        samples = _samples()
+        samples = _samples(samples_dir)
     except FileNotFoundError as error:
         print(f"practitest demo: error: {error}", file=sys.stderr)
         return 2

@@ -10,8 +10,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_shows_every_outcome_steps_and_attachments(tmp_path: Path) -> None:
+    # --samples: under tox the package is installed from an sdist, away from the checkout.
     result = subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", "demo"],
+        [
+            sys.executable,
+            "-m",
+            "pytest_practitest.cli",
+            "demo",
+            "--samples",
+            str(ROOT / "sample_projects"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

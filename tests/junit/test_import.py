@@ -18,8 +18,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "junit-token-9d8c7b6a"
 
 
+SPOOL: list[Path] = []
+
+
 @pytest.fixture
-def jsim() -> Iterator[Simulator]:
+def jsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    SPOOL[:] = [tmp_path_factory.mktemp("spool")]  # never inside the fixtures folder
     with Simulator(token=TOKEN, rate_limit=None) as simulator:
         yield simulator
 
