@@ -102,3 +102,59 @@ def test_sample_webshop_under_xdist_delivers_the_same_runs() -> None:
         assert "PractiTest: 12 of 12 runs delivered" in result.stdout, result.stdout
         statuses = sorted(run["status"] for run in sim.entities("runs"))
     assert statuses == ["BLOCKED", "BLOCKED", "FAILED", "NO RUN"] + ["PASSED"] * 8
+
+
+def test_browser_recipe_sample_runs_green_without_a_browser_stack() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs"],
+        cwd=ROOT / "sample_projects" / "playwright",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "1 skipped" in result.stdout
+    assert "pip install pytest-playwright, then: playwright install chromium" in result.stdout
+
+
+def test_browser_recipe_hook_attaches_a_screenshot_and_the_page() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "recipe", ROOT / "sample_projects" / "playwright" / "conftest.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+
+    class Page:
+        def screenshot(self, full_page: bool) -> bytes:
+            return b"PNG" if full_page else b""
+
+        def content(self) -> str:
+            return "<html></html>"
+
+    class Driver:
+        def get_screenshot_as_png(self) -> bytes:
+            return b"SELENIUM-PNG"
+
+    class Report:
+        def __init__(self, when: str, failed: bool) -> None:
+            self.when, self.failed = when, failed
+
+    class Item:
+        def __init__(self, **funcargs: object) -> None:
+            self.funcargs = funcargs
+
+    hook = recipe.pytest_practitest_add_artifacts
+    assert hook(Item(page=Page()), Report("call", True)) == [
+        ("screenshot.png", b"PNG"),
+        ("page.html", b"<html></html>"),
+    ]
+    assert hook(Item(driver=Driver()), Report("call", True)) == [
+        ("screenshot.png", b"SELENIUM-PNG")
+    ]
+    assert hook(Item(page=Page()), Report("call", False)) is None
+    assert hook(Item(page=Page()), Report("setup", True)) is None

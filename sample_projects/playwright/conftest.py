@@ -6,6 +6,14 @@ from typing import Any
 
 import pytest
 
+try:
+    import pytest_playwright  # noqa: F401  (provides the real `page` fixture)
+except ImportError:
+
+    @pytest.fixture
+    def page() -> None:
+        pytest.skip("pip install pytest-playwright, then: playwright install chromium")
+
 
 def pytest_practitest_add_artifacts(item: pytest.Item, report: pytest.TestReport) -> list[tuple[str, Any]] | None:
     if report.when != "call" or not report.failed:

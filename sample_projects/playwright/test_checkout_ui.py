@@ -8,9 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest.importorskip("pytest_playwright", reason="pip install pytest-playwright, then: playwright install chromium")
-
-from pytest_practitest import step  # noqa: E402
+from pytest_practitest import step
 
 PAGE = b"<html><body><h1>Checkout</h1><button id='pay'>Pay</button><p id='receipt' hidden>Paid</p>" \
        b"<script>document.getElementById('pay').onclick=()=>{document.getElementById('receipt').hidden=false}</script>" \
@@ -33,6 +31,7 @@ def shop_url() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.mark.practitest(name="Checkout: pay by card")
