@@ -6,7 +6,6 @@ Each says what was asked, what happened and what to try, in one line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http import HTTPStatus
 
 
 class PractiTestError(Exception):
@@ -60,18 +59,20 @@ class APIError(PractiTestError):
 
     def __str__(self) -> str:
         if self.status is not None:
+            from http import (
+                HTTPStatus,
+            )  # here, not at import: the plugin loads this module when off
+
+            phrases = {s.value: s.phrase for s in HTTPStatus}
             what = (
-                f"{self.status} {HTTPStatus(self.status).phrase}"
-                if self.status in _PHRASES
+                f"{self.status} {phrases[self.status]}"
+                if self.status in phrases
                 else str(self.status)
             )
             text = f"{self.method} {self.path} failed: {what}: {self.reason}"
         else:
             text = f"{self.method} {self.path} failed: {self.reason}"
         return f"{text}; {self.hint}" if self.hint else text
-
-
-_PHRASES = {s.value for s in HTTPStatus}
 
 
 class AuthError(APIError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
@@ -13,6 +12,8 @@ PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.pract
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress  # here: the plugin imports this module even when it is off
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
