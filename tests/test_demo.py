@@ -28,8 +28,8 @@ def test_demo_shows_every_outcome_steps_and_attachments(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "PractiTest: 12 of 12 runs delivered to test set 20000 'Nightly regression'" in out
-    assert "1 failed, 8 passed, 1 skipped, 1 xfailed, 1 error" in out
+    assert "PractiTest: 14 of 14 runs delivered to test set 20000 'Nightly regression'" in out
+    assert "1 failed, 9 passed, 1 skipped, 1 xfailed, 1 xpassed, 2 errors" in out
     assert "PractiTest: 7 of 7 runs delivered to test set 20000 'Nightly regression'" in out
     for line in (
         "1:1  PASSED        Cart: add an item",
@@ -41,7 +41,9 @@ def test_demo_shows_every_outcome_steps_and_attachments(tmp_path: Path) -> None:
         "output: xfail: bug 123: currencies other than EUR and USD",
         "output: error in setup: ConnectionError: the SSO test server is down",
         "com.acme.shop.CheckoutIT.paysByInvoice",
-        "totals: 11 PASSED, 4 FAILED, 2 BLOCKED, 1 NO RUN",
+        "output: xpass: bug 98: search ignored accents (fixed, marker not removed yet)",
+        "output: error in teardown: RuntimeError: logout failed: session store unreachable",
+        "totals: 12 PASSED, 5 FAILED, 2 BLOCKED, 1 NO RUN",
     ):
         assert line in out, line
     assert "files: traceback.txt" in out
@@ -59,7 +61,7 @@ def test_sample_webshop_runs_green_except_its_deliberate_failures() -> None:
         timeout=120,
         check=False,
     )
-    assert "1 failed, 8 passed, 1 skipped, 1 xfailed, 1 error" in result.stdout
+    assert "1 failed, 9 passed, 1 skipped, 1 xfailed, 1 xpassed, 2 errors" in result.stdout
 
 
 def test_sample_webshop_under_xdist_delivers_the_same_runs() -> None:
@@ -99,9 +101,9 @@ def test_sample_webshop_under_xdist_delivers_the_same_runs() -> None:
                 timeout=120,
                 check=False,
             )
-        assert "PractiTest: 12 of 12 runs delivered" in result.stdout, result.stdout
+        assert "PractiTest: 14 of 14 runs delivered" in result.stdout, result.stdout
         statuses = sorted(run["status"] for run in sim.entities("runs"))
-    assert statuses == ["BLOCKED", "BLOCKED", "FAILED", "NO RUN"] + ["PASSED"] * 8
+    assert statuses == ["BLOCKED", "BLOCKED", "FAILED", "FAILED", "NO RUN"] + ["PASSED"] * 9
 
 
 def test_browser_recipe_sample_runs_green_without_a_browser_stack() -> None:

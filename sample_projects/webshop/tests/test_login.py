@@ -20,3 +20,14 @@ def test_locked_account():
 
 def test_single_sign_on(sso_server):
     """Errors in setup: the SSO fixture cannot start."""
+
+
+@pytest.fixture
+def session():
+    yield "ann"
+    raise RuntimeError("logout failed: session store unreachable")
+
+
+def test_logout(session):
+    """Passes, then its fixture fails while tearing down: an error in teardown."""
+    assert session == "ann"
