@@ -8,7 +8,7 @@ from . import crud, entities, payload
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
 from .response import Response
-from .routing import Request, Route
+from .routing import Request
 from .store import Entity, resource
 
 SET_UPDATE_ATTRIBUTES = (
@@ -205,38 +205,29 @@ update_instance = crud.update(
 )
 
 ROUTES = [
-    Route(
-        "GET",
-        "/projects/{project_id}/sets",
-        list_sets,
-        paginated=True,
-        params=frozenset({"display-ids", "name_exact", "name_like", "duration"}),
+    *crud.routes(
+        "sets",
+        "set_id",
+        listing=list_sets,
+        create=create_set,
+        show_one=show_set,
+        update_one=update_set,
+        delete_one=crud.delete("sets", "set_id", "test set"),
+        list_params=frozenset({"display-ids", "name_exact", "name_like", "duration"}),
+        show_params=frozenset({"duration"}),
         unsupported=crud.UNMODELLED_FILTERS,
     ),
-    Route("POST", "/projects/{project_id}/sets", create_set),
-    Route("GET", "/projects/{project_id}/sets/{set_id}", show_set, params=frozenset({"duration"})),
-    Route("PUT", "/projects/{project_id}/sets/{set_id}", update_set),
-    Route(
-        "DELETE",
-        "/projects/{project_id}/sets/{set_id}",
-        crud.delete("sets", "set_id", "test set"),
-    ),
-    Route(
-        "GET",
-        "/projects/{project_id}/instances",
-        list_instances,
-        paginated=True,
-        params=frozenset(
+    *crud.routes(
+        "instances",
+        "instance_id",
+        listing=list_instances,
+        create=create_instances,
+        show_one=show_instance,
+        update_one=update_instance,
+        delete_one=crud.delete("instances", "instance_id", "instance"),
+        list_params=frozenset(
             {"set-ids", "test-ids", "name_exact", "name_like", "display-id", "test-display-ids"}
         ),
         unsupported=frozenset({"set-filter-id", "set-filter-user-id"}),
-    ),
-    Route("POST", "/projects/{project_id}/instances", create_instances),
-    Route("GET", "/projects/{project_id}/instances/{instance_id}", show_instance),
-    Route("PUT", "/projects/{project_id}/instances/{instance_id}", update_instance),
-    Route(
-        "DELETE",
-        "/projects/{project_id}/instances/{instance_id}",
-        crud.delete("instances", "instance_id", "instance"),
     ),
 ]

@@ -9,7 +9,7 @@ from .errors import APIError
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
 from .response import Response
-from .routing import Request, Route
+from .routing import Request
 from .store import Entity, resource
 
 TEST_UPDATE_ATTRIBUTES = (
@@ -192,40 +192,26 @@ show_step = crud.show("steps", "step_id", "step")
 update_step = crud.update("steps", "step_id", "step", "steps", STEP_ATTRIBUTES, _check_step_update)
 
 ROUTES = [
-    Route(
-        "GET",
-        "/projects/{project_id}/tests",
-        list_tests,
-        paginated=True,
-        params=frozenset({"display-ids", "name_exact", "name_like", "relationships"}),
+    *crud.routes(
+        "tests",
+        "test_id",
+        listing=list_tests,
+        create=create_test,
+        show_one=show_test,
+        update_one=update_test,
+        delete_one=crud.delete("tests", "test_id", "test"),
+        list_params=frozenset({"display-ids", "name_exact", "name_like", "relationships"}),
+        show_params=frozenset({"relationships"}),
         unsupported=crud.UNMODELLED_FILTERS,
     ),
-    Route("POST", "/projects/{project_id}/tests", create_test),
-    Route(
-        "GET",
-        "/projects/{project_id}/tests/{test_id}",
-        show_test,
-        params=frozenset({"relationships"}),
-    ),
-    Route("PUT", "/projects/{project_id}/tests/{test_id}", update_test),
-    Route(
-        "DELETE",
-        "/projects/{project_id}/tests/{test_id}",
-        crud.delete("tests", "test_id", "test"),
-    ),
-    Route(
-        "GET",
-        "/projects/{project_id}/steps",
-        list_steps,
-        paginated=True,
-        params=frozenset({"test-ids", "name_exact", "name_like"}),
-    ),
-    Route("POST", "/projects/{project_id}/steps", create_steps),
-    Route("GET", "/projects/{project_id}/steps/{step_id}", show_step),
-    Route("PUT", "/projects/{project_id}/steps/{step_id}", update_step),
-    Route(
-        "DELETE",
-        "/projects/{project_id}/steps/{step_id}",
-        crud.delete("steps", "step_id", "step"),
+    *crud.routes(
+        "steps",
+        "step_id",
+        listing=list_steps,
+        create=create_steps,
+        show_one=show_step,
+        update_one=update_step,
+        delete_one=crud.delete("steps", "step_id", "step"),
+        list_params=frozenset({"test-ids", "name_exact", "name_like"}),
     ),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from . import entities, payload
 from .payload import Problems
 from .response import Response
-from .routing import Handler, Request
+from .routing import Handler, Request, Route
 from .store import Entity, now_iso, resource
 
 #: Documented filters of the test library and test sets that the simulator does not model.
@@ -73,3 +73,28 @@ def delete(table: str, key: str, what: str) -> Handler:
         return Response(200, {"data": resource(table, entity)})
 
     return handler
+
+
+def routes(
+    collection: str,
+    key: str,
+    *,
+    listing: Handler,
+    create: Handler,
+    show_one: Handler,
+    update_one: Handler,
+    delete_one: Handler,
+    list_params: frozenset[str] = frozenset(),
+    show_params: frozenset[str] = frozenset(),
+    unsupported: frozenset[str] = frozenset(),
+) -> list[Route]:
+    """The five routes of a project resource: list, create, show, update, delete."""
+    base = f"/projects/{{project_id}}/{collection}"
+    item = f"{base}/{{{key}}}"
+    return [
+        Route("GET", base, listing, params=list_params, unsupported=unsupported, paginated=True),
+        Route("POST", base, create),
+        Route("GET", item, show_one, params=show_params),
+        Route("PUT", item, update_one),
+        Route("DELETE", item, delete_one),
+    ]
