@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,21 @@ def upload(
     client.close()
     spool.close()
     return report, spool
+
+
+@contextmanager
+def another_job_first(path_suffix: str, act: Callable[[], object]) -> Iterator[None]:
+    """Just before our POST to ``path_suffix`` goes out, another upload does ``act`` (a race)."""
+    original_post = Client.post
+
+    def racing_post(self: Client, path: str, body: Any) -> Any:
+        if path.endswith(path_suffix):
+            act()
+        return original_post(self, path, body)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "post", racing_post)
+        yield
 
 
 def run_outputs(sim: Simulator) -> dict[Any, int]:
@@ -298,16 +314,10 @@ def test_set_by_name_is_created_once_even_when_another_upload_races(
 ) -> None:
     from pytest_practitest.simulator import entities
 
-    original_post = Client.post
-
-    def racing_post(self: Client, path: str, body: Any) -> Any:
-        if path.endswith("/sets.json"):
-            # Another job creates the same set between our look-up and our create.
-            entities.create_set(usim.store, PROJECT, {"name": "CI run 42"}, None)
-        return original_post(self, path, body)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Client, "post", racing_post)
+    # Another job creates the same set between our look-up and our create.
+    with another_job_first(
+        "/sets.json", lambda: entities.create_set(usim.store, PROJECT, {"name": "CI run 42"}, None)
+    ):
         report, _ = upload(
             usim,
             tmp_path,
@@ -367,15 +377,9 @@ def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path
     from pytest_practitest.simulator import entities
 
     owner = usim.info.users["owner@example.com"]
-    original_post = Client.post
-
-    def racing_post(self: Client, path: str, body: Any) -> Any:
-        if path.endswith("/tests.json"):
-            entities.create_test(usim.store, PROJECT, {"name": "Raced"}, owner)
-        return original_post(self, path, body)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Client, "post", racing_post)
+    with another_job_first(
+        "/tests.json", lambda: entities.create_test(usim.store, PROJECT, {"name": "Raced"}, owner)
+    ):
         report, _ = upload(
             usim,
             tmp_path,
@@ -392,19 +396,12 @@ def test_an_instance_created_meanwhile_is_used_and_ours_removed(
 ) -> None:
     from pytest_practitest.simulator import entities
 
-    original_post = Client.post
-
-    def racing_post(self: Client, path: str, body: Any) -> Any:
-        if path.endswith("/instances.json"):
-            test_set = usim.store.table("sets")[20000]
-            test = next(t for t in usim.store.table("tests").values() if t["name"] == "Lonely test")
-            entities.create_instance(usim.store, test_set, test)  # another job, a moment earlier
-        return original_post(self, path, body)
-
     owner = usim.info.users["owner@example.com"]
-    entities.create_test(usim.store, PROJECT, {"name": "Lonely test"}, owner)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Client, "post", racing_post)
+    lonely_test = entities.create_test(usim.store, PROJECT, {"name": "Lonely test"}, owner)
+    test_set = usim.store.table("sets")[20000]
+    with another_job_first(
+        "/instances.json", lambda: entities.create_instance(usim.store, test_set, lonely_test)
+    ):
         report, _ = upload(
             usim, tmp_path, records_for([Target(name="Lonely test")]), create_missing=True
         )
