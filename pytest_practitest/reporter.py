@@ -22,6 +22,7 @@ from .settings import Settings
 from .spool import Spool, SpoolMeta
 
 log = logging.getLogger(__name__)
+INTERRUPTED_DEADLINE = 3.0
 
 
 class Reporter:
@@ -145,14 +146,18 @@ class Reporter:
             self.lines.append(f"  the {len(self.spool.records)} records are in {self.spool.path}")
             self.spool.close()
             return
-        finished = self.sender.close(self.settings.deadline)
+        deadline = self.settings.deadline
+        if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+            # Ctrl-C: do not make the user wait; everything is in the spool.
+            deadline = min(deadline, INTERRUPTED_DEADLINE)
+        finished = self.sender.close(deadline)
         report = self.uploader.report(
             self.sender.fatal, time.monotonic() - self.started, self.uploader.client.calls
         )
         self.undelivered = report.undelivered
         self.lines = report.lines()
+        self.spool.close()  # an abandoned sender's late writes are dropped (see Spool._write)
         if finished:
-            self.spool.close()
             self.uploader.client.close()
         if self.settings.strict and self.undelivered and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -61,12 +61,17 @@ class Sender:
                 self.fatal = f"internal error in the sender: {type(error).__name__}: {error}"
 
     def close(self, deadline: float) -> bool:
-        """Send what is left, waiting at most ``deadline`` seconds; True if it finished."""
+        """Send what is left, waiting at most ``deadline`` seconds; True if it finished.
+
+        A post still in flight at the deadline is abandoned (the thread is a daemon):
+        its attempt is in the spool, so ``practitest upload`` looks for what it stored
+        before posting again.
+        """
         self.uploader.client.deadline = time.monotonic() + deadline
         with self._condition:
             self._closing = True
             self._condition.notify()
-        self._thread.join(deadline + self.uploader.client.timeout[1] + 5)
+        self._thread.join(deadline + 0.5)
         if self._thread.is_alive():
             self.fatal = self.fatal or f"delivery did not finish within {deadline:g} s"
             return False

@@ -146,6 +146,10 @@ class Spool:
     def _write(self, *entries: dict[str, Any], sync: bool = False, flush: bool = True) -> None:
         text = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
         with self._lock:
+            if self._handle.closed:
+                # A sender abandoned at the deadline: its attempt line is on disk, so a
+                # resume looks for what it stored; nothing is lost by dropping this line.
+                return
             self._handle.write(text)
             if flush:
                 self._handle.flush()

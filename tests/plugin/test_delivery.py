@@ -257,3 +257,19 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_dis="def test_a(): pass")
     result = pytester.runpytest("-p", "no:practitest", "--help")
     assert "--practitest-project-id" not in result.stdout.str()
+
+
+def test_an_interrupted_session_does_not_wait_for_delivery(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    import time
+
+    psim.faults.add("slow", "POST", "/runs$", delay=30)
+    pytester.makepyfile(
+        test_i="import pytest\ndef test_a(): pass\ndef test_b(): pytest.exit('stop, please')\ndef test_c(): pass"
+    )
+    started = time.monotonic()
+    result = run("--practitest-timeout=60")
+    assert time.monotonic() - started < 15  # not the 20 s deadline, nor the 30 s server delay
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*resume with: practitest upload *"])
