@@ -25,7 +25,8 @@ PROPERTY = "practitest"
 
 def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Mapped]:
     """Where the item goes, and where its function goes (for the one-run-per-function policy)."""
-    hooked = item.config.hook.pytest_practitest_map_item(item=item)
+    hook = item.config.hook.pytest_practitest_map_item
+    hooked = hook(item=item) if hook.get_hookimpls() else None  # no call when nobody implements it
     if hooked is not None:
         target = hooked if isinstance(hooked, Target) else Target(**hooked)
         return Mapped(target, {}, "hook"), Mapped(target, {}, "hook")

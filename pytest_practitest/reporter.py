@@ -61,7 +61,8 @@ class Reporter:
             self.warnings.append(f"could not record {report.nodeid} (see the log)")
 
     def _record(self, record: RunRecord) -> None:
-        changed = self.config.hook.pytest_practitest_modify_record(record=record)
+        hook = self.config.hook.pytest_practitest_modify_record
+        changed = hook(record=record) if hook.get_hookimpls() else None
         if changed is not None:
             record = changed
         if self.spool is None:

@@ -216,3 +216,38 @@ def test_unmapped_without_create_missing_is_in_the_summary(
             "*resume with: practitest upload *",
         ]
     )
+
+
+def test_map_item_and_modify_record_hooks(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makeconftest(
+        """
+        import dataclasses, re
+        from pytest_practitest.model import Target
+
+        def pytest_practitest_map_item(item):
+            found = re.search(r"PT-(\\d+)", item.function.__doc__ or "")
+            return Target(instance_id=int(found.group(1))) if found else None
+
+        def pytest_practitest_modify_record(record):
+            return dataclasses.replace(record, version="build-77")
+        """
+    )
+    pytester.makepyfile(
+        test_hooks='''
+        import pytest
+
+        def test_tagged():
+            """Checks the invoice. PT-300003"""
+
+        @pytest.mark.practitest(name="Cart: add an item")
+        def test_marker_still_applies_when_the_hook_defers():
+            pass
+        '''
+    )
+    run(create=False).assert_outcomes(passed=2)
+    grouped = runs_by_test(psim)
+    assert grouped["Checkout: pay by invoice"][0]["instance-id"] == 300003
+    assert grouped["Cart: add an item"][0]["instance-id"] == 300000
+    assert {r["version"] for r in psim.entities("runs")} == {"build-77"}
