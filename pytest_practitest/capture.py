@@ -8,6 +8,7 @@ that is how it reaches the uploading process under xdist.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -83,18 +84,22 @@ class CapturePlugin:
             mapped = function = Mapped(Target(name=item.nodeid))
             error = str(exc)
         callspec = getattr(item, "callspec", None)
+        # One string, not nested dicts: pytest keeps every report until the end, and strings
+        # are invisible to the garbage collector (and travel to an xdist controller as is).
         report.user_properties.append(
             (
                 PROPERTY,
-                {
-                    "mapped": mapped.to_json(),
-                    "function": function.to_json(),
-                    "function_id": base_node_id(item.nodeid),
-                    "param_id": callspec.id if callspec is not None else None,
-                    "steps": capture.steps,
-                    "files": capture.files,
-                    "mapping_error": error,
-                },
+                json.dumps(
+                    {
+                        "mapped": mapped.to_json(),
+                        "function": function.to_json(),
+                        "function_id": base_node_id(item.nodeid),
+                        "param_id": callspec.id if callspec is not None else None,
+                        "steps": capture.steps,
+                        "files": capture.files,
+                        "mapping_error": error,
+                    }
+                ),
             )
         )
         current.set(None)

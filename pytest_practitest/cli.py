@@ -176,8 +176,7 @@ def run_upload(args: argparse.Namespace) -> int:
             return 2
         with client.session:
             print(
-                f"PractiTest: {len(pending)} of {len(spool.records)} records in {spool.path} "
-                "still to send"
+                f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
             )
             report = Uploader(client, settings, spool, on_event=_say).upload()
         print("\n".join(report.lines()))

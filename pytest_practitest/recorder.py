@@ -6,6 +6,7 @@ so it works the same for a plain run and for xdist workers' reports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +122,8 @@ class Recorder:
         )
         if report.when == "teardown":
             del self._items[report.nodeid]
-            payload = dict(report.user_properties).get("practitest", {})
+            raw = dict(report.user_properties).get("practitest", "{}")
+            payload = json.loads(raw) if isinstance(raw, str) else raw
             self._finish(report.nodeid, state, payload)
 
     def _finish(self, node_id: str, state: ItemState, payload: Mapping[str, Any]) -> None:

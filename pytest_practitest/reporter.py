@@ -86,6 +86,9 @@ class Reporter:
                 source="pytest",
             ),
         )
+        # Records stay on disk and go to the sender directly; only a dry run's plan reads them
+        # back. Fewer long-lived objects also keeps the garbage collector cheap in big suites.
+        self.spool.keep_records = settings.dry_run
         if settings.dry_run:
             return
         # Imported here: with reporting off, or in a dry run, no HTTP stack is loaded.
@@ -144,7 +147,7 @@ class Reporter:
                 create_missing=self.settings.create_missing,
             )
             self.lines = describe(self.spool.pending(), upload_settings, self.settings.rate_limit)
-            self.lines.append(f"  the {len(self.spool.records)} records are in {self.spool.path}")
+            self.lines.append(f"  the {self.spool.count} records are in {self.spool.path}")
             self.spool.close()
             return
         deadline = self.settings.deadline

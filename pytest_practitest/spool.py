@@ -69,6 +69,10 @@ class Spool:
         self.path = path
         self.meta = meta
         self.records: dict[str, RunRecord] = {}
+        #: every record written or read, kept in memory or not
+        self.count = 0
+        #: False: records go to disk only (the plugin hands them to its sender itself)
+        self.keep_records = True
         self.delivered: dict[str, int] = {}
         self.rejected: dict[str, str] = {}
         self.attempts: dict[str, Attempt] = {}
@@ -129,6 +133,7 @@ class Spool:
         if kind == "record":
             record = RunRecord.from_json(entry["record"])
             self.records[record.key] = record
+            self.count += 1
         elif kind == "attempt":
             for key in entry["keys"]:
                 self.attempts[key] = Attempt(entry["at"], entry.get("after_run_id"))
@@ -165,7 +170,9 @@ class Spool:
         on disk): they call ``flush`` once per file instead of once per record.
         """
         self._write({"type": "record", "record": record.to_json()}, flush=flush)
-        self.records[record.key] = record
+        self.count += 1
+        if self.keep_records:
+            self.records[record.key] = record
 
     def mark_attempt(self, keys: list[str], after_run_id: int | None) -> Attempt:
         attempt = Attempt(time.time(), after_run_id)

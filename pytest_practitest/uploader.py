@@ -176,7 +176,7 @@ class Uploader:
     def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
         """Where the spool stands now."""
         return UploadReport(
-            total=len(self.spool.records),
+            total=self.spool.count,
             delivered=len(self.spool.delivered),
             recovered=self.recovered,
             rejected={
