@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
@@ -40,6 +40,9 @@ from .errors import (
 from .events import Event, EventSink, ignore_events
 from .payload import Body
 from .urls import resolve_base_url
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +254,18 @@ class Client:
             }
         )
         self.session.trust_env = False  # no .netrc credentials or proxy surprises for the token
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> Client:
+        """The client the settings describe: URL, token, rate limit and timeouts."""
+        limit = settings.rate_limit
+        return cls(
+            settings.url,
+            settings.token(),
+            rate_limiter=RateLimiter(*limit) if limit else None,
+            timeout=(min(10.0, settings.timeout), settings.timeout),
+            **options,
+        )
 
     def close(self) -> None:
         self.session.close()

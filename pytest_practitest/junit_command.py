@@ -232,15 +232,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _deliver(settings: Any, spool: Any) -> int:
     from .plan import describe
-    from .resolve import SetChoice
     from .uploader import UploadSettings
 
-    upload_settings = UploadSettings(
-        project_id=settings.project_id or 0,
-        test_set=SetChoice(settings.set_id, settings.set_name),
-        create_missing=settings.create_missing,
-        author_id=settings.author_id,
-    )
+    upload_settings = UploadSettings.from_settings(settings)
     pending = spool.pending()
     if settings.dry_run:
         print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
@@ -248,16 +242,13 @@ def _deliver(settings: Any, spool: Any) -> int:
         return 0
     if not pending:
         return 0
-    from .client import Client, RateLimiter  # only now: a dry run loads no HTTP library
+    from .client import Client  # only now: a dry run loads no HTTP library
     from .uploader import Uploader
 
     progress = Progress(len(pending))
     try:
-        client = Client(
-            settings.url,
-            settings.token(),
-            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
-            timeout=(min(10.0, settings.timeout), settings.timeout),
+        client = Client.from_settings(
+            settings,
             # A CI step of its own: an hour unless --deadline says otherwise
             # (10,000 results take about 20 minutes at 30 calls a minute).
             deadline=time.monotonic()

@@ -92,25 +92,14 @@ class Reporter:
         if settings.dry_run:
             return
         # Imported here: with reporting off, or in a dry run, no HTTP stack is loaded.
-        from .client import Client, RateLimiter
-        from .resolve import SetChoice
+        from .client import Client
         from .sender import Sender
         from .uploader import Uploader, UploadSettings
 
-        client = Client(
-            url,
-            settings.token(),
-            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
-            timeout=(min(10.0, settings.timeout), settings.timeout),
-            on_event=self._event,
+        client = Client.from_settings(settings, on_event=self._event)
+        self.uploader = Uploader(
+            client, UploadSettings.from_settings(settings), self.spool, self._event
         )
-        upload_settings = UploadSettings(
-            project_id=settings.project_id or 0,
-            test_set=SetChoice(settings.set_id, settings.set_name),
-            create_missing=settings.create_missing,
-            author_id=settings.author_id,
-        )
-        self.uploader = Uploader(client, upload_settings, self.spool, self._event)
         self.sender = Sender(self.uploader)
 
     def _event(self, event: Event) -> None:
@@ -138,14 +127,9 @@ class Reporter:
             return
         if self.settings.dry_run:
             from .plan import describe
-            from .resolve import SetChoice
             from .uploader import UploadSettings
 
-            upload_settings = UploadSettings(
-                project_id=self.settings.project_id or 0,
-                test_set=SetChoice(self.settings.set_id, self.settings.set_name),
-                create_missing=self.settings.create_missing,
-            )
+            upload_settings = UploadSettings.from_settings(self.settings)
             self.lines = describe(self.spool.pending(), upload_settings, self.settings.rate_limit)
             self.lines.append(f"  the {self.spool.count} records are in {self.spool.path}")
             self.spool.close()

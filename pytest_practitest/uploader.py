@@ -38,7 +38,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .client import Client
 from .errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
@@ -47,6 +47,9 @@ from .model import RunRecord, hhmmss
 from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
 from .resolve import Resolver, SetChoice
 from .spool import Attempt, Spool
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 CLOCK_SKEW = 300.0
 DEFAULT_SETTLE_SECONDS = 5.0
@@ -68,6 +71,16 @@ class UploadSettings:
     #: wait this long after an unclear answer before looking for the runs it may
     #: have stored, so a request still being processed is not missed
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadSettings:
+        """Where the resolved settings say results go."""
+        return cls(
+            project_id=settings.project_id or 0,
+            test_set=SetChoice(settings.set_id, settings.set_name),
+            create_missing=settings.create_missing,
+            author_id=settings.author_id,
+        )
 
 
 @dataclass
