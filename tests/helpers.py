@@ -145,3 +145,22 @@ def attachments(sim: Any, entity: str, entity_id: int) -> dict[str, bytes]:
         if sim.store.get("attachments", a["id"])["_entity"] == entity
         and sim.store.get("attachments", a["id"])["_entity-id"] == entity_id
     }
+
+
+def run_cli(*args: str, cwd: Any = None, timeout: float = 120, **env: str) -> Any:
+    """``practitest ARGS`` in a subprocess, with no PRACTITEST_* variable but those in ``env``."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 from pytest_practitest.mapper import match, words
 from pytest_practitest.mapping import MappingFile
 from pytest_practitest.simulator import Simulator
+from tests.helpers import run_cli
 
 TOKEN = "map-token-1a2b3c"
 
@@ -39,17 +38,16 @@ def msim() -> Iterator[Simulator]:
 
 
 def practitest_map(cwd: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    env.update(PRACTITEST_TOKEN=TOKEN, PRACTITEST_URL=sim.url, PRACTITEST_PROJECT_ID="4500")
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", "map", *args],
+    result: subprocess.CompletedProcess[str] = run_cli(
+        "map",
+        *args,
         cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
+        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_URL=sim.url,
+        PRACTITEST_PROJECT_ID="4500",
     )
+    return result
 
 
 def test_words() -> None:

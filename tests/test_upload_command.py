@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from pytest_practitest.model import RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool import Spool, SpoolMeta
+from tests.helpers import run_cli
 
 TOKEN = "grep-me-4f1d2c9b8a7e6d5c"
 
@@ -43,18 +42,10 @@ def write_spool(directory: Path, url: str, count: int = 8, **meta: object) -> Pa
 def practitest(
     *args: str, token: str | None = TOKEN, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    environment.update(env)
     if token is not None:
-        environment["PRACTITEST_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+        env["PRACTITEST_TOKEN"] = token
+    result: subprocess.CompletedProcess[str] = run_cli(*args, timeout=60, **env)
+    return result
 
 
 def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from pytest_practitest.junit import parse_time, read_cases
 from pytest_practitest.simulator import Simulator
-from tests.helpers import attachments, runs_by_test, step_runs
+from tests.helpers import attachments, run_cli, runs_by_test, step_runs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "junit-token-9d8c7b6a"
@@ -29,24 +27,19 @@ def jsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
 
 
 def importer(sim: Simulator, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    env.update(
+    result: subprocess.CompletedProcess[str] = run_cli(
+        "import-junit",
+        *args,
+        cwd=cwd,
         PRACTITEST_TOKEN=TOKEN,
         PRACTITEST_URL=sim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
         PRACTITEST_RATE_LIMIT="0",
         PRACTITEST_AUTHOR_ID=str(sim.info.users["owner@example.com"]),
+        PRACTITEST_SPOOL=str(SPOOL[0]),
     )
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", "import-junit", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return result
 
 
 def statuses(sim: Simulator) -> dict[str, str]:
