@@ -184,11 +184,17 @@ def _wait_for_stop() -> None:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT is handled explicitly too: a process started in the background by a
+    # shell, or by a parent that ignores SIGINT (xdist workers), inherits SIG_IGN,
+    # and Python then raises no KeyboardInterrupt, so Ctrl-C / kill -INT did nothing.
+    previous = {
+        signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -127,3 +127,27 @@ def test_state_option_keeps_data(tmp_path: Path, capsys: pytest.CaptureFixture[s
     second = capsys.readouterr().out
     assert "PRACTITEST_TOKEN=t " in second
     assert personal in second
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stops_on_signal_even_when_started_with_sigint_ignored(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # A shell's background job (`practitest sim &`) and xdist workers start children
+    # with SIGINT ignored; Python then raises no KeyboardInterrupt on its own.
+    env_file = tmp_path / "sim.env"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_practitest.cli", "sim", "--env-file", str(env_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert wait_for(lambda: env_file.exists() and env_file.read_text().count("\n") == 4)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.rstrip().endswith("simulator stopped")
