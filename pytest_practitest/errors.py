@@ -5,7 +5,7 @@ Each says what was asked, what happened and what to try, in one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class PractiTestError(Exception):
@@ -20,8 +20,7 @@ class DeadlineExceeded(PractiTestError):
     """The overall time allowed for delivery ran out."""
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     """One entry of a 422 response: what the server said, and where."""
 
     detail: str

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import ConfigError
 from .ratelimit_option import DEFAULT_RATE_LIMIT, parse_rate_limit
@@ -33,9 +33,13 @@ TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off", "")
 
 
-@dataclass(frozen=True)
-class Option:
-    """One setting: its stem, its kind, its default and its help."""
+class Option(NamedTuple):
+    """One setting: its stem, its kind, its default and its help.
+
+    NamedTuples rather than dataclasses here and in Settings: this module is
+    imported whenever pytest loads the plugin, even with reporting off, and a
+    dataclass costs about ten times as much to define (P4 in bench/).
+    """
 
     stem: str
     kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit
@@ -151,8 +155,7 @@ OPTIONS: tuple[Option, ...] = (
 BY_STEM = {option.stem: option for option in OPTIONS}
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The resolved settings (never the token itself: only where it comes from)."""
 
     enabled: bool = False
@@ -171,13 +174,13 @@ class Settings:
     timeout: float = 30.0
     deadline: float = 120.0
     parametrized: str = "instance"
-    status_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_MAP))
+    status_map: Mapping[str, str] = MappingProxyType(DEFAULT_STATUS_MAP)
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
     ci: Mapping[str, str] | str = "output"
     token_env: str = "PRACTITEST_TOKEN"  # noqa: S105 (the variable's name, not a secret)
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = MappingProxyType({})
 
     def token(self) -> str | None:
         return os.environ.get(self.token_env) or None

@@ -12,21 +12,26 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
 class Capture:
-    """What one test recorded: steps and files (files are paths on disk)."""
+    """What one test recorded: steps and files (files are paths on disk).
 
-    artifacts: Path
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    files: list[dict[str, str]] = field(default_factory=list)
-    stack: list[str] = field(default_factory=list)
+    A plain class, not a dataclass: this module is imported with the package,
+    even when reporting is off, and defining a dataclass costs import time.
+    """
+
+    __slots__ = ("artifacts", "files", "stack", "steps")
+
+    def __init__(self, artifacts: Path) -> None:
+        self.artifacts = artifacts
+        self.steps: list[dict[str, Any]] = []
+        self.files: list[dict[str, str]] = []
+        self.stack: list[str] = []
 
     def save(self, data: bytes | str | os.PathLike[str], name: str | None) -> dict[str, str]:
         """Keep bytes in a file under the artifacts directory; paths stay where they are."""
