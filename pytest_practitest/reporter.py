@@ -1,7 +1,8 @@
 """The uploading side of the plugin (the only process, or the xdist controller).
 
-Spools each record as its test finishes, feeds the background sender, and at
-the end of the session waits (bounded) for delivery and writes the summary.
+Spools each record as its test finishes; a delivery process (``delivery.py``)
+reads the spool as it grows and uploads while the tests run. At the end of the
+session the reporter waits (bounded) for delivery and writes the summary.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from .events import Event
 from .mapping import MappingFile
 from .model import RunRecord
 from .recorder import Recorder
+from .report import UploadReport
 from .settings import Settings
 from .spool import Spool, SpoolMeta
 
@@ -43,8 +44,7 @@ class Reporter:
 
         self.recorder = Recorder(settings, self._record, detect())
         self.spool: Spool | None = None
-        self.sender: Any = None
-        self.uploader: Any = None
+        self.delivery: Any = None
         self.warnings: list[str] = []
         self.lines: list[str] = []
         self.undelivered = 0
@@ -69,8 +69,6 @@ class Reporter:
             self._open()
         assert self.spool is not None
         self.spool.add(record)
-        if self.sender is not None:
-            self.sender.add(record)
 
     def _open(self) -> None:
         settings = self.settings
@@ -86,25 +84,17 @@ class Reporter:
                 source="pytest",
             ),
         )
-        # Records stay on disk and go to the sender directly; only a dry run's plan reads them
-        # back. Fewer long-lived objects also keeps the garbage collector cheap in big suites.
+        # Records stay on disk, where the delivery process reads them; only a dry run's plan
+        # reads them back. Fewer long-lived objects keeps the garbage collector cheap too.
         self.spool.keep_records = settings.dry_run
         if settings.dry_run:
             return
-        # Imported here: with reporting off, or in a dry run, no HTTP stack is loaded.
-        from .client import Client
-        from .sender import Sender
-        from .uploader import Uploader, UploadSettings
+        from .delivery import DeliveryProcess
 
-        client = Client.from_settings(settings, on_event=self._event)
-        self.uploader = Uploader(
-            client, UploadSettings.from_settings(settings), self.spool, self._event
-        )
-        self.sender = Sender(self.uploader)
-
-    def _event(self, event: Event) -> None:
-        if event.kind in ("warning", "server_429"):
-            self.warnings.append(event.message)
+        try:
+            self.delivery = DeliveryProcess(self.spool.path, settings)
+        except OSError as exc:  # no process for us: everything stays in the spool
+            self.warnings.append(f"could not start the delivery process: {exc.strerror or exc}")
 
     # -- at the end ------------------------------------------------------------
 
@@ -138,15 +128,17 @@ class Reporter:
         if session.exitstatus == pytest.ExitCode.INTERRUPTED:
             # Ctrl-C: do not make the user wait; everything is in the spool.
             deadline = min(deadline, INTERRUPTED_DEADLINE)
-        finished = self.sender.close(deadline)
-        report = self.uploader.report(
-            self.sender.fatal, time.monotonic() - self.started, self.uploader.client.calls
-        )
+        self.spool.close()  # everything is on disk before the delivery process is told to end
+        report, problem = None, "the delivery process did not start"
+        if self.delivery is not None:
+            report, warnings, problem = self.delivery.finish(deadline)
+            self.warnings += warnings
+        if report is None:
+            report = self._report_from_spool()
+        report.fatal = report.fatal or problem
+        report.seconds = time.monotonic() - self.started
         self.undelivered = report.undelivered
         self.lines = report.lines()
-        self.spool.close()  # an abandoned sender's late writes are dropped (see Spool._write)
-        if finished:
-            self.uploader.client.close()
         if self.settings.strict and self.undelivered and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
             self.lines.append(
@@ -154,6 +146,20 @@ class Reporter:
                 "was delivered"
             )
         self._github_summary()
+
+    def _report_from_spool(self) -> UploadReport:
+        """What the spool says was delivered, when the delivery process could not say."""
+        assert self.spool is not None
+        spool = Spool.open(self.spool.path)
+        spool.close()
+        return UploadReport(
+            total=spool.count,
+            delivered=len(spool.delivered),
+            rejected={k: v for k, v in spool.rejected.items() if k not in spool.delivered},
+            set_id=self.settings.set_id,
+            set_name=self.settings.set_name,
+            spool_path=str(spool.path),
+        )
 
     def _github_summary(self) -> None:
         path = os.environ.get("GITHUB_STEP_SUMMARY")

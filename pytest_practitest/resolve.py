@@ -210,6 +210,11 @@ class Resolver:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
             if any((e.pointer or "").endswith("/author-id") for e in error.errors):
+                if self.author_id is not None:
+                    raise ConfigError(
+                        f"PractiTest refused author id {self.author_id} ({error.reason}): "
+                        "set PRACTITEST_AUTHOR_ID to the id of a user of this account"
+                    ) from None
                 raise ConfigError(
                     "creating tests with an account token needs an author: "
                     "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"

@@ -8,6 +8,7 @@ shares the same names.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -350,3 +351,26 @@ def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
             f"reporting is on but {settings.token_env} is empty: "
             "set it to your API token (or use --practitest-dry-run)"
         )
+
+
+def to_json(settings: Settings) -> str:
+    """The settings as JSON, for the delivery process (the token is not in them)."""
+    data = {
+        key: str(value) if isinstance(value, Path) else value
+        for key, value in settings._asdict().items()
+    }
+    data["status_map"] = dict(settings.status_map)
+    data["sources"] = dict(settings.sources)
+    if not isinstance(settings.ci, str):
+        data["ci"] = dict(settings.ci)
+    return json.dumps(data)
+
+
+def from_json(text: str) -> Settings:
+    """Settings written by ``to_json``."""
+    data = json.loads(text)
+    data["map"] = None if data["map"] is None else Path(data["map"])
+    data["spool"] = Path(data["spool"])
+    data["fields"] = tuple(tuple(pair) for pair in data["fields"])
+    data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
+    return Settings(**data)

@@ -12,11 +12,14 @@ One JSON-lines file per upload session. The first line describes the session
 - ``rejected``: the server's reason for refusing a record (it is sent again by
   ``practitest upload``, e.g. after the mapping was fixed).
 
-Each line is flushed as it is written, so a crash of the process loses
-nothing; the file is fsynced before a batch is posted (at most once a second)
-and on close, which bounds what a power loss of the machine can take. A
-truncated last line (the process died mid-write) is skipped when the spool is
-read again.
+Each line is written with one ``write`` call on a descriptor opened with
+``O_APPEND``, so a crash of the process loses nothing, and two processes can
+append to the same spool without interleaving their lines (on a local file
+system): the plugin's test process writes the records while its delivery
+process (``delivery.py``) reads them as they arrive and writes the delivery
+state. The file is fsynced before a batch is posted (at most once a second) and
+on close, which bounds what a power loss of the machine can take. A truncated
+last line (the process died mid-write) is skipped when the spool is read again.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .errors import PractiTestError
 from .model import RunRecord
@@ -65,7 +68,7 @@ class Attempt:
 class Spool:
     """A spool file, open for appending. Safe to share between threads."""
 
-    def __init__(self, path: Path, meta: SpoolMeta, handle: IO[str]) -> None:
+    def __init__(self, path: Path, meta: SpoolMeta, fd: int) -> None:
         self.path = path
         self.meta = meta
         self.records: dict[str, RunRecord] = {}
@@ -77,9 +80,12 @@ class Spool:
         self.rejected: dict[str, str] = {}
         self.attempts: dict[str, Attempt] = {}
         self.warnings: list[str] = []
-        self._handle = handle
+        self._fd: int | None = fd
+        self._pending: list[bytes] = []  # lines written with flush=False, not on disk yet
         self._lock = threading.Lock()
         self._synced = 0.0
+        self._read_offset = 0  # how far read_new() has read
+        self._partial = b""  # an incomplete last line seen by read_new()
 
     # -- opening ---------------------------------------------------------
 
@@ -88,13 +94,13 @@ class Spool:
         directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
-        handle = path.open("x", encoding="utf-8")
-        spool = cls(path, meta, handle)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
+        spool = cls(path, meta, fd)
         spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
         return spool
 
     @classmethod
-    def open(cls, path: Path) -> Spool:
+    def open(cls, path: Path, *, keep_records: bool = True) -> Spool:
         """Read a spool back (to resume it) and keep appending to it."""
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -102,6 +108,9 @@ class Spool:
             raise SpoolError(f"{path}: no such spool file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SpoolError(f"{path}: cannot read it ({exc})") from None
+        if not keep_records:
+            # Only the meta line now; read_new() reads the rest, as it is written.
+            lines = lines[:1]
         entries: list[dict[str, Any]] = []
         warnings = []
         for number, line in enumerate(lines, start=1):
@@ -122,18 +131,42 @@ class Spool:
             meta = SpoolMeta(**meta_line)
         except TypeError as exc:
             raise SpoolError(f"{path}: bad meta line ({exc})") from None
-        spool = cls(path, meta, path.open("a", encoding="utf-8"))
+        spool = cls(path, meta, os.open(path, os.O_WRONLY | os.O_APPEND))
         spool.warnings = warnings
-        for entry in entries[1:]:
-            spool._apply(entry)
+        spool.keep_records = keep_records
+        if keep_records:
+            for entry in entries[1:]:
+                spool._apply(entry)
+        else:
+            spool._read_offset = len(lines[0].encode("utf-8")) + 1
         return spool
 
-    def _apply(self, entry: dict[str, Any]) -> None:
+    def read_new(self) -> list[RunRecord]:
+        """The records appended since the last call (by any process), their marks applied.
+
+        For a spool opened with ``keep_records=False`` that another process is
+        still writing: a line is taken only once its newline is there.
+        """
+        with open(self.path, "rb") as handle:
+            handle.seek(self._read_offset)
+            chunk = handle.read()
+        self._read_offset += len(chunk)
+        *lines, self._partial = (self._partial + chunk).split(b"\n")
+        records = []
+        for line in lines:
+            record = self._apply(json.loads(line))
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _apply(self, entry: dict[str, Any]) -> RunRecord | None:
         kind = entry.get("type")
         if kind == "record":
             record = RunRecord.from_json(entry["record"])
-            self.records[record.key] = record
+            if self.keep_records:
+                self.records[record.key] = record
             self.count += 1
+            return record
         elif kind == "attempt":
             for key in entry["keys"]:
                 self.attempts[key] = Attempt(entry["at"], entry.get("after_run_id"))
@@ -145,23 +178,36 @@ class Spool:
             self.rejected.pop(entry["key"], None)
         elif kind == "rejected":
             self.rejected[entry["key"]] = entry["reason"]
+        return None
 
     # -- writing ---------------------------------------------------------
 
     def _write(self, *entries: dict[str, Any], sync: bool = False, flush: bool = True) -> None:
-        text = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
+        data = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries).encode(
+            "utf-8"
+        )
         with self._lock:
-            if self._handle.closed:
+            if self._fd is None:
                 # A sender abandoned at the deadline: its attempt line is on disk, so a
                 # resume looks for what it stored; nothing is lost by dropping this line.
                 return
-            self._handle.write(text)
+            self._pending.append(data)
             if flush:
-                self._handle.flush()
+                self._flush_locked()
             now = time.monotonic()
             if sync and now - self._synced >= FSYNC_INTERVAL:
-                os.fsync(self._handle.fileno())
+                os.fsync(self._fd)
                 self._synced = now
+
+    def _flush_locked(self) -> None:
+        """Write what is pending with one call (one O_APPEND write is never interleaved)."""
+        if not self._pending or self._fd is None:
+            return
+        data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
+        self._pending.clear()
+        view = memoryview(data)
+        while view:  # a short write happens only on a full disk or a signal
+            view = view[os.write(self._fd, view) :]
 
     def add(self, record: RunRecord, *, flush: bool = True) -> None:
         """Write a record (before it is ever sent).
@@ -206,7 +252,7 @@ class Spool:
 
     def flush(self) -> None:
         with self._lock:
-            self._handle.flush()
+            self._flush_locked()
 
     def pending(self) -> list[RunRecord]:
         """Records not delivered yet, rejected ones included, in the order written."""
@@ -214,10 +260,11 @@ class Spool:
 
     def close(self) -> None:
         with self._lock:
-            if not self._handle.closed:
-                self._handle.flush()
-                os.fsync(self._handle.fileno())
-                self._handle.close()
+            if self._fd is not None:
+                self._flush_locked()
+                os.fsync(self._fd)
+                os.close(self._fd)
+                self._fd = None
 
     def __enter__(self) -> Spool:
         return self

@@ -45,6 +45,7 @@ from .errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, Va
 from .events import Event, EventSink, ignore_events
 from .model import RunRecord, hhmmss
 from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
+from .report import UploadReport
 from .resolve import Resolver, SetChoice
 from .spool import Attempt, Spool
 
@@ -81,56 +82,6 @@ class UploadSettings:
             create_missing=settings.create_missing,
             author_id=settings.author_id,
         )
-
-
-@dataclass
-class UploadReport:
-    """What was delivered and what was not."""
-
-    total: int = 0
-    delivered: int = 0
-    recovered: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)
-    calls: int = 0
-    seconds: float = 0.0
-    set_id: int | None = None
-    set_name: str | None = None
-    fatal: str | None = None
-    spool_path: str = ""
-
-    @property
-    def undelivered(self) -> int:
-        return self.total - self.delivered
-
-    def lines(self) -> list[str]:
-        where = (
-            f"test set {self.set_id}" + (f" {self.set_name!r}" if self.set_name else "")
-            if self.set_id
-            else "PractiTest"
-        )
-        lines = [
-            f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} "
-            f"in {self.calls} API calls, {self.seconds:.1f} s"
-        ]
-        if self.recovered:
-            lines.append(
-                f"PractiTest: {self.recovered} of them were found stored after an unclear "
-                "answer (not posted twice)"
-            )
-        for reason in list(self.rejected.values())[:10]:
-            lines.append(f"PractiTest: rejected: {reason}")
-        if len(self.rejected) > 10:
-            lines.append(
-                f"PractiTest: ... and {len(self.rejected) - 10} more rejected (see the spool)"
-            )
-        if self.fatal:
-            lines.append(f"PractiTest: stopped: {self.fatal}")
-        if self.undelivered:
-            lines.append(
-                f"PractiTest: {self.undelivered} not delivered; kept in {self.spool_path}; "
-                f"resume with: practitest upload {self.spool_path}"
-            )
-        return lines
 
 
 def _created_at(run: Mapping[str, Any]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,47 @@ def test_round_trip_and_pending(tmp_path: Path) -> None:
     with Spool.open(path) as third_open:
         assert [r.key for r in third_open.pending()] == [third.key]
         assert third_open.rejected == {}
+
+
+def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongside(
+    tmp_path: Path,
+) -> None:
+    # The plugin's test process writes records; its delivery process follows the same
+    # file and appends the delivery state. Each line is one O_APPEND write: no interleaving.
+    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    follower = Spool.open(writer.path, keep_records=False)
+    assert follower.read_new() == []
+    first, second = record(1), record(2)
+    writer.add(first)
+    writer.add(second)
+    assert follower.read_new() == [first, second]
+    follower.mark_attempt([first.key, second.key], after_run_id=None)
+    follower.mark_delivered_many([(first.key, 900001), (second.key, 900002)])
+    third = record(3)
+    writer.add(third)
+    assert follower.read_new() == [third]  # its own marks are read back and applied, not returned
+    assert follower.count == 3
+    assert follower.records == {}  # a follower keeps nothing in memory
+    writer.close()
+    follower.close()
+    with Spool.open(writer.path) as everything:
+        assert [r.key for r in everything.pending()] == [third.key]
+        assert everything.delivered == {first.key: 900001, second.key: 900002}
+
+
+def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> None:
+    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    follower = Spool.open(writer.path, keep_records=False)
+    one = record(1)
+    line = ('{"type":"record","record":' + json.dumps(one.to_json()) + "}\n").encode()
+    with writer.path.open("ab") as raw:
+        raw.write(line[:25])
+        raw.flush()
+        assert follower.read_new() == []
+        raw.write(line[25:])
+    assert follower.read_new() == [one]
+    writer.close()
+    follower.close()
 
 
 def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:

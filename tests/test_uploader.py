@@ -476,3 +476,18 @@ def test_upload_respects_the_rate_limit_without_a_single_429(tmp_path: Path) -> 
         )
         assert report.delivered == 200
         assert {c.status for c in sim.requests} == {200}
+
+
+def test_create_missing_with_an_unknown_author_names_the_id(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Brand new")]),
+        create_missing=True,
+        author_id=1,
+    )
+    assert report.fatal is not None
+    assert report.fatal.startswith("PractiTest refused author id 1 (")
+    assert report.fatal.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")

@@ -1,0 +1,116 @@
+"""The delivery process: it uploads while tests run, outlives a crash, and ignores Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_practitest import delivery
+from pytest_practitest.settings import resolve
+from pytest_practitest.simulator import Simulator
+from tests.helpers import runs_by_test, wait_for
+from tests.plugin.conftest import Run
+
+
+def test_results_spooled_before_the_test_process_dies_are_still_delivered(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_die="""
+        import os
+        def test_a(): pass
+        def test_b(): assert 0
+        def test_c(): os._exit(3)  # a segfault, an OOM kill: no session end, no summary
+        """
+    )
+    result = run(subprocess=True)
+    assert result.ret == 3
+    # The delivery process saw its input end without the end message: it sends what the
+    # spool holds within the configured deadline, then exits.
+    assert wait_for(lambda: len(psim.entities("runs")) == 2, timeout=20)
+    stored = runs_by_test(psim)
+    assert [r["status"] for r in stored["test_die.py::test_a"]] == ["PASSED"]
+    assert [r["status"] for r in stored["test_die.py::test_b"]] == ["FAILED"]
+    assert "test_die.py::test_c" not in stored
+
+
+def test_ctrl_c_in_a_terminal_stops_the_tests_but_not_delivery(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    # A terminal sends SIGINT to the whole process group: pytest and its delivery process.
+    pytester.makepyfile(
+        test_int="""
+        import pathlib, time
+        import pytest
+        @pytest.mark.parametrize("n", range(30))
+        def test_quick(n): pass
+        def test_long():
+            pathlib.Path("ready").touch()
+            time.sleep(60)
+        """
+    )
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--practitest"),
+            *(f"--practitest-url={psim.url}", "--practitest-project-id=4500"),
+            *("--practitest-set-id=20000", "--practitest-rate-limit=0"),
+            "--practitest-create-missing",
+            f"--practitest-author-id={psim.info.users['owner@example.com']}",
+        ],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
+    try:
+        assert wait_for(lambda: (pytester.path / "ready").exists(), timeout=30)
+        os.killpg(process.pid, signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, out
+    assert "PractiTest: 30 of 30 runs delivered to test set 20000" in out
+    assert len(psim.entities("runs")) == 30
+
+
+def test_a_delivery_process_that_fails_is_reported_and_nothing_is_lost(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        delivery,
+        "command",
+        lambda path: [sys.executable, "-c", "import sys; sys.exit('broken interpreter')"],
+    )
+    pytester.makepyfile(test_f="def test_a(): pass\ndef test_b(): pass")
+    result = run()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "*PractiTest: 0 of 2 runs delivered to test set 20000*",
+            "*PractiTest: stopped: the delivery process failed (exit code 1): broken interpreter",
+            "*PractiTest: 2 not delivered; kept in *; resume with: practitest upload *",
+        ]
+    )
+    assert psim.entities("runs") == []
+
+
+def test_finish_kills_a_delivery_process_that_does_not_answer_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        delivery, "command", lambda path: [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    monkeypatch.setattr(delivery, "GRACE_SECONDS", 0.5)
+    settings = resolve({}, lambda name: None, {})
+    started = time.monotonic()
+    report, warnings, problem = delivery.DeliveryProcess(tmp_path / "s.jsonl", settings).finish(0.5)
+    assert time.monotonic() - started < 5
+    assert (report, warnings) == (None, [])
+    assert problem == "delivery did not finish within 0.5 s"
