@@ -49,6 +49,8 @@ class Case:
     properties: list[tuple[str, str]] = field(default_factory=list)
     suite_properties: list[tuple[str, str]] = field(default_factory=list)
     line: int = 0
+    #: when it ran: the testcase's ``timestamp``, else its nearest suite's (as written)
+    timestamp: str = ""
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -93,6 +95,7 @@ class _Reader:
         self.parser.buffer_text = True
         self.suites: list[str] = []
         self.suite_properties: list[list[tuple[str, str]]] = []
+        self.suite_timestamps: list[str] = []
         self.stack: list[str] = []
         self.case: Case | None = None
         self.done: list[Case] = []
@@ -131,6 +134,7 @@ class _Reader:
         if tag == "testsuite":
             self.suites.append(attrs.get("name", ""))
             self.suite_properties.append([])
+            self.suite_timestamps.append(attrs.get("timestamp", "").strip())
         elif tag == "testcase":
             self.case = Case(
                 suites=[s for s in self.suites if s],
@@ -139,6 +143,8 @@ class _Reader:
                 file=attrs.get("file", ""),
                 time=parse_time(attrs.get("time")),
                 line=self.parser.CurrentLineNumber,
+                timestamp=attrs.get("timestamp", "").strip()
+                or next((t for t in reversed(self.suite_timestamps) if t), ""),
             )
         elif self.case is not None and tag in RESULTS and parent == "testcase":
             if SEVERITY[tag] >= SEVERITY[self.case.outcome]:
@@ -176,6 +182,7 @@ class _Reader:
         elif tag == "testsuite":
             self.suites.pop()
             self.suite_properties.pop()
+            self.suite_timestamps.pop()
         elif tag == "property" and self.property_name is not None:
             self._add_property(self.property_name, text.strip())
             self.property_name = None

@@ -89,6 +89,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="copy a suite/testcase property into a run custom field; repeatable",
     )
     parser.add_argument(
+        "--timestamp",
+        default="output",
+        metavar="WHERE",
+        help="where a testcase's start time (its timestamp, else its suite's) goes: output "
+        "(a last line of the execution output, the default), none, or field=NAME (a run "
+        "custom field)",
+    )
+    parser.add_argument(
         "--suite-as-test",
         action="store_true",
         help="one run per test suite, each testcase a step (map the suite to a test)",
@@ -166,6 +174,15 @@ def run(args: argparse.Namespace) -> int:
             if not equals or not prop.strip() or not name.strip():
                 raise ConfigError(f"--property-field: expected PROPERTY=FIELD; got {item!r}")
             property_fields[prop.strip()] = name.strip()
+        timestamp = args.timestamp.strip()
+        if timestamp.startswith("field="):
+            timestamp = timestamp.removeprefix("field=").strip()
+            if timestamp in ("", "output", "none"):
+                raise ConfigError(f"--timestamp: field= needs a field name; got {args.timestamp!r}")
+        elif timestamp not in ("output", "none"):
+            raise ConfigError(
+                f"--timestamp: expected output, none or field=NAME; got {args.timestamp!r}"
+            )
         args.name_template.format(classname="c", name="n", suite="s", file="f")
     except (PractiTestError, KeyError, ValueError, IndexError) as error:
         text = str(error).replace("--practitest-", "--")
@@ -183,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
         base_dir=args.attachments_base or Path.cwd(),
         fields=settings.fields,
         property_fields=property_fields,
+        timestamp=timestamp,
         version=settings.version,
         warn=warnings.append,
     )

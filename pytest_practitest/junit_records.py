@@ -44,6 +44,8 @@ class Converter:
     base_dir: Path = field(default_factory=Path.cwd)
     fields: Sequence[tuple[str, str]] = ()
     property_fields: Mapping[str, str] = field(default_factory=dict)
+    #: where a case's timestamp goes: "output" (a last line), "none", or a custom field's name
+    timestamp: str = "output"
     version: str | None = None
     warn: Callable[[str], None] = lambda message: None
     #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
@@ -83,7 +85,16 @@ class Converter:
             name = name[1:]
         return name
 
-    def record(self, case: Case, xml_path: Path) -> RunRecord:
+    def _stamp(self, output: str, fields: dict[str, str], timestamp: str) -> str:
+        """Keep when it ran: a last line of the output, or a custom field (``timestamp``)."""
+        if not timestamp or self.timestamp == "none":
+            return output
+        if self.timestamp != "output":
+            fields[self.timestamp] = timestamp
+            return output
+        return f"{output}\nstarted {timestamp}" if output else f"started {timestamp}"
+
+    def record(self, case: Case, xml_path: Path, *, stamp: bool = True) -> RunRecord:
         outcome = OUTCOME_KEY[case.outcome]
         if case.outcome == "skipped" and case.kind == "pytest.xfail":
             outcome = "xfailed"  # as the pytest plugin reports it
@@ -116,6 +127,8 @@ class Converter:
         for name, value in properties:
             if name in self.property_fields:
                 fields[self.property_fields[name]] = value
+        if stamp:
+            output = self._stamp(output, fields, case.timestamp)
         return RunRecord(
             target=self.target(case),
             status=status,
@@ -163,7 +176,7 @@ class Converter:
             target = Target(test_id=int(test))
         elif self.mapping is not None and (mapped := self.mapping.lookup(suite)) is not None:
             target = mapped.target
-        records = [self.record(case, xml_path) for case in cases]
+        records = [self.record(case, xml_path, stamp=False) for case in cases]
         severity = {"FAILED": 4, "BLOCKED": 3, "NO RUN": 2, "N/A": 1, "PASSED": 0}
         worst = max((r.status for r in records), key=lambda s: severity[s.value])
         steps = tuple(
@@ -180,14 +193,16 @@ class Converter:
             for case, record in zip(cases, records, strict=True)
             if record.status is not Status.PASSED and record.output
         ]
+        fields = dict(self.fields)
+        output = self._stamp("; ".join(problems), fields, first.timestamp)
         return RunRecord(
             target=target or Target(name=suite),
             status=worst,
             label=suite,
             duration=sum(r.duration for r in records),
-            output="; ".join(problems),
+            output=output,
             steps=steps,
-            custom_fields=dict(self.fields),
+            custom_fields=fields,
             version=self.version,
         )
 

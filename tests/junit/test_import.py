@@ -109,10 +109,9 @@ def test_what_junit_runs_carry(jsim: Simulator) -> None:
     )
     grouped = runs_by_test(jsim)
     removes = grouped["com.acme.shop.CartTest.removesItem"][0]
-    assert (
-        removes["automated-execution-output"]
-        == "java.lang.AssertionError: expected:<1> but was:<2>"
-    )
+    assert removes["automated-execution-output"] == (
+        "java.lang.AssertionError: expected:<1> but was:<2>\nstarted 2026-11-27T10:00:00"
+    )  # the suite's timestamp, kept as the output's last line by default
     assert removes["run-duration"] == "00:00:01"
     assert b"CartTest.java:42" in attachments(jsim, "run", removes["id"])["failure.txt"]
     adds = grouped["com.acme.shop.CartTest.addsItem"][0]
@@ -138,9 +137,9 @@ def test_what_junit_runs_carry(jsim: Simulator) -> None:
 def test_playwright_failure_carries_its_screenshot_and_message(jsim: Simulator) -> None:
     importer(jsim, FIXTURES, "playwright.xml", "--create-missing")
     [run] = runs_by_test(jsim)["checkout.spec.ts.checkout › rejects an expired card"]
-    assert (
-        run["automated-execution-output"]
-        == "FAILURE: checkout.spec.ts:20:5 checkout › rejects an expired card"
+    assert run["automated-execution-output"] == (
+        "FAILURE: checkout.spec.ts:20:5 checkout › rejects an expired card\n"
+        "started 2026-11-27T10:00:00.000Z"
     )
     files = attachments(jsim, "run", run["id"])
     assert files["cart.png"] == b"\x89PNG fake screenshot"
@@ -280,6 +279,46 @@ def test_dry_run_and_usage_errors(jsim: Simulator, tmp_path: Path) -> None:
     bad_template = importer(jsim, FIXTURES, "go.xml", "--name-template", "{package}.{name}")
     assert bad_template.returncode == 2
     assert "--name-template: use only {classname}, {name}, {suite}, {file}" in bad_template.stderr
+
+
+def test_timestamps_go_to_the_output_a_custom_field_or_nowhere(
+    jsim: Simulator, tmp_path: Path
+) -> None:
+    report = tmp_path / "stamps.xml"
+    report.write_text(
+        '<testsuites><testsuite name="outer" timestamp="2026-11-27T09:00:00">'
+        '<testsuite name="inner" timestamp="2026-11-27T10:00:00">'
+        '<testcase classname="c" name="own" timestamp="2026-11-27T10:00:05" time="1"/>'
+        '<testcase classname="c" name="inherited" time="1"/>'
+        '</testsuite><testcase classname="c" name="outer_only"/></testsuite>'
+        '<testsuite name="bare"><testcase classname="c" name="none"/></testsuite></testsuites>'
+    )
+    assert importer(jsim, tmp_path, "stamps.xml", "--create-missing").returncode == 0
+    outputs = {
+        name: runs[0]["automated-execution-output"] for name, runs in runs_by_test(jsim).items()
+    }
+    assert outputs == {
+        "c.own": "started 2026-11-27T10:00:05",  # the testcase's own, over its suite's
+        "c.inherited": "started 2026-11-27T10:00:00",  # the nearest suite's
+        "c.outer_only": "started 2026-11-27T09:00:00",
+        "c.none": None,
+    }
+    build = f"---f-{jsim.info.custom_fields['Build']}"  # a text field
+    assert importer(jsim, tmp_path, "stamps.xml", "--timestamp", "field=Build").returncode == 0
+    latest = {name: runs[-1] for name, runs in runs_by_test(jsim).items()}
+    assert latest["c.own"]["custom-fields"] == {build: "2026-11-27T10:00:05"}
+    assert latest["c.own"]["automated-execution-output"] is None
+    assert latest["c.none"]["custom-fields"] == {}
+    assert importer(jsim, tmp_path, "stamps.xml", "--timestamp", "none").returncode == 0
+    latest = {name: runs[-1] for name, runs in runs_by_test(jsim).items()}
+    assert latest["c.own"]["automated-execution-output"] is None
+    assert latest["c.own"]["custom-fields"] == {}
+    bad = importer(jsim, tmp_path, "stamps.xml", "--timestamp", "fields")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "practitest import-junit: error: --timestamp: expected output, none or field=NAME; "
+        "got 'fields'"
+    )
 
 
 def test_parse_time_and_streaming_reader(tmp_path: Path) -> None:
