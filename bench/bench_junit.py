@@ -68,17 +68,31 @@ def generate(path: Path, cases: int, output_bytes: int) -> None:
         handle.write("</testsuites>\n")
 
 
-def measure(mode: str, path: Path, spool: Path) -> dict[str, float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ROOT), mode, str(path), str(spool)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=1800,
-    )
-    return dict(json.loads(result.stdout))
+def measure(mode: str, path: Path, spool: Path, repeats: int = 1) -> dict[str, float]:
+    """Best time of ``repeats`` runs (after one that writes the bytecode cache), peak of the last.
+
+    Bytecode is cached as after ``pip install`` (this machine may set
+    PYTHONDONTWRITEBYTECODE; junitparser's is compiled at install, ours would not be).
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PRACTITEST") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    best: dict[str, float] = {}
+    for _ in range(repeats + 1):
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, str(ROOT), mode, str(path), str(spool)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=1800,
+        )
+        answer = dict(json.loads(result.stdout))
+        if not best or answer["seconds"] < best["seconds"]:
+            best = {**answer, "peak_mib": answer["peak_mib"]}
+    return best
 
 
 def main() -> None:
@@ -90,10 +104,12 @@ def main() -> None:
         folder = Path(directory)
         small = folder / "results.xml"
         generate(small, cases, 0)
-        ours = measure("import", small, folder / "spool1")
-        bare = measure("junitparser", small, folder / "spool2")
+        repeats = 1 if args.quick else 3
+        ours = measure("import", small, folder / "spool1", repeats)
+        bare = measure("junitparser", small, folder / "spool2", repeats)
         print(
-            f"P5 JUnit import, {cases} testcases ({small.stat().st_size / 2**20:.1f} MiB), dry run:"
+            f"P5 JUnit import, {cases} testcases ({small.stat().st_size / 2**20:.1f} MiB), "
+            f"dry run, best of {repeats}:"
         )
         print(
             f"  junitparser parse   {bare['seconds']:6.2f} s   peak {bare['peak_mib']:5.0f} MiB   {bare['count']:.0f} cases"

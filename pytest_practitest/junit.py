@@ -96,6 +96,7 @@ class _Reader:
         self.suites: list[str] = []
         self.suite_properties: list[list[tuple[str, str]]] = []
         self.suite_timestamps: list[str] = []
+        self._context: tuple[list[str], str, list[tuple[str, str]]] | None = None
         self.stack: list[str] = []
         self.case: Case | None = None
         self.done: list[Case] = []
@@ -135,16 +136,20 @@ class _Reader:
             self.suites.append(attrs.get("name", ""))
             self.suite_properties.append([])
             self.suite_timestamps.append(attrs.get("timestamp", "").strip())
+            self._context = None
         elif tag == "testcase":
+            if self._context is None:
+                self._context = self._suite_context()
+            suites, timestamp, properties = self._context
             self.case = Case(
-                suites=[s for s in self.suites if s],
+                suites=suites,
                 name=attrs.get("name", ""),
                 classname=attrs.get("classname", "") or attrs.get("class", ""),
                 file=attrs.get("file", ""),
                 time=parse_time(attrs.get("time")),
                 line=self.parser.CurrentLineNumber,
-                timestamp=attrs.get("timestamp", "").strip()
-                or next((t for t in reversed(self.suite_timestamps) if t), ""),
+                timestamp=attrs.get("timestamp", "").strip() or timestamp,
+                suite_properties=properties,
             )
         elif self.case is not None and tag in RESULTS and parent == "testcase":
             if SEVERITY[tag] >= SEVERITY[self.case.outcome]:
@@ -161,11 +166,23 @@ class _Reader:
             else:
                 self.property_name = name
 
+    def _suite_context(self) -> tuple[list[str], str, list[tuple[str, str]]]:
+        """What every testcase of the current suite shares (computed once per suite).
+
+        The lists are shared by those cases: read them, do not change them.
+        """
+        return (
+            [s for s in self.suites if s],
+            next((t for t in reversed(self.suite_timestamps) if t), ""),
+            [p for level in self.suite_properties for p in level],
+        )
+
     def _add_property(self, name: str, value: str) -> None:
         if self.case is not None:
             self.case.properties.append((name, value))
         elif self.suite_properties:
             self.suite_properties[-1].append((name, value))
+            self._context = None
 
     def _text(self, data: str) -> None:
         self.buffer.append(data)
@@ -176,13 +193,13 @@ class _Reader:
         self.buffer = []
         case = self.case
         if tag == "testcase" and case is not None:
-            case.suite_properties = [p for level in self.suite_properties for p in level]
             self._finish(case)
             self.case = None
         elif tag == "testsuite":
             self.suites.pop()
             self.suite_properties.pop()
             self.suite_timestamps.pop()
+            self._context = None
         elif tag == "property" and self.property_name is not None:
             self._add_property(self.property_name, text.strip())
             self.property_name = None

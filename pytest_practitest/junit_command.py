@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import ConfigError, PractiTestError
 from .events import Event
+from .model import RunRecord
 
 SHARED = (
     ("--url", "practitest_url", "us, eu or a base URL (default: PRACTITEST_URL or us)"),
@@ -216,6 +217,20 @@ def run(args: argparse.Namespace) -> int:
         ),
     )
     converter.artifacts = spool.path.with_suffix("") / "artifacts"
+    plan = None
+    if settings.dry_run:
+        # A dry run plans as it reads and keeps no records in memory.
+        from .plan import Plan
+        from .uploader import UploadSettings
+
+        plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
+        spool.keep_records = False
+
+    def keep(record: RunRecord) -> None:
+        spool.add(record, flush=False)
+        if plan is not None:
+            plan.add(record)
+
     with spool:
         for path in paths:
             count = 0
@@ -224,14 +239,14 @@ def run(args: argparse.Namespace) -> int:
                 for case in read_cases(path):
                     count += 1
                     if not args.suite_as_test:
-                        spool.add(converter.record(case, path), flush=False)
+                        keep(converter.record(case, path))
                         continue
                     if group and case.suites != group[0].suites:
-                        spool.add(converter.suite_record(group, path), flush=False)
+                        keep(converter.suite_record(group, path))
                         group = []
                     group.append(case)
                 if group:
-                    spool.add(converter.suite_record(group, path), flush=False)
+                    keep(converter.suite_record(group, path))
             except JUnitError as error:
                 spool.flush()
                 bad.append(
@@ -244,20 +259,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"practitest import-junit: error: {message}", file=sys.stderr)
         for message in warnings:
             print(f"PractiTest: warning: {message}", file=sys.stderr)
-        code = _deliver(settings, spool)
+        if plan is not None:
+            print("\n".join(plan.lines()))
+            print(f"  the {spool.count} records are in {spool.path}")
+            code = 0
+        else:
+            code = _deliver(settings, spool)
     return 2 if bad and not args.keep_going else code
 
 
 def _deliver(settings: Any, spool: Any) -> int:
-    from .plan import describe
     from .uploader import UploadSettings
 
     upload_settings = UploadSettings.from_settings(settings)
     pending = spool.pending()
-    if settings.dry_run:
-        print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
-        print(f"  the {len(pending)} records are in {spool.path}")
-        return 0
     if not pending:
         return 0
     from .client import Client  # only now: a dry run loads no HTTP library

@@ -52,16 +52,21 @@ class Converter:
     artifacts: Path | None = None
     _written: int = 0
     _resolved_base: Path | None = None
+    _statuses: dict[str, Status] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._statuses = {outcome: Status(value) for outcome, value in self.status_map.items()}
 
     def target(self, case: Case) -> Target:
-        props = dict(case.properties)
-        instance = props.get("practitest_instance_id", "").strip()
-        if instance.isdigit():
-            return Target(instance_id=int(instance))
-        for key in ("practitest_test_id", "test_id"):
-            value = props.get(key, "").strip()
-            if value.isdigit():
-                return Target(test_id=int(value))
+        if case.properties:
+            props = dict(case.properties)
+            instance = props.get("practitest_instance_id", "").strip()
+            if instance.isdigit():
+                return Target(instance_id=int(instance))
+            for key in ("practitest_test_id", "test_id"):
+                value = props.get(key, "").strip()
+                if value.isdigit():
+                    return Target(test_id=int(value))
         if self.mapping is not None:
             for key in (
                 f"{case.classname}::{case.name}",
@@ -98,7 +103,7 @@ class Converter:
         outcome = OUTCOME_KEY[case.outcome]
         if case.outcome == "skipped" and case.kind == "pytest.xfail":
             outcome = "xfailed"  # as the pytest plugin reports it
-        status = Status(self.status_map[outcome])
+        status = self._statuses[outcome]
         label = f"{case.classname}::{case.name}" if case.classname else case.name
         if case.outcome == "skipped":
             output = f"skipped: {case.message}".rstrip(": ")
@@ -119,14 +124,15 @@ class Converter:
             if text.strip():
                 files.append(self._text(f"{stream}.txt", text))
                 files += self._attachments(ATTACHMENT_LINE.findall(text), xml_path, label)
-        properties = case.suite_properties + case.properties
-        files += self._attachments(
-            [v for n, v in properties if n.lower().startswith("attachment")], xml_path, label
-        )
         fields = dict(self.fields)
-        for name, value in properties:
-            if name in self.property_fields:
-                fields[self.property_fields[name]] = value
+        properties = case.suite_properties + case.properties
+        if properties:  # most testcases have none: skip the work
+            files += self._attachments(
+                [v for n, v in properties if n.lower().startswith("attachment")], xml_path, label
+            )
+            for name, value in properties:
+                if name in self.property_fields:
+                    fields[self.property_fields[name]] = value
         if stamp:
             output = self._stamp(output, fields, case.timestamp)
         return RunRecord(
@@ -135,7 +141,7 @@ class Converter:
             label=label,
             duration=case.time,
             output=output,
-            steps=tuple(self._steps(case.properties)),
+            steps=tuple(self._steps(case.properties)) if case.properties else (),
             files=tuple(files),
             custom_fields=fields,
             version=self.version,

@@ -45,6 +45,7 @@ class Reporter:
         self.recorder = Recorder(settings, self._record, detect())
         self.spool: Spool | None = None
         self.delivery: Any = None
+        self.plan: Any = None  # a dry run's plan, worked out as results come
         self.warnings: list[str] = []
         self.lines: list[str] = []
         self.undelivered = 0
@@ -69,6 +70,8 @@ class Reporter:
             self._open()
         assert self.spool is not None
         self.spool.add(record)
+        if self.plan is not None:
+            self.plan.add(record)
 
     def _open(self) -> None:
         settings = self.settings
@@ -84,10 +87,14 @@ class Reporter:
                 source="pytest",
             ),
         )
-        # Records stay on disk, where the delivery process reads them; only a dry run's plan
-        # reads them back. Fewer long-lived objects keeps the garbage collector cheap too.
-        self.spool.keep_records = settings.dry_run
+        # Records stay on disk, where the delivery process reads them; a dry run plans as
+        # they come. Fewer long-lived objects keeps the garbage collector cheap too.
+        self.spool.keep_records = False
         if settings.dry_run:
+            from .plan import Plan
+            from .uploader import UploadSettings
+
+            self.plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
             return
         from .delivery import DeliveryProcess
 
@@ -115,12 +122,8 @@ class Reporter:
         self.warnings += self.recorder.mapping_errors
         if self.spool is None:
             return
-        if self.settings.dry_run:
-            from .plan import describe
-            from .uploader import UploadSettings
-
-            upload_settings = UploadSettings.from_settings(self.settings)
-            self.lines = describe(self.spool.pending(), upload_settings, self.settings.rate_limit)
+        if self.plan is not None:
+            self.lines = self.plan.lines()
             self.lines.append(f"  the {self.spool.count} records are in {self.spool.path}")
             self.spool.close()
             return
