@@ -6,7 +6,8 @@
 Overhead: wall time of the same suite run plain, with --practitest (to the simulator,
 rate limit off) and with allure-pytest writing its results (when installed), serial
 and under -n 2 (when pytest-xdist is installed); best of 3, as ratios to plain.
-Tail: with a scaled rate limit (30 calls per 0.6 s on both sides), the time from the
+Memory (P6): each of 1,000 tests (200 with --quick) attaches a 1 MiB file; the peak RSS
+of the test process and of its delivery process. Tail: with a scaled rate limit (30 calls per 0.6 s on both sides), the time from the
 end of the last test to the end of the pytest process, for a suite that runs longer
 than its upload. Prints numbers; asserts nothing.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -172,6 +174,56 @@ def tail(count: int, sleep: float) -> list[str]:
     ]
 
 
+MEMORY_CONFTEST = """
+import json, resource
+from pathlib import Path
+def _hwm_kib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+def pytest_unconfigure(config):
+    # After the reporter has waited for its delivery process: RUSAGE_CHILDREN is its peak.
+    Path("memory.json").write_text(json.dumps({
+        "tests_kib": _hwm_kib(),
+        "delivery_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }))
+"""
+
+
+def memory(count: int) -> list[str]:
+    """P6 for the plugin: each test attaches a 1 MiB file; peak RSS of both processes."""
+    with tempfile.TemporaryDirectory() as directory, Simulator(token=TOKEN, rate_limit=None) as sim:
+        path = Path(directory)
+        blob = path / "screenshot.png"
+        blob.write_bytes(os.urandom(1024 * 1024))
+        lines = ["from pytest_practitest import attach\n"]
+        for index in range(count):
+            lines.append(f"def test_{index:05d}():\n    attach({str(blob)!r})\n")
+        (path / "test_files.py").write_text("\n".join(lines))
+        (path / "conftest.py").write_text(MEMORY_CONFTEST)
+        names = [f"test_files.py::test_{index:05d}" for index in range(count)]
+        set_id = seed(sim, names)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+        env["PRACTITEST_TOKEN"] = TOKEN
+        args = [
+            "--practitest",
+            f"--practitest-url={sim.url}",
+            "--practitest-project-id=4500",
+            f"--practitest-set-id={set_id}",
+            "--practitest-rate-limit=0",
+            "--practitest-deadline=600",
+        ]
+        off = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
+        seconds = timed(path, [*off, *args], env)
+        result = json.loads((path / "memory.json").read_text())
+        stored = len(sim.entities("runs"))
+    return [
+        f"P6 peak RSS of the plugin, {count} tests attaching a 1 MiB file each: "
+        f"test process {result['tests_kib'] / 1024:.0f} MiB, delivery process "
+        f"{result['delivery_kib'] / 1024:.0f} MiB (target <= 150 MiB) - {stored} runs stored, {seconds:.1f} s"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI-sized run")
@@ -180,6 +232,8 @@ def main() -> None:
     for line in overhead(count, 1 if args.quick else 3):
         print(line, flush=True)
     for line in tail(count, 0.004 if args.quick else 0.003):
+        print(line, flush=True)
+    for line in memory(200 if args.quick else 1000):
         print(line, flush=True)
 
 

@@ -24,8 +24,11 @@ from .steps import Capture, current
 PROPERTY = "practitest"
 
 
-def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Mapped]:
-    """Where the item goes, and where its function goes (for the one-run-per-function policy)."""
+def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Mapped] | None:
+    """Where the item goes, and where its function goes (for the one-run-per-function policy).
+
+    None means the default: tests named after the node id and the function's id.
+    """
     hook = item.config.hook.pytest_practitest_map_item
     hooked = hook(item=item) if hook.get_hookimpls() else None  # no call when nobody implements it
     if hooked is not None:
@@ -46,7 +49,7 @@ def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Ma
             return exact or function or Mapped(Target(name=node_id)), function or exact or Mapped(
                 Target(name=function_id)
             )
-    return Mapped(Target(name=node_id)), Mapped(Target(name=function_id))
+    return None
 
 
 class CapturePlugin:
@@ -77,30 +80,25 @@ class CapturePlugin:
                     capture.files.append(capture.save(data, name))
         if report.when != "teardown":
             return report
+        payload: dict[str, Any] = {}
         try:
-            mapped, function = map_item(item, self.mapping)
-            error = None
+            found = map_item(item, self.mapping)
         except ConfigError as exc:
-            mapped = function = Mapped(Target(name=item.nodeid))
-            error = str(exc)
+            found = Mapped(Target(name=item.nodeid)), Mapped(Target(name=item.nodeid))
+            payload["mapping_error"] = str(exc)
+        if found is not None:
+            payload["mapped"], payload["function"] = found[0].to_json(), found[1].to_json()
         callspec = getattr(item, "callspec", None)
-        # One string, not nested dicts: pytest keeps every report until the end, and strings
-        # are invisible to the garbage collector (and travel to an xdist controller as is).
-        report.user_properties.append(
-            (
-                PROPERTY,
-                json.dumps(
-                    {
-                        "mapped": mapped.to_json(),
-                        "function": function.to_json(),
-                        "function_id": base_node_id(item.nodeid),
-                        "param_id": callspec.id if callspec is not None else None,
-                        "steps": capture.steps,
-                        "files": capture.files,
-                        "mapping_error": error,
-                    }
-                ),
-            )
-        )
+        if callspec is not None:
+            payload["param_id"] = callspec.id
+        if capture.steps:
+            payload["steps"] = capture.steps
+        if capture.files:
+            payload["files"] = capture.files
         current.set(None)
+        # Only what differs from the defaults, as one string: pytest keeps every report until
+        # the end, strings are invisible to the garbage collector, and a plain test's run
+        # allocates next to nothing here (this is per test; bench P3).
+        if payload:
+            report.user_properties.append((PROPERTY, json.dumps(payload)))
         return report

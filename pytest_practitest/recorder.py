@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ci import CiInfo
-from .mapping import Mapped
+from .mapping import Mapped, base_node_id
 from .model import FileRef, RunRecord, Status, StepRecord, Target
 from .settings import Settings
 
@@ -122,8 +122,10 @@ class Recorder:
         )
         if report.when == "teardown":
             del self._items[report.nodeid]
-            raw = dict(report.user_properties).get("practitest", "{}")
-            payload = json.loads(raw) if isinstance(raw, str) else raw
+            payload: Mapping[str, Any] = {}
+            for name, value in report.user_properties:
+                if name == "practitest":
+                    payload = json.loads(value) if isinstance(value, str) else value
             self._finish(report.nodeid, state, payload)
 
     def _finish(self, node_id: str, state: ItemState, payload: Mapping[str, Any]) -> None:
@@ -172,10 +174,13 @@ class Recorder:
             version=self.settings.version,
         )
         if self.settings.parametrized == "function" and payload.get("param_id") is not None:
-            function = Mapped.from_json(payload["function"])
-            self._groups.setdefault(str(payload["function_id"]), []).append(
-                (record, function, payload["param_id"])
+            function_id = base_node_id(node_id)
+            function = (
+                Mapped.from_json(payload["function"])
+                if payload.get("function")
+                else Mapped(Target(name=function_id))
             )
+            self._groups.setdefault(function_id, []).append((record, function, payload["param_id"]))
             return
         self.emit(record)
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client import Client
 from .errors import APIError, ConfigError, NotFoundError, ValidationError
 from .events import Event, EventSink, ignore_events
 from .model import RunRecord, Target
 from .payload import MAX_INSTANCES_PER_POST
+
+if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
+    from .client import Client
 
 NAME_LOOKUPS_BEFORE_LISTING = 3
 

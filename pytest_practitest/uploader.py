@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .client import Client
 from .errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
 from .events import Event, EventSink, ignore_events
 from .model import RunRecord, hhmmss
@@ -49,7 +48,8 @@ from .report import UploadReport
 from .resolve import Resolver, SetChoice
 from .spool import Attempt, Spool
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
+    from .client import Client
     from .settings import Settings
 
 CLOCK_SKEW = 300.0

@@ -251,6 +251,24 @@ def test_plugin_off_imports_no_http_stack(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "delivering"])
+def test_the_test_process_never_loads_the_http_stack_when_on(
+    pytester: pytest.Pytester, run: Run, dry_run: bool
+) -> None:
+    # Delivery happens in the delivery process; a dry run plans without any HTTP library.
+    pytester.makeconftest(
+        """
+        import sys
+        def pytest_unconfigure(config):
+            print("HTTP LOADED:", [m for m in ("requests", "urllib3") if m in sys.modules])
+        """
+    )
+    pytester.makepyfile(test_on="def test_a(): pass")
+    result = run("-s", *(["--practitest-dry-run"] if dry_run else []), subprocess=True)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["HTTP LOADED: []"])
+
+
 def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_dis="def test_a(): pass")
     result = pytester.runpytest("-p", "no:practitest", "--help")
