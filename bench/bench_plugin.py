@@ -66,6 +66,21 @@ def seed(sim: Simulator, names: list[str]) -> int:
     return int(test_set["id"])
 
 
+def reporting(
+    sim: Simulator, set_id: int, rate_limit: str = "0"
+) -> tuple[dict[str, str], list[str]]:
+    """The environment (token, nothing else of ours) and the flags that report to ``sim``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    env["PRACTITEST_TOKEN"] = TOKEN
+    return env, [
+        "--practitest",
+        f"--practitest-url={sim.url}",
+        "--practitest-project-id=4500",
+        f"--practitest-set-id={set_id}",
+        f"--practitest-rate-limit={rate_limit}",
+    ]
+
+
 def timed(directory: Path, args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(
@@ -92,16 +107,7 @@ def overhead(count: int, repeats: int) -> list[str]:
     ]
     with tempfile.TemporaryDirectory() as directory, Simulator(token=TOKEN, rate_limit=None) as sim:
         path = Path(directory)
-        set_id = seed(sim, make_suite(path, count, 0.0))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-        env["PRACTITEST_TOKEN"] = TOKEN
-        practitest = [
-            "--practitest",
-            f"--practitest-url={sim.url}",
-            "--practitest-project-id=4500",
-            f"--practitest-set-id={set_id}",
-            "--practitest-rate-limit=0",
-        ]
+        env, practitest = reporting(sim, seed(sim, make_suite(path, count, 0.0)))
         off = ["-p", "no:allure_pytest"] if have_allure else []
         variants = [("plain", off), ("--practitest", [*off, *practitest])]
         if have_allure:
@@ -148,19 +154,10 @@ def tail(count: int, sleep: float) -> list[str]:
     ):
         path = Path(directory)
         set_id = seed(sim, make_suite(path, count, sleep))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-        env["PRACTITEST_TOKEN"] = TOKEN
+        env, args = reporting(sim, set_id, f"{SCALED[0]}/{SCALED[1]}")
         off = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
         _, plain_tail = _tail_once(path, off, env)
-        args = [
-            *off,
-            "--practitest",
-            f"--practitest-url={sim.url}",
-            "--practitest-project-id=4500",
-            f"--practitest-set-id={set_id}",
-            f"--practitest-rate-limit={SCALED[0]}/{SCALED[1]}",
-        ]
-        total, plugin_tail = _tail_once(path, args, env)
+        total, plugin_tail = _tail_once(path, [*off, *args], env)
         runs = len(sim.entities("runs"))
         calls = len(sim.requests)
         statuses = {str(r.status) for r in sim.requests}
@@ -202,17 +199,8 @@ def memory(count: int) -> list[str]:
         (path / "test_files.py").write_text("\n".join(lines))
         (path / "conftest.py").write_text(MEMORY_CONFTEST)
         names = [f"test_files.py::test_{index:05d}" for index in range(count)]
-        set_id = seed(sim, names)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-        env["PRACTITEST_TOKEN"] = TOKEN
-        args = [
-            "--practitest",
-            f"--practitest-url={sim.url}",
-            "--practitest-project-id=4500",
-            f"--practitest-set-id={set_id}",
-            "--practitest-rate-limit=0",
-            "--practitest-deadline=600",
-        ]
+        env, args = reporting(sim, seed(sim, names))
+        args.append("--practitest-deadline=600")
         off = ["-p", "no:allure_pytest"] if importlib.util.find_spec("allure_pytest") else []
         seconds = timed(path, [*off, *args], env)
         result = json.loads((path / "memory.json").read_text())
