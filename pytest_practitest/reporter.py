@@ -109,6 +109,14 @@ class Reporter:
         if self.mapping is not None:
             for problem in self.mapping.problems(item.nodeid for item in session.items):
                 self.warnings.append(problem)
+        if session.items and not session.config.option.collectonly and self.spool is None:
+            # Tests will run: start the delivery process now, so its start-up (about
+            # 0.2 s) overlaps the first tests instead of the end of a short session.
+            # (An xdist controller collects nothing; it opens at its first record.)
+            try:
+                self._open()
+            except Exception:  # reporting never breaks the test run; retried at first record
+                log.exception("PractiTest could not open the spool")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         try:
