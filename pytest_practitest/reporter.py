@@ -24,6 +24,7 @@ from .spool import Spool, SpoolMeta
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
+WRITE_BEHIND_SECONDS = 0.05
 
 
 class Reporter:
@@ -90,6 +91,10 @@ class Reporter:
         # Records stay on disk, where the delivery process reads them; a dry run plans as
         # they come. Fewer long-lived objects keeps the garbage collector cheap too.
         self.spool.keep_records = False
+        if self.config.pluginmanager.has_plugin("dsession"):
+            # An xdist controller: its tests run in workers, so a crash cannot take a
+            # record still in memory, and one write per record cost a GIL hand-over each.
+            self.spool.write_behind(WRITE_BEHIND_SECONDS)
         if settings.dry_run:
             from .plan import Plan
             from .uploader import UploadSettings

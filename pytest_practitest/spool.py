@@ -13,7 +13,8 @@ One JSON-lines file per upload session. The first line describes the session
   ``practitest upload``, e.g. after the mapping was fixed).
 
 Each line is written with one ``write`` call on a descriptor opened with
-``O_APPEND``, so a crash of the process loses nothing, and two processes can
+``O_APPEND`` (an xdist controller, which runs no tests, batches lines that come
+within 50 ms: see ``write_behind``), so a crash of the process loses nothing, and two processes can
 append to the same spool without interleaving their lines (on a local file
 system): the plugin's test process writes the records while its delivery
 process (``delivery.py``) reads them as they arrive and writes the delivery
@@ -84,7 +85,10 @@ class Spool:
         self.attempts: dict[str, Attempt] = {}
         self.warnings: list[str] = []
         self._fd: int | None = fd
-        self._pending: list[bytes] = []  # lines written with flush=False, not on disk yet
+        self._pending: list[bytes] = []  # lines not on disk yet
+        self._behind = 0.0  # see write_behind()
+        self._written = 0.0  # when pending lines last went to disk
+        self._wake = threading.Event()
         self._lock = threading.Lock()
         self._synced = 0.0
         self._read_offset = 0  # how far read_new() has read
@@ -193,15 +197,42 @@ class Spool:
                 # resume looks for what it stored; nothing is lost by dropping this line.
                 return
             self._pending.append(data)
-            if flush:
-                self._flush_locked()
             now = time.monotonic()
+            if flush and self._behind and not sync:
+                if not self._wake.is_set():
+                    self._wake.set()  # the flusher writes it within `_behind` seconds
+            elif flush:
+                self._flush_locked(now)
             if sync and now - self._synced >= FSYNC_INTERVAL:
                 os.fsync(self._fd)
                 self._synced = now
 
-    def _flush_locked(self) -> None:
+    def write_behind(self, seconds: float) -> None:
+        """Let a background thread write record lines, at most ``seconds`` after they come.
+
+        For the xdist controller: one write per record cost it a GIL hand-over each
+        (its network threads take the GIL while the write runs): 5,000 fast tests,
+        0.5 s. Attempt lines are still written at once.
+        """
+        self._behind = seconds
+        threading.Thread(target=self._flush_behind, name="practitest-spool", daemon=True).start()
+
+    def _flush_behind(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                if self._fd is None:
+                    return
+                wait = self._written + self._behind - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            with self._lock:
+                self._wake.clear()
+                self._flush_locked(time.monotonic())
+
+    def _flush_locked(self, now: float | None = None) -> None:
         """Write what is pending with one call (one O_APPEND write is never interleaved)."""
+        self._written = time.monotonic() if now is None else now
         if not self._pending or self._fd is None:
             return
         data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
@@ -266,6 +297,7 @@ class Spool:
                 os.fsync(self._fd)
                 os.close(self._fd)
                 self._fd = None
+        self._wake.set()  # a write-behind flusher sees the spool closed and ends
 
     def __enter__(self) -> Spool:
         return self

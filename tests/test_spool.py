@@ -9,6 +9,7 @@ import pytest
 
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.spool import Spool, SpoolError, SpoolMeta
+from tests.helpers import wait_for
 
 
 def record(index: int) -> RunRecord:
@@ -89,6 +90,32 @@ def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> Non
         raw.write(line[25:])
     assert follower.read_new() == [one]
     writer.close()
+    follower.close()
+
+
+def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) -> None:
+    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    writer.write_behind(0.2)
+    follower = Spool.open(writer.path, keep_records=False)
+    first, second = record(1), record(2)
+    writer.add(first)
+    writer.add(second)
+    seen: list[RunRecord] = []
+
+    def both_seen() -> bool:
+        seen.extend(follower.read_new())
+        return len(seen) == 2
+
+    assert wait_for(both_seen, timeout=5)
+    assert seen == [first, second]
+    third, fourth = record(3), record(4)
+    writer.add(third)
+    writer.mark_attempt([first.key], after_run_id=None)  # never waits; takes pending lines along
+    assert follower.read_new() == [third]
+    assert set(follower.attempts) == {first.key}
+    writer.add(fourth)
+    writer.close()  # writes what is pending
+    assert follower.read_new() == [fourth]
     follower.close()
 
 
