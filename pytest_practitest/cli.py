@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -128,48 +127,46 @@ def _say(event: object) -> None:
 
 def run_upload(args: argparse.Namespace) -> int:
     """``practitest upload SPOOL``: 0 all delivered, 1 some not, 2 usage or input error."""
-    from .client import Client, RateLimiter
+    from .client import Client
     from .plan import describe
-    from .ratelimit_option import DEFAULT_RATE_LIMIT, parse_rate_limit
     from .resolve import SetChoice
+    from .settings import resolve
     from .spool import Spool
     from .uploader import Uploader, UploadSettings
 
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
-        raw_limit = args.rate_limit or os.environ.get("PRACTITEST_RATE_LIMIT")
-        rate_limit = (
-            parse_rate_limit(raw_limit, "--rate-limit") if raw_limit else DEFAULT_RATE_LIMIT
+        # The plugin's settings and environment variables (timeout, rate limit, author);
+        # where results go comes from the spool, and its URL unless one is given.
+        settings = resolve(
+            {"practitest_url": args.url, "practitest_rate_limit": args.rate_limit},
+            lambda name: None,
         )
-        author = os.environ.get("PRACTITEST_AUTHOR_ID")
-        if author is not None and not author.isdigit():
-            raise ConfigError(f"PRACTITEST_AUTHOR_ID must be a user id (a number); got {author!r}")
         spool = Spool.open(args.spool)
     except PractiTestError as error:
-        print(f"practitest upload: error: {error}", file=sys.stderr)
+        text = str(error).replace("--practitest-", "--")
+        print(f"practitest upload: error: {text}", file=sys.stderr)
         return 2
     with spool:
         meta = spool.meta
-        settings = UploadSettings(
+        if "url" not in settings.sources:
+            settings = settings._replace(url=meta.url)
+        upload_settings = UploadSettings(
             project_id=meta.project_id,
             test_set=SetChoice(meta.set_id, meta.set_name),
             create_missing=meta.create_missing,
-            author_id=int(author) if author else None,
+            author_id=settings.author_id,
         )
         for warning in spool.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
         pending = spool.pending()
         if args.dry_run:
-            print("\n".join(describe(pending, settings, rate_limit)))
+            print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
         try:
-            client = Client(
-                args.url or os.environ.get("PRACTITEST_URL") or meta.url,
-                os.environ.get("PRACTITEST_TOKEN"),
-                rate_limiter=RateLimiter(*rate_limit) if rate_limit else None,
-                deadline=time.monotonic() + args.deadline,
-                on_event=_say,
+            client = Client.from_settings(
+                settings, deadline=time.monotonic() + args.deadline, on_event=_say
             )
         except ConfigError as error:
             print(f"practitest upload: error: {error}", file=sys.stderr)
@@ -178,7 +175,7 @@ def run_upload(args: argparse.Namespace) -> int:
             print(
                 f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
             )
-            report = Uploader(client, settings, spool, on_event=_say).upload()
+            report = Uploader(client, upload_settings, spool, on_event=_say).upload()
         print("\n".join(report.lines()))
         return 0 if report.undelivered == 0 else 1
 
@@ -191,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_map(args: argparse.Namespace) -> int:
     """``practitest map``: 0 done, 1 the API failed, 2 usage or input error."""
-    from .client import Client, RateLimiter
+    from .client import Client
     from .errors import APIError
     from .mapper import collect_node_ids, match, report, write
     from .mapping import MappingFile
@@ -214,11 +211,7 @@ def run_map(args: argparse.Namespace) -> int:
         path = settings.map or Path("practitest.toml")
         mapping = MappingFile.load(path) if path.exists() else None
         node_ids = collect_node_ids(args.pytest_args)
-        client = Client(
-            settings.url,
-            settings.token(),
-            rate_limiter=RateLimiter(*settings.rate_limit) if settings.rate_limit else None,
-        )
+        client = Client.from_settings(settings)
     except PractiTestError as error:
         print(f"practitest map: error: {error}", file=sys.stderr)
         return 2

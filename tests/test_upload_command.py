@@ -96,7 +96,14 @@ def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None
         (
             ["upload", "SPOOL"],
             {"PRACTITEST_AUTHOR_ID": "me"},
-            "practitest upload: error: PRACTITEST_AUTHOR_ID must be a user id (a number); got 'me'\n",
+            "practitest upload: error: PRACTITEST_AUTHOR_ID: expected a positive whole number; "
+            "got 'me'\n",
+        ),
+        (  # the plugin's settings apply: the same variables, checked the same way
+            ["upload", "SPOOL"],
+            {"PRACTITEST_TIMEOUT": "soon"},
+            "practitest upload: error: PRACTITEST_TIMEOUT: expected a number of seconds; "
+            "got 'soon'\n",
         ),
     ],
 )
