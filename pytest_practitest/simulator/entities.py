@@ -191,6 +191,7 @@ def create_set(
             "name": attributes["name"],
             "description": attributes.get("description"),
             "instances-count": 0,
+            "_statuses": {},  # instances per run status (see refresh_set_status)
             "run-status": "NO RUN",
             "last-run": None,
             "author-id": author_id,
@@ -218,6 +219,7 @@ def create_instance(
     with store.lock:
         number = store.next_display_id(f"set:{test_set['id']}")
         test_set["instances-count"] += 1
+        _count_status(test_set, "NO RUN", +1)
         test_set["updated-at"] = now
         return store.insert(
             "instances",
@@ -331,6 +333,10 @@ def create_run(
 
 
 def _record_run_on_targets(store: Store, instance: Entity, run: Entity, refresh_set: bool) -> None:
+    test_set = store.get("sets", instance["set-id"])
+    if test_set is not None:
+        _count_status(test_set, instance["run-status"], -1)
+        _count_status(test_set, run["status"], +1)
     instance.update(
         {
             "run-status": run["status"],
@@ -340,7 +346,6 @@ def _record_run_on_targets(store: Store, instance: Entity, run: Entity, refresh_
             "updated-at": run["created-at"],
         }
     )
-    test_set = store.get("sets", instance["set-id"])
     if test_set is not None:
         if refresh_set:
             refresh_set_status(store, test_set)
@@ -351,11 +356,27 @@ def _record_run_on_targets(store: Store, instance: Entity, run: Entity, refresh_
         test["last-run"] = run["created-at"]
 
 
+def _count_status(test_set: Entity, status: str, change: int) -> None:
+    counts = test_set.get("_statuses")
+    if counts is not None:
+        counts[status] = counts.get(status, 0) + change
+
+
 def refresh_set_status(store: Store, test_set: Entity) -> None:
-    statuses = [
-        i["run-status"] for i in store.table("instances").values() if i["set-id"] == test_set["id"]
-    ]
-    test_set["run-status"] = aggregate_status(statuses)
+    """The set's run status from how many of its instances have each status.
+
+    The counts live on the set (``_statuses``, never shown) and change with each
+    instance and run, so a bulk of runs costs the same in a set of 10 or 10,000
+    instances; they are rebuilt by one scan when missing (a state file from before).
+    """
+    counts = test_set.get("_statuses")
+    if counts is None:
+        counts = {}
+        for instance in store.table("instances").values():
+            if instance["set-id"] == test_set["id"]:
+                counts[instance["run-status"]] = counts.get(instance["run-status"], 0) + 1
+        test_set["_statuses"] = counts
+    test_set["run-status"] = aggregate_status(status for status, n in counts.items() if n > 0)
 
 
 def delete(store: Store, table: str, entity_id: int) -> None:
@@ -380,6 +401,7 @@ def delete(store: Store, table: str, entity_id: int) -> None:
             test_set = store.get("sets", entity["set-id"])
             if test_set is not None:
                 test_set["instances-count"] -= 1
+                _count_status(test_set, entity["run-status"], -1)
                 refresh_set_status(store, test_set)
         if table == "steps":
             test = store.get("tests", entity["test-id"])

@@ -64,6 +64,28 @@ def test_set_status_when_every_instance_passed_or_one_failed(
     assert api.data(path)["attributes"]["run-status"] == "FAILED"
 
 
+def test_set_status_follows_deleted_instances_and_survives_a_missing_count(
+    api: Api, sim: Simulator, instances: list[int]
+) -> None:
+    from pytest_practitest.simulator import entities
+
+    for instance_id in instances:
+        api.run(instance_id, **{"exit-code": 0})
+    api.run(instances[3], **{"exit-code": 1})
+    path = api.p(f"/sets/{sim.info.set_id}.json")
+    assert api.data(path)["attributes"]["run-status"] == "FAILED"
+    assert "_statuses" not in api.data(path)["attributes"]  # the counts are never shown
+    api.delete(api.p(f"/instances/{instances[3]}.json")).raise_for_status()
+    assert api.data(path)["attributes"]["run-status"] == "PASSED"
+    # A state file written before the counts existed: they are rebuilt from the instances.
+    [test_set] = [s for s in sim.store.table("sets").values() if s["id"] == sim.info.set_id]
+    del test_set["_statuses"]
+    entities.refresh_set_status(sim.store, test_set)
+    assert test_set["_statuses"] == {"PASSED": len(instances) - 1}
+    api.run(instances[0], **{"exit-code": 1})
+    assert api.data(path)["attributes"]["run-status"] == "FAILED"
+
+
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [
