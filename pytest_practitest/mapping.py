@@ -34,7 +34,7 @@ KEYS = ("instance_id", "test_id", "display_id", "name")
 MARKER_FORM = "practitest(instance_id=ID | test_id=ID | display_id=N | name='...', fields={...})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mapped:
     """A target plus the custom fields that go with it, and where it came from."""
 

@@ -41,7 +41,7 @@ def run_status_of(statuses: Iterable[Status]) -> str:
     return "PASSED"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileRef:
     """A file to attach: a path on disk (read when its batch is built) or bytes."""
 
@@ -66,7 +66,7 @@ class FileRef:
         return cls(data["name"], data=base64.b64decode(data["data"]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepRecord:
     """One step run."""
 
@@ -98,7 +98,7 @@ class StepRecord:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where a result goes: an instance id, or a test (by id, display id or name) in the set."""
 
@@ -146,7 +146,7 @@ def new_key() -> str:
     return f"{_KEY_PREFIX}{next(_key_counter):08x}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunRecord:
     """One result to deliver as one PractiTest run.
 

@@ -20,18 +20,50 @@ SEVERITY = {"FAILED": 5, "BLOCKED": 4, "NO RUN": 2, "N/A": 1, "PASSED": 0}
 STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))
 
 
-@dataclass
 class Phase:
-    outcome: str
-    duration: float
-    longrepr: str
-    crash: str
-    skip_reason: str
-    wasxfail: str | None
-    sections: list[tuple[str, str]]
+    """One phase's report, read only as far as needed.
+
+    Most phases pass and are looked at for their outcome and duration only, so
+    nothing is copied out of the report up front (this runs three times per test).
+    """
+
+    __slots__ = ("report",)
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+
+    @property
+    def outcome(self) -> str:
+        return str(self.report.outcome)
+
+    @property
+    def duration(self) -> float:
+        return float(getattr(self.report, "duration", 0.0) or 0.0)
+
+    @property
+    def longrepr(self) -> str:
+        if self.report.outcome != "failed":
+            return ""
+        return str(getattr(self.report, "longreprtext", "") or "")
+
+    @property
+    def crash(self) -> str:
+        return _crash_message(self.report) if self.report.outcome == "failed" else ""
+
+    @property
+    def skip_reason(self) -> str:
+        return _skip_reason(self.report) if self.report.outcome == "skipped" else ""
+
+    @property
+    def wasxfail(self) -> str | None:
+        return getattr(self.report, "wasxfail", None)
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        return list(getattr(self.report, "sections", None) or [])
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemState:
     phases: dict[str, Phase] = field(default_factory=dict)
     attempts: int = 1
@@ -92,6 +124,7 @@ class Recorder:
         if ci is not None and isinstance(settings.ci, Mapping):
             chosen = settings.ci
             self.base_fields.update({chosen[k]: v for k, v in ci.values().items() if k in chosen})
+        self._statuses = {key: Status(value) for key, value in settings.status_map.items()}
         self._items: dict[str, ItemState] = {}
         self._groups: dict[str, list[tuple[RunRecord, Mapped, str | None]]] = {}
         self.mapping_errors: list[str] = []
@@ -109,17 +142,7 @@ class Recorder:
             state.phases.clear()
             state.rerun_pending = False
             return
-        state.phases[report.when] = Phase(
-            outcome=report.outcome,
-            duration=float(getattr(report, "duration", 0.0) or 0.0),
-            longrepr=str(getattr(report, "longreprtext", "") or "")
-            if report.outcome == "failed"
-            else "",
-            crash=_crash_message(report) if report.outcome == "failed" else "",
-            skip_reason=_skip_reason(report) if report.outcome == "skipped" else "",
-            wasxfail=getattr(report, "wasxfail", None),
-            sections=list(getattr(report, "sections", []) or []),
-        )
+        state.phases[report.when] = Phase(report)
         if report.when == "teardown":
             del self._items[report.nodeid]
             payload: Mapping[str, Any] = {}
@@ -134,18 +157,19 @@ class Recorder:
             self.mapping_errors.append(str(payload["mapping_error"]))
         mapped = Mapped.from_json(payload["mapped"]) if payload.get("mapped") else None
         outcome, text = classify(state.phases)
-        status = Status(self.settings.status_map[outcome])
+        status = self._statuses[outcome]
         if state.attempts > 1:
             text = f"{text} ({outcome} on attempt {state.attempts} of {state.attempts})".strip()
         failed = outcome in ("failed", "error", "teardown_error") or any(
             p.outcome == "failed" for p in state.phases.values()
         )
-        files = [FileRef(f["name"], path=f["path"]) for f in payload.get("files", [])]
-        traceback = "\n\n".join(
-            f"--- {w} ---\n{p.longrepr}" for w, p in state.phases.items() if p.longrepr
-        )
-        if traceback:
-            files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))
+        files = [FileRef(f["name"], path=f["path"]) for f in payload.get("files", ())]
+        if failed:
+            traceback = "\n\n".join(
+                f"--- {w} ---\n{p.longrepr}" for w, p in state.phases.items() if p.longrepr
+            )
+            if traceback:
+                files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))
         if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
             files += self._captured(state)
         steps = tuple(
@@ -157,7 +181,7 @@ class Recorder:
                 actual=s.get("actual"),
                 files=tuple(FileRef(f["name"], path=f["path"]) for f in s.get("files", [])),
             )
-            for s in payload.get("steps", [])
+            for s in payload.get("steps", ())
         )
         fields = {**self.base_fields, **(dict(mapped.fields) if mapped else {})}
         if self.ci is not None and self.settings.ci == "output":
