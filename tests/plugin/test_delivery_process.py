@@ -114,3 +114,25 @@ def test_finish_kills_a_delivery_process_that_does_not_answer_in_time(
     assert time.monotonic() - started < 5
     assert (report, warnings) == (None, [])
     assert problem == "delivery did not finish within 0.5 s"
+
+
+def test_the_delivery_process_runs_below_the_tests_in_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_practitest.spool import Spool, SpoolMeta
+
+    monkeypatch.setenv("PRACTITEST_TOKEN", "not-used")  # nothing is spooled: nothing is sent
+    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:9"))
+    process = delivery.DeliveryProcess(spool.path, resolve({}, lambda name: None, {}))
+    pid = process._process.pid
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        assert wait_for(
+            lambda: os.getpriority(os.PRIO_PROCESS, pid) == min(mine + delivery.NICENESS, 19)
+        )
+    finally:
+        spool.close()
+        report, _, problem = process.finish(5)
+    assert problem is None
+    assert report is not None
+    assert (report.total, report.delivered) == (0, 0)
