@@ -112,17 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(event: object) -> None:
-    from .events import Event
+    from .events import Event, notice
 
-    if isinstance(event, Event) and event.kind in (
-        "warning",
-        "rejected",
-        "recovered",
-        "server_429",
-        "retry",
-    ):
-        prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
-        print(f"PractiTest: {prefix}{event.message}", file=sys.stderr, flush=True)
+    line = notice(event) if isinstance(event, Event) else None
+    if line is not None:
+        print(line, file=sys.stderr, flush=True)
 
 
 def run_upload(args: argparse.Namespace) -> int:

@@ -31,3 +31,11 @@ EventSink = Callable[[Event], None]
 
 def ignore_events(event: Event) -> None:
     """The default sink."""
+
+
+def notice(event: Event) -> str | None:
+    """The line a command prints for an event that needs one of its own, else None."""
+    if event.kind not in ("warning", "rejected", "recovered", "server_429", "retry"):
+        return None
+    prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
+    return f"PractiTest: {prefix}{event.message}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import ConfigError, PractiTestError
-from .events import Event
+from .events import Event, notice
 from .model import RunRecord
 
 SHARED = (
@@ -162,11 +162,10 @@ class Progress:
         elif event.kind == "rate_limit_wait" and self.tty:
             self._waiting = ", waiting for the rate limit"
             self._show()
-        elif event.kind in ("warning", "rejected", "recovered", "server_429", "retry"):
+        elif (line := notice(event)) is not None:
             if self.tty:
                 print(file=self.stream)
-            prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
-            print(f"PractiTest: {prefix}{event.message}", file=self.stream, flush=True)
+            print(line, file=self.stream, flush=True)
 
     def _left(self) -> str:
         elapsed = self.clock() - self.started
