@@ -184,21 +184,28 @@ def _step_item(step: StepRecord, policy: FilePolicy, owner: str) -> dict[str, An
     return data
 
 
+def batch_is_full(
+    count: int, used: int, need: int, max_request_bytes: int, size: int = MAX_RUNS_PER_POST
+) -> bool:
+    """Whether a batch of ``count`` records (``used`` bytes) must close before one of ``need``.
+
+    A record bigger than the budget on its own still goes, alone.
+    """
+    return count > 0 and (count >= size or used + need > max_request_bytes)
+
+
 def batches(
     records: Sequence[RunRecord],
     policy: FilePolicy,
     max_request_bytes: int,
     size: int = MAX_RUNS_PER_POST,
 ) -> Iterator[list[RunRecord]]:
-    """Consecutive groups of at most ``size`` records under the request budget.
-
-    A record bigger than the budget on its own still goes, alone.
-    """
+    """Consecutive groups of at most ``size`` records under the request budget."""
     current: list[RunRecord] = []
     used = 0
     for record in records:
         need = estimate_size(record, policy)
-        if current and (len(current) >= size or used + need > max_request_bytes):
+        if batch_is_full(len(current), used, need, max_request_bytes, size):
             yield current
             current, used = [], 0
         current.append(record)

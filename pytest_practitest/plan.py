@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .model import RunRecord
-from .payload import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, FilePolicy, estimate_size
+from .payload import MAX_INSTANCES_PER_POST, FilePolicy, batch_is_full, estimate_size
 
 if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library
     from .uploader import UploadSettings
@@ -27,8 +27,7 @@ def estimate_seconds(calls: int, rate_limit: tuple[int, float] | None) -> float:
 class Plan:
     """The plan, worked out one record at a time, so a dry run keeps no records in memory.
 
-    Batches are counted the way ``payload.batches`` cuts them: at most 20 runs,
-    and under the request-size budget.
+    Batches are cut by the same rule as ``payload.batches`` (``batch_is_full``).
     """
 
     def __init__(self, settings: UploadSettings, rate_limit: tuple[int, float] | None) -> None:
@@ -54,9 +53,7 @@ class Plan:
         else:
             self.kinds["test name"] += 1
         need = estimate_size(record, self.policy)
-        if self._runs and (
-            self._runs >= MAX_RUNS_PER_POST or self._used + need > self.settings.max_request_bytes
-        ):
+        if batch_is_full(self._runs, self._used, need, self.settings.max_request_bytes):
             self._close_batch()
         self._runs += 1
         self._used += need
