@@ -7,6 +7,10 @@ report without loading the HTTP stack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .spool import Spool
 
 
 @dataclass
@@ -23,6 +27,17 @@ class UploadReport:
     set_name: str | None = None
     fatal: str | None = None
     spool_path: str = ""
+
+    @classmethod
+    def of_spool(cls, spool: Spool, **rest: Any) -> UploadReport:
+        """Where ``spool`` stands: its records, deliveries and standing rejections."""
+        return cls(
+            total=spool.count,
+            delivered=len(spool.delivered),
+            rejected={k: v for k, v in spool.rejected.items() if k not in spool.delivered},
+            spool_path=str(spool.path),
+            **rest,
+        )
 
     @property
     def undelivered(self) -> int:

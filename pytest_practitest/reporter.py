@@ -166,16 +166,10 @@ class Reporter:
     def _report_from_spool(self) -> UploadReport:
         """What the spool says was delivered, when the delivery process could not say."""
         assert self.spool is not None
-        spool = Spool.open(self.spool.path)
-        spool.close()
-        return UploadReport(
-            total=spool.count,
-            delivered=len(spool.delivered),
-            rejected={k: v for k, v in spool.rejected.items() if k not in spool.delivered},
-            set_id=self.settings.set_id,
-            set_name=self.settings.set_name,
-            spool_path=str(spool.path),
-        )
+        with Spool.open(self.spool.path) as spool:
+            return UploadReport.of_spool(
+                spool, set_id=self.settings.set_id, set_name=self.settings.set_name
+            )
 
     def _github_summary(self) -> None:
         path = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -139,19 +139,14 @@ class Uploader:
 
     def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
         """Where the spool stands now."""
-        return UploadReport(
-            total=self.spool.count,
-            delivered=len(self.spool.delivered),
+        return UploadReport.of_spool(
+            self.spool,
             recovered=self.recovered,
-            rejected={
-                k: v for k, v in self.spool.rejected.items() if k not in self.spool.delivered
-            },
             calls=calls,
             seconds=seconds,
             set_id=self.resolver.set_id,
             set_name=self.resolver.set_name,
             fatal=fatal,
-            spool_path=str(self.spool.path),
         )
 
     def send(self, records: Sequence[RunRecord]) -> None:
