@@ -52,7 +52,7 @@ class Converter:
     artifacts: Path | None = None
     _written: int = 0
     _resolved_base: Path | None = None
-    _statuses: dict[str, Status] = field(default_factory=dict)
+    _statuses: dict[str, Status] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._statuses = {outcome: Status(value) for outcome, value in self.status_map.items()}

@@ -60,7 +60,7 @@ class Phase:
 
     @property
     def sections(self) -> list[tuple[str, str]]:
-        return list(getattr(self.report, "sections", None) or [])
+        return getattr(self.report, "sections", None) or []
 
 
 @dataclass(slots=True)

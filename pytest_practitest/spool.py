@@ -202,7 +202,7 @@ class Spool:
                 if not self._wake.is_set():
                     self._wake.set()  # the flusher writes it within `_behind` seconds
             elif flush:
-                self._flush_locked(now)
+                self._flush_locked()
             if sync and now - self._synced >= FSYNC_INTERVAL:
                 os.fsync(self._fd)
                 self._synced = now
@@ -228,11 +228,11 @@ class Spool:
                 time.sleep(wait)
             with self._lock:
                 self._wake.clear()
-                self._flush_locked(time.monotonic())
+                self._flush_locked()
 
-    def _flush_locked(self, now: float | None = None) -> None:
+    def _flush_locked(self) -> None:
         """Write what is pending with one call (one O_APPEND write is never interleaved)."""
-        self._written = time.monotonic() if now is None else now
+        self._written = time.monotonic()
         if not self._pending or self._fd is None:
             return
         data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
