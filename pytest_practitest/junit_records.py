@@ -32,6 +32,7 @@ STEP_STATUS = {
 OUTCOME_KEY = {"passed": "passed", "failure": "failed", "error": "error", "skipped": "skipped"}
 TEMPLATE_FIELDS = ("classname", "name", "suite", "file")
 INLINE_LIMIT = 16 * 1024
+DEFAULT_TEMPLATE = "{classname}.{name}"
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Converter:
     """Turns cases into records; ``warn`` hears about files left out."""
 
     status_map: Mapping[str, str]
-    name_template: str = "{classname}.{name}"
+    name_template: str = DEFAULT_TEMPLATE
     mapping: MappingFile | None = None
     base_dir: Path = field(default_factory=Path.cwd)
     fields: Sequence[tuple[str, str]] = ()
@@ -79,13 +80,14 @@ class Converter:
         return Target(name=self.name_for(case))
 
     def name_for(self, case: Case) -> str:
-        values = {
-            "classname": case.classname,
-            "name": case.name,
-            "suite": " / ".join(case.suites),
-            "file": case.file,
-        }
-        name = self.name_template.format(**values)
+        if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
+            return f"{case.classname}.{case.name}" if case.classname else case.name
+        name = self.name_template.format(
+            classname=case.classname,
+            name=case.name,
+            suite=" / ".join(case.suites),
+            file=case.file,
+        )
         if not case.classname and name.startswith("."):
             name = name[1:]
         return name
@@ -120,13 +122,14 @@ class Converter:
             files.append(self._text(f"{case.outcome}.txt", case.text))
         if case.retries:
             files.append(self._text("reruns.txt", "\n\n".join(case.retries)))
-        for stream, text in (("system-out", case.system_out), ("system-err", case.system_err)):
-            if text.strip():
-                files.append(self._text(f"{stream}.txt", text))
-                files += self._attachments(ATTACHMENT_LINE.findall(text), xml_path, label)
+        if case.system_out or case.system_err:
+            for stream, text in (("system-out", case.system_out), ("system-err", case.system_err)):
+                if text.strip():
+                    files.append(self._text(f"{stream}.txt", text))
+                    files += self._attachments(ATTACHMENT_LINE.findall(text), xml_path, label)
         fields = dict(self.fields)
-        properties = case.suite_properties + case.properties
-        if properties:  # most testcases have none: skip the work
+        if case.suite_properties or case.properties:  # most testcases have none: skip the work
+            properties = case.suite_properties + case.properties
             files += self._attachments(
                 [v for n, v in properties if n.lower().startswith("attachment")], xml_path, label
             )

@@ -108,10 +108,13 @@ class Target:
     name: str | None = None
 
     def __post_init__(self) -> None:
-        given = [
-            v for v in (self.instance_id, self.test_id, self.display_id, self.name) if v is not None
-        ]
-        if len(given) != 1:
+        missing = (
+            (self.instance_id is None)
+            + (self.test_id is None)
+            + (self.display_id is None)
+            + (self.name is None)
+        )
+        if missing != 3:
             raise ValueError("a Target needs exactly one of instance_id, test_id, display_id, name")
 
     def describe(self) -> str:

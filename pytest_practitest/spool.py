@@ -190,19 +190,24 @@ class Spool:
     # -- writing ---------------------------------------------------------
 
     def _write(self, *entries: dict[str, Any], sync: bool = False, flush: bool = True) -> None:
-        data = "".join([_encode(entry) + "\n" for entry in entries]).encode("utf-8")
+        if len(entries) == 1:  # the usual case, kept short: one per test
+            data = (_encode(entries[0]) + "\n").encode("utf-8")
+        else:
+            data = "".join([_encode(entry) + "\n" for entry in entries]).encode("utf-8")
         with self._lock:
             if self._fd is None:
                 # A sender abandoned at the deadline: its attempt line is on disk, so a
                 # resume looks for what it stored; nothing is lost by dropping this line.
                 return
             self._pending.append(data)
-            now = time.monotonic()
-            if flush and self._behind and not sync:
+            if not flush:
+                return
+            if self._behind and not sync:
                 if not self._wake.is_set():
                     self._wake.set()  # the flusher writes it within `_behind` seconds
-            elif flush:
+            else:
                 self._flush_locked()
+            now = time.monotonic()
             if sync and now - self._synced >= FSYNC_INTERVAL:
                 os.fsync(self._fd)
                 self._synced = now
