@@ -5,7 +5,10 @@
 
 Each side runs in its own process; time is wall time, memory is that process's
 peak (VmHWM). "import" is everything `practitest import-junit --dry-run` does:
-read, convert, and write every record to the spool. Prints numbers; asserts nothing.
+read, convert, and write every record to the spool. "floor" is the least any
+spool-first importer must do, timed the same way: a C parse of the file and one
+small JSON line per testcase, with no conversion at all; it shows how much of
+the 1.5x target is left for the Python work. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ if mode == "junitparser":
     for suite in JUnitXml.fromfile(path):
         for case in suite:
             count += 1
+elif mode == "floor":  # the least any spool-first importer does: C parse, one JSON line each
+    import xml.etree.ElementTree as ET
+    encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    count = 0
+    with open(os.path.join(sys.argv[4] + ".jsonl"), "w", encoding="utf-8") as spool:
+        for _, element in ET.iterparse(path):
+            if element.tag == "testcase":
+                attrs = element.attrib
+                record = {"key": count, "label": attrs.get("name"), "status": "PASSED",
+                          "target": {"name": attrs.get("classname")}}
+                spool.write(encode({"type": "record", "record": record}) + "\n")
+                count += 1
+                element.clear()
 elif mode == "upload":  # to the simulator named in the environment
     from pytest_practitest.cli import main
     import contextlib, io
@@ -122,6 +138,7 @@ def main() -> None:
         repeats = 1 if args.quick else 3
         ours = measure("import", small, folder / "spool1", repeats)
         bare = measure("junitparser", small, folder / "spool2", repeats)
+        floor = measure("floor", small, folder / "floor", repeats)
         print(
             f"P5 JUnit import, {cases} testcases ({small.stat().st_size / 2**20:.1f} MiB), "
             f"dry run, best of {repeats}:"
@@ -132,6 +149,10 @@ def main() -> None:
         print(
             f"  practitest import   {ours['seconds']:6.2f} s   peak {ours['peak_mib']:5.0f} MiB   {ours['count']:.0f} cases"
             f"   {ours['seconds'] / bare['seconds']:.2f}x  (target <= 1.5x)"
+        )
+        print(
+            f"  floor               {floor['seconds']:6.2f} s   peak {floor['peak_mib']:5.0f} MiB   {floor['count']:.0f} cases"
+            f"   {floor['seconds'] / bare['seconds']:.2f}x  (C parse + one spool line per testcase, nothing else)"
         )
         large = folder / "large.xml"
         generate(large, cases // 10, big * 2**20 // (cases // 10))
