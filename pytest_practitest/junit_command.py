@@ -38,7 +38,11 @@ SHARED = (
         "practitest_status_map",
         "outcome=STATUS overrides (failed, error, skipped, ...)",
     ),
-    ("--author-id", "practitest_author_id", "author of created tests (account tokens)"),
+    (
+        "--author-id",
+        "practitest_author_id",
+        "author of created tests and test sets (account tokens)",
+    ),
     ("--timeout", "practitest_timeout", "seconds to wait for one API answer"),
     ("--deadline", "practitest_deadline", "seconds to finish delivering"),
 )

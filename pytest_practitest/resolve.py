@@ -86,8 +86,15 @@ class Resolver:
         elif not choice.create:
             raise ConfigError(f"no test set named {choice.set_name!r} in project {self.project_id}")
         else:
-            body = {"data": {"type": "sets", "attributes": {"name": choice.set_name}}}
-            created = int(self.client.post(self._path("/sets.json"), body)["data"]["id"])
+            attributes: dict[str, Any] = {"name": choice.set_name}
+            if self.author_id is not None:  # an account token's set shows an author, like its tests
+                attributes["author-id"] = self.author_id
+            body = {"data": {"type": "sets", "attributes": attributes}}
+            try:
+                created = int(self.client.post(self._path("/sets.json"), body)["data"]["id"])
+            except ValidationError as error:
+                self._check_author(error)
+                raise
             self.on_event(Event("created", f"created test set {created} {choice.set_name!r}"))
             winner = min(self._sets_named(choice.set_name) | {created})
             if winner != created:
@@ -211,20 +218,25 @@ class Resolver:
         except ValidationError as error:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            if any((e.pointer or "").endswith("/author-id") for e in error.errors):
-                if self.author_id is not None:
-                    raise ConfigError(
-                        f"PractiTest refused author id {self.author_id} ({error.reason}): "
-                        "set PRACTITEST_AUTHOR_ID to the id of a user of this account"
-                    ) from None
-                raise ConfigError(
-                    "creating tests with an account token needs an author: "
-                    "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"
-                ) from None
+            self._check_author(error)
             self.on_event(Event("warning", f"could not create test {name!r}: {error.reason}"))
             return None
         self.on_event(Event("created", f"created test {created['data']['id']} {name!r}"))
         return int(created["data"]["id"])
+
+    def _check_author(self, error: ValidationError) -> None:
+        """A refusal of the author (missing, or not a user) is a setting to fix: say which."""
+        if not any((e.pointer or "").endswith("/author-id") for e in error.errors):
+            return
+        if self.author_id is not None:
+            raise ConfigError(
+                f"PractiTest refused author id {self.author_id} ({error.reason}): "
+                "set PRACTITEST_AUTHOR_ID to the id of a user of this account"
+            ) from None
+        raise ConfigError(
+            "creating tests with an account token needs an author: "
+            "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"
+        ) from None
 
     def _create_instances(self, test_ids: list[int]) -> None:
         set_id = self.resolve_set()

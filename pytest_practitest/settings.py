@@ -149,7 +149,7 @@ OPTIONS: tuple[Option, ...] = (
         "author-id",
         "int",
         None,
-        "user id recorded as author of created tests (account tokens)",
+        "user id recorded as author of created tests and test sets (account tokens)",
         metavar="ID",
     ),
 )

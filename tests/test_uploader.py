@@ -347,6 +347,7 @@ def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_pa
     assert all(tests[n] == 1 for n in names)
     fresh = next(s for s in usim.entities("sets") if s["name"] == "Fresh set")
     assert fresh["instances-count"] == 26
+    assert fresh["author-id"] == owner  # the set created with an account token has an author too
     first_calls = len(usim.requests)
     usim.clear_requests()
     again, _ = upload(
@@ -478,13 +479,15 @@ def test_upload_respects_the_rate_limit_without_a_single_429(tmp_path: Path) -> 
         assert {c.status for c in sim.requests} == {200}
 
 
+@pytest.mark.parametrize("set_choice", [None, SetChoice(set_name="Created with an author")])
 def test_create_missing_with_an_unknown_author_names_the_id(
-    usim: Simulator, tmp_path: Path
+    usim: Simulator, tmp_path: Path, set_choice: SetChoice | None
 ) -> None:
     report, _ = upload(
         usim,
         tmp_path,
         records_for([Target(name="Brand new")]),
+        set_choice=set_choice,
         create_missing=True,
         author_id=1,
     )
