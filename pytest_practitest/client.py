@@ -18,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -191,10 +192,40 @@ def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldErr
     return reason, tuple(errors)
 
 
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def network_environment(base_url: str) -> tuple[dict[str, str], bool | str]:
+    """The proxies and the CA bundle the environment asks for, read as requests reads them.
+
+    The session itself ignores the environment (``trust_env`` off: no ``.netrc``
+    credentials go out beside the token), so what a corporate network needs is
+    taken here, explicitly: ``HTTPS_PROXY``/``ALL_PROXY`` unless ``NO_PROXY``
+    covers the host, and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` for a proxy
+    that inspects TLS. Plain http (loopback only) never goes through a proxy:
+    the token would cross it in clear text.
+    """
+    proxies: dict[str, str] = {}
+    if base_url.startswith("https://"):
+        proxies = {k: v for k, v in requests.utils.get_environ_proxies(base_url).items() if v}
+    for name in CA_BUNDLE_VARIABLES:
+        bundle = os.environ.get(name, "").strip()
+        if bundle:
+            if not os.path.exists(bundle):
+                raise ConfigError(
+                    f"{name} is {bundle}, which does not exist; point it at a CA bundle (PEM) "
+                    "or unset it"
+                )
+            return proxies, bundle
+    return proxies, True
+
+
 def _nothing_was_sent(exc: requests.RequestException) -> bool:
     """True when the request never reached the server (safe to retry any method)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.ProxyError)):
+        return True  # a proxy that failed: the tunnel to PractiTest never opened
+    if isinstance(exc, requests.exceptions.SSLError):
+        return True  # the TLS handshake failed before any request was written
     if isinstance(exc, requests.ConnectionError):
         cause: BaseException | None = (
             exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
@@ -206,7 +237,20 @@ def _nothing_was_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+def _certificate_refused(exc: requests.RequestException) -> bool:
+    return isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
 def _describe(exc: requests.RequestException, timeout: tuple[float, float]) -> str:
+    if _certificate_refused(exc):
+        return (
+            "the server's TLS certificate was not trusted (behind a proxy that inspects "
+            "TLS? set REQUESTS_CA_BUNDLE to its CA bundle)"
+        )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "could not connect through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS handshake failed"
     if isinstance(exc, requests.ConnectTimeout):
         return f"could not connect within {timeout[0]:g} s"
     if isinstance(exc, requests.ReadTimeout):
@@ -253,7 +297,9 @@ class Client:
                 "Accept": "application/json",
             }
         )
-        self.session.trust_env = False  # no .netrc credentials or proxy surprises for the token
+        self.session.trust_env = False  # no .netrc credentials beside the token ...
+        # ... but the proxy and CA bundle a corporate network needs, read explicitly.
+        self.session.proxies, self.session.verify = network_environment(self.base_url)
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> Client:
@@ -315,7 +361,8 @@ class Client:
                 )
             except requests.RequestException as exc:
                 self._settle(slot)
-                safe = idempotent or _nothing_was_sent(exc)
+                # A certificate that is not trusted will not be trusted on a retry either.
+                safe = (idempotent or _nothing_was_sent(exc)) and not _certificate_refused(exc)
                 error = TransportError(
                     method, path, _describe(exc, self.timeout), ambiguous=not _nothing_was_sent(exc)
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import ssl
 import sys
 import threading
 import urllib.request
@@ -73,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID lines here once listening",
     )
     parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="serve https with this certificate (PEM; with --tls-key), e.g. to try a proxy",
+    )
+    parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's key (PEM)")
+    parser.add_argument(
         "--check",
         action="store_true",
         help="make a few API calls against the simulator, print them, and exit",
@@ -95,7 +103,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             )
             return 2
     try:
+        tls = _tls_context(args.tls_cert, args.tls_key)
+    except (OSError, ValueError) as exc:
+        print(f"practitest sim: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         simulator = Simulator(
+            tls=tls,
             host=args.host,
             port=args.port,
             token=args.token,
@@ -121,6 +135,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         simulator.stop()
         print("simulator stopped", file=out, flush=True)
     return 0
+
+
+def _tls_context(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """A server context for --tls-cert/--tls-key, or None for plain http."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise ValueError("--tls-cert and --tls-key go together")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot use {cert} and {key} for https: {exc}") from None
+    return context
 
 
 def _announce(simulator: Simulator, args: argparse.Namespace, out: TextIO) -> None:
@@ -160,10 +188,15 @@ def _check(simulator: Simulator, out: TextIO) -> int:
     paths = ["/api/v2/projects.json", f"/api/v2/projects/{info.project_id}/sets.json"]
     if info.set_id is not None:
         paths.append(f"/api/v2/projects/{info.project_id}/instances.json?set-ids={info.set_id}")
+    context = None
+    if simulator.tls is not None:  # calling itself: its certificate may come from any CA
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     for path in paths:
-        # The URL is the simulator's own http://127.0.0.1 address.
+        # The URL is the simulator's own loopback address.
         request = urllib.request.Request(simulator.url + path, headers={"PTToken": info.token})  # noqa: S310
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:  # noqa: S310
             body = json.load(response)
             print(f"GET {path} -> {response.status}", file=out)
         for item in body["data"]:

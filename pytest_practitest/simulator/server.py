@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import persist, seeds
@@ -23,6 +23,9 @@ from .faults import FaultPlan
 from .ratelimit import SlidingWindowLimiter
 from .response import Response
 from .store import Store, Token, resource
+
+if TYPE_CHECKING:  # only a type here; whoever wants https makes the context
+    import ssl
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +168,9 @@ class Simulator:
             sim.entities("runs"); sim.requests; sim.faults.add("status", "POST", "/runs")
 
     ``rate_limit`` is ``(calls, seconds)`` or None for no limit. With
-    ``state_file`` the state is loaded from and saved to a sqlite3 file.
+    ``state_file`` the state is loaded from and saved to a sqlite3 file. With
+    ``tls`` (a server-side ``ssl.SSLContext``) it serves https, to try a proxy or
+    a private CA bundle end to end.
     """
 
     def __init__(
@@ -179,9 +184,11 @@ class Simulator:
         retry_after: bool = True,
         state_file: str | Path | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host
         self.port = port
+        self.tls = tls
         self.max_body_bytes = max_body_bytes
         path = Path(state_file) if state_file is not None else None
         saved = persist.load(path) if path is not None else None
@@ -207,6 +214,9 @@ class Simulator:
     def start(self) -> Simulator:
         self._server = _Server((self.host, self.port), self)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            # Each connection's handshake happens when it is accepted, in the server thread.
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -243,7 +253,7 @@ class Simulator:
     def url(self) -> str:
         """The base URL to give a client (``PRACTITEST_URL``), e.g. ``http://127.0.0.1:8080``."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{self.port}"
 
     @property
     def store(self) -> Store:

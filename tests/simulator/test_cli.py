@@ -28,6 +28,24 @@ def test_check_prints_what_the_simulator_answered(capsys: pytest.CaptureFixture[
     assert out.rstrip().endswith("3 calls answered\nsimulator stopped")
 
 
+def test_https_with_a_certificate(capsys: pytest.CaptureFixture[str]) -> None:
+    certs = Path(__file__).parent.parent / "certs"
+    tls = ["--tls-cert", str(certs / "server.pem"), "--tls-key", str(certs / "server.key")]
+    assert main(["sim", "--check", "--token", "tok", *tls]) == 0
+    out = capsys.readouterr().out
+    assert "PractiTest API v2 simulator listening on https://127.0.0.1:" in out
+    assert "PRACTITEST_URL=https://127.0.0.1:" in out
+    assert "3 calls answered" in out
+    assert main(["sim", "--check", *tls[:2]]) == 2
+    assert capsys.readouterr().err == (
+        "practitest sim: error: --tls-cert and --tls-key go together\n"
+    )
+    assert main(["sim", "--check", "--tls-cert", str(certs / "ca.pem"), *tls[2:]]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"practitest sim: error: cannot use {certs / 'ca.pem'} and {certs / 'server.key'} for https:"
+    )
+
+
 def test_bad_rate_limit_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["sim", "--rate-limit", "30 per minute"])
