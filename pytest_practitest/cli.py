@@ -125,7 +125,7 @@ def run_upload(args: argparse.Namespace) -> int:
     from .plan import describe
     from .resolve import SetChoice
     from .settings import resolve
-    from .spool import Spool
+    from .spool import Spool, remove_delivered
     from .uploader import Uploader, UploadSettings
 
     if args.verbose:
@@ -171,7 +171,11 @@ def run_upload(args: argparse.Namespace) -> int:
             )
             report = Uploader(client, upload_settings, spool, on_event=_say).upload()
         print("\n".join(report.lines()))
-        return 0 if report.undelivered == 0 else 1
+    if report.undelivered or report.fatal:
+        return 1
+    if remove_delivered(spool.path):
+        print(f"PractiTest: everything is delivered; removed {spool.path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

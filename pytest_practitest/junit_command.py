@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
     from .junit_records import Converter
     from .mapping import MappingFile
     from .settings import resolve
-    from .spool import Spool, SpoolMeta
+    from .spool import Spool, SpoolMeta, remove_delivered
 
     cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in SHARED}
     cli.update(
@@ -315,6 +315,8 @@ def run(args: argparse.Namespace) -> int:
             code = 0
         else:
             code = _deliver(settings, spool)
+    if plan is None and code == 0:
+        remove_delivered(spool.path)  # PractiTest has every run: no spool piles up
     return 2 if bad and not args.keep_going else code
 
 

@@ -20,7 +20,7 @@ from .model import RunRecord
 from .recorder import Recorder
 from .report import UploadReport
 from .settings import Settings
-from .spool import Spool, SpoolMeta
+from .spool import Spool, SpoolMeta, remove_delivered
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
@@ -155,6 +155,8 @@ class Reporter:
         report.seconds = time.monotonic() - self.started
         self.undelivered = report.undelivered
         self.lines = report.lines()
+        if not self.undelivered and report.fatal is None:
+            remove_delivered(self.spool.path)  # PractiTest has it all: no spool piles up
         if self.settings.strict and self.undelivered and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
             self.lines.append(

@@ -21,10 +21,13 @@ process (``delivery.py``) reads them as they arrive and writes the delivery
 state. The file is fsynced before a batch is posted (at most once a second) and
 on close, which bounds what a power loss of the machine can take. A truncated
 last line (the process died mid-write) is skipped when the spool is read again.
+Once every record is delivered the spool is removed, with the files made for
+its records (``remove_delivered``); until then it stays, for ``practitest upload``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -309,3 +312,89 @@ class Spool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def owned_folders(path: Path) -> tuple[Path, Path]:
+    """Where files made for a spool's records live: the plugin's, and the importer's."""
+    return path.parent / "artifacts", path.with_suffix("")
+
+
+def _absolute(path: str | Path) -> Path:
+    """Absolute and without ``..``, so that folder membership is a plain prefix test."""
+    return Path(os.path.normpath(Path(path).absolute()))
+
+
+_RECORD_LINE = b'{"type":"record","record":{"key":"'
+_DELIVERED_LINE = b'{"type":"delivered","key":"'
+
+
+def _delivery_state(path: Path) -> tuple[bool, set[Path]] | None:
+    """Whether every record was delivered, and the files the records name.
+
+    Read at the end of every session, so cheaply: a line is parsed only when it
+    names a file (most do not); keys are read from the fixed start of the lines
+    this module writes. None when the spool cannot be read or looks damaged.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(b'{"type":"meta"') or not data.endswith(b"\n"):
+        return None  # not a spool, or a truncated last line: leave it to a person
+    records: set[bytes] = set()
+    delivered: set[bytes] = set()
+    files: set[Path] = set()
+    try:
+        for line in data.splitlines():
+            if line.startswith(_RECORD_LINE) and b'"path":' not in line:
+                records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
+            elif line.startswith(_DELIVERED_LINE):
+                delivered.add(line[len(_DELIVERED_LINE) : line.index(b'"', len(_DELIVERED_LINE))])
+            elif line.startswith(b'{"type":"record"'):
+                entry = json.loads(line)["record"]
+                records.add(str(entry["key"]).encode())
+                steps = entry.get("steps", ())
+                for ref in (
+                    *entry.get("files", ()),
+                    *(f for s in steps for f in s.get("files", ())),
+                ):
+                    if "path" in ref:
+                        files.add(_absolute(ref["path"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return records <= delivered, files
+
+
+def remove_delivered(path: Path) -> bool:
+    """Remove a spool whose every record was delivered, with the files made for it.
+
+    Nothing is lost: PractiTest has every run. A spool with anything not
+    delivered (or rejected) is kept for ``practitest upload``. Of the files its
+    records name, only those made for them (in ``owned_folders``) are removed: a
+    file of the user's own, attached by path, is never touched. Returns whether
+    the spool was removed.
+    """
+    state = _delivery_state(path)
+    if state is None or not state[0]:
+        return False
+    files = state[1]
+    path = _absolute(path)
+    try:
+        path.unlink()
+    except OSError:  # still open elsewhere (Windows), or gone: leave it all as it is
+        return False
+    owned = owned_folders(path)
+    folders = set()
+    for file in files:
+        if any(file.is_relative_to(folder) for folder in owned):
+            with contextlib.suppress(OSError):
+                file.unlink(missing_ok=True)
+            folders.add(file.parent)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder not in (path.parent, *(o.parent for o in owned)):
+            try:
+                folder.rmdir()  # only when empty: another session's files stay
+            except OSError:
+                break
+            folder = folder.parent
+    return True

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool import Spool, SpoolError, SpoolMeta
+from pytest_practitest.spool import Spool, SpoolError, SpoolMeta, remove_delivered
 from tests.helpers import wait_for
 
 
@@ -169,3 +169,70 @@ def test_file_ref_needs_exactly_one_source() -> None:
 def test_target_needs_exactly_one_way() -> None:
     with pytest.raises(ValueError, match="exactly one of"):
         Target(instance_id=1, name="x")
+
+
+def spool_with_files(directory: Path, user_file: Path) -> tuple[Spool, list[RunRecord], Path]:
+    """A spool whose records name a file made for them (under artifacts/) and the user's own."""
+    made = directory / "artifacts" / "4242" / "0a1b-screenshot.png"
+    made.parent.mkdir(parents=True)
+    made.write_bytes(b"\x89PNG")
+    records = [
+        RunRecord(
+            target=Target(name="a"),
+            status=Status.FAILED,
+            files=(FileRef("screenshot.png", path=str(made)), FileRef("log", path=str(user_file))),
+        ),
+        RunRecord(
+            target=Target(name="b"),
+            status=Status.PASSED,
+            steps=(StepRecord("s", Status.PASSED, files=(FileRef("x", path=str(made)),)),),
+        ),
+    ]
+    spool = Spool.create(directory, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    for item in records:
+        spool.add(item)
+    return spool, records, made
+
+
+def test_a_delivered_spool_goes_with_the_files_made_for_it_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    directory, user_file = tmp_path / ".practitest", tmp_path / "app.log"
+    user_file.write_text("the user's own file")
+    spool, records, made = spool_with_files(directory, user_file)
+    other_session = directory / "artifacts" / "777" / "theirs.png"
+    other_session.parent.mkdir()
+    other_session.write_bytes(b"another session's file")
+    spool.mark_delivered(records[0].key, 900001)
+    spool.close()
+    assert remove_delivered(spool.path) is False  # one record is not delivered: kept
+    assert spool.path.is_file()
+    assert made.is_file()
+    with Spool.open(spool.path) as again:
+        again.mark_delivered(records[1].key, 900002)
+    assert remove_delivered(spool.path) is True
+    assert not spool.path.exists()
+    assert not made.parent.exists()  # its folder was left empty
+    assert other_session.read_bytes() == b"another session's file"
+    assert user_file.read_text() == "the user's own file"
+    assert remove_delivered(spool.path) is False  # gone already: nothing to do
+
+
+def test_a_spool_with_a_rejected_record_is_kept(tmp_path: Path) -> None:
+    spool, records, made = spool_with_files(tmp_path, tmp_path / "missing.log")
+    spool.mark_delivered(records[0].key, 900001)
+    spool.mark_rejected(records[1].key, "b: test 'b' has no instance in test set 20000")
+    spool.close()
+    assert remove_delivered(spool.path) is False
+    assert spool.path.is_file()
+    assert made.is_file()
+
+
+def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    spool.add(record(1))
+    spool.close()
+    with spool.path.open("a") as handle:
+        handle.write('{"type":"delivered","key":')  # the process died mid-write
+    assert remove_delivered(spool.path) is False
+    assert spool.path.is_file()

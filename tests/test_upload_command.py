@@ -70,7 +70,11 @@ def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None
     spool.close()
     result = practitest("upload", str(spool.path))
     assert result.returncode == 0, result.stderr
-    assert practitest("upload", str(spool.path)).stdout.startswith("PractiTest: 0 of 1 records")
+    assert result.stdout.startswith("PractiTest: 1 of 1 records")
+    assert result.stdout.endswith(f"PractiTest: everything is delivered; removed {spool.path}\n")
+    again = practitest("upload", str(spool.path))
+    assert again.returncode == 2
+    assert again.stderr == f"practitest upload: error: {spool.path}: no such spool file\n"
 
 
 @pytest.mark.parametrize(

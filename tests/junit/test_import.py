@@ -351,12 +351,18 @@ def test_big_outputs_go_to_files_not_into_the_spool_lines(jsim: Simulator, tmp_p
         + "</system-out>"
         "</testcase></testsuite>"
     )
+    planned = importer(jsim, tmp_path, "big.xml", "--dry-run", "--spool", "planned")
+    assert planned.returncode == 0, planned.stderr
+    [spool] = (tmp_path / "planned").glob("*.jsonl")  # a dry run keeps its spool to look at
+    assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
+    assert [p.name for p in spool.with_suffix("").glob("artifacts/*")] == ["0000001-system-out.txt"]
     result = importer(jsim, tmp_path, "big.xml", "--create-missing", "--spool", "spool")
     assert result.returncode == 0, result.stderr
-    [spool] = (tmp_path / "spool").glob("*.jsonl")
-    assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
     [run] = runs_by_test(jsim)["s.t"]
     assert attachments(jsim, "run", run["id"])["system-out.txt"] == b"y" * 50_000
+    # Everything delivered: the spool and the files made for it are gone, the report stays.
+    assert list((tmp_path / "spool").iterdir()) == []
+    assert (tmp_path / "big.xml").is_file()
 
 
 def test_a_suite_as_one_run_with_a_step_per_testcase(jsim: Simulator, tmp_path: Path) -> None:

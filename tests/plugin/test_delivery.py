@@ -131,16 +131,17 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
             psim.store, 4500, {"name": name}, psim.info.users["owner@example.com"]
         )
         entities.create_instance(psim.store, psim.store.table("sets")[20000], test)
-    for _ in range(2):
-        upload = subprocess.run(
-            [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-        assert upload.returncode == 0, upload.stdout + upload.stderr
+    upload = subprocess.run(
+        [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert upload.returncode == 0, upload.stdout + upload.stderr
+    assert f"PractiTest: everything is delivered; removed {spool}" in upload.stdout
+    assert not spool.exists()
     assert max(count_by(psim.entities("runs"), "instance-id").values()) == 1
     assert len(psim.entities("runs")) == 3
 
@@ -215,8 +216,10 @@ def test_github_step_summary(
 def test_token_appears_nowhere(pytester: pytest.Pytester, run: Run, psim: Simulator) -> None:
     psim.faults.add("status", "POST", "/runs$", status=503, calls={1})
     pytester.makepyfile(
-        test_t="import logging\ndef test_a(): logging.getLogger('x').warning('hello')\n"
-        "def test_b(): assert 0\ndef test_c(): print('out')"
+        test_t="import logging, pytest\ndef test_a(): logging.getLogger('x').warning('hello')\n"
+        "def test_b(): assert 0\ndef test_c(): print('out')\n"
+        # Refused by the server, so the real spool is kept and searched too.
+        "@pytest.mark.practitest(instance_id=1)\ndef test_d(): pass"
     )
     result = run("-v", "--log-level=DEBUG", "-rA")
     dry = pytester.runpytest(
@@ -233,7 +236,8 @@ def test_token_appears_nowhere(pytester: pytest.Pytester, run: Run, psim: Simula
         for p in pytester.path.joinpath(".practitest").rglob("*")
         if p.is_file()
     )
-    assert "PractiTest: 3 of 3 runs delivered" in everything
+    assert "PractiTest: 3 of 4 runs delivered" in everything
+    assert len(list(pytester.path.joinpath(".practitest").glob("*.jsonl"))) == 2  # real, dry
     assert TOKEN not in everything
 
 
@@ -289,3 +293,27 @@ def test_an_interrupted_session_does_not_wait_for_delivery(
     assert time.monotonic() - started < 15  # not the 20 s deadline, nor the 30 s server delay
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*resume with: practitest upload *"])
+
+
+def test_a_delivered_session_leaves_no_spool_behind(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_f="from pytest_practitest import attach\n"
+        "def test_shot(): attach(b'PNG', 'shot.png'); assert 0\n"
+        "def test_fine(): attach(b'log', 'log.txt')"
+    )
+    folder = pytester.path / ".practitest"
+    result = run()
+    result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
+    assert sorted(attachments_named(psim)) == ["log.txt", "shot.png", "traceback.txt"]
+    assert [p for p in folder.rglob("*") if p.is_file()] == []  # spool and artifacts: gone
+    pytester.makepyfile(test_g="def test_nowhere(): pass")
+    kept = run(create=False)  # test_nowhere has no instance: not delivered, so all is kept
+    kept.stdout.fnmatch_lines(["PractiTest: 2 of 3 runs delivered*"])
+    assert len(list(folder.glob("*.jsonl"))) == 1
+    assert len(list(folder.glob("artifacts/*/*"))) == 2
+
+
+def attachments_named(psim: Simulator) -> list[str]:
+    return [a["name"] for a in psim.entities("attachments")]
