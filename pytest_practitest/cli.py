@@ -12,9 +12,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ConfigError, PractiTestError
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,10 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     upload = commands.add_parser(
         "upload",
         help="send what a spool file still holds",
-        description="Resume a spool: send only the records not delivered yet, never twice. "
-        "The token comes from PRACTITEST_TOKEN.",
+        description="Resume spools: send only the records not delivered yet, never twice, "
+        "and remove each spool once everything in it is delivered. The token comes from "
+        "PRACTITEST_TOKEN.",
     )
-    upload.add_argument("spool", type=Path, help="a spool file (practitest-*.jsonl)")
+    upload.add_argument(
+        "spool", type=Path, nargs="+", help="spool files (practitest-*.jsonl), one after another"
+    )
     upload.add_argument(
         "--url", help="us, eu or a base URL (default: PRACTITEST_URL, else the spool's)"
     )
@@ -120,30 +127,43 @@ def _say(event: object) -> None:
 
 
 def run_upload(args: argparse.Namespace) -> int:
-    """``practitest upload SPOOL``: 0 all delivered, 1 some not, 2 usage or input error."""
-    from .client import Client
-    from .plan import describe
-    from .resolve import SetChoice
+    """``practitest upload SPOOL...``: 0 all delivered, 1 some not, 2 usage or input error."""
     from .settings import resolve
-    from .spool import Spool, remove_delivered
-    from .uploader import Uploader, UploadSettings
 
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
         # The plugin's settings and environment variables (timeout, rate limit, author);
-        # where results go comes from the spool, and its URL unless one is given.
+        # where results go comes from each spool, and its URL unless one is given.
         settings = resolve(
             {"practitest_url": args.url, "practitest_rate_limit": args.rate_limit},
             lambda name: None,
         )
-        spool = Spool.open(args.spool)
     except PractiTestError as error:
         text = str(error).replace("--practitest-", "--")
         print(f"practitest upload: error: {text}", file=sys.stderr)
         return 2
+    deadline = time.monotonic() + args.deadline
+    return max(_upload_one(path, settings, args, deadline) for path in args.spool)
+
+
+def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
+    from .client import Client
+    from .plan import describe
+    from .resolve import SetChoice
+    from .spool import Spool, remove_delivered
+    from .uploader import Uploader, UploadSettings
+
+    try:
+        spool = Spool.open(path, exclusive=True)
+    except PractiTestError as error:
+        print(f"practitest upload: error: {error}", file=sys.stderr)
+        return 2
     with spool:
         meta = spool.meta
+        if meta.dry_run:
+            print(f"PractiTest: {path} is a dry run's plan; skipped (nothing in it is sent)")
+            return 0
         if "url" not in settings.sources:
             settings = settings._replace(url=meta.url)
         upload_settings = UploadSettings(
@@ -159,9 +179,7 @@ def run_upload(args: argparse.Namespace) -> int:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
         try:
-            client = Client.from_settings(
-                settings, deadline=time.monotonic() + args.deadline, on_event=_say
-            )
+            client = Client.from_settings(settings, deadline=deadline, on_event=_say)
         except ConfigError as error:
             print(f"practitest upload: error: {error}", file=sys.stderr)
             return 2

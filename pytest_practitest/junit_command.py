@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
     from .junit_records import Converter
     from .mapping import MappingFile
     from .settings import resolve
-    from .spool import Spool, SpoolMeta, remove_delivered
+    from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
 
     cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in SHARED}
     cli.update(
@@ -255,17 +255,7 @@ def run(args: argparse.Namespace) -> int:
         version=settings.version,
         warn=warnings.append,
     )
-    spool = Spool.create(
-        settings.spool,
-        SpoolMeta(
-            project_id=settings.project_id or 0,
-            url=settings.url,
-            set_id=settings.set_id,
-            set_name=settings.set_name,
-            create_missing=settings.create_missing,
-            source="junit",
-        ),
-    )
+    spool = Spool.create(settings.spool, SpoolMeta.from_settings(settings, "junit"))
     converter.artifacts = spool.path.with_suffix("") / "artifacts"
     plan = None
     if settings.dry_run:
@@ -317,6 +307,8 @@ def run(args: argparse.Namespace) -> int:
             code = _deliver(settings, spool)
     if plan is None and code == 0:
         remove_delivered(spool.path)  # PractiTest has every run: no spool piles up
+    if plan is None and (earlier := leftover_line(settings.spool, spool.path)) is not None:
+        print(earlier)
     return 2 if bad and not args.keep_going else code
 
 

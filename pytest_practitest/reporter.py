@@ -20,7 +20,7 @@ from .model import RunRecord
 from .recorder import Recorder
 from .report import UploadReport
 from .settings import Settings
-from .spool import Spool, SpoolMeta, remove_delivered
+from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
@@ -76,18 +76,7 @@ class Reporter:
 
     def _open(self) -> None:
         settings = self.settings
-        url = settings.url
-        self.spool = Spool.create(
-            self.spool_dir,
-            SpoolMeta(
-                project_id=settings.project_id or 0,
-                url=url,
-                set_id=settings.set_id,
-                set_name=settings.set_name,
-                create_missing=settings.create_missing,
-                source="pytest",
-            ),
-        )
+        self.spool = Spool.create(self.spool_dir, SpoolMeta.from_settings(settings, "pytest"))
         # Records stay on disk, where the delivery process reads them; a dry run plans as
         # they come. Fewer long-lived objects keeps the garbage collector cheap too.
         self.spool.keep_records = False
@@ -157,6 +146,9 @@ class Reporter:
         self.lines = report.lines()
         if not self.undelivered and report.fatal is None:
             remove_delivered(self.spool.path)  # PractiTest has it all: no spool piles up
+        earlier = leftover_line(self.spool_dir, self.spool.path)
+        if earlier is not None:
+            self.lines.append(earlier)
         if self.settings.strict and self.undelivered and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
             self.lines.append(

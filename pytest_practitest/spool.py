@@ -23,6 +23,9 @@ on close, which bounds what a power loss of the machine can take. A truncated
 last line (the process died mid-write) is skipped when the spool is read again.
 Once every record is delivered the spool is removed, with the files made for
 its records (``remove_delivered``); until then it stays, for ``practitest upload``.
+A session holds a shared advisory lock on its spool while it writes it, and an
+upload takes the lock exclusively, so a spool is never resumed while the session
+that made it is still delivering it (POSIX; elsewhere there is no such check).
 """
 
 from __future__ import annotations
@@ -35,16 +38,24 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import PractiTestError
 from .model import RunRecord
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 SPOOL_FORMAT = 1
 FSYNC_INTERVAL = 1.0
 # One encoder for every line: json.dumps with separators builds a new encoder per call,
 # which was most of the cost of spooling a record.
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
 
 
 class SpoolError(PractiTestError):
@@ -64,6 +75,20 @@ class SpoolMeta:
     created: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
+    #: a dry run's records: a plan to look at, never to send
+    dry_run: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, source: str) -> SpoolMeta:
+        return cls(
+            project_id=settings.project_id or 0,
+            url=settings.url,
+            set_id=settings.set_id,
+            set_name=settings.set_name,
+            create_missing=settings.create_missing,
+            source=source,
+            dry_run=settings.dry_run,
+        )
 
 
 @dataclass(frozen=True)
@@ -105,13 +130,19 @@ class Spool:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
+        _lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
         spool = cls(path, meta, fd)
         spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
         return spool
 
     @classmethod
-    def open(cls, path: Path, *, keep_records: bool = True) -> Spool:
-        """Read a spool back (to resume it) and keep appending to it."""
+    def open(cls, path: Path, *, keep_records: bool = True, exclusive: bool = False) -> Spool:
+        """Read a spool back (to resume it) and keep appending to it.
+
+        ``exclusive`` (``practitest upload``): refuse a spool that a running session
+        (its test process or delivery process) or another upload still has open,
+        which would post the same records at the same time.
+        """
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
@@ -141,7 +172,14 @@ class Spool:
             meta = SpoolMeta(**meta_line)
         except TypeError as exc:
             raise SpoolError(f"{path}: bad meta line ({exc})") from None
-        spool = cls(path, meta, os.open(path, os.O_WRONLY | os.O_APPEND))
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        if not _lock(fd, exclusive=exclusive):
+            os.close(fd)
+            raise SpoolError(
+                f"{path}: a session that is still running writes and delivers it; "
+                "run this once it has ended"
+            )
+        spool = cls(path, meta, fd)
         spool.warnings = warnings
         spool.keep_records = keep_records
         if keep_records:
@@ -328,8 +366,8 @@ _RECORD_LINE = b'{"type":"record","record":{"key":"'
 _DELIVERED_LINE = b'{"type":"delivered","key":"'
 
 
-def _delivery_state(path: Path) -> tuple[bool, set[Path]] | None:
-    """Whether every record was delivered, and the files the records name.
+def _delivery_state(path: Path) -> tuple[int, set[Path]] | None:
+    """How many records are not delivered, and the files the records name.
 
     Read at the end of every session, so cheaply: a line is parsed only when it
     names a file (most do not); keys are read from the fixed start of the lines
@@ -362,7 +400,7 @@ def _delivery_state(path: Path) -> tuple[bool, set[Path]] | None:
                         files.add(_absolute(ref["path"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return records <= delivered, files
+    return len(records - delivered), files
 
 
 def remove_delivered(path: Path) -> bool:
@@ -375,7 +413,7 @@ def remove_delivered(path: Path) -> bool:
     the spool was removed.
     """
     state = _delivery_state(path)
-    if state is None or not state[0]:
+    if state is None or state[0]:
         return False
     files = state[1]
     path = _absolute(path)
@@ -398,3 +436,80 @@ def remove_delivered(path: Path) -> bool:
                 break
             folder = folder.parent
     return True
+
+
+LEFTOVERS_CHECKED = 100
+IN_USE_SECONDS = 600.0
+
+
+def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]]:
+    """Earlier spools in ``directory`` that still hold undelivered records, with how many.
+
+    Not ``own``, not a dry run's, and not one a running session still has open
+    (see ``_lock``). At most the newest 100 are read.
+    """
+    found = []
+    for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
+        if (own is not None and path.name == own.name) or _in_use(path):
+            continue
+        try:
+            with path.open("rb") as handle:
+                if json.loads(handle.readline()).get("dry_run"):
+                    continue
+        except (OSError, ValueError, AttributeError):
+            continue
+        state = _delivery_state(path)
+        if state is not None and state[0]:
+            found.append((path, state[0]))
+    return sorted(found)
+
+
+def _lock(fd: int, *, exclusive: bool) -> bool:
+    """An advisory lock on the spool: shared while a session writes it, exclusive to resume it.
+
+    False only when another process holds a conflicting lock. Where there are no
+    such locks (Windows, some network file systems) it answers True: no check.
+    """
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a running session (or an upload) has the spool open."""
+    if fcntl is None:  # no advisory locks: a spool changed in the last ten minutes may be
+        try:
+            return time.time() - path.stat().st_mtime < IN_USE_SECONDS
+        except OSError:
+            return True
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        return not _lock(fd, exclusive=True)
+    finally:
+        os.close(fd)  # releases the lock taken to ask
+
+
+def leftover_line(directory: Path, own: Path | None = None) -> str | None:
+    """One line about earlier spools still holding results, with the command that sends them."""
+    found = leftovers(directory, own)
+    if not found:
+        return None
+    count = sum(n for _, n in found)
+    shown = found[:5]
+    more = f" (and {len(found) - 5} more in {directory})" if len(found) > 5 else ""
+    spools = "an earlier spool holds" if len(found) == 1 else f"{len(found)} earlier spools hold"
+    return (
+        f"PractiTest: {spools} {count} result{'s' if count != 1 else ''} not delivered; "
+        f"send {'it' if len(found) == 1 else 'them'} with: practitest upload "
+        + " ".join(str(p) for p, _ in shown)
+        + more
+    )

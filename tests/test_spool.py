@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool import Spool, SpoolError, SpoolMeta, remove_delivered
+from pytest_practitest.spool import (
+    Spool,
+    SpoolError,
+    SpoolMeta,
+    leftover_line,
+    leftovers,
+    remove_delivered,
+)
 from tests.helpers import wait_for
 
 
@@ -236,3 +243,31 @@ def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None
         handle.write('{"type":"delivered","key":')  # the process died mid-write
     assert remove_delivered(spool.path) is False
     assert spool.path.is_file()
+
+
+def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path) -> None:
+    def spool_of(count: int, delivered: int = 0, **meta: object) -> Spool:
+        spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://x", **meta))  # type: ignore[arg-type]
+        for index in range(count):
+            item = record(index)
+            spool.add(item)
+            if index < delivered:
+                spool.mark_delivered(item.key, 900000 + index)
+        return spool
+
+    waiting = spool_of(3, delivered=1)
+    waiting.close()
+    done = spool_of(2, delivered=2)  # an older version did not remove delivered spools
+    done.close()
+    spool_of(2, dry_run=True).close()
+    running = spool_of(2)  # still open: a session that is running
+    own = spool_of(1)
+    own.close()
+    assert leftovers(tmp_path, own.path) == [(waiting.path, 2)]
+    assert leftover_line(tmp_path, own.path) == (
+        f"PractiTest: an earlier spool holds 2 results not delivered; send it with: "
+        f"practitest upload {waiting.path}"
+    )
+    running.close()
+    assert [p for p, _ in leftovers(tmp_path, own.path)] == sorted([waiting.path, running.path])
+    assert leftover_line(tmp_path / "nothing-here") is None

@@ -189,3 +189,27 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
     written += [p.read_text() for p in tmp_path.rglob("*.jsonl")]
     assert all(TOKEN not in text for text in written)
     assert sum(len(text) for text in written) > 5000
+
+
+def test_several_spools_in_one_call_a_dry_run_skipped_a_busy_one_refused(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    first = tmp_path / "a"
+    second = tmp_path / "b"
+    planned = write_spool(tmp_path / "c", gsim.url, count=2, dry_run=True)
+    paths = [write_spool(first, gsim.url, count=2), write_spool(second, gsim.url, count=2)]
+    with Spool.open(write_spool(tmp_path / "d", gsim.url, count=2)) as busy:
+        # A session still has this one open: posting it too would send its records twice.
+        result = practitest("upload", *map(str, paths), str(planned), str(busy.path))
+    assert result.returncode == 2
+    assert result.stdout.count("PractiTest: everything is delivered; removed") == 2
+    assert f"PractiTest: {planned} is a dry run's plan; skipped (nothing in it is sent)" in (
+        result.stdout
+    )
+    assert result.stderr == (
+        f"practitest upload: error: {busy.path}: a session that is still running writes and "
+        "delivers it; run this once it has ended\n"
+    )
+    assert len(gsim.entities("runs")) == 4  # two from each spool sent, none from the others
+    assert planned.is_file()
+    assert busy.path.is_file()

@@ -311,8 +311,19 @@ def test_a_delivered_session_leaves_no_spool_behind(
     pytester.makepyfile(test_g="def test_nowhere(): pass")
     kept = run(create=False)  # test_nowhere has no instance: not delivered, so all is kept
     kept.stdout.fnmatch_lines(["PractiTest: 2 of 3 runs delivered*"])
-    assert len(list(folder.glob("*.jsonl"))) == 1
+    [kept_spool] = folder.glob("*.jsonl")
     assert len(list(folder.glob("artifacts/*/*"))) == 2
+    # The next sessions say that it is there and how to send it (a dry run's is not meant).
+    pytester.path.joinpath("test_g.py").unlink()
+    assert run("--practitest-dry-run").ret == pytest.ExitCode.TESTS_FAILED
+    later = run()
+    later.stdout.fnmatch_lines(
+        [
+            "PractiTest: 2 of 2 runs delivered*",
+            "PractiTest: an earlier spool holds 1 result not delivered; send it with: "
+            f"practitest upload {kept_spool}",
+        ]
+    )
 
 
 def attachments_named(psim: Simulator) -> list[str]:
