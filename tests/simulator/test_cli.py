@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -169,3 +170,21 @@ def test_stops_on_signal_even_when_started_with_sigint_ignored(
         process.kill()
     assert process.returncode == 0, err
     assert out.rstrip().endswith("simulator stopped")
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    # `practitest sim --check | head -1`, at its worst: nobody reads from the first line.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest_practitest.cli", "sim", "--check"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == b""
