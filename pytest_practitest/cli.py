@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.set_defaults(run=run_upload)
 
+    from . import check
+
+    checker = commands.add_parser(
+        "check",
+        help="check that the token can report to the project and test set",
+        description="Call PractiTest a few times with the settings the plugin would use "
+        "(flags, else the PRACTITEST_* variables) and say what is ready and what is not. "
+        "Exit 0 ready, 1 refused or unreachable, 2 usage error.",
+    )
+    check.add_arguments(checker)
+    checker.set_defaults(run=check.run)
+
     from . import junit_command
 
     importer = commands.add_parser(

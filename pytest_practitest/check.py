@@ -1,0 +1,101 @@
+"""``practitest check``: can this token report where the settings say? A few calls, one line each.
+
+For the first set-up of a pipeline: a wrong token, project or test set is found
+in seconds instead of at the end of the first long run (whose results would
+wait in the spool). Exit codes: 0 ready to report; 1 PractiTest refused or
+could not be reached; 2 a usage error or an incomplete setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from .errors import APIError, ConfigError, NotFoundError, PractiTestError
+
+if TYPE_CHECKING:
+    from .client import Client
+
+Say = Callable[[str, str], None]
+
+SHARED = (
+    ("--url", "practitest_url", "us, eu or a base URL (default: PRACTITEST_URL or us)"),
+    ("--project-id", "practitest_project_id", "default: PRACTITEST_PROJECT_ID"),
+    ("--set-id", "practitest_set_id", "default: PRACTITEST_SET_ID"),
+    ("--set-name", "practitest_set_name", "default: PRACTITEST_SET_NAME"),
+    ("--author-id", "practitest_author_id", "default: PRACTITEST_AUTHOR_ID"),
+    ("--timeout", "practitest_timeout", "seconds to wait for one answer (default 30)"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, dest, help_text in SHARED:
+        parser.add_argument(flag, dest=dest, help=help_text)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from .client import Client
+    from .resolve import Resolver, SetChoice
+    from .settings import resolve
+
+    out = out or sys.stdout
+    try:
+        cli = {dest: getattr(args, dest) for _, dest, _ in SHARED}
+        # As for an upload: a token, a project and a test set are needed.
+        settings = resolve({**cli, "practitest": True}, lambda name: None)
+        client = Client.from_settings(settings)
+    except PractiTestError as error:
+        print(
+            f"practitest check: error: {str(error).replace('--practitest-', '--')}", file=sys.stderr
+        )
+        return 2
+    project = settings.project_id
+    assert project is not None  # resolve() checked it
+    print(f"PractiTest check: {client.base_url}, token from {settings.token_env}", file=out)
+
+    def say(status: str, text: str) -> None:
+        print(f"  {status:<5} {text}", file=out, flush=True)
+
+    code = 0
+    with client.session:
+        try:
+            found = client.get(f"/projects/{project}.json")["data"]
+            say("ok", f"project {project} {found['attributes'].get('name')!r} is visible")
+            # resolve() made sure there is a test set, by id or by name.
+            choice = SetChoice(settings.set_id, settings.set_name, create=False)
+            resolver = Resolver(client, project, choice)
+            try:
+                set_id = resolver.resolve_set()
+            except ConfigError as error:
+                if settings.set_id is not None:
+                    raise
+                say("note", f"{error}; the first upload creates it")
+            else:
+                listing = client.get(
+                    f"/projects/{project}/instances.json", {"set-ids": set_id, "page[size]": 1}
+                )
+                count = (listing.get("meta") or {}).get("total-count", "?")
+                say("ok", f"test set {set_id} {resolver.set_name!r}, {count} instances")
+            if settings.author_id is not None:
+                code = _check_author(client, settings.author_id, say)
+        except (ConfigError, APIError) as error:
+            say("error", str(error))
+            return 1
+    calls = f"{client.calls} API call{'s' if client.calls != 1 else ''}"
+    print(f"  {calls}; {'ready to report' if code == 0 else 'not ready'}.", file=out)
+    return code
+
+
+def _check_author(client: Client, author_id: int, say: Say) -> int:
+    try:
+        user = client.get(f"/users/{author_id}.json")["data"]["attributes"]
+    except NotFoundError:
+        say("error", f"author {author_id} is not a user of this account (PRACTITEST_AUTHOR_ID)")
+        return 1
+    except APIError as error:  # the users API is for corporate accounts only
+        say("note", f"author {author_id} could not be looked up ({error.reason})")
+        return 0
+    say("ok", f"author {author_id} is {user.get('display-name')} <{user.get('email')}>")
+    return 0
