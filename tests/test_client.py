@@ -193,7 +193,7 @@ def test_bad_token_fails_fast_without_echoing(tsim: Simulator) -> None:
     with pytest.raises(AuthError) as info:
         client.get("/projects.json")
     assert str(info.value) == (
-        "GET /projects.json failed: 401 Unauthorized: invalid API token; check the token (PRACTITEST_TOKEN); "
+        "GET /projects.json failed: 401 Unauthorized: invalid API token (Your API key is wrong); "
         "check PRACTITEST_TOKEN: PractiTest refused it"
     )
     assert "wrong-token-value" not in str(info.value)

@@ -247,8 +247,8 @@ def test_bad_token_is_one_clear_error_and_keeps_everything(usim: Simulator, tmp_
     assert report.undelivered == 30
     assert len(usim.requests) == 1
     assert report.fatal == (
-        f"GET /projects/4500/sets/{usim.info.set_id}.json failed: 401 Unauthorized: invalid API token; check the "
-        "token (PRACTITEST_TOKEN); check PRACTITEST_TOKEN: PractiTest refused it"
+        f"GET /projects/4500/sets/{usim.info.set_id}.json failed: 401 Unauthorized: invalid API "
+        "token (Your API key is wrong); check PRACTITEST_TOKEN: PractiTest refused it"
     )
     assert f"resume with: practitest upload {spool.path}" in report.lines()[-1]
 

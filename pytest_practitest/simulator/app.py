@@ -110,7 +110,7 @@ class App:
         principal = self.store.principal_for(token) if token else None
         if principal is None:
             detail = (
-                "invalid API token; check the token (PRACTITEST_TOKEN)"
+                "invalid API token (Your API key is wrong)"
                 if token
                 else "API token missing: send it in the PTToken header, basic auth "
                 "(any:TOKEN) or the api_token parameter"

@@ -54,7 +54,7 @@ def test_wrong_token_is_401_without_echoing_it(sim: Simulator) -> None:
     with Api(sim.url, "not-the-token", sim.info.project_id) as wrong:
         response = wrong.get("/projects.json")
     assert response.status_code == 401
-    assert error_detail(response) == "invalid API token; check the token (PRACTITEST_TOKEN)"
+    assert error_detail(response) == "invalid API token (Your API key is wrong)"
     assert "not-the-token" not in response.text
 
 
