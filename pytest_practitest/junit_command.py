@@ -79,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--name-template",
         default="{classname}.{name}",
         help="PractiTest test name for a testcase: {classname} {name} {suite} {file} "
-        "(default {classname}.{name})",
+        "(default {classname}.{name}, or the name alone when it holds the classname)",
     )
     parser.add_argument(
         "--attachments-base",

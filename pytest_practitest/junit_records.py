@@ -81,7 +81,10 @@ class Converter:
 
     def name_for(self, case: Case) -> str:
         if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
-            return f"{case.classname}.{case.name}" if case.classname else case.name
+            classname, name = case.classname, case.name
+            if not classname or _repeats(name, classname):
+                return name  # jest and mocha put the test's title in both
+            return f"{classname}.{name}"
         name = self.name_template.format(
             classname=case.classname,
             name=case.name,
@@ -255,6 +258,11 @@ class Converter:
             else:
                 files.append(FileRef(path.name, path=str(path)))
         return files
+
+
+def _repeats(name: str, classname: str) -> bool:
+    """The name already says the classname: equal, or it begins or ends with it as words."""
+    return name == classname or name.startswith(classname + " ") or name.endswith(" " + classname)
 
 
 def _data_uri(value: str) -> FileRef | None:

@@ -64,14 +64,14 @@ EXPECTED = {
         "tests.test_login.test_sso": "NO RUN",
     },
     "jest.xml": {
-        "Cart adds an item.Cart adds an item": "PASSED",
-        "Cart shows the total.Cart shows the total": "FAILED",
+        "Cart adds an item": "PASSED",  # jest repeats the title as classname
+        "Cart shows the total": "FAILED",
     },
     "go.xml": {"catalog.TestSearch": "PASSED", "catalog.TestPrice/EUR": "FAILED"},
     "robot_xunit.xml": {"Shop.Login.Valid Login": "PASSED", "Shop.Login.Locked Account": "FAILED"},
     "mocha.xml": {
-        "adds an item.Cart adds an item": "PASSED",
-        "removes an item.Cart removes an item": "FAILED",
+        "Cart adds an item": "PASSED",  # mocha: the title, and the full title
+        "Cart removes an item": "FAILED",
     },
     "playwright.xml": {
         "checkout.spec.ts.checkout › pays by card": "PASSED",
