@@ -14,25 +14,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import APIError, ConfigError, NotFoundError, PractiTestError
+from .settings import command_flags
 
 if TYPE_CHECKING:
     from .client import Client
 
 Say = Callable[[str, str], None]
 
-SHARED = (
-    ("--url", "practitest_url", "us, eu or a base URL (default: PRACTITEST_URL or us)"),
-    ("--project-id", "practitest_project_id", "default: PRACTITEST_PROJECT_ID"),
-    ("--set-id", "practitest_set_id", "default: PRACTITEST_SET_ID"),
-    ("--set-name", "practitest_set_name", "default: PRACTITEST_SET_NAME"),
-    ("--author-id", "practitest_author_id", "default: PRACTITEST_AUTHOR_ID"),
-    ("--timeout", "practitest_timeout", "seconds to wait for one answer (default 30)"),
-)
+SHARED = command_flags("url", "project-id", "set-id", "set-name", "author-id", "timeout")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    for flag, dest, help_text in SHARED:
-        parser.add_argument(flag, dest=dest, help=help_text)
+    for flag, dest, help_text, metavar in SHARED:
+        parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -42,7 +36,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     try:
-        cli = {dest: getattr(args, dest) for _, dest, _ in SHARED}
+        cli = {dest: getattr(args, dest) for _, dest, _, _ in SHARED}
         # As for an upload: a token, a project and a test set are needed.
         settings = resolve({**cli, "practitest": True}, lambda name: None)
         client = Client.from_settings(settings)

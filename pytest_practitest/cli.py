@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ConfigError, PractiTestError
+from .settings import command_flags
 
 if TYPE_CHECKING:
     from .settings import Settings
+
+
+MAP_FLAGS = command_flags("url", "project-id", "set-id", "set-name")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,12 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Collect the suite's node ids, list the test set's instances, match them by "
         "name, and write (or extend) the mapping file. Arguments after -- go to pytest.",
     )
-    mapper.add_argument("--url", help="us, eu or a base URL (default: PRACTITEST_URL or us)")
-    mapper.add_argument("--project-id", help="default: PRACTITEST_PROJECT_ID")
-    mapper.add_argument("--set-id", help="default: PRACTITEST_SET_ID")
-    mapper.add_argument("--set-name", help="default: PRACTITEST_SET_NAME")
+    for flag, dest, help_text, metavar in MAP_FLAGS:
+        mapper.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
     mapper.add_argument(
-        "--map", help="the mapping file (default: PRACTITEST_MAP or practitest.toml)"
+        "--map",
+        dest="practitest_map",
+        metavar="FILE",
+        help="the mapping file (default: PRACTITEST_MAP, else practitest.toml)",
     )
     mapper.add_argument("--dry-run", action="store_true", help="print the matches; write nothing")
     mapper.add_argument(
@@ -230,13 +235,8 @@ def run_map(args: argparse.Namespace) -> int:
     from .resolve import Resolver, SetChoice
     from .settings import resolve
 
-    cli = {
-        "practitest_url": args.url,
-        "practitest_project_id": args.project_id,
-        "practitest_set_id": args.set_id,
-        "practitest_set_name": args.set_name,
-        "practitest_map": args.map,
-    }
+    cli = {dest: getattr(args, dest) for _, dest, _, _ in MAP_FLAGS}
+    cli["practitest_map"] = args.practitest_map
     try:
         settings = resolve(cli, lambda name: None)
         if settings.project_id is None or (settings.set_id is None and not settings.set_name):

@@ -19,32 +19,21 @@ from typing import Any, TextIO
 from .errors import ConfigError, PractiTestError
 from .events import Event, notice
 from .model import RunRecord
+from .settings import command_flags
 
-SHARED = (
-    ("--url", "practitest_url", "us, eu or a base URL (default: PRACTITEST_URL or us)"),
-    (
-        "--project-id",
-        "practitest_project_id",
-        "PractiTest project (default: PRACTITEST_PROJECT_ID)",
-    ),
-    ("--set-id", "practitest_set_id", "test set by id (default: PRACTITEST_SET_ID)"),
-    ("--set-name", "practitest_set_name", "test set by exact name, created if missing"),
-    ("--map", "practitest_map", "mapping file (TOML); keys classname::name or classname.name"),
-    ("--version", "practitest_version", "run version"),
-    ("--spool", "practitest_spool", "spool directory (default .practitest)"),
-    ("--rate-limit", "practitest_rate_limit", "calls per minute, CALLS/SECONDS, or 0"),
-    (
-        "--status-map",
-        "practitest_status_map",
-        "outcome=STATUS overrides (failed, error, skipped, ...)",
-    ),
-    (
-        "--author-id",
-        "practitest_author_id",
-        "author of created tests and test sets (account tokens)",
-    ),
-    ("--timeout", "practitest_timeout", "seconds to wait for one API answer"),
-    ("--deadline", "practitest_deadline", "seconds to finish delivering"),
+SHARED = command_flags(
+    "url",
+    "project-id",
+    "set-id",
+    "set-name",
+    "map",
+    "version",
+    "spool",
+    "rate-limit",
+    "status-map",
+    "author-id",
+    "timeout",
+    "deadline",
 )
 
 
@@ -52,8 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH_OR_GLOB", help="JUnit XML files or globs (**/*.xml)"
     )
-    for flag, dest, help_text in SHARED:
-        parser.add_argument(flag, dest=dest, help=help_text)
+    for flag, dest, help_text, metavar in SHARED:
+        parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
     parser.add_argument(
         "--field",
         dest="practitest_fields",
@@ -209,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     from .settings import resolve
     from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
 
-    cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in SHARED}
+    cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _, _ in SHARED}
     cli.update(
         practitest=True,
         practitest_fields=args.practitest_fields,

@@ -153,7 +153,25 @@ OPTIONS: tuple[Option, ...] = (
         metavar="ID",
     ),
 )
+
 BY_STEM = {option.stem: option for option in OPTIONS}
+
+
+def command_flags(*stems: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Plugin options as flags of a ``practitest`` command: (``--url``, dest, help, metavar).
+
+    The same setting, dest and environment variable as ``--practitest-url``, so a
+    command resolves its flags with ``resolve`` exactly as the plugin does.
+    """
+    flags = []
+    for stem in stems:
+        option = BY_STEM[stem]
+        default = option.env
+        if option.default not in (None, False, "", ()):
+            default += f", else {option.default}"
+        metavar = option.metavar or option.kind.upper()
+        flags.append((f"--{stem}", option.dest, f"{option.help} (default: {default})", metavar))
+    return tuple(flags)
 
 
 class Settings(NamedTuple):
