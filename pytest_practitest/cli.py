@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ConfigError, PractiTestError
@@ -34,13 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from .simulator import cli as sim_cli
 
-    sim = commands.add_parser(
+    _command(
+        commands,
         "sim",
-        help="run the local PractiTest API v2 simulator",
-        description="Run the local PractiTest API v2 simulator until Ctrl-C.",
+        sim_cli,
+        "run the local PractiTest API v2 simulator",
+        "Run the local PractiTest API v2 simulator until Ctrl-C.",
     )
-    sim_cli.add_arguments(sim)
-    sim.set_defaults(run=sim_cli.run)
 
     demo = commands.add_parser(
         "demo",
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     upload = commands.add_parser(
         "upload",
-        help="send what a spool file still holds",
+        help="send what spool files still hold, then remove them",
         description="Resume spools: send only the records not delivered yet, never twice, "
         "and remove each spool once everything in it is delivered. The token comes from "
         "PRACTITEST_TOKEN.",
@@ -90,29 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.set_defaults(run=run_upload)
 
-    from . import check
+    from . import check, junit_command
 
-    checker = commands.add_parser(
+    _command(
+        commands,
         "check",
-        help="check that the token can report to the project and test set",
-        description="Call PractiTest a few times with the settings the plugin would use "
-        "(flags, else the PRACTITEST_* variables) and say what is ready and what is not. "
-        "Exit 0 ready, 1 refused or unreachable, 2 usage error.",
+        check,
+        "check that the token can report to the project and test set",
+        "Call PractiTest a few times with the settings the plugin would use (flags, else the "
+        "PRACTITEST_* variables) and say what is ready and what is not. Exit 0 ready, 1 "
+        "refused or unreachable, 2 usage error.",
     )
-    check.add_arguments(checker)
-    checker.set_defaults(run=check.run)
-
-    from . import junit_command
-
-    importer = commands.add_parser(
+    _command(
+        commands,
         "import-junit",
-        help="import JUnit XML results (any framework) into PractiTest",
-        description="Read JUnit XML files (JUnit/surefire, pytest, jest, mocha, go, Playwright, "
-        "Robot, ...), spool every result, and deliver them like the pytest plugin does. "
-        "Settings and environment variables are the plugin's, without the practitest- prefix.",
+        junit_command,
+        "import JUnit XML results (any framework) into PractiTest",
+        "Read JUnit XML files (JUnit/surefire, pytest, jest, mocha, go, Playwright, Robot, "
+        "...), spool every result, and deliver them like the pytest plugin does. Settings and "
+        "environment variables are the plugin's, without the practitest- prefix.",
     )
-    junit_command.add_arguments(importer)
-    importer.set_defaults(run=junit_command.run)
 
     mapper = commands.add_parser(
         "map",
@@ -133,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
         "pytest_args", nargs="*", help="arguments for pytest's collection (after --)"
     )
     mapper.set_defaults(run=run_map)
+    return parser
+
+
+def _command(
+    commands: Any, name: str, module: Any, help_text: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose module has ``add_arguments(parser)`` and ``run(args)``."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help_text, description=description
+    )
+    module.add_arguments(parser)
+    parser.set_defaults(run=module.run)
     return parser
 
 
