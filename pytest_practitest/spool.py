@@ -57,6 +57,9 @@ try:
 except ImportError:  # Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
 
+# Binary on Windows too, where os.open defaults to text mode and would write "\r\n".
+_APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
+
 
 class SpoolError(PractiTestError):
     """The file is not a spool this version can read."""
@@ -129,7 +132,7 @@ class Spool:
         directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         _lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
         spool = cls(path, meta, fd)
         spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
@@ -172,7 +175,7 @@ class Spool:
             meta = SpoolMeta(**meta_line)
         except TypeError as exc:
             raise SpoolError(f"{path}: bad meta line ({exc})") from None
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        fd = os.open(path, _APPEND)
         if not _lock(fd, exclusive=exclusive):
             os.close(fd)
             raise SpoolError(
