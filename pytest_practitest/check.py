@@ -27,6 +27,13 @@ SHARED = command_flags("url", "project-id", "set-id", "set-name", "author-id", "
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     for flag, dest, help_text, metavar in SHARED:
         parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
+    parser.add_argument(
+        "--field",
+        dest="practitest_fields",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a run custom field the runs will carry: is it there? (default: PRACTITEST_FIELDS)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -37,6 +44,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         cli = {dest: getattr(args, dest) for _, dest, _, _ in SHARED}
+        cli["practitest_fields"] = args.practitest_fields
         # As for an upload: a token, a project and a test set are needed.
         settings = resolve({**cli, "practitest": True}, lambda name: None)
         client = Client.from_settings(settings)
@@ -74,6 +82,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 say("ok", f"test set {set_id} {resolver.set_name!r}, {count} instances")
             if settings.author_id is not None:
                 code = _check_author(client, settings.author_id, say)
+            names = [n for n, _ in settings.fields if not n.startswith("---f-") and not n.isdigit()]
+            if names:
+                code = max(code, _check_fields(client, project, names, say))
         except (ConfigError, APIError) as error:
             say("error", str(error))
             return 1
@@ -93,3 +104,19 @@ def _check_author(client: Client, author_id: int, say: Say) -> int:
         return 0
     say("ok", f"author {author_id} is {user.get('display-name')} <{user.get('email')}>")
     return 0
+
+
+def _check_fields(client: Client, project: int, names: list[str], say: Say) -> int:
+    """Run custom fields given by name must exist: otherwise the runs go without them."""
+    known = {
+        str(f["attributes"]["name"]): f["id"]
+        for f in client.paginate(f"/projects/{project}/custom_fields.json")
+    }
+    code = 0
+    for name in dict.fromkeys(names):
+        if name in known:
+            say("ok", f"run field {name!r} is custom field {known[name]}")
+        else:
+            say("error", f"no custom field named {name!r} in project {project} (PRACTITEST_FIELDS)")
+            code = 1
+    return code

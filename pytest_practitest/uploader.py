@@ -119,6 +119,7 @@ class Uploader:
         self.recovered = 0
         self._claimed: set[int] = set(spool.delivered.values())
         self._field_ids: dict[str, str] | None = None
+        self._unknown_fields: set[str] = set()
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.settings.project_id}{tail}"
@@ -360,9 +361,16 @@ class Uploader:
             else:
                 field_id = self._field_ids_by_name().get(key)
                 if field_id is None:
-                    self.on_event(
-                        Event("warning", f"{record.label}: no custom field named {key!r}; left out")
-                    )
+                    if key not in self._unknown_fields:  # once, not once per run
+                        self._unknown_fields.add(key)
+                        self.on_event(
+                            Event(
+                                "warning",
+                                f"no custom field named {key!r} in project "
+                                f"{self.settings.project_id}; left out of the runs "
+                                f"(first: {record.label})",
+                            )
+                        )
                 else:
                     result[field_id] = value
         return result

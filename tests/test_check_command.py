@@ -27,14 +27,20 @@ def check(sim: Simulator, *args: str, **env: str) -> Any:
 
 def test_ready_to_report(csim: Simulator) -> None:
     owner = csim.info.users["owner@example.com"]
-    result = check(csim, "--project-id", "4500", "--set-id", "20000", "--author-id", str(owner))
+    browser = csim.info.custom_fields["Browser"]
+    result = check(
+        csim,
+        *("--project-id", "4500", "--set-id", "20000", "--author-id", str(owner)),
+        *("--field", "Browser=Firefox", "--field=---f-1=x"),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"PractiTest check: {csim.url}, token from PRACTITEST_TOKEN",
         "  ok    project 4500 'Webshop' is visible",
         "  ok    test set 20000 'Nightly regression', 8 instances",
         f"  ok    author {owner} is owner@example.com <owner@example.com>",
-        "  4 API calls; ready to report.",
+        f"  ok    run field 'Browser' is custom field {browser}",
+        "  5 API calls; ready to report.",
     ]
     assert TOKEN not in result.stdout + result.stderr
 
@@ -68,6 +74,11 @@ def test_a_set_by_name_that_is_not_there_yet_is_a_note(csim: Simulator) -> None:
             "  error GET /projects/4500.json failed: 401 Unauthorized: *",
         ),
         (["--project-id", "9999"], {}, "  error GET /projects/9999.json failed: 404 Not Found: *"),
+        (
+            [],
+            {"PRACTITEST_FIELDS": "Colour=red"},
+            "  error no custom field named 'Colour' in project 4500 (PRACTITEST_FIELDS)",
+        ),
     ],
 )
 def test_what_is_not_in_place_is_one_line_and_exit_1(

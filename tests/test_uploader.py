@@ -427,10 +427,13 @@ def test_unknown_custom_field_name_is_a_warning_not_a_lost_run(
     usim: Simulator, tmp_path: Path
 ) -> None:
     events: list[Event] = []
-    records = records_for([Target(instance_id=300000)], custom_fields={"Colour": "red"})
+    records = records_for([Target(instance_id=300000)] * 30, custom_fields={"Colour": "red"})
     report, _ = upload(usim, tmp_path, records, events=events)
-    assert report.delivered == 1
-    assert "test_0: no custom field named 'Colour'; left out" in [e.message for e in events]
+    assert report.delivered == 30
+    warnings = [e.message for e in events if e.kind == "warning"]
+    assert warnings == [  # once for the field, not once per run
+        "no custom field named 'Colour' in project 4500; left out of the runs (first: test_0)"
+    ]
 
 
 def test_size_budget_splits_posts_and_oversized_files_are_skipped(
