@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,3 +39,17 @@ def notice(event: Event) -> str | None:
         return None
     prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
     return f"PractiTest: {prefix}{event.message}"
+
+
+WARNINGS_SHOWN = 20
+
+
+def capped(lines: Iterable[str], limit: int = WARNINGS_SHOWN) -> list[str]:
+    """The distinct lines, at most ``limit`` of them, then one that counts the rest.
+
+    10,000 testcases with a missing screenshot are not 10,000 lines in a CI log.
+    """
+    unique = list(dict.fromkeys(lines))
+    if len(unique) <= limit:
+        return unique
+    return [*unique[:limit], f"... and {len(unique) - limit} more (the first {limit} are above)"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import ConfigError, PractiTestError
-from .events import Event, notice
+from .events import Event, capped, notice
 from .model import RunRecord
 from .settings import command_flags
 
@@ -286,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
             print(f"practitest import-junit: error: {message}", file=sys.stderr)
-        for message in warnings:
+        for message in capped(warnings):
             print(f"PractiTest: warning: {message}", file=sys.stderr)
         if plan is not None:
             print("\n".join(plan.lines()))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from .events import capped
 from .mapping import MappingFile
 from .model import RunRecord
 from .recorder import Recorder
@@ -182,7 +183,7 @@ class Reporter:
         if not self.lines and not self.warnings:
             return
         terminalreporter.section("PractiTest")
-        for warning in dict.fromkeys(self.warnings):
+        for warning in capped(self.warnings):
             terminalreporter.write_line(f"PractiTest: warning: {warning}")
         for line in self.lines:
             terminalreporter.write_line(line)

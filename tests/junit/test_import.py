@@ -268,6 +268,24 @@ def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path
     assert set(attachments(jsim, "run", run["id"])) == {"system-out.txt"}
 
 
+def test_many_warnings_are_capped_with_a_count(jsim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "shots.xml").write_text(
+        "<testsuite name='s'>"
+        + "".join(
+            f"<testcase classname='s' name='t{i}'><properties>"
+            f"<property name='attachment' value='shot{i}.png'/></properties></testcase>"
+            for i in range(25)
+        )
+        + "</testsuite>"
+    )
+    result = importer(jsim, tmp_path, "shots.xml", "--dry-run")
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert len(warnings) == 21
+    assert warnings[0] == "PractiTest: warning: s::t0: attachment shot0.png not found; left out"
+    assert warnings[-1] == "PractiTest: warning: ... and 5 more (the first 20 are above)"
+
+
 def test_dry_run_and_usage_errors(jsim: Simulator, tmp_path: Path) -> None:
     dry = importer(jsim, FIXTURES, "jest.xml", "--dry-run")
     assert dry.returncode == 0
