@@ -25,6 +25,7 @@ SHARED = command_flags("url", "project-id", "set-id", "set-name", "author-id", "
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``practitest check``: the plugin's, without the ``practitest-`` prefix."""
     for flag, dest, help_text, metavar in SHARED:
         parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
     parser.add_argument(
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Try the settings against PractiTest, one line per thing: 0 ready, 1 not, 2 usage error."""
     from .client import Client
     from .resolve import Resolver, SetChoice
     from .settings import resolve
