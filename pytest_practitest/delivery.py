@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +48,8 @@ from .settings import Settings, from_json, to_json
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
+#: how often a long final wait says how far delivery has got
+PROGRESS_SECONDS = 10.0
 NICENESS = 10
 #: beyond the deadline: the child's start-up, its last join and its answer
 GRACE_SECONDS = 2.0
@@ -87,19 +90,42 @@ class DeliveryProcess:
         except OSError:
             pass  # it died at once: finish() reports why
 
-    def finish(self, deadline: float) -> tuple[UploadReport | None, list[str], str | None]:
+    def finish(
+        self,
+        deadline: float,
+        on_wait: Callable[[float], None] | None = None,
+        every: float | None = None,
+    ) -> tuple[UploadReport | None, list[str], str | None]:
         """End of the session: wait at most ``deadline`` (plus start-up) for the rest to go.
 
-        Returns its report (None if it gave none), its warnings, and what went
-        wrong with the process itself, if anything.
+        ``on_wait(seconds_waited)`` is called every ``every`` seconds while it
+        waits (default ``PROGRESS_SECONDS``), so a long wait (30 calls a minute)
+        shows progress instead of a silent CI log. Ctrl-C stops the wait: the
+        process is ended and what it did not send stays in the spool. Returns its
+        report (None if it gave none), its warnings, and what went wrong with the
+        process itself, if anything.
         """
         end = (json.dumps({"deadline": deadline}) + "\n").encode("utf-8")
+        every = PROGRESS_SECONDS if every is None else every
+        started = time.monotonic()
+        limit = started + deadline + GRACE_SECONDS
+        message: bytes | None = end
         try:
-            out, _ = self._process.communicate(end, timeout=deadline + GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.communicate()
-            return None, [], f"delivery did not finish within {deadline:g} s"
+            while True:
+                try:
+                    step = max(0.0, min(every, limit - time.monotonic()))
+                    out, _ = self._process.communicate(message, timeout=step)
+                    break
+                except subprocess.TimeoutExpired:
+                    message = None  # sent; a retry must not send it again
+                    if time.monotonic() >= limit:
+                        self._stop()
+                        return None, [], f"delivery did not finish within {deadline:g} s"
+                    if on_wait is not None:
+                        on_wait(time.monotonic() - started)
+        except KeyboardInterrupt:
+            self._stop()
+            return None, [], "delivery was interrupted (Ctrl-C)"
         finally:
             self._stderr.seek(0)
             errors = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
@@ -114,6 +140,11 @@ class DeliveryProcess:
                 [],
                 f"the delivery process failed (exit code {self._process.returncode}): {why}",
             )
+
+    def _stop(self) -> None:
+        """End it now; its attempt lines in the spool make a later resume safe."""
+        self._process.kill()
+        self._process.communicate()
 
 
 # -- the child ---------------------------------------------------------------

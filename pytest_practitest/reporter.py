@@ -18,10 +18,11 @@ import pytest
 from .events import capped
 from .mapping import MappingFile
 from .model import RunRecord
+from .payload import MAX_RUNS_PER_POST
 from .recorder import Recorder
 from .report import UploadReport
 from .settings import Settings
-from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
+from .spool import Spool, SpoolMeta, leftover_line, progress, remove_delivered
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
@@ -137,7 +138,8 @@ class Reporter:
         self.spool.close()  # everything is on disk before the delivery process is told to end
         report, problem = None, "the delivery process did not start"
         if self.delivery is not None:
-            report, warnings, problem = self.delivery.finish(deadline)
+            self._announce_wait(deadline)
+            report, warnings, problem = self.delivery.finish(deadline, self._show_progress)
             self.warnings += warnings
         if report is None:
             report = self._report_from_spool()
@@ -157,6 +159,28 @@ class Reporter:
                 "was delivered"
             )
         self._github_summary()
+
+    def _say(self, line: str) -> None:
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            terminal.write_line(line)
+
+    def _announce_wait(self, deadline: float) -> None:
+        """Before a wait longer than one post: say what it waits for, and for how long at most."""
+        assert self.spool is not None
+        now = progress(self.spool.path)
+        if now is not None and now[1] - now[0] > MAX_RUNS_PER_POST:
+            self._say(
+                f"PractiTest: sending the last {now[1] - now[0]} of {now[1]} results "
+                f"(waiting at most {deadline:g} s; Ctrl-C stops the wait, nothing is lost)"
+            )
+
+    def _show_progress(self, waited: float) -> None:
+        """Every few seconds of a long wait: how far delivery has got (so CI does not look hung)."""
+        assert self.spool is not None
+        now = progress(self.spool.path)
+        if now is not None:
+            self._say(f"PractiTest: {now[0]} of {now[1]} delivered after {waited:.0f} s")
 
     def _report_from_spool(self) -> UploadReport:
         """What the spool says was delivered, when the delivery process could not say."""

@@ -369,8 +369,8 @@ _RECORD_LINE = b'{"type":"record","record":{"key":"'
 _DELIVERED_LINE = b'{"type":"delivered","key":"'
 
 
-def _delivery_state(path: Path) -> tuple[int, set[Path]] | None:
-    """How many records are not delivered, and the files the records name.
+def _delivery_state(path: Path) -> tuple[int, int, set[Path]] | None:
+    """How many records there are, how many are not delivered, and the files they name.
 
     Read at the end of every session, so cheaply: a line is parsed only when it
     names a file (most do not); keys are read from the fixed start of the lines
@@ -403,7 +403,13 @@ def _delivery_state(path: Path) -> tuple[int, set[Path]] | None:
                         files.add(_absolute(ref["path"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return len(records - delivered), files
+    return len(records), len(records - delivered), files
+
+
+def progress(path: Path) -> tuple[int, int] | None:
+    """(delivered, total) as the spool says now, read cheaply; None if it cannot be read."""
+    state = _delivery_state(path)
+    return None if state is None else (state[0] - state[1], state[0])
 
 
 def remove_delivered(path: Path) -> bool:
@@ -416,9 +422,9 @@ def remove_delivered(path: Path) -> bool:
     the spool was removed.
     """
     state = _delivery_state(path)
-    if state is None or state[0]:
+    if state is None or state[1]:
         return False
-    files = state[1]
+    files = state[2]
     path = _absolute(path)
     try:
         path.unlink()
@@ -462,8 +468,8 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
         except (OSError, ValueError, AttributeError):
             continue
         state = _delivery_state(path)
-        if state is not None and state[0]:
-            found.append((path, state[0]))
+        if state is not None and state[1]:
+            found.append((path, state[1]))
     return sorted(found)
 
 

@@ -136,3 +136,61 @@ def test_the_delivery_process_runs_below_the_tests_in_priority(
     assert problem is None
     assert report is not None
     assert (report.total, report.delivered) == (0, 0)
+
+
+WAITING_SUITE = """
+import pytest
+@pytest.mark.practitest(instance_id=300000)
+@pytest.mark.parametrize("n", range({count}))
+def test_many(n): pass
+"""
+
+
+def test_a_long_final_wait_says_how_far_delivery_has_got(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "PROGRESS_SECONDS", 0.3)
+    pytester.makepyfile(test_w=WAITING_SUITE.format(count=100))
+    # Three calls a second: the five posts take a while after the last test.
+    result = run("--practitest-rate-limit=3/1", create=False)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: sending the last * of 100 results (waiting at most 20 s; "
+            "Ctrl-C stops the wait, nothing is lost)",
+            "PractiTest: * of 100 delivered after * s",
+            "*PractiTest: 100 of 100 runs delivered to PractiTest in 5 API calls*",
+        ]
+    )
+    assert len(psim.entities("runs")) == 100
+
+
+def test_ctrl_c_during_the_final_wait_stops_it_and_keeps_the_rest(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(test_w=WAITING_SUITE.format(count=200))
+    pytester.makeconftest(
+        """
+        import os, signal, threading
+        import pytest
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_sessionfinish(session):
+            # The user presses Ctrl-C one second into the wait for delivery.
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        """
+    )
+    started = time.monotonic()
+    # One call a second: the ten posts would take ten seconds.
+    result = run("--practitest-rate-limit=1/1", create=False, subprocess=True)
+    assert time.monotonic() - started < 8
+    assert result.ret == 0  # the tests passed; stopping the wait does not change that
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: stopped: delivery was interrupted (Ctrl-C)",
+            "PractiTest: * not delivered; kept in *; resume with: practitest upload *",
+        ]
+    )
+    output = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in output
+    assert "KeyboardInterrupt" not in output
+    assert len(psim.entities("runs")) < 200
