@@ -14,27 +14,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import APIError, ConfigError, NotFoundError, PractiTestError
-from .settings import command_flags
+from .settings import add_command_flags, command_values
 
 if TYPE_CHECKING:
     from .client import Client
 
 Say = Callable[[str, str], None]
 
-SHARED = command_flags("url", "project-id", "set-id", "set-name", "author-id", "timeout")
+STEMS = ("url", "project-id", "set-id", "set-name", "author-id", "timeout", "field")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest check``: the plugin's, without the ``practitest-`` prefix."""
-    for flag, dest, help_text, metavar in SHARED:
-        parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
-    parser.add_argument(
-        "--field",
-        dest="practitest_fields",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a run custom field the runs will carry: is it there? (default: PRACTITEST_FIELDS)",
-    )
+    add_command_flags(parser, STEMS)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -45,8 +37,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     try:
-        cli = {dest: getattr(args, dest) for _, dest, _, _ in SHARED}
-        cli["practitest_fields"] = args.practitest_fields
+        cli = command_values(args, STEMS)
         # As for an upload: a token, a project and a test set are needed.
         settings = resolve({**cli, "practitest": True}, lambda name: None)
         client = Client.from_settings(settings)

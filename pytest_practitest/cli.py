@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ConfigError, PractiTestError
-from .settings import command_flags
+from .settings import add_command_flags, command_values
 
 if TYPE_CHECKING:
     from .settings import Settings
 
 
-MAP_FLAGS = command_flags("url", "project-id", "set-id", "set-name")
+MAP_STEMS = ("url", "project-id", "set-id", "set-name")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,8 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Collect the suite's node ids, list the test set's instances, match them by "
         "name, and write (or extend) the mapping file. Arguments after -- go to pytest.",
     )
-    for flag, dest, help_text, metavar in MAP_FLAGS:
-        mapper.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
+    add_command_flags(mapper, MAP_STEMS)
     mapper.add_argument(
         "--map",
         dest="practitest_map",
@@ -145,14 +144,6 @@ def _command(
     return parser
 
 
-def _say(event: object) -> None:
-    from .events import Event, notice
-
-    line = notice(event) if isinstance(event, Event) else None
-    if line is not None:
-        print(line, file=sys.stderr, flush=True)
-
-
 def run_upload(args: argparse.Namespace) -> int:
     """``practitest upload SPOOL...``: 0 all delivered, 1 some not, 2 usage or input error."""
     from .settings import resolve
@@ -177,6 +168,7 @@ def run_upload(args: argparse.Namespace) -> int:
 def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
     from .client import Client
     from .plan import describe
+    from .progress import Progress
     from .resolve import SetChoice
     from .spool import Spool, remove_delivered
     from .uploader import Uploader, UploadSettings
@@ -205,16 +197,21 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
+        progress = Progress(len(pending))
         try:
-            client = Client.from_settings(settings, deadline=deadline, on_event=_say)
+            client = Client.from_settings(settings, deadline=deadline, on_event=progress)
         except ConfigError as error:
             print(f"practitest upload: error: {error}", file=sys.stderr)
             return 2
         with client.session:
             print(
-                f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
+                f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still "
+                "to send",
+                flush=True,
             )
-            report = Uploader(client, upload_settings, spool, on_event=_say).upload()
+            report = Uploader(client, upload_settings, spool, on_event=progress).upload()
+        if progress.tty:
+            print(file=sys.stderr)  # end the bar's line
         print("\n".join(report.lines()))
     if report.undelivered or report.fatal:
         return 1
@@ -244,7 +241,7 @@ def run_map(args: argparse.Namespace) -> int:
     from .resolve import Resolver, SetChoice
     from .settings import resolve
 
-    cli = {dest: getattr(args, dest) for _, dest, _, _ in MAP_FLAGS}
+    cli = command_values(args, MAP_STEMS)
     cli["practitest_map"] = args.practitest_map
     try:
         settings = resolve(cli, lambda name: None)

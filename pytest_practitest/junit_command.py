@@ -12,16 +12,15 @@ import argparse
 import glob
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from .errors import ConfigError, PractiTestError
-from .events import Event, capped, notice
+from .events import capped
 from .model import RunRecord
-from .settings import command_flags
+from .settings import add_command_flags, command_values
 
-SHARED = command_flags(
+STEMS = (
     "url",
     "project-id",
     "set-id",
@@ -34,6 +33,9 @@ SHARED = command_flags(
     "author-id",
     "timeout",
     "deadline",
+    "field",
+    "create-missing",
+    "dry-run",
 )
 
 
@@ -41,29 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH_OR_GLOB", help="JUnit XML files or globs (**/*.xml)"
     )
-    for flag, dest, help_text, metavar in SHARED:
-        parser.add_argument(flag, dest=dest, help=help_text, metavar=metavar)
-    parser.add_argument(
-        "--field",
-        dest="practitest_fields",
-        action="append",
-        metavar="NAME=VALUE",
-        help="run custom field; repeatable",
-    )
-    parser.add_argument(
-        "--create-missing",
-        dest="practitest_create_missing",
-        action="store_true",
-        default=None,
-        help="find or create tests and instances by name",
-    )
-    parser.add_argument(
-        "--dry-run",
-        dest="practitest_dry_run",
-        action="store_true",
-        default=None,
-        help="read and plan; send nothing",
-    )
+    add_command_flags(parser, STEMS)
     parser.add_argument(
         "--name-template",
         default="{classname}.{name}",
@@ -121,76 +101,6 @@ def _paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
     return list(dict.fromkeys(found)), problems
 
 
-class Progress:
-    """Upload progress: a bar on a terminal, a plain line every 10 % in a CI log.
-
-    A CI log that says nothing for the 20 minutes 10,000 results take at 30 calls a
-    minute looks like a hung job, so plain lines are printed too, just fewer.
-    Warnings, rejections, retries and 429s are always their own lines.
-    """
-
-    WIDTH = 24
-
-    def __init__(
-        self,
-        total: int,
-        stream: TextIO | None = None,
-        tty: bool | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.total = total
-        self.delivered = 0
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty() if tty is None else tty
-        self.clock = clock
-        self.started = clock()
-        self._reported_tenths = 0
-        self._waiting = ""
-
-    def __call__(self, event: Event) -> None:
-        if event.kind == "batch_sent":
-            self.delivered += int(event.data.get("count", 0))
-            self._waiting = ""
-            self._show()
-        elif event.kind == "rate_limit_wait" and self.tty:
-            self._waiting = ", waiting for the rate limit"
-            self._show()
-        elif (line := notice(event)) is not None:
-            if self.tty:
-                print(file=self.stream)
-            print(line, file=self.stream, flush=True)
-
-    def _left(self) -> str:
-        elapsed = self.clock() - self.started
-        if not self.delivered or self.delivered >= self.total or elapsed <= 0:
-            return ""
-        seconds = (self.total - self.delivered) * elapsed / self.delivered
-        return (
-            f", about {seconds / 60:.0f} min left"
-            if seconds >= 120
-            else f", about {seconds:.0f} s left"
-        )
-
-    def _show(self) -> None:
-        share = self.delivered / self.total if self.total else 1.0
-        if self.tty:
-            done = round(share * self.WIDTH)
-            bar = "#" * done + "-" * (self.WIDTH - done)
-            print(
-                f"\rPractiTest: [{bar}] {self.delivered}/{self.total} delivered "
-                f"{share:4.0%}{self._left()}{self._waiting}\x1b[K",
-                end="",
-                file=self.stream,
-                flush=True,
-            )
-            return
-        tenths = int(share * 10)
-        if tenths > self._reported_tenths and self.delivered < self.total:
-            self._reported_tenths = tenths
-            line = f"PractiTest: {self.delivered} of {self.total} delivered ({share:.0%})"
-            print(line + self._left(), file=self.stream, flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     from .junit import JUnitError, read_cases
     from .junit_records import Converter
@@ -198,13 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from .settings import resolve
     from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
 
-    cli: dict[str, Any] = {dest: getattr(args, dest) for _, dest, _, _ in SHARED}
-    cli.update(
-        practitest=True,
-        practitest_fields=args.practitest_fields,
-        practitest_create_missing=args.practitest_create_missing,
-        practitest_dry_run=args.practitest_dry_run,
-    )
+    cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
     try:
         settings = resolve(cli, lambda name: None)
         mapping = MappingFile.load(settings.map) if settings.map is not None else None
@@ -309,6 +213,7 @@ def _deliver(settings: Any, spool: Any) -> int:
     if not pending:
         return 0
     from .client import Client  # only now: a dry run loads no HTTP library
+    from .progress import Progress
     from .uploader import Uploader
 
     progress = Progress(len(pending))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -157,21 +157,30 @@ OPTIONS: tuple[Option, ...] = (
 BY_STEM = {option.stem: option for option in OPTIONS}
 
 
-def command_flags(*stems: str) -> tuple[tuple[str, str, str, str], ...]:
-    """Plugin options as flags of a ``practitest`` command: (``--url``, dest, help, metavar).
+def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
+    """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
 
-    The same setting, dest and environment variable as ``--practitest-url``, so a
-    command resolves its flags with ``resolve`` exactly as the plugin does.
+    The same setting, dest, help and environment variable, so the command resolves
+    its flags with ``resolve`` exactly as the plugin does (``command_values``).
     """
-    flags = []
     for stem in stems:
         option = BY_STEM[stem]
         default = option.env
         if option.default not in (None, False, "", ()):
             default += f", else {option.default}"
-        metavar = option.metavar or option.kind.upper()
-        flags.append((f"--{stem}", option.dest, f"{option.help} (default: {default})", metavar))
-    return tuple(flags)
+        how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
+        if option.kind == "bool":  # None when absent: the environment may still say yes
+            how = {"action": "store_true", "default": None}
+        elif option.kind == "fields":
+            how["action"] = "append"
+        parser.add_argument(
+            f"--{stem}", dest=option.dest, help=f"{option.help} (default: {default})", **how
+        )
+
+
+def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:
+    """What the command line gave for ``stems``, keyed as ``resolve`` expects."""
+    return {BY_STEM[stem].dest: getattr(args, BY_STEM[stem].dest) for stem in stems}
 
 
 class Settings(NamedTuple):

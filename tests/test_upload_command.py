@@ -213,3 +213,15 @@ def test_several_spools_in_one_call_a_dry_run_skipped_a_busy_one_refused(
     assert len(gsim.entities("runs")) == 4  # two from each spool sent, none from the others
     assert planned.is_file()
     assert busy.path.is_file()
+
+
+def test_a_long_upload_shows_progress_in_a_ci_log(gsim: Simulator, tmp_path: Path) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url=gsim.url, set_id=20000))
+    for index in range(30):
+        spool.add(
+            RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label=f"t{index}")
+        )
+    spool.close()
+    result = practitest("upload", str(spool.path))
+    assert result.returncode == 0, result.stderr
+    assert "PractiTest: 20 of 30 delivered (67%)" in result.stderr  # no terminal: plain lines

@@ -1,11 +1,11 @@
-"""import-junit's progress: a bar on a terminal, a line every 10 % in a CI log."""
+"""Upload progress (import-junit, upload): a bar on a terminal, a line every 10 % in a CI log."""
 
 from __future__ import annotations
 
 import io
 
 from pytest_practitest.events import Event
-from pytest_practitest.junit_command import Progress
+from pytest_practitest.progress import Progress
 
 
 class Clock:
