@@ -1,4 +1,8 @@
-"""Which CI build this is: build URL, commit and branch (GitHub Actions, GitLab CI, Jenkins)."""
+"""Which CI build this is: build URL, commit and branch, from the CI's own variables.
+
+GitHub Actions, GitLab CI, Jenkins, Azure Pipelines, CircleCI, Buildkite, Bitbucket
+Pipelines and TeamCity (which gives no build URL in the environment).
+"""
 
 from __future__ import annotations
 
@@ -60,8 +64,43 @@ def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
             get("CI_COMMIT_SHA"),
             get("CI_COMMIT_REF_NAME"),
         )
+    if get("TF_BUILD", "").lower() == "true":
+        collection, project, build = (
+            get("SYSTEM_COLLECTIONURI"),
+            get("SYSTEM_TEAMPROJECT"),
+            get("BUILD_BUILDID"),
+        )
+        url = (
+            f"{collection.rstrip('/')}/{project}/_build/results?buildId={build}"
+            if collection and project and build
+            else None
+        )
+        branch = get("SYSTEM_PULLREQUEST_SOURCEBRANCH") or get("BUILD_SOURCEBRANCH")
+        return CiInfo(
+            "Azure Pipelines",
+            url,
+            get("BUILD_SOURCEVERSION"),
+            branch.removeprefix("refs/heads/") if branch else None,
+        )
+    if get("CIRCLECI") == "true":
+        return CiInfo("CircleCI", get("CIRCLE_BUILD_URL"), get("CIRCLE_SHA1"), get("CIRCLE_BRANCH"))
+    if get("BUILDKITE") == "true":
+        return CiInfo(
+            "Buildkite",
+            get("BUILDKITE_BUILD_URL"),
+            get("BUILDKITE_COMMIT"),
+            get("BUILDKITE_BRANCH"),
+        )
+    if get("BITBUCKET_BUILD_NUMBER"):
+        repository, number = get("BITBUCKET_REPO_FULL_NAME"), get("BITBUCKET_BUILD_NUMBER")
+        url = (
+            f"https://bitbucket.org/{repository}/pipelines/results/{number}" if repository else None
+        )
+        return CiInfo("Bitbucket Pipelines", url, get("BITBUCKET_COMMIT"), get("BITBUCKET_BRANCH"))
     if get("JENKINS_URL") or get("BUILD_URL"):
         return CiInfo(
             "Jenkins", get("BUILD_URL"), get("GIT_COMMIT"), get("GIT_BRANCH") or get("BRANCH_NAME")
         )
+    if get("TEAMCITY_VERSION"):
+        return CiInfo("TeamCity", None, get("BUILD_VCS_NUMBER"), get("TEAMCITY_BUILD_BRANCH"))
     return None

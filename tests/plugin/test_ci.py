@@ -41,6 +41,67 @@ def test_detects_github_gitlab_jenkins_and_nothing() -> None:
     }
     assert detect(jenkins) == CiInfo("Jenkins", "https://ci/job/shop/7/", "def", "origin/main")
     assert detect({}) is None
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {
+                "TF_BUILD": "True",
+                "SYSTEM_COLLECTIONURI": "https://dev.azure.com/acme/",
+                "SYSTEM_TEAMPROJECT": "shop",
+                "BUILD_BUILDID": "812",
+                "BUILD_SOURCEVERSION": "a1b2",
+                "BUILD_SOURCEBRANCH": "refs/heads/release/2.1",
+            },
+            CiInfo(
+                "Azure Pipelines",
+                "https://dev.azure.com/acme/shop/_build/results?buildId=812",
+                "a1b2",
+                "release/2.1",
+            ),
+        ),
+        (
+            {
+                "CIRCLECI": "true",
+                "CIRCLE_BUILD_URL": "https://circleci.com/gh/acme/shop/44",
+                "CIRCLE_SHA1": "c3d4",
+                "CIRCLE_BRANCH": "main",
+            },
+            CiInfo("CircleCI", "https://circleci.com/gh/acme/shop/44", "c3d4", "main"),
+        ),
+        (
+            {
+                "BUILDKITE": "true",
+                "BUILDKITE_BUILD_URL": "https://buildkite.com/acme/shop/builds/9",
+                "BUILDKITE_COMMIT": "e5f6",
+                "BUILDKITE_BRANCH": "dev",
+            },
+            CiInfo("Buildkite", "https://buildkite.com/acme/shop/builds/9", "e5f6", "dev"),
+        ),
+        (
+            {
+                "BITBUCKET_BUILD_NUMBER": "31",
+                "BITBUCKET_REPO_FULL_NAME": "acme/shop",
+                "BITBUCKET_COMMIT": "0a0b",
+                "BITBUCKET_BRANCH": "main",
+            },
+            CiInfo(
+                "Bitbucket Pipelines",
+                "https://bitbucket.org/acme/shop/pipelines/results/31",
+                "0a0b",
+                "main",
+            ),
+        ),
+        (
+            {"TEAMCITY_VERSION": "2024.1", "BUILD_VCS_NUMBER": "9f9f"},
+            CiInfo("TeamCity", None, "9f9f", None),
+        ),
+    ],
+)
+def test_detects_other_ci_services(env: dict[str, str], expected: CiInfo) -> None:
+    assert detect(env) == expected
     info = detect(GITHUB)
     assert info is not None
     assert (
