@@ -5,7 +5,8 @@
 
 Overhead: wall time of the same suite run plain, with --practitest (to the simulator,
 rate limit off) and with allure-pytest writing its results (when installed), serial
-and under -n 2 (when pytest-xdist is installed); best of 3, as ratios to plain.
+and under -n 2 (when pytest-xdist is installed); 5 interleaved rounds, best and
+median, as ratios to plain (this shared machine moves +-10 % from run to run).
 Memory (P6): each of 1,000 tests (200 with --quick) attaches a 1 MiB file; the peak RSS
 of the test process and of its delivery process. Tail: with a scaled rate limit (30
 calls per 0.6 s on both sides), the time from the end of the last test to the end of
@@ -116,7 +117,8 @@ def overhead(count: int, repeats: int) -> list[str]:
     have_allure = importlib.util.find_spec("allure_pytest") is not None
     have_xdist = importlib.util.find_spec("xdist") is not None
     rows = [
-        f"P3 plugin overhead, {count} trivial tests, best of {repeats} (simulator on 127.0.0.1, no rate limit)"
+        f"P3 plugin overhead, {count} trivial tests, {repeats} interleaved rounds "
+        "(simulator on 127.0.0.1, no rate limit)"
     ]
     with tempfile.TemporaryDirectory() as directory, Simulator(token=TOKEN, rate_limit=None) as sim:
         path = Path(directory)
@@ -134,15 +136,19 @@ def overhead(count: int, repeats: int) -> list[str]:
             ]
         # Not measured: writes the bytecode caches (our modules, the rewritten test file).
         timed(path, [*off, *practitest, "--practitest-dry-run"], env)
-        best: dict[str, float] = {}
-        for _ in range(repeats):
+        times: dict[str, list[float]] = {name: [] for name, _ in variants}
+        for _ in range(repeats):  # interleaved: a busy moment hits every variant alike
             for name, args in variants:
-                seconds = timed(path, args, env)
-                best[name] = min(best.get(name, seconds), seconds)
+                times[name].append(timed(path, args, env))
         runs = len(sim.entities("runs"))
-    for name, seconds in best.items():
-        base = best["plain -n 2"] if name.endswith("-n 2") else best["plain"]
-        rows.append(f"  {name:<20} {seconds:7.2f} s   {seconds / base:5.2f}x")
+    rows.append(f"  {'':<20} {'best':>9}   {'ratio':>6}   {'median':>7}   {'ratio':>6}")
+    for name, seconds in times.items():
+        base = times["plain -n 2"] if name.endswith("-n 2") else times["plain"]
+        best, middle = min(seconds), statistics.median(seconds)
+        rows.append(
+            f"  {name:<20} {best:7.2f} s   {best / min(base):5.2f}x   {middle:7.2f} s   "
+            f"{middle / statistics.median(base):5.2f}x"
+        )
     rows.append(
         f"  runs stored by the --practitest variants: {runs} (expected {count * repeats * (2 if have_xdist else 1)})"
     )
@@ -240,7 +246,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="CI-sized run")
     args = parser.parse_args()
     count = 1000 if args.quick else 5000
-    for line in overhead(count, 1 if args.quick else 3):
+    for line in overhead(count, 1 if args.quick else 5):
         print(line, flush=True)
     for line in tail(1000, 0.004, 2 if args.quick else 7):
         print(line, flush=True)
