@@ -19,6 +19,7 @@ from pathlib import Path
 from .junit import ATTACHMENT_LINE, Case
 from .mapping import MappingFile
 from .model import FileRef, RunRecord, Status, StepRecord, Target
+from .private import private_dirs, write_private
 
 STEP_STATUS = {
     "passed": Status.PASSED,
@@ -163,10 +164,10 @@ class Converter:
         data = text.encode("utf-8")
         if self.artifacts is None or len(data) <= INLINE_LIMIT:
             return FileRef(name, data=data)
-        self.artifacts.mkdir(parents=True, exist_ok=True)
+        private_dirs(self.artifacts)
         self._written += 1
         path = self.artifacts / f"{self._written:07d}-{name}"
-        path.write_bytes(data)
+        write_private(path, data)
         return FileRef(name, path=str(path))
 
     def suite_record(self, cases: Sequence[Case], xml_path: Path) -> RunRecord:

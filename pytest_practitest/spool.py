@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import PractiTestError
 from .model import RunRecord
+from .private import private_dirs
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -129,7 +130,7 @@ class Spool:
 
     @classmethod
     def create(cls, directory: Path, meta: SpoolMeta) -> Spool:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dirs(directory)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
         fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o600)

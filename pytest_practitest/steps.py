@@ -36,10 +36,12 @@ class Capture:
     def save(self, data: bytes | str | os.PathLike[str], name: str | None) -> dict[str, str]:
         """Keep bytes in a file under the artifacts directory; paths stay where they are."""
         if isinstance(data, bytes):
-            self.artifacts.mkdir(parents=True, exist_ok=True)
+            from .private import private_dirs, write_private  # only when there are bytes
+
+            private_dirs(self.artifacts)
             safe = re.sub(r"[^\w.-]+", "_", name or "attachment.bin")[:100]
             path = self.artifacts / f"{uuid.uuid4().hex[:12]}-{safe}"
-            path.write_bytes(data)
+            write_private(path, data)
             return {"name": name or "attachment.bin", "path": str(path)}
         path = Path(data).resolve()
         return {"name": name or path.name, "path": str(path)}

@@ -373,7 +373,9 @@ def test_big_outputs_go_to_files_not_into_the_spool_lines(jsim: Simulator, tmp_p
     assert planned.returncode == 0, planned.stderr
     [spool] = (tmp_path / "planned").glob("*.jsonl")  # a dry run keeps its spool to look at
     assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
-    assert [p.name for p in spool.with_suffix("").glob("artifacts/*")] == ["0000001-system-out.txt"]
+    [big] = spool.with_suffix("").glob("artifacts/*")
+    assert big.name == "0000001-system-out.txt"
+    assert oct(big.stat().st_mode & 0o777) == "0o600"  # the owner's only, like the spool
     result = importer(jsim, tmp_path, "big.xml", "--create-missing", "--spool", "spool")
     assert result.returncode == 0, result.stderr
     [run] = runs_by_test(jsim)["s.t"]

@@ -312,7 +312,11 @@ def test_a_delivered_session_leaves_no_spool_behind(
     kept = run(create=False)  # test_nowhere has no instance: not delivered, so all is kept
     kept.stdout.fnmatch_lines(["PractiTest: 2 of 3 runs delivered*"])
     [kept_spool] = folder.glob("*.jsonl")
-    assert len(list(folder.glob("artifacts/*/*"))) == 2
+    kept_files = list(folder.glob("artifacts/*/*"))
+    assert len(kept_files) == 2
+    # What a test printed may hold secrets: only the owner can read any of it.
+    assert {oct(p.stat().st_mode & 0o777) for p in [kept_spool, *kept_files]} == {"0o600"}
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
     # The next sessions say that it is there and how to send it (a dry run's is not meant).
     pytester.path.joinpath("test_g.py").unlink()
     assert run("--practitest-dry-run").ret == pytest.ExitCode.TESTS_FAILED
