@@ -41,15 +41,11 @@ def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
     environment = os.environ if env is None else env
     get = environment.get
     if get("GITHUB_ACTIONS") == "true":
-        server, repository, run_id = (
+        url = _joined(
+            "{}/{}/actions/runs/{}",
             get("GITHUB_SERVER_URL"),
             get("GITHUB_REPOSITORY"),
             get("GITHUB_RUN_ID"),
-        )
-        url = (
-            f"{server}/{repository}/actions/runs/{run_id}"
-            if server and repository and run_id
-            else None
         )
         return CiInfo(
             "GitHub Actions",
@@ -65,15 +61,11 @@ def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
             get("CI_COMMIT_REF_NAME"),
         )
     if get("TF_BUILD", "").lower() == "true":
-        collection, project, build = (
-            get("SYSTEM_COLLECTIONURI"),
+        url = _joined(
+            "{}/{}/_build/results?buildId={}",
+            get("SYSTEM_COLLECTIONURI", "").rstrip("/"),
             get("SYSTEM_TEAMPROJECT"),
             get("BUILD_BUILDID"),
-        )
-        url = (
-            f"{collection.rstrip('/')}/{project}/_build/results?buildId={build}"
-            if collection and project and build
-            else None
         )
         branch = get("SYSTEM_PULLREQUEST_SOURCEBRANCH") or get("BUILD_SOURCEBRANCH")
         return CiInfo(
@@ -92,9 +84,10 @@ def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
             get("BUILDKITE_BRANCH"),
         )
     if get("BITBUCKET_BUILD_NUMBER"):
-        repository, number = get("BITBUCKET_REPO_FULL_NAME"), get("BITBUCKET_BUILD_NUMBER")
-        url = (
-            f"https://bitbucket.org/{repository}/pipelines/results/{number}" if repository else None
+        url = _joined(
+            "https://bitbucket.org/{}/pipelines/results/{}",
+            get("BITBUCKET_REPO_FULL_NAME"),
+            get("BITBUCKET_BUILD_NUMBER"),
         )
         return CiInfo("Bitbucket Pipelines", url, get("BITBUCKET_COMMIT"), get("BITBUCKET_BRANCH"))
     if get("JENKINS_URL") or get("BUILD_URL"):
@@ -104,3 +97,8 @@ def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
     if get("TEAMCITY_VERSION"):
         return CiInfo("TeamCity", None, get("BUILD_VCS_NUMBER"), get("TEAMCITY_BUILD_BRANCH"))
     return None
+
+
+def _joined(template: str, *parts: str | None) -> str | None:
+    """The build URL made of ``parts``, or None when the CI did not give every one."""
+    return template.format(*parts) if all(parts) else None
