@@ -166,12 +166,11 @@ def run_upload(args: argparse.Namespace) -> int:
 
 
 def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
-    from .client import Client
     from .plan import describe
-    from .progress import Progress
+    from .progress import deliver
     from .resolve import SetChoice
     from .spool import Spool, remove_delivered
-    from .uploader import Uploader, UploadSettings
+    from .uploader import UploadSettings
 
     try:
         spool = Spool.open(path, exclusive=True)
@@ -197,22 +196,10 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
-        progress = Progress(len(pending))
-        try:
-            client = Client.from_settings(settings, deadline=deadline, on_event=progress)
-        except ConfigError as error:
-            print(f"practitest upload: error: {error}", file=sys.stderr)
+        intro = f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
+        report = deliver("upload", settings, upload_settings, spool, len(pending), deadline, intro)
+        if report is None:
             return 2
-        with client.session:
-            print(
-                f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still "
-                "to send",
-                flush=True,
-            )
-            report = Uploader(client, upload_settings, spool, on_event=progress).upload()
-        if progress.tty:
-            print(file=sys.stderr)  # end the bar's line
-        print("\n".join(report.lines()))
     if report.undelivered or report.fatal:
         return 1
     if remove_delivered(spool.path):

@@ -206,32 +206,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deliver(settings: Any, spool: Any) -> int:
+    from .progress import deliver
     from .uploader import UploadSettings
 
-    upload_settings = UploadSettings.from_settings(settings)
-    pending = spool.pending()
+    pending = len(spool.pending())
     if not pending:
         return 0
-    from .client import Client  # only now: a dry run loads no HTTP library
-    from .progress import Progress
-    from .uploader import Uploader
-
-    progress = Progress(len(pending))
-    try:
-        client = Client.from_settings(
-            settings,
-            # A CI step of its own: an hour unless --deadline says otherwise
-            # (10,000 results take about 20 minutes at 30 calls a minute).
-            deadline=time.monotonic()
-            + (settings.deadline if "deadline" in settings.sources else 3600.0),
-            on_event=progress,
-        )
-    except ConfigError as error:
-        print(f"practitest import-junit: error: {error}", file=sys.stderr)
+    # A CI step of its own: an hour unless --deadline says otherwise
+    # (10,000 results take about 20 minutes at 30 calls a minute).
+    seconds = settings.deadline if "deadline" in settings.sources else 3600.0
+    upload_settings = UploadSettings.from_settings(settings)
+    end = time.monotonic() + seconds
+    report = deliver("import-junit", settings, upload_settings, spool, pending, end)
+    if report is None:
         return 2
-    with client.session:
-        report = Uploader(client, upload_settings, spool, on_event=progress).upload()
-    if progress.tty:
-        print(file=sys.stderr)
-    print("\n".join(report.lines()))
     return 0 if report.undelivered == 0 else 1

@@ -5,9 +5,16 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from .errors import ConfigError
 from .events import Event, notice
+
+if TYPE_CHECKING:
+    from .report import UploadReport
+    from .settings import Settings
+    from .spool import Spool
+    from .uploader import UploadSettings
 
 
 class Progress:
@@ -78,3 +85,37 @@ class Progress:
             self._reported_tenths = tenths
             line = f"PractiTest: {self.delivered} of {self.total} delivered ({share:.0%})"
             print(line + self._left(), file=self.stream, flush=True)
+
+
+def deliver(
+    command: str,
+    settings: Settings,
+    upload_settings: UploadSettings,
+    spool: Spool,
+    pending: int,
+    deadline: float,
+    intro: str = "",
+) -> UploadReport | None:
+    """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
+
+    For ``practitest upload`` and ``import-junit``. ``intro`` is printed once the
+    client is made. None (and one error line) when the settings cannot make a
+    client, e.g. no token.
+    """
+    from .client import Client  # only now: a dry run loads no HTTP library
+    from .uploader import Uploader
+
+    progress = Progress(pending)
+    try:
+        client = Client.from_settings(settings, deadline=deadline, on_event=progress)
+    except ConfigError as error:
+        print(f"practitest {command}: error: {error}", file=sys.stderr)
+        return None
+    with client.session:
+        if intro:
+            print(intro, flush=True)
+        report = Uploader(client, upload_settings, spool, on_event=progress).upload()
+    if progress.tty:
+        print(file=sys.stderr)  # end the bar's line
+    print("\n".join(report.lines()))
+    return report
