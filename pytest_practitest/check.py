@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import APIError, ConfigError, NotFoundError, PractiTestError
+from .resolve import FIELD_PREFIX, Resolver, SetChoice, custom_fields_by_name, field_key
 from .settings import add_command_flags, command_values
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Try the settings against PractiTest, one line per thing: 0 ready, 1 not, 2 usage error."""
     from .client import Client
-    from .resolve import Resolver, SetChoice
     from .settings import resolve
 
     out = out or sys.stdout
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 say("ok", f"test set {set_id} {resolver.set_name!r}, {count} instances")
             if settings.author_id is not None:
                 code = _check_author(client, settings.author_id, say)
-            names = [n for n, _ in settings.fields if not n.startswith("---f-") and not n.isdigit()]
+            names = [name for name, _ in settings.fields if field_key(name) is None]
             if names:
                 code = max(code, _check_fields(client, project, names, say))
         except (ConfigError, APIError) as error:
@@ -101,14 +101,13 @@ def _check_author(client: Client, author_id: int, say: Say) -> int:
 
 def _check_fields(client: Client, project: int, names: list[str], say: Say) -> int:
     """Run custom fields given by name must exist: otherwise the runs go without them."""
-    known = {
-        str(f["attributes"]["name"]): f["id"]
-        for f in client.paginate(f"/projects/{project}/custom_fields.json")
-    }
+    known = custom_fields_by_name(client, project)
     code = 0
     for name in dict.fromkeys(names):
         if name in known:
-            say("ok", f"run field {name!r} is custom field {known[name]}")
+            say(
+                "ok", f"run field {name!r} is custom field {known[name].removeprefix(FIELD_PREFIX)}"
+            )
         else:
             say("error", f"no custom field named {name!r} in project {project} (PRACTITEST_FIELDS)")
             code = 1

@@ -45,7 +45,7 @@ from .events import Event, EventSink, ignore_events
 from .model import RunRecord, hhmmss
 from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
 from .report import UploadReport
-from .resolve import Resolver, SetChoice
+from .resolve import Resolver, SetChoice, custom_fields_by_name, field_key
 from .spool import Attempt, Spool
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -354,33 +354,24 @@ class Uploader:
         """Custom fields keyed ``---f-ID``; names and bare ids are translated."""
         result: dict[str, Any] = {}
         for key, value in record.custom_fields.items():
-            if key.startswith("---f-"):
-                result[key] = value
-            elif key.isdigit():
-                result[f"---f-{key}"] = value
-            else:
-                field_id = self._field_ids_by_name().get(key)
-                if field_id is None:
-                    if key not in self._unknown_fields:  # once, not once per run
-                        self._unknown_fields.add(key)
-                        self.on_event(
-                            Event(
-                                "warning",
-                                f"no custom field named {key!r} in project "
-                                f"{self.settings.project_id}; left out of the runs "
-                                f"(first: {record.label})",
-                            )
-                        )
-                else:
-                    result[field_id] = value
+            field_id = field_key(key) or self._field_ids_by_name().get(key)
+            if field_id is not None:
+                result[field_id] = value
+            elif key not in self._unknown_fields:  # once, not once per run
+                self._unknown_fields.add(key)
+                self.on_event(
+                    Event(
+                        "warning",
+                        f"no custom field named {key!r} in project "
+                        f"{self.settings.project_id}; left out of the runs "
+                        f"(first: {record.label})",
+                    )
+                )
         return result
 
     def _field_ids_by_name(self) -> dict[str, str]:
         if self._field_ids is None:
-            self._field_ids = {
-                f["attributes"]["name"]: f"---f-{f['id']}"
-                for f in self.client.paginate(self._path("/custom_fields.json"))
-            }
+            self._field_ids = custom_fields_by_name(self.client, self.settings.project_id)
         return self._field_ids
 
 
