@@ -38,7 +38,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import PractiTestError
 from .model import RunRecord
@@ -370,8 +370,15 @@ _RECORD_LINE = b'{"type":"record","record":{"key":"'
 _DELIVERED_LINE = b'{"type":"delivered","key":"'
 
 
-def _delivery_state(path: Path) -> tuple[int, int, set[Path]] | None:
-    """How many records there are, how many are not delivered, and the files they name.
+class _State(NamedTuple):
+    total: int
+    undelivered: int
+    files: set[Path]  # the files the records name
+    dry_run: bool
+
+
+def _delivery_state(path: Path) -> _State | None:
+    """What a spool holds and how much of it is delivered, read from its lines.
 
     Read at the end of every session, so cheaply: a line is parsed only when it
     names a file (most do not); keys are read from the fixed start of the lines
@@ -387,7 +394,9 @@ def _delivery_state(path: Path) -> tuple[int, int, set[Path]] | None:
     delivered: set[bytes] = set()
     files: set[Path] = set()
     try:
-        for line in data.splitlines():
+        lines = data.splitlines()
+        dry_run = bool(json.loads(lines[0]).get("dry_run"))
+        for line in lines:  # the meta line matches none of the cases below
             if line.startswith(_RECORD_LINE) and b'"path":' not in line:
                 records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
             elif line.startswith(_DELIVERED_LINE):
@@ -404,13 +413,13 @@ def _delivery_state(path: Path) -> tuple[int, int, set[Path]] | None:
                         files.add(_absolute(ref["path"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return len(records), len(records - delivered), files
+    return _State(len(records), len(records - delivered), files, dry_run)
 
 
 def progress(path: Path) -> tuple[int, int] | None:
     """(delivered, total) as the spool says now, read cheaply; None if it cannot be read."""
     state = _delivery_state(path)
-    return None if state is None else (state[0] - state[1], state[0])
+    return None if state is None else (state.total - state.undelivered, state.total)
 
 
 def remove_delivered(path: Path) -> bool:
@@ -423,9 +432,9 @@ def remove_delivered(path: Path) -> bool:
     the spool was removed.
     """
     state = _delivery_state(path)
-    if state is None or state[1]:
+    if state is None or state.undelivered:
         return False
-    files = state[2]
+    files = state.files
     path = _absolute(path)
     try:
         path.unlink()
@@ -462,15 +471,9 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
         if (own is not None and path.name == own.name) or _in_use(path):
             continue
-        try:
-            with path.open("rb") as handle:
-                if json.loads(handle.readline()).get("dry_run"):
-                    continue
-        except (OSError, ValueError, AttributeError):
-            continue
         state = _delivery_state(path)
-        if state is not None and state[1]:
-            found.append((path, state[1]))
+        if state is not None and state.undelivered and not state.dry_run:
+            found.append((path, state.undelivered))
     return sorted(found)
 
 
