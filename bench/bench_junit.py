@@ -53,13 +53,13 @@ elif mode == "floor":  # the least any spool-first importer does: C parse, one J
                 count += 1
                 element.clear()
 elif mode == "upload":  # to the simulator named in the environment
-    from pytest_practitest.cli import main
+    from pytest_practitest.cli.main import main
     import contextlib, io
     with contextlib.redirect_stdout(io.StringIO()) as out:
         main(["import-junit", path, "--spool", sys.argv[4]])
     count = int(out.getvalue().split("PractiTest: ")[-1].split()[0])
 else:
-    from pytest_practitest.cli import main
+    from pytest_practitest.cli.main import main
     import contextlib, io
     os.environ.update(PRACTITEST_PROJECT_ID="1", PRACTITEST_SET_ID="2")
     with contextlib.redirect_stdout(io.StringIO()) as out:

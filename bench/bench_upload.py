@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pytest_practitest.client import Client, RateLimiter  # noqa: E402
+from pytest_practitest.api.client import Client, RateLimiter  # noqa: E402
 from pytest_practitest.model import RunRecord, Status, Target  # noqa: E402
-from pytest_practitest.resolve import SetChoice  # noqa: E402
 from pytest_practitest.simulator import Simulator, entities  # noqa: E402
-from pytest_practitest.spool import Spool, SpoolMeta  # noqa: E402
-from pytest_practitest.uploader import Uploader, UploadSettings  # noqa: E402
+from pytest_practitest.spool.journal import Spool, SpoolMeta  # noqa: E402
+from pytest_practitest.upload.targets import SetChoice  # noqa: E402
+from pytest_practitest.upload.uploader import Uploader, UploadSettings  # noqa: E402
 
 TOKEN = "bench-token"
 SCALED = (30, 0.6)
@@ -128,11 +128,11 @@ MEMORY_CHILD = r"""
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from pytest_practitest.client import Client
+from pytest_practitest.api.client import Client
 from pytest_practitest.model import FileRef, RunRecord, Status, Target
-from pytest_practitest.resolve import SetChoice
-from pytest_practitest.spool import Spool, SpoolMeta
-from pytest_practitest.uploader import Uploader, UploadSettings
+from pytest_practitest.upload.targets import SetChoice
+from pytest_practitest.spool.journal import Spool, SpoolMeta
+from pytest_practitest.upload.uploader import Uploader, UploadSettings
 url, token, project, count, blob, spool_dir = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], Path(sys.argv[7])
 def hwm_kib():
     # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak over.

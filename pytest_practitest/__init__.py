@@ -6,7 +6,7 @@ Public API: ``step`` and ``attach`` (usable from tests and fixtures),
 
 from __future__ import annotations
 
-from .steps import attach, step
+from .collect.steps import attach, step
 
 __version__ = "0.1.0"
 

@@ -77,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     if not settings.enabled:
         return
-    from .capture import CapturePlugin
+    from .collect.worker import CapturePlugin
     from .mapping import MappingFile
 
     mapping = None
@@ -91,12 +91,12 @@ def pytest_configure(config: pytest.Config) -> None:
         CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
     )
     if config.pluginmanager.hasplugin("pytest-bdd"):
-        from .bdd import BddSteps
+        from .collect.bdd import BddSteps
 
         config.pluginmanager.register(BddSteps(), "practitest-bdd")
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
-    from .reporter import Reporter
+    from .collect.reporter import Reporter
 
     config.pluginmanager.register(
         Reporter(config, settings, spool_dir, mapping), "practitest-reporter"

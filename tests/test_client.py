@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from pytest_practitest.client import Client, RateLimiter, parse_retry_after
+from pytest_practitest.api.client import Client, RateLimiter, parse_retry_after
 from pytest_practitest.errors import (
     AuthError,
     ConfigError,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.mapper import match, words
+from pytest_practitest.cli.map import match, words
 from pytest_practitest.mapping import MappingFile
 from pytest_practitest.simulator import Simulator
 from tests.helpers import run_cli

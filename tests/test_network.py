@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.client import Client
+from pytest_practitest.api.client import Client
 from pytest_practitest.errors import ConfigError, TransportError
 from pytest_practitest.simulator import Simulator
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytest_practitest.events import Event
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target, hhmmss
-from pytest_practitest.payload import (
+from pytest_practitest.upload.payload import (
     FilePolicy,
     batches,
     build_item,
@@ -146,7 +146,7 @@ def test_encoded_size() -> None:
 def test_body_reads_its_chunks_in_any_sizes_and_rewinds() -> None:
     import json
 
-    from pytest_practitest.payload import encode_items
+    from pytest_practitest.upload.payload import encode_items
 
     items = [
         {"type": "instances", "attributes": {"instance-id": i, "x": "é" * i}} for i in range(5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from pytest_practitest.cli.progress import Progress
 from pytest_practitest.events import Event
-from pytest_practitest.progress import Progress
 
 
 class Clock:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool import (
+from pytest_practitest.spool.journal import (
     Spool,
     SpoolError,
     SpoolMeta,

@@ -11,7 +11,7 @@ import pytest
 
 from pytest_practitest.model import RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
-from pytest_practitest.spool import Spool, SpoolMeta
+from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
 
 TOKEN = "grep-me-4f1d2c9b8a7e6d5c"
@@ -172,9 +172,9 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
     assert "found stored as run" in written[3]  # the recovery path ran
     written.append(path.read_text())
     # In-process too, with every logger at DEBUG.
-    from pytest_practitest.client import Client
-    from pytest_practitest.resolve import SetChoice
-    from pytest_practitest.uploader import Uploader, UploadSettings
+    from pytest_practitest.api.client import Client
+    from pytest_practitest.upload.targets import SetChoice
+    from pytest_practitest.upload.uploader import Uploader, UploadSettings
 
     with (
         caplog.at_level(logging.DEBUG),

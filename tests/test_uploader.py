@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from pytest_practitest.client import Client, RateLimiter
+from pytest_practitest.api.client import Client, RateLimiter
 from pytest_practitest.events import Event
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.resolve import SetChoice
 from pytest_practitest.simulator import Simulator
-from pytest_practitest.spool import Spool, SpoolMeta
-from pytest_practitest.uploader import Uploader, UploadReport, UploadSettings
+from pytest_practitest.spool.journal import Spool, SpoolMeta
+from pytest_practitest.upload.targets import SetChoice
+from pytest_practitest.upload.uploader import Uploader, UploadReport, UploadSettings
 from tests.helpers import count_by, seed_set
 
 TOKEN = "upl-7f3e2d1c-secret"
@@ -281,7 +281,7 @@ def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
 
 
 def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> None:
-    from pytest_practitest.payload import FilePolicy, build_item
+    from pytest_practitest.upload.payload import FilePolicy, build_item
 
     with Simulator(token=TOKEN, rate_limit=None) as sim:
         records = records_for([Target(instance_id=300000 + i) for i in range(8)])

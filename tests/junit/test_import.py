@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.junit import parse_time, read_cases
+from pytest_practitest.junit.reader import parse_time, read_cases
 from pytest_practitest.simulator import Simulator
 from tests.helpers import attachments, run_cli, runs_by_test, step_runs
 

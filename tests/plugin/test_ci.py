@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_practitest.ci import CiInfo, detect
+from pytest_practitest.collect.ci import CiInfo, detect
 from pytest_practitest.simulator import Simulator
 from tests.helpers import runs_by_test
 from tests.plugin.conftest import Run

@@ -246,7 +246,7 @@ def test_plugin_off_imports_no_http_stack(pytester: pytest.Pytester) -> None:
         test_off="""
         import sys
         def test_no_http():
-            loaded = [m for m in ("requests", "urllib3", "pytest_practitest.client", "pytest_practitest.reporter")
+            loaded = [m for m in ("requests", "urllib3", "pytest_practitest.api.client", "pytest_practitest.collect.reporter")
                       if m in sys.modules]
             assert loaded == []
         """

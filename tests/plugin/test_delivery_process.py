@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest import delivery
 from pytest_practitest.settings import resolve
 from pytest_practitest.simulator import Simulator
+from pytest_practitest.upload import background as delivery
 from tests.helpers import runs_by_test, wait_for
 from tests.plugin.conftest import Run
 
@@ -119,7 +119,7 @@ def test_finish_kills_a_delivery_process_that_does_not_answer_in_time(
 def test_the_delivery_process_runs_below_the_tests_in_priority(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_practitest.spool import Spool, SpoolMeta
+    from pytest_practitest.spool.journal import Spool, SpoolMeta
 
     monkeypatch.setenv("PRACTITEST_TOKEN", "not-used")  # nothing is spooled: nothing is sent
     spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:9"))

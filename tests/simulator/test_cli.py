@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pytest_practitest.cli import main
+from pytest_practitest.cli.main import main
 from tests.helpers import wait_for
 
 

@@ -12,8 +12,8 @@ import threading
 import time
 from collections import deque
 
-from .errors import PractiTestError
-from .model import RunRecord
+from ..errors import PractiTestError
+from ..model import RunRecord
 from .uploader import Uploader
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..mapping import Mapped, base_node_id
+from ..model import FileRef, RunRecord, Status, StepRecord, Target
+from ..settings import Settings
 from .ci import CiInfo
-from .mapping import Mapped, base_node_id
-from .model import FileRef, RunRecord, Status, StepRecord, Target
-from .settings import Settings
 
 SEVERITY = {"FAILED": 5, "BLOCKED": 4, "NO RUN": 2, "N/A": 1, "PASSED": 0}
 STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .junit import ATTACHMENT_LINE, Case
-from .mapping import MappingFile
-from .model import FileRef, RunRecord, Status, StepRecord, Target
-from .private import private_dirs, write_private
+from ..mapping import MappingFile
+from ..model import FileRef, RunRecord, Status, StepRecord, Target
+from ..spool.private import private_dirs, write_private
+from .reader import ATTACHMENT_LINE, Case
 
 STEP_STATUS = {
     "passed": Status.PASSED,

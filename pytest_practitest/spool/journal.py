@@ -40,12 +40,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import PractiTestError
-from .model import RunRecord
+from ..errors import PractiTestError
+from ..model import RunRecord
 from .private import private_dirs
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ..settings import Settings
 
 SPOOL_FORMAT = 1
 FSYNC_INTERVAL = 1.0

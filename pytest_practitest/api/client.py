@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from .errors import (
+from ..errors import (
     APIError,
     ConfigError,
     DeadlineExceeded,
@@ -38,12 +38,12 @@ from .errors import (
     TransportError,
     error_class,
 )
-from .events import Event, EventSink, ignore_events
-from .payload import Body
-from .urls import resolve_base_url
+from ..events import Event, EventSink, ignore_events
+from ..upload.payload import Body
+from ..urls import resolve_base_url
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ..settings import Settings
 
 log = logging.getLogger(__name__)
 

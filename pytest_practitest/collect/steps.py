@@ -36,7 +36,7 @@ class Capture:
     def save(self, data: bytes | str | os.PathLike[str], name: str | None) -> dict[str, str]:
         """Keep bytes in a file under the artifacts directory; paths stay where they are."""
         if isinstance(data, bytes):
-            from .private import private_dirs, write_private  # only when there are bytes
+            from ..spool.private import private_dirs, write_private  # only when there are bytes
 
             private_dirs(self.artifacts)
             safe = re.sub(r"[^\w.-]+", "_", name or "attachment.bin")[:100]

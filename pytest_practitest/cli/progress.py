@@ -7,14 +7,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import ConfigError
-from .events import Event, notice
+from ..errors import ConfigError
+from ..events import Event, notice
 
 if TYPE_CHECKING:
-    from .report import UploadReport
-    from .settings import Settings
-    from .spool import Spool
-    from .uploader import UploadSettings
+    from ..settings import Settings
+    from ..spool.journal import Spool
+    from ..upload.report import UploadReport
+    from ..upload.uploader import UploadSettings
 
 
 class Progress:
@@ -102,8 +102,8 @@ def deliver(
     client is made. None (and one error line) when the settings cannot make a
     client, e.g. no token.
     """
-    from .client import Client  # only now: a dry run loads no HTTP library
-    from .uploader import Uploader
+    from ..api.client import Client  # only now: a dry run loads no HTTP library
+    from ..upload.uploader import Uploader
 
     progress = Progress(pending)
     try:

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import APIError, ConfigError, NotFoundError, PractiTestError
-from .resolve import FIELD_PREFIX, Resolver, SetChoice, custom_fields_by_name, field_key
-from .settings import add_command_flags, command_values
+from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
+from ..settings import add_command_flags, command_values
+from ..upload.targets import FIELD_PREFIX, Resolver, SetChoice, custom_fields_by_name, field_key
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ..api.client import Client
 
 Say = Callable[[str, str], None]
 
@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Try the settings against PractiTest, one line per thing: 0 ready, 1 not, 2 usage error."""
-    from .client import Client
-    from .settings import resolve
+    from ..api.client import Client
+    from ..settings import resolve
 
     out = out or sys.stdout
     try:

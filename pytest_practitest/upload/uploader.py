@@ -40,17 +40,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
-from .events import Event, EventSink, ignore_events
-from .model import RunRecord, hhmmss
+from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
+from ..events import Event, EventSink, ignore_events
+from ..model import RunRecord, hhmmss
+from ..spool.journal import Attempt, Spool
 from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
 from .report import UploadReport
-from .resolve import Resolver, SetChoice, custom_fields_by_name, field_key
-from .spool import Attempt, Spool
+from .targets import Resolver, SetChoice, custom_fields_by_name, field_key
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
-    from .client import Client
-    from .settings import Settings
+    from ..api.client import Client
+    from ..settings import Settings
 
 CLOCK_SKEW = 300.0
 DEFAULT_SETTLE_SECONDS = 5.0

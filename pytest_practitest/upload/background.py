@@ -1,7 +1,7 @@
 """The delivery process: uploads the plugin's spool while the tests run.
 
 The test process only writes each record to the spool. A child process
-(``python -m pytest_practitest.delivery SPOOL``) reads the records as they are
+(``python -m pytest_practitest.upload.background SPOOL``) reads the records as they are
 appended and sends them in bulks of 20 through the uploader, and writes the
 delivery state to the same spool. Why a process and not a thread in the test
 process: building payloads, JSON and HTTP are Python work that holds the GIL,
@@ -43,8 +43,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
+from ..settings import Settings, from_json, to_json
 from .report import UploadReport
-from .settings import Settings, from_json, to_json
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -64,7 +64,7 @@ _DETACHED: dict[str, Any] = (
 
 def command(spool_path: Path) -> list[str]:
     """How the delivery process is started: this Python, this module."""
-    return [sys.executable, "-m", "pytest_practitest.delivery", str(spool_path)]
+    return [sys.executable, "-m", "pytest_practitest.upload.background", str(spool_path)]
 
 
 class DeliveryProcess:
@@ -172,9 +172,9 @@ class _Control:
 
 def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     """Follow ``spool_path`` until the session ends, deliver, answer on ``stdout``."""
-    from .client import Client
+    from ..api.client import Client
+    from ..spool.journal import Spool
     from .sender import Sender
-    from .spool import Spool
     from .uploader import Uploader, UploadSettings
 
     started = time.monotonic()
@@ -207,7 +207,7 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
 
 
 def main() -> None:
-    """``python -m pytest_practitest.delivery SPOOL`` (started by the plugin, not by users)."""
+    """``python -m pytest_practitest.upload.background SPOOL``: started by the plugin, not users."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Below the tests in the scheduler's eyes: when the tests keep every core busy
     # (pytest -n auto), they go first and delivery catches up in the gaps and at the

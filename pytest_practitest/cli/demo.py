@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 
 
 def _samples(given: Path | None = None) -> Path:
@@ -32,7 +32,7 @@ def _samples(given: Path | None = None) -> Path:
 
 
 def run(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
-    from .simulator import Simulator
+    from ..simulator import Simulator
 
     out = out or sys.stdout
     try:

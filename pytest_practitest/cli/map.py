@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
-from .mapping import MappingFile
+from ..errors import ConfigError
+from ..mapping import MappingFile
 
 HEADER = """\
 # pytest-practitest mapping: pytest node id -> PractiTest instance/test.

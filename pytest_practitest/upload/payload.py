@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .events import Event, EventSink, ignore_events
-from .model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
+from ..events import Event, EventSink, ignore_events
+from ..model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
 
 MAX_OUTPUT = 255
 MAX_RUNS_PER_POST = 20

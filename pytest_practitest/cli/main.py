@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .errors import ConfigError, PractiTestError
-from .settings import add_command_flags, command_values
+from .. import __version__
+from ..errors import ConfigError, PractiTestError
+from ..settings import add_command_flags, command_values
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ..settings import Settings
 
 
 MAP_STEMS = ("url", "project-id", "set-id", "set-name")
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from .simulator import cli as sim_cli
+    from ..simulator import cli as sim_cli
 
     _command(
         commands,
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the sample_projects folder (default: the checkout's)",
     )
     demo.set_defaults(
-        run=lambda args: __import__("pytest_practitest.demo", fromlist=["run"]).run(
+        run=lambda args: __import__("pytest_practitest.cli.demo", fromlist=["run"]).run(
             samples_dir=args.samples
         )
     )
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.set_defaults(run=run_upload)
 
-    from . import check, junit_command
+    from . import check, import_junit
 
     _command(
         commands,
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(
         commands,
         "import-junit",
-        junit_command,
+        import_junit,
         "import JUnit XML results (any framework) into PractiTest",
         "Read JUnit XML files (JUnit/surefire, pytest, jest, mocha, go, Playwright, Robot, "
         "...), spool every result, and deliver them like the pytest plugin does. Settings and "
@@ -146,7 +146,7 @@ def _command(
 
 def run_upload(args: argparse.Namespace) -> int:
     """``practitest upload SPOOL...``: 0 all delivered, 1 some not, 2 usage or input error."""
-    from .settings import resolve
+    from ..settings import resolve
 
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
@@ -166,11 +166,11 @@ def run_upload(args: argparse.Namespace) -> int:
 
 
 def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
-    from .plan import describe
+    from ..spool.journal import Spool, remove_delivered
+    from ..upload.plan import describe
+    from ..upload.targets import SetChoice
+    from ..upload.uploader import UploadSettings
     from .progress import deliver
-    from .resolve import SetChoice
-    from .spool import Spool, remove_delivered
-    from .uploader import UploadSettings
 
     try:
         spool = Spool.open(path, exclusive=True)
@@ -221,12 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_map(args: argparse.Namespace) -> int:
     """``practitest map``: 0 done, 1 the API failed, 2 usage or input error."""
-    from .client import Client
-    from .errors import APIError
-    from .mapper import collect_node_ids, match, report, write
-    from .mapping import MappingFile
-    from .resolve import Resolver, SetChoice
-    from .settings import resolve
+    from ..api.client import Client
+    from ..errors import APIError
+    from ..mapping import MappingFile
+    from ..settings import resolve
+    from ..upload.targets import Resolver, SetChoice
+    from .map import collect_node_ids, match, report, write
 
     cli = command_values(args, MAP_STEMS)
     cli["practitest_map"] = args.practitest_map
@@ -270,7 +270,3 @@ def run_map(args: argparse.Namespace) -> int:
         "\n".join(report(result, path if not args.dry_run else Path("(dry run: nothing written)")))
     )
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

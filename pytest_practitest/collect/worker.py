@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from .errors import ConfigError
-from .mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry
-from .model import Target
+from ..errors import ConfigError
+from ..mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry
+from ..model import Target
 from .steps import Capture, current
 
 PROPERTY = "practitest"

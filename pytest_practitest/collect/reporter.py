@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from .events import capped
-from .mapping import MappingFile
-from .model import RunRecord
-from .payload import MAX_RUNS_PER_POST
+from ..events import capped
+from ..mapping import MappingFile
+from ..model import RunRecord
+from ..settings import Settings
+from ..spool.journal import Spool, SpoolMeta, leftover_line, progress, remove_delivered
+from ..upload.payload import MAX_RUNS_PER_POST
+from ..upload.report import UploadReport
 from .recorder import Recorder
-from .report import UploadReport
-from .settings import Settings
-from .spool import Spool, SpoolMeta, leftover_line, progress, remove_delivered
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
@@ -87,12 +87,12 @@ class Reporter:
             # record still in memory, and one write per record cost a GIL hand-over each.
             self.spool.write_behind(WRITE_BEHIND_SECONDS)
         if settings.dry_run:
-            from .plan import Plan
-            from .uploader import UploadSettings
+            from ..upload.plan import Plan
+            from ..upload.uploader import UploadSettings
 
             self.plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
             return
-        from .delivery import DeliveryProcess
+        from ..upload.background import DeliveryProcess
 
         try:
             self.delivery = DeliveryProcess(self.spool.path, settings)

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import APIError, ConfigError, NotFoundError, ValidationError
-from .events import Event, EventSink, ignore_events
-from .model import RunRecord, Target
+from ..errors import APIError, ConfigError, NotFoundError, ValidationError
+from ..events import Event, EventSink, ignore_events
+from ..model import RunRecord, Target
 from .payload import MAX_INSTANCES_PER_POST
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
-    from .client import Client
+    from ..api.client import Client
 
 NAME_LOOKUPS_BEFORE_LISTING = 3
 FIELD_PREFIX = "---f-"

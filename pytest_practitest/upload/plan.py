@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .model import RunRecord
+from ..model import RunRecord
 from .payload import MAX_INSTANCES_PER_POST, FilePolicy, batch_is_full, estimate_size
 
 if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .spool import Spool
+    from ..spool.journal import Spool
 
 
 @dataclass

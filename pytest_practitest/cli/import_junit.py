@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, PractiTestError
-from .events import capped
-from .model import RunRecord
-from .settings import add_command_flags, command_values
+from ..errors import ConfigError, PractiTestError
+from ..events import capped
+from ..model import RunRecord
+from ..settings import add_command_flags, command_values
 
 STEMS = (
     "url",
@@ -102,11 +102,11 @@ def _paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .junit import JUnitError, read_cases
-    from .junit_records import Converter
-    from .mapping import MappingFile
-    from .settings import resolve
-    from .spool import Spool, SpoolMeta, leftover_line, remove_delivered
+    from ..junit.convert import Converter
+    from ..junit.reader import JUnitError, read_cases
+    from ..mapping import MappingFile
+    from ..settings import resolve
+    from ..spool.journal import Spool, SpoolMeta, leftover_line, remove_delivered
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
     try:
@@ -153,8 +153,8 @@ def run(args: argparse.Namespace) -> int:
     plan = None
     if settings.dry_run:
         # A dry run plans as it reads and keeps no records in memory.
-        from .plan import Plan
-        from .uploader import UploadSettings
+        from ..upload.plan import Plan
+        from ..upload.uploader import UploadSettings
 
         plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
         spool.keep_records = False
@@ -206,8 +206,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deliver(settings: Any, spool: Any) -> int:
+    from ..upload.uploader import UploadSettings
     from .progress import deliver
-    from .uploader import UploadSettings
 
     pending = len(spool.pending())
     if not pending:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from .errors import PractiTestError
+from ..errors import PractiTestError
 
 CHUNK = 1 << 20
 RESULTS = ("failure", "error", "skipped")
