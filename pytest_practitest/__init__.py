@@ -1,13 +1,32 @@
 """pytest-practitest: report pytest and JUnit XML results to PractiTest.
 
-Public API: ``step`` and ``attach`` (usable from tests and fixtures),
-``__version__``.
+Public API: ``step`` and ``attach`` (usable from tests and fixtures), ``Target``
+(what the mapping hooks return), ``__version__``.
+
+The names load on first use (PEP 562): pytest imports this package whenever the
+plugin is installed, reporting on or off, and that must cost next to nothing
+(P4 in bench/).
 """
 
 from __future__ import annotations
 
-from .collect.steps import attach, step
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .collect.steps import attach, step
+    from .model import Target
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "attach", "step"]
+__all__ = ["Target", "__version__", "attach", "step"]
+
+_LAZY = {"attach": ".collect.steps", "step": ".collect.steps", "Target": ".model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # once: later lookups do not come here
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

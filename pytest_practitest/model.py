@@ -21,6 +21,11 @@ class Status(str, Enum):
     NOT_APPLICABLE = "N/A"
 
 
+def status_table(status_map: Mapping[str, str]) -> dict[str, Status]:
+    """``outcomes.DEFAULT_STATUS_MAP`` (or the user's override) with Status members."""
+    return {outcome: Status(value) for outcome, value in status_map.items()}
+
+
 def run_status_of(statuses: Iterable[Status]) -> str:
     """The run status PractiTest derives from step statuses.
 

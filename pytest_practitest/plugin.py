@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from .errors import ConfigError
-from .settings import OPTIONS, Settings, resolve
+from .options import OPTIONS
+from .settings import Settings, resolve
 
 SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
 MARKER_LINE = (

@@ -1,186 +1,24 @@
 """Every setting, from every source, resolved in one place: CLI > env > ini/pyproject > default.
 
-One stem per setting: ``--practitest-project-id``, ini ``practitest_project_id``,
-env ``PRACTITEST_PROJECT_ID``. This module imports nothing heavy (no pytest,
-no HTTP), so the plugin costs nothing when it is off, and the JUnit importer
-shares the same names.
+What each option is and how its text is read lives in ``options``; this module
+picks the source and builds ``Settings``. It imports nothing heavy (no pytest,
+no HTTP), so the plugin costs nothing when it is off, and the commands share
+the same names.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .ratelimit_option import DEFAULT_RATE_LIMIT, parse_rate_limit
-from .urls import resolve_base_url
-
-OUTCOMES = ("passed", "failed", "error", "teardown_error", "skipped", "xfailed", "xpassed")
-DEFAULT_STATUS_MAP = {
-    "passed": "PASSED",
-    "failed": "FAILED",
-    "error": "BLOCKED",  # setup failed: the test could not run
-    "teardown_error": "FAILED",
-    "skipped": "NO RUN",
-    "xfailed": "BLOCKED",  # a known defect keeps it from passing
-    "xpassed": "PASSED",
-}
-STATUSES = ("PASSED", "FAILED", "BLOCKED", "NO RUN", "N/A")
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off", "")
-
-
-class Option(NamedTuple):
-    """One setting: its stem, its kind, its default and its help.
-
-    NamedTuples rather than dataclasses here and in Settings: this module is
-    imported whenever pytest loads the plugin, even with reporting off, and a
-    dataclass costs about ten times as much to define (P4 in bench/).
-    """
-
-    stem: str
-    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    metavar: str | None = None
-
-    @property
-    def cli(self) -> str:
-        return "--practitest" if self.stem == "" else f"--practitest-{self.stem}"
-
-    @property
-    def ini(self) -> str:
-        if self.stem == "field":
-            return "practitest_fields"
-        return "practitest" if self.stem == "" else f"practitest_{self.stem.replace('-', '_')}"
-
-    @property
-    def env(self) -> str:
-        return self.ini.upper()
-
-    @property
-    def dest(self) -> str:
-        return "practitest" if self.stem == "" else self.ini
-
-
-OPTIONS: tuple[Option, ...] = (
-    Option("", "bool", False, "report results to PractiTest"),
-    Option("url", "str", "us", "us, eu, or the API's base URL", metavar="URL"),
-    Option("project-id", "int", None, "the PractiTest project id", metavar="ID"),
-    Option("set-id", "int", None, "the test set to report to, by id", metavar="ID"),
-    Option(
-        "set-name", "str", None, "the test set by exact name (created if missing)", metavar="NAME"
-    ),
-    Option("map", "path", None, "mapping file (TOML): node ids to PractiTest ids", metavar="FILE"),
-    Option("create-missing", "bool", False, "find or create tests and instances by name"),
-    Option("version", "str", None, "the version recorded on every run", metavar="VERSION"),
-    Option(
-        "field",
-        "fields",
-        (),
-        "run custom field NAME=VALUE (by name or id); repeatable",
-        metavar="NAME=VALUE",
-    ),
-    Option(
-        "spool",
-        "path",
-        ".practitest",
-        "directory for the spool (results kept until delivered)",
-        metavar="DIR",
-    ),
-    Option("dry-run", "bool", False, "plan the upload, send nothing"),
-    Option("strict", "bool", False, "a delivery failure fails the session"),
-    Option(
-        "rate-limit",
-        "rate",
-        "30",
-        "API calls per minute (or CALLS/SECONDS, 0 for none)",
-        metavar="N",
-    ),
-    Option("timeout", "float", 30.0, "seconds to wait for one API answer", metavar="SECONDS"),
-    Option(
-        "deadline",
-        "float",
-        120.0,
-        "seconds after the last test to finish delivering",
-        metavar="SECONDS",
-    ),
-    Option(
-        "parametrized",
-        "choice",
-        "instance",
-        "one PractiTest instance per parameter set, or one run per function",
-        choices=("instance", "function"),
-    ),
-    Option(
-        "status-map",
-        "statusmap",
-        "",
-        "override outcome=STATUS pairs, e.g. skipped=N/A,xfailed=FAILED",
-        metavar="PAIRS",
-    ),
-    Option(
-        "capture",
-        "choice",
-        "failed",
-        "attach captured stdout/stderr/log for: all, failed or none tests",
-        choices=("all", "failed", "none"),
-    ),
-    Option(
-        "capture-limit",
-        "int",
-        1_000_000,
-        "bytes of each captured stream to attach at most",
-        metavar="BYTES",
-    ),
-    Option(
-        "ci",
-        "ci",
-        "output",
-        "where CI build URL/commit/branch go: output, none, or url=FIELD,commit=FIELD,branch=FIELD",
-        metavar="WHERE",
-    ),
-    Option(
-        "author-id",
-        "int",
-        None,
-        "user id recorded as author of created tests and test sets (account tokens)",
-        metavar="ID",
-    ),
-)
-
-BY_STEM = {option.stem: option for option in OPTIONS}
-
-
-def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
-    """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
-
-    The same setting, dest, help and environment variable, so the command resolves
-    its flags with ``resolve`` exactly as the plugin does (``command_values``).
-    """
-    for stem in stems:
-        option = BY_STEM[stem]
-        default = option.env
-        if option.default not in (None, False, "", ()):
-            default += f", else {option.default}"
-        how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
-        if option.kind == "bool":  # None when absent: the environment may still say yes
-            how = {"action": "store_true", "default": None}
-        elif option.kind == "fields":
-            how["action"] = "append"
-        parser.add_argument(
-            f"--{stem}", dest=option.dest, help=f"{option.help} (default: {default})", **how
-        )
-
-
-def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:
-    """What the command line gave for ``stems``, keyed as ``resolve`` expects."""
-    return {BY_STEM[stem].dest: getattr(args, BY_STEM[stem].dest) for stem in stems}
+from .limits import DEFAULT_RATE_LIMIT
+from .options import OPTIONS, convert, resolve_base_url
+from .outcomes import DEFAULT_STATUS_MAP
 
 
 class Settings(NamedTuple):
@@ -232,96 +70,6 @@ class Settings(NamedTuple):
         return [", ".join(parts)]
 
 
-def _convert(option: Option, raw: Any, source: str) -> Any:
-    def fail(form: str) -> ConfigError:
-        return ConfigError(f"{source}: expected {form}; got {raw!r}")
-
-    kind = option.kind
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in TRUE:
-            return True
-        if text in FALSE:
-            return False
-        raise fail("true or false (1/0, yes/no, on/off)")
-    if kind in ("int", "capture-limit"):
-        text = str(raw).strip()
-        if not text.isdigit() or int(text) < 1:
-            raise fail("a positive whole number")
-        return int(text)
-    if kind == "float":
-        try:
-            value = float(str(raw).strip())
-        except ValueError:
-            raise fail("a number of seconds") from None
-        if value <= 0:
-            raise fail("a number of seconds above 0")
-        return value
-    if kind == "path":
-        return Path(str(raw).strip())
-    if kind == "choice":
-        text = str(raw).strip().lower()
-        if text not in option.choices:
-            raise fail(" or ".join(option.choices))
-        return text
-    if kind == "rate":
-        try:
-            return parse_rate_limit(str(raw), source)
-        except ConfigError as error:
-            raise ConfigError(str(error)) from None
-    if kind == "fields":
-        items = (
-            raw
-            if isinstance(raw, (list, tuple))
-            else str(raw).replace(";", "\n").replace(",", "\n").splitlines()
-        )
-        pairs = []
-        for item in items:
-            text = str(item).strip()
-            if not text:
-                continue
-            name, equals, setting = text.partition("=")
-            if not equals or not name.strip():
-                raise ConfigError(f"{source}: expected NAME=VALUE; got {text!r}")
-            pairs.append((name.strip(), setting.strip()))
-        return tuple(pairs)
-    if kind == "ci":
-        text = str(raw).strip()
-        if text.lower() in ("output", "none"):
-            return text.lower()
-        chosen: dict[str, str] = {}
-        for item in text.split(","):
-            what, equals, name = item.partition("=")
-            if not equals or what.strip() not in ("url", "commit", "branch") or not name.strip():
-                raise ConfigError(
-                    f"{source}: expected output, none, or url=FIELD,commit=FIELD,branch=FIELD; "
-                    f"got {text!r}"
-                )
-            chosen[what.strip()] = name.strip()
-        return chosen
-    if kind == "statusmap":
-        mapping = dict(DEFAULT_STATUS_MAP)
-        for item in str(raw).replace(";", ",").split(","):
-            if not item.strip():
-                continue
-            outcome, equals, status = item.partition("=")
-            outcome, status = outcome.strip().lower(), status.strip().upper()
-            if not equals or outcome not in OUTCOMES or status not in STATUSES:
-                raise ConfigError(
-                    f"{source}: expected OUTCOME=STATUS pairs with OUTCOME in "
-                    f"{', '.join(OUTCOMES)} "
-                    f"and STATUS in {', '.join(STATUSES)}; got {item.strip()!r}"
-                )
-            mapping[outcome] = status
-        return mapping
-    text = str(raw).strip()
-    if not text:
-        raise fail("a value")
-    return text
-
-
 def resolve(
     cli: Mapping[str, Any],
     ini: Callable[[str], Any],
@@ -354,7 +102,7 @@ def resolve(
             if option.kind == "path" and option.default is not None:
                 values[key] = Path(option.default)
             continue
-        values[key] = _convert(option, raw, source)
+        values[key] = convert(option, raw, source)
         sources[key] = source
     settings = Settings(**values, token_env=token_env or "PRACTITEST_TOKEN", sources=sources)
     if settings.enabled:

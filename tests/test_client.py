@@ -25,8 +25,8 @@ from pytest_practitest.errors import (
     TransportError,
     ValidationError,
 )
+from pytest_practitest.options import resolve_base_url
 from pytest_practitest.simulator import Simulator
-from pytest_practitest.urls import resolve_base_url
 
 TOKEN = "tok-3c1f9a8e-do-not-print"
 

@@ -28,7 +28,7 @@ def test_ci_runs_the_readme_commands_as_written() -> None:
 
 
 def test_readme_documents_every_option() -> None:
-    from pytest_practitest.settings import OPTIONS
+    from pytest_practitest.options import OPTIONS
 
     readme = (ROOT / "README.md").read_text()
     for option in OPTIONS:

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from pytest_practitest.errors import ConfigError
-from pytest_practitest.settings import DEFAULT_STATUS_MAP, OPTIONS, Settings, resolve
+from pytest_practitest.options import OPTIONS
+from pytest_practitest.outcomes import DEFAULT_STATUS_MAP
+from pytest_practitest.settings import Settings, resolve
 
 BASE_ENV = {"PRACTITEST_TOKEN": "t"}
 

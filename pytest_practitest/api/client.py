@@ -39,15 +39,15 @@ from ..errors import (
     error_class,
 )
 from ..events import Event, EventSink, ignore_events
+from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
+from ..options import resolve_base_url
 from ..upload.payload import Body
-from ..urls import resolve_base_url
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
 WAIT_SLICE = 0.25
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
@@ -73,8 +73,8 @@ class RateLimiter:
 
     def __init__(
         self,
-        calls: int = 30,
-        window: float = 60.0,
+        calls: int = DEFAULT_RATE_LIMIT[0],
+        window: float = DEFAULT_RATE_LIMIT[1],
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -456,7 +456,9 @@ class Client:
     def _hold_for_429(self, method: str, path: str, response: requests.Response) -> None:
         wait = parse_retry_after(response)
         if wait is None:
-            wait = self.rate_limiter.window if self.rate_limiter is not None else 60.0
+            wait = (
+                self.rate_limiter.window if self.rate_limiter is not None else DEFAULT_RATE_LIMIT[1]
+            )
         reason, _ = _reason_and_errors(response)
         error = RateLimitError(method, path, reason, retry_after=wait)
         self.on_event(

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
-from ..settings import add_command_flags, command_values
 from ..upload.targets import FIELD_PREFIX, Resolver, SetChoice, custom_fields_by_name, field_key
+from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
     from ..api.client import Client

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import ConfigError, PractiTestError
 from ..events import capped
 from ..model import RunRecord
-from ..settings import add_command_flags, command_values
+from .flags import add_command_flags, command_values
 
 STEMS = (
     "url",

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import ConfigError, PractiTestError
-from ..settings import add_command_flags, command_values
+from ..limits import DEFAULT_RATE_LIMIT
+from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -76,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.add_argument(
         "--rate-limit",
-        help="calls per minute, CALLS/SECONDS, or 0 (default: PRACTITEST_RATE_LIMIT or 30)",
+        help="calls per minute, CALLS/SECONDS, or 0 "
+        f"(default: PRACTITEST_RATE_LIMIT or {DEFAULT_RATE_LIMIT[0]})",
     )
     upload.add_argument(
         "--deadline",

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..mapping import Mapped, base_node_id
-from ..model import FileRef, RunRecord, Status, StepRecord, Target
+from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
+from ..outcomes import worst
 from ..settings import Settings
 from .ci import CiInfo
 
-SEVERITY = {"FAILED": 5, "BLOCKED": 4, "NO RUN": 2, "N/A": 1, "PASSED": 0}
 STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))
 
 
@@ -124,7 +124,7 @@ class Recorder:
         if ci is not None and isinstance(settings.ci, Mapping):
             chosen = settings.ci
             self.base_fields.update({chosen[k]: v for k, v in ci.values().items() if k in chosen})
-        self._statuses = {key: Status(value) for key, value in settings.status_map.items()}
+        self._statuses = status_table(settings.status_map)
         self._items: dict[str, ItemState] = {}
         self._groups: dict[str, list[tuple[RunRecord, Mapped, str | None]]] = {}
         self.mapping_errors: list[str] = []
@@ -228,7 +228,7 @@ class Recorder:
     def finish(self) -> None:
         """Emit the one-run-per-function records (when every parameter set is in)."""
         for function_id, members in self._groups.items():
-            worst = max((r.status for r, _, _ in members), key=lambda s: SEVERITY[s.value])
+            status = worst(r.status for r, _, _ in members)
             mapped = members[0][1]
             steps = tuple(
                 StepRecord(
@@ -247,7 +247,7 @@ class Recorder:
             self.emit(
                 RunRecord(
                     target=mapped.target,
-                    status=worst,
+                    status=status,
                     label=function_id,
                     duration=sum(r.duration for r, _, _ in members),
                     output="; ".join(failures),

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from ..events import capped
+from ..limits import MAX_RUNS_PER_POST
 from ..mapping import MappingFile
 from ..model import RunRecord
 from ..settings import Settings
 from ..spool.journal import Spool, SpoolMeta, leftover_line, progress, remove_delivered
-from ..upload.payload import MAX_RUNS_PER_POST
 from ..upload.report import UploadReport
 from .recorder import Recorder
 

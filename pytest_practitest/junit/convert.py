@@ -16,8 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..limits import MAX_TEXT
 from ..mapping import MappingFile
-from ..model import FileRef, RunRecord, Status, StepRecord, Target
+from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
+from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
 from .reader import ATTACHMENT_LINE, Case
 
@@ -57,7 +59,7 @@ class Converter:
     _statuses: dict[str, Status] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._statuses = {outcome: Status(value) for outcome, value in self.status_map.items()}
+        self._statuses = status_table(self.status_map)
 
     def target(self, case: Case) -> Target:
         if case.properties:
@@ -190,11 +192,9 @@ class Converter:
         elif self.mapping is not None and (mapped := self.mapping.lookup(suite)) is not None:
             target = mapped.target
         records = [self.record(case, xml_path, stamp=False) for case in cases]
-        severity = {"FAILED": 4, "BLOCKED": 3, "NO RUN": 2, "N/A": 1, "PASSED": 0}
-        worst = max((r.status for r in records), key=lambda s: severity[s.value])
         steps = tuple(
             StepRecord(
-                name=case.name[:255],
+                name=case.name[:MAX_TEXT],
                 status=record.status,
                 actual=record.output or None,
                 files=record.files,
@@ -210,7 +210,7 @@ class Converter:
         output = self._stamp("; ".join(problems), fields, first.timestamp)
         return RunRecord(
             target=target or Target(name=suite),
-            status=worst,
+            status=worst(r.status for r in records),
             label=suite,
             duration=sum(r.duration for r in records),
             output=output,
@@ -227,8 +227,10 @@ class Converter:
                 continue
             lines = [line.strip() for line in value.strip().splitlines() if line.strip()]
             status = STEP_STATUS.get((found.group(1) or "passed").lower(), Status.PASSED)
-            description = value.strip() if len(lines) > 1 or len(lines[0]) > 255 else None
-            steps.append(StepRecord(name=lines[0][:255], status=status, description=description))
+            description = value.strip() if len(lines) > 1 or len(lines[0]) > MAX_TEXT else None
+            steps.append(
+                StepRecord(name=lines[0][:MAX_TEXT], status=status, description=description)
+            )
         return steps
 
     def _attachments(self, values: Sequence[str], xml_path: Path, label: str) -> list[FileRef]:

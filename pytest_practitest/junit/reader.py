@@ -23,7 +23,9 @@ from ..errors import PractiTestError
 CHUNK = 1 << 20
 RESULTS = ("failure", "error", "skipped")
 RETRIES = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
-SEVERITY = {"passed": 0, "skipped": 1, "failure": 2, "error": 3}
+#: which result element of a testcase counts when it has several (a JUnit rule, not a
+#: PractiTest status: statuses come later, through ``outcomes``)
+RESULT_RANK = {"passed": 0, "skipped": 1, "failure": 2, "error": 3}
 
 
 class JUnitError(PractiTestError):
@@ -58,7 +60,7 @@ class Case:
 
     def merge(self, other: Case) -> None:
         """pytest's second testcase for a teardown error: the worse outcome wins."""
-        if SEVERITY[other.outcome] > SEVERITY[self.outcome]:
+        if RESULT_RANK[other.outcome] > RESULT_RANK[self.outcome]:
             self.outcome, self.message, self.kind = other.outcome, other.message, other.kind
         self.text = "\n\n".join(t for t in (self.text, other.text) if t)
         self.system_out += other.system_out
@@ -152,7 +154,7 @@ class _Reader:
                 suite_properties=properties,
             )
         elif self.case is not None and tag in RESULTS and parent == "testcase":
-            if SEVERITY[tag] >= SEVERITY[self.case.outcome]:
+            if RESULT_RANK[tag] >= RESULT_RANK[self.case.outcome]:
                 self.case.outcome = tag
                 self.case.message = attrs.get("message", "")
                 self.case.kind = attrs.get("type", "")

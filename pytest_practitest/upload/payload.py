@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..events import Event, EventSink, ignore_events
+from ..limits import MAX_RUNS_PER_POST, MAX_TEXT
 from ..model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
 
-MAX_OUTPUT = 255
-MAX_RUNS_PER_POST = 20
-MAX_INSTANCES_PER_POST = 20
 TRUNCATION_MARK = " […] full text in execution-output.txt"
 OUTPUT_FILE = "execution-output.txt"
 ITEM_OVERHEAD = 512  # JSON keys, ids and punctuation around one run
@@ -22,9 +20,9 @@ ITEM_OVERHEAD = 512  # JSON keys, ids and punctuation around one run
 
 def cut_output(text: str) -> tuple[str, bool]:
     """Execution output within 255 characters, with a visible mark when cut."""
-    if len(text) <= MAX_OUTPUT:
+    if len(text) <= MAX_TEXT:
         return text, False
-    return text[: MAX_OUTPUT - len(TRUNCATION_MARK)] + TRUNCATION_MARK, True
+    return text[: MAX_TEXT - len(TRUNCATION_MARK)] + TRUNCATION_MARK, True
 
 
 def encoded_size(size: int) -> int:
@@ -123,7 +121,7 @@ def estimate_size(record: RunRecord, policy: FilePolicy) -> int:
     files = sum(
         encoded_size(size) + 64 for f in _all_files(record) if (size := policy.size(f)) is not None
     )
-    if len(record.output) > MAX_OUTPUT:
+    if len(record.output) > MAX_TEXT:
         files += encoded_size(len(record.output.encode("utf-8")))
     return ITEM_OVERHEAD + text + files
 
@@ -167,7 +165,7 @@ def build_item(
 
 
 def _step_item(step: StepRecord, policy: FilePolicy, owner: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": step.name[:255], "status": step.status.value}
+    data: dict[str, Any] = {"name": step.name[:MAX_TEXT], "status": step.status.value}
     if step.description is not None:
         data["description"] = step.description
     if step.expected is not None:

@@ -6,8 +6,9 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..limits import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, PAGE_SIZE
 from ..model import RunRecord
-from .payload import MAX_INSTANCES_PER_POST, FilePolicy, batch_is_full, estimate_size
+from .payload import FilePolicy, batch_is_full, estimate_size
 
 if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library
     from .uploader import UploadSettings
@@ -80,7 +81,8 @@ class Plan:
         sizes = ", ".join(str(n) for n in groups[:8]) + (", ..." if len(groups) > 8 else "")
         lookups = 0
         if by_set:
-            lookups = 1 + max(1, math.ceil(by_set / 100))  # the set, then its instances, 100 a page
+            # the set, then its instances, a page at a time
+            lookups = 1 + max(1, math.ceil(by_set / PAGE_SIZE))
         calls = lookups + len(groups)
         lines = [
             "PractiTest dry run: nothing is sent.",
@@ -88,7 +90,7 @@ class Plan:
             f"  {self.count} runs: " + ", ".join(f"{n} by {kind}" for kind, n in kinds.items() if n)
             if self.count
             else "  no runs",
-            f"  {len(groups)} run posts of at most 20 runs (sizes {sizes}; "
+            f"  {len(groups)} run posts of at most {MAX_RUNS_PER_POST} runs (sizes {sizes}; "
             f"largest request about {max(1, self.largest // 1024)} KiB)",
             f"  API calls: {calls} ({lookups} lookups + {len(groups)} run posts)",
         ]

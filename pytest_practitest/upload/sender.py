@@ -13,15 +13,15 @@ import time
 from collections import deque
 
 from ..errors import PractiTestError
+from ..limits import MAX_RUNS_PER_POST
 from ..model import RunRecord
 from .uploader import Uploader
 
 log = logging.getLogger(__name__)
-BULK = 20
 
 
 class Sender:
-    def __init__(self, uploader: Uploader, bulk: int = BULK) -> None:
+    def __init__(self, uploader: Uploader, bulk: int = MAX_RUNS_PER_POST) -> None:
         self.uploader = uploader
         self.bulk = bulk
         self.fatal: str | None = None

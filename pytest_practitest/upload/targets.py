@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, ignore_events
+from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
-from .payload import MAX_INSTANCES_PER_POST
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -197,8 +197,8 @@ class Resolver:
         for test_id in ids:
             test_ids[Target(test_id=test_id)] = test_id
         displays = sorted({t.display_id for t in targets if t.display_id is not None})
-        for start in range(0, len(displays), 100):
-            chunk = displays[start : start + 100]
+        for start in range(0, len(displays), PAGE_SIZE):
+            chunk = displays[start : start + PAGE_SIZE]
             params = {"display-ids": ",".join(map(str, chunk))}
             for test in self.client.paginate(self._path("/tests.json"), params):
                 test_ids[Target(display_id=int(test["attributes"]["display-id"]))] = int(test["id"])

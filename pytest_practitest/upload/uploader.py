@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
 from ..events import Event, EventSink, ignore_events
+from ..limits import PAGE_SIZE
 from ..model import RunRecord, hhmmss
 from ..spool.journal import Attempt, Spool
 from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
@@ -277,9 +278,9 @@ class Uploader:
         instance_ids = sorted({instances[r.key] for r in batch})
         hours = max(1, math.ceil((time.time() - attempt.at) / 3600) + 1)
         candidates: list[Mapping[str, Any]] = []
-        for start in range(0, len(instance_ids), 100):
+        for start in range(0, len(instance_ids), PAGE_SIZE):
             params = {
-                "instance-ids": ",".join(map(str, instance_ids[start : start + 100])),
+                "instance-ids": ",".join(map(str, instance_ids[start : start + PAGE_SIZE])),
                 "updated-hours-ago": hours,
             }
             candidates += list(self.client.paginate(self._path("/runs.json"), params))

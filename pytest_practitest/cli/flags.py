@@ -1,0 +1,34 @@
+"""The commands' flags are the plugin's options: ``--url`` for ``--practitest-url``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..options import BY_STEM
+
+
+def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
+    """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
+
+    The same setting, dest, help and environment variable, so the command resolves
+    its flags with ``resolve`` exactly as the plugin does (``command_values``).
+    """
+    for stem in stems:
+        option = BY_STEM[stem]
+        default = option.env
+        if option.default not in (None, False, "", ()):
+            default += f", else {option.default}"
+        how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
+        if option.kind == "bool":  # None when absent: the environment may still say yes
+            how = {"action": "store_true", "default": None}
+        elif option.kind == "fields":
+            how["action"] = "append"
+        parser.add_argument(
+            f"--{stem}", dest=option.dest, help=f"{option.help} (default: {default})", **how
+        )
+
+
+def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:
+    """What the command line gave for ``stems``, keyed as ``resolve`` expects."""
+    return {BY_STEM[stem].dest: getattr(args, BY_STEM[stem].dest) for stem in stems}

@@ -1,0 +1,290 @@
+"""Every option: its stem, kind, default and help, and how its text is read.
+
+One stem per option: ``--practitest-project-id``, ini ``practitest_project_id``,
+env ``PRACTITEST_PROJECT_ID``. ``settings.resolve`` picks each value from the
+first source that has it; ``convert`` turns that text into the value, or says
+what form it expects. Imports nothing heavy (no pytest, no HTTP, no
+dataclasses): the plugin reads it even when reporting is off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .limits import DEFAULT_RATE_LIMIT
+from .outcomes import DEFAULT_STATUS_MAP, OUTCOMES, STATUSES
+
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off", "")
+
+
+class Option(NamedTuple):
+    """One setting: its stem, its kind, its default and its help.
+
+    NamedTuples rather than dataclasses here and in Settings: this module is
+    imported whenever pytest loads the plugin, even with reporting off, and a
+    dataclass costs about ten times as much to define (P4 in bench/).
+    """
+
+    stem: str
+    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+
+    @property
+    def cli(self) -> str:
+        return "--practitest" if self.stem == "" else f"--practitest-{self.stem}"
+
+    @property
+    def ini(self) -> str:
+        if self.stem == "field":
+            return "practitest_fields"
+        return "practitest" if self.stem == "" else f"practitest_{self.stem.replace('-', '_')}"
+
+    @property
+    def env(self) -> str:
+        return self.ini.upper()
+
+    @property
+    def dest(self) -> str:
+        return "practitest" if self.stem == "" else self.ini
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("", "bool", False, "report results to PractiTest"),
+    Option("url", "str", "us", "us, eu, or the API's base URL", metavar="URL"),
+    Option("project-id", "int", None, "the PractiTest project id", metavar="ID"),
+    Option("set-id", "int", None, "the test set to report to, by id", metavar="ID"),
+    Option(
+        "set-name", "str", None, "the test set by exact name (created if missing)", metavar="NAME"
+    ),
+    Option("map", "path", None, "mapping file (TOML): node ids to PractiTest ids", metavar="FILE"),
+    Option("create-missing", "bool", False, "find or create tests and instances by name"),
+    Option("version", "str", None, "the version recorded on every run", metavar="VERSION"),
+    Option(
+        "field",
+        "fields",
+        (),
+        "run custom field NAME=VALUE (by name or id); repeatable",
+        metavar="NAME=VALUE",
+    ),
+    Option(
+        "spool",
+        "path",
+        ".practitest",
+        "directory for the spool (results kept until delivered)",
+        metavar="DIR",
+    ),
+    Option("dry-run", "bool", False, "plan the upload, send nothing"),
+    Option("strict", "bool", False, "a delivery failure fails the session"),
+    Option(
+        "rate-limit",
+        "rate",
+        str(DEFAULT_RATE_LIMIT[0]),
+        "API calls per minute (or CALLS/SECONDS, 0 for none)",
+        metavar="N",
+    ),
+    Option("timeout", "float", 30.0, "seconds to wait for one API answer", metavar="SECONDS"),
+    Option(
+        "deadline",
+        "float",
+        120.0,
+        "seconds after the last test to finish delivering",
+        metavar="SECONDS",
+    ),
+    Option(
+        "parametrized",
+        "choice",
+        "instance",
+        "one PractiTest instance per parameter set, or one run per function",
+        choices=("instance", "function"),
+    ),
+    Option(
+        "status-map",
+        "statusmap",
+        "",
+        "override outcome=STATUS pairs, e.g. skipped=N/A,xfailed=FAILED",
+        metavar="PAIRS",
+    ),
+    Option(
+        "capture",
+        "choice",
+        "failed",
+        "attach captured stdout/stderr/log for: all, failed or none tests",
+        choices=("all", "failed", "none"),
+    ),
+    Option(
+        "capture-limit",
+        "int",
+        1_000_000,
+        "bytes of each captured stream to attach at most",
+        metavar="BYTES",
+    ),
+    Option(
+        "ci",
+        "ci",
+        "output",
+        "where CI build URL/commit/branch go: output, none, or url=FIELD,commit=FIELD,branch=FIELD",
+        metavar="WHERE",
+    ),
+    Option(
+        "author-id",
+        "int",
+        None,
+        "user id recorded as author of created tests and test sets (account tokens)",
+        metavar="ID",
+    ),
+)
+
+BY_STEM = {option.stem: option for option in OPTIONS}
+
+
+def convert(option: Option, raw: Any, source: str) -> Any:
+    def fail(form: str) -> ConfigError:
+        return ConfigError(f"{source}: expected {form}; got {raw!r}")
+
+    kind = option.kind
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise fail("true or false (1/0, yes/no, on/off)")
+    if kind in ("int", "capture-limit"):
+        text = str(raw).strip()
+        if not text.isdigit() or int(text) < 1:
+            raise fail("a positive whole number")
+        return int(text)
+    if kind == "float":
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise fail("a number of seconds") from None
+        if value <= 0:
+            raise fail("a number of seconds above 0")
+        return value
+    if kind == "path":
+        return Path(str(raw).strip())
+    if kind == "choice":
+        text = str(raw).strip().lower()
+        if text not in option.choices:
+            raise fail(" or ".join(option.choices))
+        return text
+    if kind == "rate":
+        return parse_rate_limit(str(raw), source)
+    if kind == "fields":
+        items = (
+            raw
+            if isinstance(raw, (list, tuple))
+            else str(raw).replace(";", "\n").replace(",", "\n").splitlines()
+        )
+        pairs = []
+        for item in items:
+            text = str(item).strip()
+            if not text:
+                continue
+            name, equals, setting = text.partition("=")
+            if not equals or not name.strip():
+                raise ConfigError(f"{source}: expected NAME=VALUE; got {text!r}")
+            pairs.append((name.strip(), setting.strip()))
+        return tuple(pairs)
+    if kind == "ci":
+        text = str(raw).strip()
+        if text.lower() in ("output", "none"):
+            return text.lower()
+        chosen: dict[str, str] = {}
+        for item in text.split(","):
+            what, equals, name = item.partition("=")
+            if not equals or what.strip() not in ("url", "commit", "branch") or not name.strip():
+                raise ConfigError(
+                    f"{source}: expected output, none, or url=FIELD,commit=FIELD,branch=FIELD; "
+                    f"got {text!r}"
+                )
+            chosen[what.strip()] = name.strip()
+        return chosen
+    if kind == "statusmap":
+        mapping = dict(DEFAULT_STATUS_MAP)
+        for item in str(raw).replace(";", ",").split(","):
+            if not item.strip():
+                continue
+            outcome, equals, status = item.partition("=")
+            outcome, status = outcome.strip().lower(), status.strip().upper()
+            if not equals or outcome not in OUTCOMES or status not in STATUSES:
+                raise ConfigError(
+                    f"{source}: expected OUTCOME=STATUS pairs with OUTCOME in "
+                    f"{', '.join(OUTCOMES)} "
+                    f"and STATUS in {', '.join(STATUSES)}; got {item.strip()!r}"
+                )
+            mapping[outcome] = status
+        return mapping
+    text = str(raw).strip()
+    if not text:
+        raise fail("a value")
+    return text
+
+
+def parse_rate_limit(value: str, source: str = "rate limit") -> tuple[int, float] | None:
+    text = value.strip()
+    if text == "0":
+        return None
+    calls, slash, seconds = text.partition("/")
+    try:
+        parsed = (int(calls), float(seconds) if slash else 60.0)
+    except ValueError:
+        parsed = (0, 0.0)
+    if parsed[0] < 1 or parsed[1] <= 0:
+        raise ConfigError(
+            f"{source} must be calls per minute (e.g. 30), CALLS/SECONDS (e.g. 30/60) "
+            f"or 0 for none; got {value!r}"
+        )
+    return parsed
+
+
+# -- the URL: us, eu, or a base URL; the token travels only over HTTPS --------
+
+PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.practitest.app"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    import ipaddress  # here: the plugin imports this module even when it is off
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(value: str) -> str:
+    """``us``, ``eu`` or a base URL → the API's base URL (no trailing ``/api/v2``).
+
+    Plain ``http`` is refused except on loopback, where the simulator runs: the
+    token must never cross a network in clear text.
+    """
+    text = value.strip()
+    if text.lower() in PRESETS:
+        return PRESETS[text.lower()]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            "the PractiTest URL must be us, eu, or a URL such as https://api.practitest.com"
+        )
+    if parts.username or parts.password or parts.query:
+        raise ConfigError("the PractiTest URL must not carry credentials or a query string")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"refusing to send the API token over plain http to {parts.hostname}; use https "
+            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)"
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api/v2")
+    return f"{parts.scheme}://{parts.netloc}{path}"
