@@ -26,7 +26,7 @@ _LAZY = {"attach": ".collect.steps", "step": ".collect.steps", "Target": ".model
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value  # once: later lookups do not come here
-        return value
+        # Not cached in this module: the loaded module is the one that holds the running
+        # test's capture (pytester's in-process runs unload and reload it between runs).
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class Kind(str, Enum):
+    """What an Event reports."""
+
+    QUEUED = "queued"  #: records handed to the uploader (``count``)
+    BATCH_SENT = "batch_sent"  #: a post's runs were stored (``count``)
+    REJECTED = "rejected"  #: PractiTest refused a record; it stays in the spool
+    RETRY = "retry"  #: a call failed and is tried again, or its fate is being checked
+    RATE_LIMIT_WAIT = "rate_limit_wait"  #: waiting for our own limiter (``seconds``)
+    SERVER_429 = "server_429"  #: PractiTest said 429 (``seconds`` to wait)
+    RECOVERED = "recovered"  #: a run found stored after an unclear answer
+    CREATED = "created"  #: a test set, test or instances were created
+    WARNING = "warning"  #: something was left out; the summary shows it
 
 
 @dataclass(frozen=True)
 class Event:
-    """Something happened during delivery.
+    """Something happened during delivery: what the client and uploader tell a listener."""
 
-    Kinds: ``queued``, ``batch_sent``, ``delivered``, ``rejected``, ``retry``,
-    ``rate_limit_wait``, ``server_429``, ``recovered`` (runs found after an
-    ambiguous failure), ``warning``.
-    """
-
-    kind: str
+    kind: Kind
     message: str
     data: dict[str, Any] = field(default_factory=dict)
 
-    def __init__(self, kind: str, message: str, **data: Any) -> None:
+    def __init__(self, kind: Kind, message: str, **data: Any) -> None:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "message", message)
         object.__setattr__(self, "data", data)
@@ -33,11 +43,14 @@ def ignore_events(event: Event) -> None:
     """The default sink."""
 
 
+NOTICED = frozenset({Kind.WARNING, Kind.REJECTED, Kind.RECOVERED, Kind.SERVER_429, Kind.RETRY})
+
+
 def notice(event: Event) -> str | None:
     """The line a command prints for an event that needs one of its own, else None."""
-    if event.kind not in ("warning", "rejected", "recovered", "server_429", "retry"):
+    if event.kind not in NOTICED:
         return None
-    prefix = {"warning": "warning: ", "rejected": "rejected: "}.get(event.kind, "")
+    prefix = {Kind.WARNING: "warning: ", Kind.REJECTED: "rejected: "}.get(event.kind, "")
     return f"PractiTest: {prefix}{event.message}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from pytest_practitest.cli.progress import Progress
-from pytest_practitest.events import Event
+from pytest_practitest.events import Event, Kind
 
 
 class Clock:
@@ -17,7 +17,7 @@ class Clock:
 
 
 def sent(count: int) -> Event:
-    return Event("batch_sent", f"{count} runs delivered", count=count)
+    return Event(Kind.BATCH_SENT, f"{count} runs delivered", count=count)
 
 
 def test_ci_log_gets_a_line_every_ten_percent_with_time_left() -> None:
@@ -49,8 +49,8 @@ def test_terminal_gets_one_bar_redrawn_in_place_and_warnings_on_their_own_lines(
     progress = Progress(40, stream=out, tty=True, clock=clock)
     clock.now = 1.0
     progress(sent(20))
-    progress(Event("rate_limit_wait", "waiting 1.5 s for the rate limit", seconds=1.5))
-    progress(Event("warning", "file x.png: missing, skipped"))
+    progress(Event(Kind.RATE_LIMIT_WAIT, "waiting 1.5 s for the rate limit", seconds=1.5))
+    progress(Event(Kind.WARNING, "file x.png: missing, skipped"))
     clock.now = 3.0
     progress(sent(20))
     text = out.getvalue()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytest_practitest.api.client import Client, RateLimiter
-from pytest_practitest.events import Event
+from pytest_practitest.events import Event, Kind
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
@@ -430,7 +430,7 @@ def test_unknown_custom_field_name_is_a_warning_not_a_lost_run(
     records = records_for([Target(instance_id=300000)] * 30, custom_fields={"Colour": "red"})
     report, _ = upload(usim, tmp_path, records, events=events)
     assert report.delivered == 30
-    warnings = [e.message for e in events if e.kind == "warning"]
+    warnings = [e.message for e in events if e.kind is Kind.WARNING]
     assert warnings == [  # once for the field, not once per run
         "no custom field named 'Colour' in project 4500; left out of the runs (first: test_0)"
     ]

@@ -38,7 +38,7 @@ from ..errors import (
     TransportError,
     error_class,
 )
-from ..events import Event, EventSink, ignore_events
+from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
 from ..options import resolve_base_url
 from ..upload.payload import Body
@@ -429,7 +429,7 @@ class Client:
         def announce(seconds: float) -> None:
             self.on_event(
                 Event(
-                    "rate_limit_wait",
+                    Kind.RATE_LIMIT_WAIT,
                     f"waiting {seconds:.1f} s for the rate limit",
                     seconds=seconds,
                 )
@@ -449,7 +449,9 @@ class Client:
 
     def _backoff(self, attempt: int, error: APIError) -> None:
         delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-        self.on_event(Event("retry", f"{error}; retry {attempt} in {delay:.1f} s", seconds=delay))
+        self.on_event(
+            Event(Kind.RETRY, f"{error}; retry {attempt} in {delay:.1f} s", seconds=delay)
+        )
         log.debug("retrying after %s", error)
         self._sleep_bounded(delay, error)
 
@@ -462,7 +464,7 @@ class Client:
         reason, _ = _reason_and_errors(response)
         error = RateLimitError(method, path, reason, retry_after=wait)
         self.on_event(
-            Event("server_429", f"PractiTest said 429; waiting {wait:.1f} s", seconds=wait)
+            Event(Kind.SERVER_429, f"PractiTest said 429; waiting {wait:.1f} s", seconds=wait)
         )
         remaining = self._remaining()
         if remaining is not None and wait > remaining:

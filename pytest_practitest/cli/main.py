@@ -170,7 +170,6 @@ def run_upload(args: argparse.Namespace) -> int:
 def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
     from ..spool.journal import Spool, remove_delivered
     from ..upload.plan import describe
-    from ..upload.targets import SetChoice
     from ..upload.uploader import UploadSettings
     from .progress import deliver
 
@@ -186,12 +185,7 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
             return 0
         if "url" not in settings.sources:
             settings = settings._replace(url=meta.url)
-        upload_settings = UploadSettings(
-            project_id=meta.project_id,
-            test_set=SetChoice(meta.set_id, meta.set_name),
-            create_missing=meta.create_missing,
-            author_id=settings.author_id,
-        )
+        upload_settings = UploadSettings.from_settings(settings, meta)
         for warning in spool.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
         pending = spool.pending()

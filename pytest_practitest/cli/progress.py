@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConfigError
-from ..events import Event, notice
+from ..events import Event, Kind, notice
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -44,11 +44,11 @@ class Progress:
         self._waiting = ""
 
     def __call__(self, event: Event) -> None:
-        if event.kind == "batch_sent":
+        if event.kind is Kind.BATCH_SENT:
             self.delivered += int(event.data.get("count", 0))
             self._waiting = ""
             self._show()
-        elif event.kind == "rate_limit_wait" and self.tty:
+        elif event.kind is Kind.RATE_LIMIT_WAIT and self.tty:
             self._waiting = ", waiting for the rate limit"
             self._show()
         elif (line := notice(event)) is not None:

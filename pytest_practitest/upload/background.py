@@ -43,6 +43,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
+from ..events import Event, Kind
 from ..settings import Settings, from_json, to_json
 from .report import UploadReport
 
@@ -182,8 +183,8 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     settings = from_json(control.settings)
     warnings: list[str] = []
 
-    def on_event(event: Any) -> None:
-        if event.kind in ("warning", "server_429"):
+    def on_event(event: Event) -> None:
+        if event.kind in (Kind.WARNING, Kind.SERVER_429):
             warnings.append(event.message)
 
     spool = Spool.open(spool_path, keep_records=False)

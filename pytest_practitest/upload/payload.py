@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..events import Event, EventSink, ignore_events
+from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_RUNS_PER_POST, MAX_TEXT
 from ..model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
 
@@ -90,14 +90,15 @@ class FilePolicy:
             except OSError as exc:
                 self.on_event(
                     Event(
-                        "warning", f"{owner}: skipped attachment {ref.name}: {exc.strerror or exc}"
+                        Kind.WARNING,
+                        f"{owner}: skipped attachment {ref.name}: {exc.strerror or exc}",
                     )
                 )
                 return None
         if len(content) > self.max_file_bytes:
             self.on_event(
                 Event(
-                    "warning",
+                    Kind.WARNING,
                     f"{owner}: skipped attachment {ref.name}: {len(content)} bytes is over the "
                     f"{self.max_file_bytes}-byte cap",
                 )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
-from ..events import Event, EventSink, ignore_events
+from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
 
@@ -113,7 +113,7 @@ class Resolver:
             except ValidationError as error:
                 self._check_author(error)
                 raise
-            self.on_event(Event("created", f"created test set {created} {choice.set_name!r}"))
+            self.on_event(Event(Kind.CREATED, f"created test set {created} {choice.set_name!r}"))
             winner = min(self._sets_named(choice.set_name) | {created})
             if winner != created:
                 # Another upload created the same set first: use theirs, remove ours.
@@ -237,9 +237,9 @@ class Resolver:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
             self._check_author(error)
-            self.on_event(Event("warning", f"could not create test {name!r}: {error.reason}"))
+            self.on_event(Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}"))
             return None
-        self.on_event(Event("created", f"created test {created['data']['id']} {name!r}"))
+        self.on_event(Event(Kind.CREATED, f"created test {created['data']['id']} {name!r}"))
         return int(created["data"]["id"])
 
     def _check_author(self, error: ValidationError) -> None:
@@ -269,10 +269,10 @@ class Resolver:
             except APIError as error:
                 if error.status != 422:
                     raise
-                self.on_event(Event("warning", f"could not create instances: {error.reason}"))
+                self.on_event(Event(Kind.WARNING, f"could not create instances: {error.reason}"))
                 continue
             self.on_event(
-                Event("created", f"created {len(created)} instances in test set {set_id}")
+                Event(Kind.CREATED, f"created {len(created)} instances in test set {set_id}")
             )
             self._converge(set_id, chunk, {int(i["id"]) for i in created})
 
@@ -288,7 +288,7 @@ class Resolver:
                 except APIError as error:
                     self.on_event(
                         Event(
-                            "warning",
+                            Kind.WARNING,
                             f"could not remove duplicate instance {instance_id}: {error.reason}",
                         )
                     )

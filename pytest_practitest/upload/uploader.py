@@ -1,51 +1,25 @@
 """Deliver spooled run records: resolve, batch, send, isolate rejects, never duplicate.
 
-Never posting a run twice
--------------------------
-``POST /runs.json`` is not idempotent. When a post fails in a way that leaves
-its fate unknown (a timeout or a dropped connection after the body was sent,
-a 5xx, a 2xx whose body cannot be read), the uploader does not post again.
-It lists the runs of the batch's instances (``instance-ids``, limited with
-``updated-hours-ago``) and claims, for each record, a run that
-
-- is on the record's instance,
-- is newer than the attempt: its id is above the highest run id this upload
-  had seen before the attempt (run ids only grow), or, before any run was
-  seen, its ``created-at`` is no earlier than the attempt minus 5 minutes of
-  allowed clock skew,
-- has the status, duration, execution output and version the record's run
-  would have, and
-- was not claimed already.
-
-Before looking, it waits ``settle_seconds`` (5 s by default), so that a post
-the server is still processing after the client gave up has landed. Only the
-records left unclaimed are posted again. The same look (without the wait)
-comes before re-posting the good part of a bulk refused with 422: the
-reference does not say that a refused bulk stored nothing. The spool notes every
-attempt first, so ``practitest upload`` does the same check after a crash.
-Limits: a post still being processed after the settle time can be missed and
-then posted again; another job that posts an identical run (same instance, status,
-duration, output and version) in the same minutes could be taken for ours,
-and that record would then not be posted; the reverse (a duplicate) cannot
-happen through this path.
+A post whose fate is unknown is never simply repeated: ``recovery`` first looks
+for what the server stored, and only the records it did not store go again.
+The spool notes every attempt before it is made, so a later
+``practitest upload`` can look too.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
-from ..events import Event, EventSink, ignore_events
-from ..limits import PAGE_SIZE
-from ..model import RunRecord, hhmmss
-from ..spool.journal import Attempt, Spool
-from .payload import FilePolicy, batches, build_item, cut_output, encode_items, run_status
+from ..events import Event, EventSink, Kind, ignore_events
+from ..model import RunRecord
+from ..spool.journal import Attempt, Spool, SpoolMeta
+from .payload import FilePolicy, batches, build_item, encode_items
+from .recovery import Recovery
 from .report import UploadReport
 from .targets import Resolver, SetChoice, custom_fields_by_name, field_key
 
@@ -53,7 +27,6 @@ if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
     from ..settings import Settings
 
-CLOCK_SKEW = 300.0
 DEFAULT_SETTLE_SECONDS = 5.0
 MAX_AMBIGUOUS_ROUNDS = 3
 DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
@@ -75,22 +48,18 @@ class UploadSettings:
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> UploadSettings:
-        """Where the resolved settings say results go."""
+    def from_settings(cls, settings: Settings, spooled: SpoolMeta | None = None) -> UploadSettings:
+        """Where results go: as the settings say, or, resuming a spool, as it recorded.
+
+        The author is always the settings' (``PRACTITEST_AUTHOR_ID``): it is not spooled.
+        """
+        where = settings if spooled is None else spooled
         return cls(
-            project_id=settings.project_id or 0,
-            test_set=SetChoice(settings.set_id, settings.set_name),
-            create_missing=settings.create_missing,
+            project_id=where.project_id or 0,
+            test_set=SetChoice(where.set_id, where.set_name),
+            create_missing=where.create_missing,
             author_id=settings.author_id,
         )
-
-
-def _created_at(run: Mapping[str, Any]) -> float:
-    text = str(run["attributes"].get("created-at") or "")
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return math.inf  # unknown: do not rule it out on time
 
 
 class Uploader:
@@ -116,9 +85,7 @@ class Uploader:
             settings.author_id,
             on_event=on_event,
         )
-        self.max_run_id: int | None = max(spool.delivered.values(), default=None)
-        self.recovered = 0
-        self._claimed: set[int] = set(spool.delivered.values())
+        self.recovery = Recovery(client, settings.project_id, spool, on_event)
         self._field_ids: dict[str, str] | None = None
         self._unknown_fields: set[str] = set()
 
@@ -143,7 +110,7 @@ class Uploader:
         """Where the spool stands now."""
         return UploadReport.of_spool(
             self.spool,
-            recovered=self.recovered,
+            recovered=self.recovery.recovered,
             calls=calls,
             seconds=seconds,
             set_id=self.resolver.set_id,
@@ -155,7 +122,7 @@ class Uploader:
         """Resolve and post ``records`` (already in the spool); raises on fatal errors."""
         if not records:
             return
-        self.on_event(Event("queued", f"{len(records)} runs to send", count=len(records)))
+        self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
         found, failed = self.resolver.resolve(records)
         for record in records:
             if record.key in failed:
@@ -170,7 +137,7 @@ class Uploader:
         body = encode_items(
             build_item(r, instances[r.key], self.policy, self._fields(r)) for r in batch
         )
-        attempt = self.spool.mark_attempt([r.key for r in batch], self.max_run_id)
+        attempt = self.spool.mark_attempt([r.key for r in batch], self.recovery.max_run_id)
         try:
             data = self.client.post(self._path("/runs.json"), body)
         except ValidationError as error:
@@ -197,20 +164,13 @@ class Uploader:
             return
         pairs = [(record.key, int(run["id"])) for record, run in zip(batch, runs, strict=True)]
         self.spool.mark_delivered_many(pairs)
-        for _, run_id in pairs:
-            self._claimed.add(run_id)
-            self.max_run_id = max(run_id, self.max_run_id or 0)
-        self.on_event(Event("batch_sent", f"{len(batch)} runs delivered", count=len(batch)))
-
-    def _delivered(self, record: RunRecord, run_id: int) -> None:
-        self.spool.mark_delivered(record.key, run_id)
-        self._claimed.add(run_id)
-        self.max_run_id = max(run_id, self.max_run_id or 0)
+        self.recovery.seen(run_id for _, run_id in pairs)
+        self.on_event(Event(Kind.BATCH_SENT, f"{len(batch)} runs delivered", count=len(batch)))
 
     def _reject(self, record: RunRecord, reason: str) -> None:
         text = f"{record.label or record.target.describe()}: {reason}"
         self.spool.mark_rejected(record.key, text)
-        self.on_event(Event("rejected", text))
+        self.on_event(Event(Kind.REJECTED, text))
 
     def _isolate(
         self,
@@ -239,7 +199,7 @@ class Uploader:
             return
         else:
             rest = batch
-        rest = self._recover(rest, instances, attempt) if rest else []
+        rest = self.recovery.find_stored(rest, instances, attempt) if rest else []
         if rest and not bad:
             # The server did not say which entry: split the batch until it does.
             middle = len(rest) // 2
@@ -257,7 +217,7 @@ class Uploader:
         round_: int,
     ) -> None:
         self.on_event(
-            Event("retry", f"{error}; checking which runs were stored before sending again")
+            Event(Kind.RETRY, f"{error}; checking which runs were stored before sending again")
         )
         remaining = (
             None if self.client.deadline is None else self.client.deadline - time.monotonic()
@@ -265,72 +225,11 @@ class Uploader:
         if remaining is not None and remaining < self.settings.settle_seconds:
             raise error
         time.sleep(self.settings.settle_seconds)
-        missing = self._recover(batch, instances, attempt)
+        missing = self.recovery.find_stored(batch, instances, attempt)
         if missing:
             if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
                 raise error
             self._post(missing, instances, round_ + 1)
-
-    def _recover(
-        self, batch: Sequence[RunRecord], instances: Mapping[str, int], attempt: Attempt
-    ) -> list[RunRecord]:
-        """Claim runs the server stored for ``batch``; return the records it did not store."""
-        instance_ids = sorted({instances[r.key] for r in batch})
-        hours = max(1, math.ceil((time.time() - attempt.at) / 3600) + 1)
-        candidates: list[Mapping[str, Any]] = []
-        for start in range(0, len(instance_ids), PAGE_SIZE):
-            params = {
-                "instance-ids": ",".join(map(str, instance_ids[start : start + PAGE_SIZE])),
-                "updated-hours-ago": hours,
-            }
-            candidates += list(self.client.paginate(self._path("/runs.json"), params))
-        candidates = [
-            run
-            for run in candidates
-            if int(run["id"]) not in self._claimed
-            and (
-                int(run["id"]) > attempt.after_run_id
-                if attempt.after_run_id is not None
-                else _created_at(run) >= attempt.at - CLOCK_SKEW
-            )
-        ]
-        missing = []
-        for record in batch:
-            want = self._fingerprint(record, instances[record.key])
-            match = next(
-                (
-                    run
-                    for run in candidates
-                    if self._fingerprint_of(run) == want and int(run["id"]) not in self._claimed
-                ),
-                None,
-            )
-            if match is None:
-                missing.append(record)
-                continue
-            self._delivered(record, int(match["id"]))
-            self.recovered += 1
-            self.on_event(
-                Event(
-                    "recovered", f"{record.label or record.key}: found stored as run {match['id']}"
-                )
-            )
-        return missing
-
-    def _fingerprint(self, record: RunRecord, instance_id: int) -> tuple[Any, ...]:
-        output = cut_output(record.output)[0] or None
-        return (instance_id, run_status(record), hhmmss(record.duration), output, record.version)
-
-    @staticmethod
-    def _fingerprint_of(run: Mapping[str, Any]) -> tuple[Any, ...]:
-        a = run["attributes"]
-        return (
-            a.get("instance-id"),
-            a.get("status"),
-            a.get("run-duration"),
-            a.get("automated-execution-output") or None,
-            a.get("version"),
-        )
 
     def _check_earlier_attempts(self) -> None:
         """After a crash: find what an earlier session's unanswered posts stored."""
@@ -347,7 +246,7 @@ class Uploader:
             if record.key in found:
                 groups.setdefault(self.spool.attempts[record.key], []).append(record)
         for attempt, records in groups.items():
-            self._recover(records, found, attempt)
+            self.recovery.find_stored(records, found, attempt)
 
     # -- custom fields ---------------------------------------------------------
 
@@ -362,7 +261,7 @@ class Uploader:
                 self._unknown_fields.add(key)
                 self.on_event(
                     Event(
-                        "warning",
+                        Kind.WARNING,
                         f"no custom field named {key!r} in project "
                         f"{self.settings.project_id}; left out of the runs "
                         f"(first: {record.label})",
