@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pytest_practitest.api.client import Client, RateLimiter  # noqa: E402
+from pytest_practitest.api.client import Client  # noqa: E402
+from pytest_practitest.api.ratelimit import RateLimiter  # noqa: E402
 from pytest_practitest.model import RunRecord, Status, Target  # noqa: E402
 from pytest_practitest.simulator import Simulator, entities  # noqa: E402
 from pytest_practitest.spool.journal import Spool, SpoolMeta  # noqa: E402

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from pytest_practitest.api.client import Client, RateLimiter, parse_retry_after
+from pytest_practitest.api.client import Client
+from pytest_practitest.api.ratelimit import RateLimiter, parse_retry_after
 from pytest_practitest.errors import (
     AuthError,
     ConfigError,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pytest_practitest.api.client import Client, RateLimiter
+from pytest_practitest.api.client import Client
+from pytest_practitest.api.ratelimit import RateLimiter
 from pytest_practitest.events import Event, Kind
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator

@@ -15,24 +15,18 @@ was sent). A POST that fails after its body was sent raises with
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-import os
 import random
-import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
-from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from ..errors import (
     APIError,
     ConfigError,
-    DeadlineExceeded,
     FieldError,
     RateLimitError,
     TransportError,
@@ -41,14 +35,15 @@ from ..errors import (
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
 from ..options import resolve_base_url
-from ..upload.payload import Body
+from .body import Body
+from .network import certificate_refused, describe, network_environment, nothing_was_sent
+from .ratelimit import RateLimiter, parse_retry_after
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
-WAIT_SLICE = 0.25
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
 
@@ -58,115 +53,6 @@ def check_token(token: str | None) -> str:
     if any(c.isspace() for c in token) or not token.isprintable():
         raise ConfigError("PRACTITEST_TOKEN contains spaces or control characters; check its value")
     return token
-
-
-class RateLimiter:
-    """At most ``calls`` requests in any ``window`` seconds, shared by all threads.
-
-    A call is counted from when it is sent and re-stamped when its answer
-    arrives (``settle``). The server counts it somewhere in between, so the
-    limiter's view is never more generous than the server's, whatever the
-    latency: a well-behaved process never meets a 429 on its own. When another
-    job on the account causes one, ``hold_until`` stops every request until the
-    server's Retry-After has passed.
-    """
-
-    def __init__(
-        self,
-        calls: int = DEFAULT_RATE_LIMIT[0],
-        window: float = DEFAULT_RATE_LIMIT[1],
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if calls < 1 or window <= 0:
-            raise ConfigError("the rate limit needs at least 1 call per window")
-        self.calls = calls
-        self.window = window
-        self._clock = clock
-        self._sleep = sleep
-        self._sent: list[list[float]] = []
-        self._held_until = 0.0
-        self._lock = threading.Lock()
-
-    def delay(self) -> float:
-        """Seconds until a request may go (0 when it may go now)."""
-        with self._lock:
-            return self._delay_locked(self._clock())
-
-    def _delay_locked(self, now: float) -> float:
-        self._sent = [slot for slot in self._sent if slot[0] > now - self.window]
-        wait = max(0.0, self._held_until - now)
-        if len(self._sent) >= self.calls:
-            wait = max(wait, min(slot[0] for slot in self._sent) + self.window - now)
-        return wait
-
-    def acquire(
-        self,
-        deadline: float | Callable[[], float | None] | None = None,
-        on_wait: Callable[[float], None] | None = None,
-    ) -> list[float]:
-        """Block until a request may go and count it; DeadlineExceeded past ``deadline``.
-
-        ``deadline`` may be a callable: it is read again while waiting (in slices
-        of at most a quarter second), so a deadline set later still stops the wait.
-        Returns the call's slot, to pass to ``settle`` when the answer is in.
-        """
-        announced = False
-        while True:
-            with self._lock:
-                now = self._clock()
-                wait = self._delay_locked(now)
-                if wait <= 0:
-                    slot = [now]
-                    self._sent.append(slot)
-                    return slot
-            limit = deadline() if callable(deadline) else deadline
-            if limit is not None and now + wait > limit:
-                raise DeadlineExceeded(
-                    f"the rate limit needs {wait:.0f} s more wait than the delivery deadline allows"
-                )
-            if on_wait is not None and not announced:
-                on_wait(wait)
-                announced = True
-            self._sleep(min(wait, WAIT_SLICE))
-
-    def settle(self, slot: list[float]) -> None:
-        """The call's answer arrived: count its window from now."""
-        with self._lock:
-            slot[0] = self._clock()
-
-    def hold_until(self, moment: float) -> None:
-        with self._lock:
-            self._held_until = max(self._held_until, moment)
-
-
-def parse_retry_after(response: requests.Response, now: float | None = None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date), else the body's hint."""
-    header = response.headers.get("Retry-After")
-    if header:
-        header = header.strip()
-        if header.isdigit():
-            return float(header)
-        try:
-            moment = email.utils.parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            moment = None
-        if moment is not None:
-            current = time.time() if now is None else now
-            return max(0.0, moment.timestamp() - current)
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        meta = body.get("meta")
-        if isinstance(meta, dict) and isinstance(meta.get("retry-after"), (int, float)):
-            return float(meta["retry-after"])
-        found = re.search(r"retry in (\d+(?:\.\d+)?) s", json.dumps(body.get("errors", "")))
-        if found:
-            return float(found.group(1))
-    return None
 
 
 def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldError, ...]]:
@@ -190,76 +76,6 @@ def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldErr
     if len(errors) > 5:
         reason += f"; and {len(errors) - 5} more"
     return reason, tuple(errors)
-
-
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-
-
-def network_environment(base_url: str) -> tuple[dict[str, str], bool | str]:
-    """The proxies and the CA bundle the environment asks for, read as requests reads them.
-
-    The session itself ignores the environment (``trust_env`` off: no ``.netrc``
-    credentials go out beside the token), so what a corporate network needs is
-    taken here, explicitly: ``HTTPS_PROXY``/``ALL_PROXY`` unless ``NO_PROXY``
-    covers the host, and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` for a proxy
-    that inspects TLS. Plain http (loopback only) never goes through a proxy:
-    the token would cross it in clear text.
-    """
-    proxies: dict[str, str] = {}
-    if base_url.startswith("https://"):
-        proxies = {k: v for k, v in requests.utils.get_environ_proxies(base_url).items() if v}
-    for name in CA_BUNDLE_VARIABLES:
-        bundle = os.environ.get(name, "").strip()
-        if bundle:
-            if not os.path.exists(bundle):
-                raise ConfigError(
-                    f"{name} is {bundle}, which does not exist; point it at a CA bundle (PEM) "
-                    "or unset it"
-                )
-            return proxies, bundle
-    return proxies, True
-
-
-def _nothing_was_sent(exc: requests.RequestException) -> bool:
-    """True when the request never reached the server (safe to retry any method)."""
-    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.ProxyError)):
-        return True  # a proxy that failed: the tunnel to PractiTest never opened
-    if isinstance(exc, requests.exceptions.SSLError):
-        return True  # the TLS handshake failed before any request was written
-    if isinstance(exc, requests.ConnectionError):
-        cause: BaseException | None = (
-            exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
-        )
-        reason = getattr(cause, "reason", None)
-        return isinstance(reason, (NewConnectionError, NameResolutionError)) or isinstance(
-            cause, (NewConnectionError, NameResolutionError)
-        )
-    return False
-
-
-def _certificate_refused(exc: requests.RequestException) -> bool:
-    return isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc)
-
-
-def _describe(exc: requests.RequestException, timeout: tuple[float, float]) -> str:
-    if _certificate_refused(exc):
-        return (
-            "the server's TLS certificate was not trusted (behind a proxy that inspects "
-            "TLS? set REQUESTS_CA_BUNDLE to its CA bundle)"
-        )
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return "could not connect through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "the TLS handshake failed"
-    if isinstance(exc, requests.ConnectTimeout):
-        return f"could not connect within {timeout[0]:g} s"
-    if isinstance(exc, requests.ReadTimeout):
-        return f"no answer within {timeout[1]:g} s"
-    if _nothing_was_sent(exc):
-        return "could not connect (connection refused or host not found)"
-    if isinstance(exc, requests.ConnectionError):
-        return "the connection was closed before an answer came"
-    return f"transport error ({type(exc).__name__})"
 
 
 class Client:
@@ -362,9 +178,9 @@ class Client:
             except requests.RequestException as exc:
                 self._settle(slot)
                 # A certificate that is not trusted will not be trusted on a retry either.
-                safe = (idempotent or _nothing_was_sent(exc)) and not _certificate_refused(exc)
+                safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
                 error = TransportError(
-                    method, path, _describe(exc, self.timeout), ambiguous=not _nothing_was_sent(exc)
+                    method, path, describe(exc, self.timeout), ambiguous=not nothing_was_sent(exc)
                 )
                 if safe and attempt < self.max_retries:
                     attempt += 1
