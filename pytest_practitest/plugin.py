@@ -98,9 +98,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
     from .collect.reporter import Reporter
+    from .upload.session import SessionDelivery
 
+    delivery = SessionDelivery(settings, spool_dir)
     config.pluginmanager.register(
-        Reporter(config, settings, spool_dir, mapping), "practitest-reporter"
+        Reporter(config, settings, delivery, mapping), "practitest-reporter"
     )
 
 

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool.journal import (
-    Spool,
-    SpoolError,
-    SpoolMeta,
-    leftover_line,
-    leftovers,
-    remove_delivered,
-)
+from pytest_practitest.spool.cleanup import leftover_line, leftovers, remove_delivered
+from pytest_practitest.spool.journal import Spool, SpoolError, SpoolMeta
 from tests.helpers import wait_for
 
 

@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     from ..junit.reader import JUnitError, read_cases
     from ..mapping import MappingFile
     from ..settings import resolve
-    from ..spool.journal import Spool, SpoolMeta, leftover_line, remove_delivered
+    from ..spool.cleanup import leftover_line, remove_delivered
+    from ..spool.journal import Spool, SpoolMeta
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
     try:

@@ -10,6 +10,7 @@ are, and new ones are appended, so hand-written lines and comments survive.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -18,9 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PractiTestError
 from ..mapping import MappingFile
+from .flags import add_command_flags, command_values
 
+STEMS = ("url", "project-id", "set-id", "set-name")
 HEADER = """\
 # pytest-practitest mapping: pytest node id -> PractiTest instance/test.
 # Written by `practitest map`; edit freely (entries are kept on the next run).
@@ -150,3 +153,70 @@ def report(result: Matching, path: Path) -> list[str]:
     lines.append(f"instances no test matched ({len(result.instances_without_test)}):")
     lines += [f"  {name}" for name in result.instances_without_test]
     return lines
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``practitest map``."""
+    add_command_flags(parser, STEMS)
+    parser.add_argument(
+        "--map",
+        dest="practitest_map",
+        metavar="FILE",
+        help="the mapping file (default: PRACTITEST_MAP, else practitest.toml)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the matches; write nothing")
+    parser.add_argument(
+        "pytest_args", nargs="*", help="arguments for pytest's collection (after --)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``practitest map``: 0 done, 1 the API failed, 2 usage or input error."""
+    from ..api.client import Client
+    from ..errors import APIError
+    from ..mapping import MappingFile
+    from ..settings import resolve
+    from ..upload.targets import Resolver, SetChoice
+
+    cli = command_values(args, STEMS)
+    cli["practitest_map"] = args.practitest_map
+    try:
+        settings = resolve(cli, lambda name: None)
+        if settings.project_id is None or (settings.set_id is None and not settings.set_name):
+            raise ConfigError(
+                "give the project and the test set: --project-id and --set-id or --set-name"
+            )
+        path = settings.map or Path("practitest.toml")
+        mapping = MappingFile.load(path) if path.exists() else None
+        node_ids = collect_node_ids(args.pytest_args)
+        client = Client.from_settings(settings)
+    except PractiTestError as error:
+        print(f"practitest map: error: {error}", file=sys.stderr)
+        return 2
+    with client.session:
+        resolver = Resolver(
+            client, settings.project_id, SetChoice(settings.set_id, settings.set_name, create=False)
+        )
+        try:
+            set_id = resolver.resolve_set()
+            instances = [
+                (int(i["id"]), str(i["attributes"]["name"]))
+                for i in client.paginate(
+                    f"/projects/{settings.project_id}/instances.json", {"set-ids": set_id}
+                )
+            ]
+        except ConfigError as error:
+            print(f"practitest map: error: {error}", file=sys.stderr)
+            return 2
+        except APIError as error:
+            print(f"practitest map: error: {error}", file=sys.stderr)
+            return 1
+    result = match(node_ids, instances, mapping)
+    where = f"test set {set_id} {resolver.set_name!r}"
+    print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
+    if not args.dry_run:
+        write(path, result.matched)
+    print(
+        "\n".join(report(result, path if not args.dry_run else Path("(dry run: nothing written)")))
+    )
+    return 0

@@ -22,7 +22,7 @@ state. The file is fsynced before a batch is posted (at most once a second) and
 on close, which bounds what a power loss of the machine can take. A truncated
 last line (the process died mid-write) is skipped when the spool is read again.
 Once every record is delivered the spool is removed, with the files made for
-its records (``remove_delivered``); until then it stays, for ``practitest upload``.
+its records (``cleanup.remove_delivered``); until then it stays, for ``practitest upload``.
 A session holds a shared advisory lock on its spool while it writes it, and an
 upload takes the lock exclusively, so a spool is never resumed while the session
 that made it is still delivering it (POSIX; elsewhere there is no such check).
@@ -30,7 +30,6 @@ that made it is still delivering it (POSIX; elsewhere there is no such check).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -38,7 +37,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PractiTestError
 from ..model import RunRecord
@@ -57,6 +56,8 @@ try:
     import fcntl
 except ImportError:  # Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
+#: whether spools can be locked here (see ``try_lock``)
+HAS_LOCKS = fcntl is not None
 
 # Binary on Windows too, where os.open defaults to text mode and would write "\r\n".
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
@@ -134,7 +135,7 @@ class Spool:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
         fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o600)
-        _lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
+        try_lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
         spool = cls(path, meta, fd)
         spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
         return spool
@@ -177,7 +178,7 @@ class Spool:
         except TypeError as exc:
             raise SpoolError(f"{path}: bad meta line ({exc})") from None
         fd = os.open(path, _APPEND)
-        if not _lock(fd, exclusive=exclusive):
+        if not try_lock(fd, exclusive=exclusive):
             os.close(fd)
             raise SpoolError(
                 f"{path}: a session that is still running writes and delivers it; "
@@ -356,128 +357,7 @@ class Spool:
         self.close()
 
 
-def owned_folders(path: Path) -> tuple[Path, Path]:
-    """Where files made for a spool's records live: the plugin's, and the importer's."""
-    return path.parent / "artifacts", path.with_suffix("")
-
-
-def _absolute(path: str | Path) -> Path:
-    """Absolute and without ``..``, so that folder membership is a plain prefix test."""
-    return Path(os.path.normpath(Path(path).absolute()))
-
-
-_RECORD_LINE = b'{"type":"record","record":{"key":"'
-_DELIVERED_LINE = b'{"type":"delivered","key":"'
-
-
-class _State(NamedTuple):
-    total: int
-    undelivered: int
-    files: set[Path]  # the files the records name
-    dry_run: bool
-
-
-def _delivery_state(path: Path) -> _State | None:
-    """What a spool holds and how much of it is delivered, read from its lines.
-
-    Read at the end of every session, so cheaply: a line is parsed only when it
-    names a file (most do not); keys are read from the fixed start of the lines
-    this module writes. None when the spool cannot be read or looks damaged.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data.startswith(b'{"type":"meta"') or not data.endswith(b"\n"):
-        return None  # not a spool, or a truncated last line: leave it to a person
-    records: set[bytes] = set()
-    delivered: set[bytes] = set()
-    files: set[Path] = set()
-    try:
-        lines = data.splitlines()
-        dry_run = bool(json.loads(lines[0]).get("dry_run"))
-        for line in lines:  # the meta line matches none of the cases below
-            if line.startswith(_RECORD_LINE) and b'"path":' not in line:
-                records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
-            elif line.startswith(_DELIVERED_LINE):
-                delivered.add(line[len(_DELIVERED_LINE) : line.index(b'"', len(_DELIVERED_LINE))])
-            elif line.startswith(b'{"type":"record"'):
-                entry = json.loads(line)["record"]
-                records.add(str(entry["key"]).encode())
-                steps = entry.get("steps", ())
-                for ref in (
-                    *entry.get("files", ()),
-                    *(f for s in steps for f in s.get("files", ())),
-                ):
-                    if "path" in ref:
-                        files.add(_absolute(ref["path"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return _State(len(records), len(records - delivered), files, dry_run)
-
-
-def progress(path: Path) -> tuple[int, int] | None:
-    """(delivered, total) as the spool says now, read cheaply; None if it cannot be read."""
-    state = _delivery_state(path)
-    return None if state is None else (state.total - state.undelivered, state.total)
-
-
-def remove_delivered(path: Path) -> bool:
-    """Remove a spool whose every record was delivered, with the files made for it.
-
-    Nothing is lost: PractiTest has every run. A spool with anything not
-    delivered (or rejected) is kept for ``practitest upload``. Of the files its
-    records name, only those made for them (in ``owned_folders``) are removed: a
-    file of the user's own, attached by path, is never touched. Returns whether
-    the spool was removed.
-    """
-    state = _delivery_state(path)
-    if state is None or state.undelivered:
-        return False
-    files = state.files
-    path = _absolute(path)
-    try:
-        path.unlink()
-    except OSError:  # still open elsewhere (Windows), or gone: leave it all as it is
-        return False
-    owned = owned_folders(path)
-    folders = set()
-    for file in files:
-        if any(file.is_relative_to(folder) for folder in owned):
-            with contextlib.suppress(OSError):
-                file.unlink(missing_ok=True)
-            folders.add(file.parent)
-    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-        while folder not in (path.parent, *(o.parent for o in owned)):
-            try:
-                folder.rmdir()  # only when empty: another session's files stay
-            except OSError:
-                break
-            folder = folder.parent
-    return True
-
-
-LEFTOVERS_CHECKED = 100
-IN_USE_SECONDS = 600.0
-
-
-def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]]:
-    """Earlier spools in ``directory`` that still hold undelivered records, with how many.
-
-    Not ``own``, not a dry run's, and not one a running session still has open
-    (see ``_lock``). At most the newest 100 are read.
-    """
-    found = []
-    for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
-        if (own is not None and path.name == own.name) or _in_use(path):
-            continue
-        state = _delivery_state(path)
-        if state is not None and state.undelivered and not state.dry_run:
-            found.append((path, state.undelivered))
-    return sorted(found)
-
-
-def _lock(fd: int, *, exclusive: bool) -> bool:
+def try_lock(fd: int, *, exclusive: bool) -> bool:
     """An advisory lock on the spool: shared while a session writes it, exclusive to resume it.
 
     False only when another process holds a conflicting lock. Where there are no
@@ -492,37 +372,3 @@ def _lock(fd: int, *, exclusive: bool) -> bool:
     except OSError:
         return True
     return True
-
-
-def _in_use(path: Path) -> bool:
-    """Whether a running session (or an upload) has the spool open."""
-    if fcntl is None:  # no advisory locks: a spool changed in the last ten minutes may be
-        try:
-            return time.time() - path.stat().st_mtime < IN_USE_SECONDS
-        except OSError:
-            return True
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return True
-    try:
-        return not _lock(fd, exclusive=True)
-    finally:
-        os.close(fd)  # releases the lock taken to ask
-
-
-def leftover_line(directory: Path, own: Path | None = None) -> str | None:
-    """One line about earlier spools still holding results, with the command that sends them."""
-    found = leftovers(directory, own)
-    if not found:
-        return None
-    count = sum(n for _, n in found)
-    shown = found[:5]
-    more = f" (and {len(found) - 5} more in {directory})" if len(found) > 5 else ""
-    spools = "an earlier spool holds" if len(found) == 1 else f"{len(found)} earlier spools hold"
-    return (
-        f"PractiTest: {spools} {count} result{'s' if count != 1 else ''} not delivered; "
-        f"send {'it' if len(found) == 1 else 'them'} with: practitest upload "
-        + " ".join(str(p) for p, _ in shown)
-        + more
-    )

@@ -1,0 +1,102 @@
+"""``practitest upload SPOOL...``: send what spools still hold, never twice; then remove them.
+
+Exit codes: 0 all delivered; 1 some not; 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import PractiTestError
+from ..limits import DEFAULT_RATE_LIMIT
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``practitest upload``."""
+    parser.add_argument(
+        "spool", type=Path, nargs="+", help="spool files (practitest-*.jsonl), one after another"
+    )
+    parser.add_argument(
+        "--url", help="us, eu or a base URL (default: PRACTITEST_URL, else the spool's)"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        help="calls per minute, CALLS/SECONDS, or 0 "
+        f"(default: PRACTITEST_RATE_LIMIT or {DEFAULT_RATE_LIMIT[0]})",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=900.0,
+        help="give up after this many seconds (default 900)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log every request (never the token)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``practitest upload SPOOL...``: 0 all delivered, 1 some not, 2 usage or input error."""
+    from ..settings import resolve
+
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    try:
+        # The plugin's settings and environment variables (timeout, rate limit, author);
+        # where results go comes from each spool, and its URL unless one is given.
+        settings = resolve(
+            {"practitest_url": args.url, "practitest_rate_limit": args.rate_limit},
+            lambda name: None,
+        )
+    except PractiTestError as error:
+        text = str(error).replace("--practitest-", "--")
+        print(f"practitest upload: error: {text}", file=sys.stderr)
+        return 2
+    deadline = time.monotonic() + args.deadline
+    return max(_upload_one(path, settings, args, deadline) for path in args.spool)
+
+
+def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
+    from ..spool.cleanup import remove_delivered
+    from ..spool.journal import Spool
+    from ..upload.plan import describe
+    from ..upload.uploader import UploadSettings
+    from .progress import deliver
+
+    try:
+        spool = Spool.open(path, exclusive=True)
+    except PractiTestError as error:
+        print(f"practitest upload: error: {error}", file=sys.stderr)
+        return 2
+    with spool:
+        meta = spool.meta
+        if meta.dry_run:
+            print(f"PractiTest: {path} is a dry run's plan; skipped (nothing in it is sent)")
+            return 0
+        if "url" not in settings.sources:
+            settings = settings._replace(url=meta.url)
+        upload_settings = UploadSettings.from_settings(settings, meta)
+        for warning in spool.warnings:
+            print(f"PractiTest: {warning}", file=sys.stderr)
+        pending = spool.pending()
+        if args.dry_run:
+            print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
+            return 0
+        intro = f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
+        report = deliver("upload", settings, upload_settings, spool, len(pending), deadline, intro)
+        if report is None:
+            return 2
+    if report.undelivered or report.fatal:
+        return 1
+    if remove_delivered(spool.path):
+        print(f"PractiTest: everything is delivered; removed {spool.path}")
+    return 0

@@ -1,0 +1,173 @@
+"""After delivery: remove what is delivered, and point at what is not.
+
+Read at the end of every session, so cheaply: the spool's own lines, parsed
+only where they name a file. A spool whose every record is delivered is removed
+with the files made for its records; anything else stays, and later sessions
+name it with the command that sends it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from .journal import HAS_LOCKS, try_lock
+
+
+def owned_folders(path: Path) -> tuple[Path, Path]:
+    """Where files made for a spool's records live: the plugin's, and the importer's."""
+    return path.parent / "artifacts", path.with_suffix("")
+
+
+def _absolute(path: str | Path) -> Path:
+    """Absolute and without ``..``, so that folder membership is a plain prefix test."""
+    return Path(os.path.normpath(Path(path).absolute()))
+
+
+_RECORD_LINE = b'{"type":"record","record":{"key":"'
+_DELIVERED_LINE = b'{"type":"delivered","key":"'
+
+
+class _State(NamedTuple):
+    total: int
+    undelivered: int
+    files: set[Path]  # the files the records name
+    dry_run: bool
+
+
+def _delivery_state(path: Path) -> _State | None:
+    """What a spool holds and how much of it is delivered, read from its lines.
+
+    Read at the end of every session, so cheaply: a line is parsed only when it
+    names a file (most do not); keys are read from the fixed start of the lines
+    this module writes. None when the spool cannot be read or looks damaged.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(b'{"type":"meta"') or not data.endswith(b"\n"):
+        return None  # not a spool, or a truncated last line: leave it to a person
+    records: set[bytes] = set()
+    delivered: set[bytes] = set()
+    files: set[Path] = set()
+    try:
+        lines = data.splitlines()
+        dry_run = bool(json.loads(lines[0]).get("dry_run"))
+        for line in lines:  # the meta line matches none of the cases below
+            if line.startswith(_RECORD_LINE) and b'"path":' not in line:
+                records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
+            elif line.startswith(_DELIVERED_LINE):
+                delivered.add(line[len(_DELIVERED_LINE) : line.index(b'"', len(_DELIVERED_LINE))])
+            elif line.startswith(b'{"type":"record"'):
+                entry = json.loads(line)["record"]
+                records.add(str(entry["key"]).encode())
+                steps = entry.get("steps", ())
+                for ref in (
+                    *entry.get("files", ()),
+                    *(f for s in steps for f in s.get("files", ())),
+                ):
+                    if "path" in ref:
+                        files.add(_absolute(ref["path"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return _State(len(records), len(records - delivered), files, dry_run)
+
+
+def progress(path: Path) -> tuple[int, int] | None:
+    """(delivered, total) as the spool says now, read cheaply; None if it cannot be read."""
+    state = _delivery_state(path)
+    return None if state is None else (state.total - state.undelivered, state.total)
+
+
+def remove_delivered(path: Path) -> bool:
+    """Remove a spool whose every record was delivered, with the files made for it.
+
+    Nothing is lost: PractiTest has every run. A spool with anything not
+    delivered (or rejected) is kept for ``practitest upload``. Of the files its
+    records name, only those made for them (in ``owned_folders``) are removed: a
+    file of the user's own, attached by path, is never touched. Returns whether
+    the spool was removed.
+    """
+    state = _delivery_state(path)
+    if state is None or state.undelivered:
+        return False
+    files = state.files
+    path = _absolute(path)
+    try:
+        path.unlink()
+    except OSError:  # still open elsewhere (Windows), or gone: leave it all as it is
+        return False
+    owned = owned_folders(path)
+    folders = set()
+    for file in files:
+        if any(file.is_relative_to(folder) for folder in owned):
+            with contextlib.suppress(OSError):
+                file.unlink(missing_ok=True)
+            folders.add(file.parent)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder not in (path.parent, *(o.parent for o in owned)):
+            try:
+                folder.rmdir()  # only when empty: another session's files stay
+            except OSError:
+                break
+            folder = folder.parent
+    return True
+
+
+LEFTOVERS_CHECKED = 100
+IN_USE_SECONDS = 600.0
+
+
+def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]]:
+    """Earlier spools in ``directory`` that still hold undelivered records, with how many.
+
+    Not ``own``, not a dry run's, and not one a running session still has open
+    (see ``journal.try_lock``). At most the newest 100 are read.
+    """
+    found = []
+    for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
+        if (own is not None and path.name == own.name) or _in_use(path):
+            continue
+        state = _delivery_state(path)
+        if state is not None and state.undelivered and not state.dry_run:
+            found.append((path, state.undelivered))
+    return sorted(found)
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a running session (or an upload) has the spool open."""
+    if not HAS_LOCKS:  # no advisory locks: a spool changed in the last ten minutes may be
+        try:
+            return time.time() - path.stat().st_mtime < IN_USE_SECONDS
+        except OSError:
+            return True
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        return not try_lock(fd, exclusive=True)
+    finally:
+        os.close(fd)  # releases the lock taken to ask
+
+
+def leftover_line(directory: Path, own: Path | None = None) -> str | None:
+    """One line about earlier spools still holding results, with the command that sends them."""
+    found = leftovers(directory, own)
+    if not found:
+        return None
+    count = sum(n for _, n in found)
+    shown = found[:5]
+    more = f" (and {len(found) - 5} more in {directory})" if len(found) > 5 else ""
+    spools = "an earlier spool holds" if len(found) == 1 else f"{len(found)} earlier spools hold"
+    return (
+        f"PractiTest: {spools} {count} result{'s' if count != 1 else ''} not delivered; "
+        f"send {'it' if len(found) == 1 else 'them'} with: practitest upload "
+        + " ".join(str(p) for p, _ in shown)
+        + more
+    )

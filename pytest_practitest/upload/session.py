@@ -1,0 +1,143 @@
+"""One pytest session's delivery: its spool, its delivery process, and the summary.
+
+The reporter (``collect/reporter.py``) hands each finished record here. The
+first one (or the end of collection, whichever comes first) creates the spool
+and starts the delivery process (``background.py``), which sends while the
+tests run; a dry run plans instead. At the end of the session ``finish`` waits,
+bounded by the deadline, and says what was delivered and what was not.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..limits import MAX_RUNS_PER_POST
+from ..model import RunRecord
+from ..settings import Settings
+from ..spool.cleanup import leftover_line, progress, remove_delivered
+from ..spool.journal import Spool, SpoolMeta
+from .report import UploadReport
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+log = logging.getLogger(__name__)
+INTERRUPTED_DEADLINE = 3.0
+WRITE_BEHIND_SECONDS = 0.05
+
+
+class SessionDelivery:
+    """Spools a session's records and has them delivered; ``warnings`` collects what went wrong."""
+
+    def __init__(self, settings: Settings, spool_dir: Path) -> None:
+        self.settings = settings
+        self.spool_dir = spool_dir
+        self.spool: Spool | None = None
+        self.delivery: Any = None
+        self.plan: Plan | None = None  # a dry run's plan, worked out as results come
+        self.warnings: list[str] = []
+        self.started = time.monotonic()
+
+    @property
+    def opened(self) -> bool:
+        return self.spool is not None
+
+    def open(self, write_behind: bool = False) -> None:
+        """Create the spool and start delivering (or planning); ``write_behind`` for xdist."""
+        if self.spool is not None:
+            return
+        settings = self.settings
+        self.spool = Spool.create(self.spool_dir, SpoolMeta.from_settings(settings, "pytest"))
+        # Records stay on disk, where the delivery process reads them; a dry run plans as
+        # they come. Fewer long-lived objects keeps the garbage collector cheap too.
+        self.spool.keep_records = False
+        if write_behind:
+            # An xdist controller: its tests run in workers, so a crash cannot take a
+            # record still in memory, and one write per record cost a GIL hand-over each.
+            self.spool.write_behind(WRITE_BEHIND_SECONDS)
+        if settings.dry_run:
+            from .plan import Plan
+            from .uploader import UploadSettings
+
+            self.plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
+            return
+        from .background import DeliveryProcess
+
+        try:
+            self.delivery = DeliveryProcess(self.spool.path, settings)
+        except OSError as exc:  # no process for us: everything stays in the spool
+            self.warnings.append(f"could not start the delivery process: {exc.strerror or exc}")
+
+    def add(self, record: RunRecord) -> None:
+        """Spool a finished record (before anything tries to send it)."""
+        self.open()
+        assert self.spool is not None
+        self.spool.add(record)
+        if self.plan is not None:
+            self.plan.add(record)
+
+    def finish(self, interrupted: bool, say: Callable[[str], None]) -> tuple[list[str], int]:
+        """Wait (bounded) for delivery; the summary lines and how many were not delivered.
+
+        ``say`` shows a line at once, while the wait goes on (a long wait is announced,
+        then its progress every few seconds, so a CI log does not look hung).
+        """
+        spool = self.spool
+        if spool is None:
+            return [], 0
+        if self.plan is not None:
+            lines = self.plan.lines()
+            lines.append(f"  the {spool.count} records are in {spool.path}")
+            spool.close()
+            return lines, 0
+        deadline = self.settings.deadline
+        if interrupted:  # Ctrl-C: do not make the user wait; everything is in the spool
+            deadline = min(deadline, INTERRUPTED_DEADLINE)
+        spool.close()  # everything is on disk before the delivery process is told to end
+        report, problem = None, "the delivery process did not start"
+        if self.delivery is not None:
+            self._announce_wait(deadline, say)
+            report, warnings, problem = self.delivery.finish(
+                deadline, lambda waited: self._show_progress(waited, say)
+            )
+            self.warnings += warnings
+        if report is None:
+            report = self._report_from_spool()
+        report.fatal = report.fatal or problem
+        report.seconds = time.monotonic() - self.started
+        lines = report.lines()
+        if not report.undelivered and report.fatal is None:
+            remove_delivered(spool.path)  # PractiTest has it all: no spool piles up
+        earlier = leftover_line(self.spool_dir, spool.path)
+        if earlier is not None:
+            lines.append(earlier)
+        return lines, report.undelivered
+
+    def _announce_wait(self, deadline: float, say: Callable[[str], None]) -> None:
+        """Before a wait longer than one post: say what it waits for, and for how long at most."""
+        assert self.spool is not None
+        now = progress(self.spool.path)
+        if now is not None and now[1] - now[0] > MAX_RUNS_PER_POST:
+            say(
+                f"PractiTest: sending the last {now[1] - now[0]} of {now[1]} results "
+                f"(waiting at most {deadline:g} s; Ctrl-C stops the wait, nothing is lost)"
+            )
+
+    def _show_progress(self, waited: float, say: Callable[[str], None]) -> None:
+        """Every few seconds of a long wait: how far delivery has got."""
+        assert self.spool is not None
+        now = progress(self.spool.path)
+        if now is not None:
+            say(f"PractiTest: {now[0]} of {now[1]} delivered after {waited:.0f} s")
+
+    def _report_from_spool(self) -> UploadReport:
+        """What the spool says was delivered, when the delivery process could not say."""
+        assert self.spool is not None
+        with Spool.open(self.spool.path) as spool:
+            return UploadReport.of_spool(
+                spool, set_id=self.settings.set_id, set_name=self.settings.set_name
+            )
