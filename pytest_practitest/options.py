@@ -9,6 +9,7 @@ dataclasses): the plugin reads it even when reporting is off.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -143,92 +144,136 @@ OPTIONS: tuple[Option, ...] = (
 
 BY_STEM = {option.stem: option for option in OPTIONS}
 
+Reader = Callable[[Option, Any, str], Any]
+
 
 def convert(option: Option, raw: Any, source: str) -> Any:
-    def fail(form: str) -> ConfigError:
-        return ConfigError(f"{source}: expected {form}; got {raw!r}")
+    """The value of ``option`` from ``raw`` (text, or a list from an ini linelist).
 
-    kind = option.kind
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in TRUE:
-            return True
-        if text in FALSE:
-            return False
-        raise fail("true or false (1/0, yes/no, on/off)")
-    if kind in ("int", "capture-limit"):
-        text = str(raw).strip()
-        if not text.isdigit() or int(text) < 1:
-            raise fail("a positive whole number")
-        return int(text)
-    if kind == "float":
-        try:
-            value = float(str(raw).strip())
-        except ValueError:
-            raise fail("a number of seconds") from None
-        if value <= 0:
-            raise fail("a number of seconds above 0")
-        return value
-    if kind == "path":
-        return Path(str(raw).strip())
-    if kind == "choice":
-        text = str(raw).strip().lower()
-        if text not in option.choices:
-            raise fail(" or ".join(option.choices))
-        return text
-    if kind == "rate":
-        return parse_rate_limit(str(raw), source)
-    if kind == "fields":
-        items = (
-            raw
-            if isinstance(raw, (list, tuple))
-            else str(raw).replace(";", "\n").replace(",", "\n").splitlines()
-        )
-        pairs = []
-        for item in items:
-            text = str(item).strip()
-            if not text:
-                continue
-            name, equals, setting = text.partition("=")
-            if not equals or not name.strip():
-                raise ConfigError(f"{source}: expected NAME=VALUE; got {text!r}")
-            pairs.append((name.strip(), setting.strip()))
-        return tuple(pairs)
-    if kind == "ci":
-        text = str(raw).strip()
-        if text.lower() in ("output", "none"):
-            return text.lower()
-        chosen: dict[str, str] = {}
-        for item in text.split(","):
-            what, equals, name = item.partition("=")
-            if not equals or what.strip() not in ("url", "commit", "branch") or not name.strip():
-                raise ConfigError(
-                    f"{source}: expected output, none, or url=FIELD,commit=FIELD,branch=FIELD; "
-                    f"got {text!r}"
-                )
-            chosen[what.strip()] = name.strip()
-        return chosen
-    if kind == "statusmap":
-        mapping = dict(DEFAULT_STATUS_MAP)
-        for item in str(raw).replace(";", ",").split(","):
-            if not item.strip():
-                continue
-            outcome, equals, status = item.partition("=")
-            outcome, status = outcome.strip().lower(), status.strip().upper()
-            if not equals or outcome not in OUTCOMES or status not in STATUSES:
-                raise ConfigError(
-                    f"{source}: expected OUTCOME=STATUS pairs with OUTCOME in "
-                    f"{', '.join(OUTCOMES)} "
-                    f"and STATUS in {', '.join(STATUSES)}; got {item.strip()!r}"
-                )
-            mapping[outcome] = status
-        return mapping
+    ConfigError names ``source`` (``--practitest-timeout``, ``PRACTITEST_TIMEOUT`` or
+    ``ini practitest_timeout``) and the form it expects.
+    """
+    reader: Reader = _READERS.get(option.kind, _text)
+    return reader(option, raw, source)
+
+
+def _fail(source: str, form: str, raw: Any) -> ConfigError:
+    return ConfigError(f"{source}: expected {form}; got {raw!r}")
+
+
+def _bool(option: Option, raw: Any, source: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise _fail(source, "true or false (1/0, yes/no, on/off)", raw)
+
+
+def _int(option: Option, raw: Any, source: str) -> int:
+    text = str(raw).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise _fail(source, "a positive whole number", raw)
+    return int(text)
+
+
+def _float(option: Option, raw: Any, source: str) -> float:
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise _fail(source, "a number of seconds", raw) from None
+    if value <= 0:
+        raise _fail(source, "a number of seconds above 0", raw)
+    return value
+
+
+def _path(option: Option, raw: Any, source: str) -> Path:
+    return Path(str(raw).strip())
+
+
+def _choice(option: Option, raw: Any, source: str) -> str:
+    text = str(raw).strip().lower()
+    if text not in option.choices:
+        raise _fail(source, " or ".join(option.choices), raw)
+    return text
+
+
+def _rate(option: Option, raw: Any, source: str) -> tuple[int, float] | None:
+    return parse_rate_limit(str(raw), source)
+
+
+def _fields(option: Option, raw: Any, source: str) -> tuple[tuple[str, str], ...]:
+    items = (
+        raw
+        if isinstance(raw, (list, tuple))
+        else str(raw).replace(";", "\n").replace(",", "\n").splitlines()
+    )
+    pairs = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        name, equals, setting = text.partition("=")
+        if not equals or not name.strip():
+            raise ConfigError(f"{source}: expected NAME=VALUE; got {text!r}")
+        pairs.append((name.strip(), setting.strip()))
+    return tuple(pairs)
+
+
+def _ci(option: Option, raw: Any, source: str) -> str | dict[str, str]:
+    text = str(raw).strip()
+    if text.lower() in ("output", "none"):
+        return text.lower()
+    chosen: dict[str, str] = {}
+    for item in text.split(","):
+        what, equals, name = item.partition("=")
+        if not equals or what.strip() not in ("url", "commit", "branch") or not name.strip():
+            raise ConfigError(
+                f"{source}: expected output, none, or url=FIELD,commit=FIELD,branch=FIELD; "
+                f"got {text!r}"
+            )
+        chosen[what.strip()] = name.strip()
+    return chosen
+
+
+def _status_map(option: Option, raw: Any, source: str) -> dict[str, str]:
+    mapping = dict(DEFAULT_STATUS_MAP)
+    for item in str(raw).replace(";", ",").split(","):
+        if not item.strip():
+            continue
+        outcome, equals, status = item.partition("=")
+        outcome, status = outcome.strip().lower(), status.strip().upper()
+        if not equals or outcome not in OUTCOMES or status not in STATUSES:
+            raise ConfigError(
+                f"{source}: expected OUTCOME=STATUS pairs with OUTCOME in "
+                f"{', '.join(OUTCOMES)} "
+                f"and STATUS in {', '.join(STATUSES)}; got {item.strip()!r}"
+            )
+        mapping[outcome] = status
+    return mapping
+
+
+def _text(option: Option, raw: Any, source: str) -> str:
     text = str(raw).strip()
     if not text:
-        raise fail("a value")
+        raise _fail(source, "a value", raw)
     return text
+
+
+_READERS: dict[str, Reader] = {
+    "bool": _bool,
+    "int": _int,
+    "capture-limit": _int,
+    "float": _float,
+    "path": _path,
+    "choice": _choice,
+    "rate": _rate,
+    "fields": _fields,
+    "ci": _ci,
+    "statusmap": _status_map,
+}
 
 
 def parse_rate_limit(value: str, source: str = "rate limit") -> tuple[int, float] | None:

@@ -78,6 +78,24 @@ def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldErr
     return reason, tuple(errors)
 
 
+class _Retry(Exception):
+    """One try of a request failed; ``again``: another try is safe; ``held``: a 429 was obeyed."""
+
+    def __init__(
+        self,
+        error: APIError,
+        *,
+        again: bool = False,
+        held: bool = False,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.error = error
+        self.again = again
+        self.held = held
+        self.cause = cause
+
+
 class Client:
     """One PractiTest account, one token, one pooled session."""
 
@@ -151,7 +169,6 @@ class Client:
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
     ) -> Any:
         """Send one API call (``path`` relative to /api/v2) and return its parsed JSON."""
-        url = f"{self.base_url}/api/v2{path}"
         data: Any = (
             body
             if isinstance(body, Body)
@@ -159,62 +176,61 @@ class Client:
             if body is None
             else json.dumps(body).encode("utf-8")
         )
-        idempotent = method in IDEMPOTENT
         attempt = 0
         while True:
-            slot = self._wait_for_slot()
-            self.calls += 1
-            if isinstance(data, Body):
-                data.rewind()
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                self._settle(slot)
-                # A certificate that is not trusted will not be trusted on a retry either.
-                safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
-                error = TransportError(
-                    method, path, describe(exc, self.timeout), ambiguous=not nothing_was_sent(exc)
-                )
-                if safe and attempt < self.max_retries:
-                    attempt += 1
-                    self._backoff(attempt, error)
-                    continue
-                raise error from exc
+                return self._once(method, path, params, data)
+            except _Retry as retry:
+                if retry.held:
+                    continue  # a 429: the limiter now holds every request; not a retry
+                if not retry.again or attempt >= self.max_retries:
+                    raise retry.error from retry.cause
+                attempt += 1
+                self._backoff(attempt, retry.error)
+
+    def _once(self, method: str, path: str, params: Mapping[str, Any] | None, data: Any) -> Any:
+        """One try; raises ``_Retry`` saying whether another try is safe."""
+        idempotent = method in IDEMPOTENT
+        slot = self._wait_for_slot()
+        self.calls += 1
+        if isinstance(data, Body):
+            data.rewind()
+        try:
+            response = self.session.request(
+                method,
+                f"{self.base_url}/api/v2{path}",
+                params=params,
+                data=data,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
             self._settle(slot)
-            with response:
-                if response.status_code == 429:
-                    self._hold_for_429(method, path, response)
-                    continue
-                if response.status_code >= 400:
-                    failure = self._error(method, path, response)
-                    if response.status_code >= 500 and idempotent and attempt < self.max_retries:
-                        attempt += 1
-                        self._backoff(attempt, failure)
-                        continue
-                    raise failure
-                if not response.content:
-                    return None
-                try:
-                    return response.json()
-                except ValueError:
-                    error = TransportError(
-                        method,
-                        path,
-                        f"the answer ({response.status_code}) is not valid JSON",
-                        ambiguous=not idempotent,
-                    )
-                    if idempotent and attempt < self.max_retries:
-                        attempt += 1
-                        self._backoff(attempt, error)
-                        continue
-                    raise error from None
+            # A certificate that is not trusted will not be trusted on a retry either.
+            safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
+            error = TransportError(
+                method, path, describe(exc, self.timeout), ambiguous=not nothing_was_sent(exc)
+            )
+            raise _Retry(error, again=safe, cause=exc) from None
+        self._settle(slot)
+        with response:
+            if response.status_code == 429:
+                raise _Retry(self._hold_for_429(method, path, response), held=True)
+            if response.status_code >= 400:
+                failure = self._error(method, path, response)
+                raise _Retry(failure, again=response.status_code >= 500 and idempotent)
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                error = TransportError(
+                    method,
+                    path,
+                    f"the answer ({response.status_code}) is not valid JSON",
+                    ambiguous=not idempotent,
+                )
+                raise _Retry(error, again=idempotent) from None
 
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None
@@ -271,7 +287,8 @@ class Client:
         log.debug("retrying after %s", error)
         self._sleep_bounded(delay, error)
 
-    def _hold_for_429(self, method: str, path: str, response: requests.Response) -> None:
+    def _hold_for_429(self, method: str, path: str, response: requests.Response) -> RateLimitError:
+        """Obey a 429 (raise it if the wait passes the deadline); the error, for the record."""
         wait = parse_retry_after(response)
         if wait is None:
             wait = (
@@ -289,6 +306,7 @@ class Client:
             self.rate_limiter.hold_until(time.monotonic() + wait)
         else:
             self._sleep(wait)
+        return error
 
     def _error(self, method: str, path: str, response: requests.Response) -> APIError:
         reason, errors = _reason_and_errors(response)

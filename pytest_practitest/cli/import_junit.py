@@ -12,13 +12,18 @@ import argparse
 import glob
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, PractiTestError
 from ..events import capped
 from ..model import RunRecord
 from .flags import add_command_flags, command_values
+
+if TYPE_CHECKING:
+    from ..junit.convert import Converter
+    from ..settings import Settings
 
 STEMS = (
     "url",
@@ -102,33 +107,13 @@ def _paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..junit.convert import Converter
-    from ..junit.reader import JUnitError, read_cases
-    from ..mapping import MappingFile
-    from ..settings import resolve
+    """Read, spool, deliver: 0 all delivered, 1 some not, 2 usage error or unreadable file."""
     from ..spool.cleanup import leftover_line, remove_delivered
     from ..spool.journal import Spool, SpoolMeta
 
-    cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
+    warnings: list[str] = []
     try:
-        settings = resolve(cli, lambda name: None)
-        mapping = MappingFile.load(settings.map) if settings.map is not None else None
-        property_fields = {}
-        for item in args.property_field:
-            prop, equals, name = item.partition("=")
-            if not equals or not prop.strip() or not name.strip():
-                raise ConfigError(f"--property-field: expected PROPERTY=FIELD; got {item!r}")
-            property_fields[prop.strip()] = name.strip()
-        timestamp = args.timestamp.strip()
-        if timestamp.startswith("field="):
-            timestamp = timestamp.removeprefix("field=").strip()
-            if timestamp in ("", "output", "none"):
-                raise ConfigError(f"--timestamp: field= needs a field name; got {args.timestamp!r}")
-        elif timestamp not in ("output", "none"):
-            raise ConfigError(
-                f"--timestamp: expected output, none or field=NAME; got {args.timestamp!r}"
-            )
-        args.name_template.format(classname="c", name="n", suite="s", file="f")
+        settings, converter = _converter(args, warnings.append)
     except (PractiTestError, KeyError, ValueError, IndexError) as error:
         text = str(error).replace("--practitest-", "--")
         if isinstance(error, (KeyError, ValueError, IndexError)):
@@ -137,18 +122,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"practitest import-junit: error: {text}", file=sys.stderr)
         return 2
     paths, bad = _paths(args.paths)
-    warnings: list[str] = []
-    converter = Converter(
-        status_map=settings.status_map,
-        name_template=args.name_template,
-        mapping=mapping,
-        base_dir=args.attachments_base or Path.cwd(),
-        fields=settings.fields,
-        property_fields=property_fields,
-        timestamp=timestamp,
-        version=settings.version,
-        warn=warnings.append,
-    )
     spool = Spool.create(settings.spool, SpoolMeta.from_settings(settings, "junit"))
     converter.artifacts = spool.path.with_suffix("") / "artifacts"
     plan = None
@@ -167,28 +140,12 @@ def run(args: argparse.Namespace) -> int:
 
     with spool:
         for path in paths:
-            count = 0
-            try:
-                group: list[Any] = []
-                for case in read_cases(path):
-                    count += 1
-                    if not args.suite_as_test:
-                        keep(converter.record(case, path))
-                        continue
-                    if group and case.suites != group[0].suites:
-                        keep(converter.suite_record(group, path))
-                        group = []
-                    group.append(case)
-                if group:
-                    keep(converter.suite_record(group, path))
-            except JUnitError as error:
-                spool.flush()
-                bad.append(
-                    str(error) + (f" ({count} testcases before it were imported)" if count else "")
-                )
-                continue
+            count, problem = _import_file(path, converter, keep, args.suite_as_test)
             spool.flush()
-            print(f"PractiTest: {path}: {count} testcases", flush=True)
+            if problem is not None:
+                bad.append(problem)
+            else:
+                print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
             print(f"practitest import-junit: error: {message}", file=sys.stderr)
         for message in capped(warnings):
@@ -204,6 +161,75 @@ def run(args: argparse.Namespace) -> int:
     if plan is None and (earlier := leftover_line(settings.spool, spool.path)) is not None:
         print(earlier)
     return 2 if bad and not args.keep_going else code
+
+
+def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Settings, Converter]:
+    """The settings, and a converter set up as the flags say; raises on a bad flag."""
+    from ..junit.convert import Converter
+    from ..mapping import MappingFile
+    from ..settings import resolve
+
+    cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
+    settings = resolve(cli, lambda name: None)
+    mapping = MappingFile.load(settings.map) if settings.map is not None else None
+    property_fields = {}
+    for item in args.property_field:
+        prop, equals, name = item.partition("=")
+        if not equals or not prop.strip() or not name.strip():
+            raise ConfigError(f"--property-field: expected PROPERTY=FIELD; got {item!r}")
+        property_fields[prop.strip()] = name.strip()
+    timestamp = args.timestamp.strip()
+    if timestamp.startswith("field="):
+        timestamp = timestamp.removeprefix("field=").strip()
+        if timestamp in ("", "output", "none"):
+            raise ConfigError(f"--timestamp: field= needs a field name; got {args.timestamp!r}")
+    elif timestamp not in ("output", "none"):
+        raise ConfigError(
+            f"--timestamp: expected output, none or field=NAME; got {args.timestamp!r}"
+        )
+    args.name_template.format(classname="c", name="n", suite="s", file="f")
+    converter = Converter(
+        status_map=settings.status_map,
+        name_template=args.name_template,
+        mapping=mapping,
+        base_dir=args.attachments_base or Path.cwd(),
+        fields=settings.fields,
+        property_fields=property_fields,
+        timestamp=timestamp,
+        version=settings.version,
+        warn=warn,
+    )
+    return settings, converter
+
+
+def _import_file(
+    path: Path, converter: Converter, keep: Callable[[RunRecord], None], suite_as_test: bool
+) -> tuple[int, str | None]:
+    """Convert and keep one file's testcases: how many, and what broke the file if anything.
+
+    The complete testcases before a break are kept: they are good results.
+    """
+    from ..junit.reader import Case, JUnitError, read_cases
+
+    count = 0
+    try:
+        group: list[Case] = []
+        for case in read_cases(path):
+            count += 1
+            if not suite_as_test:
+                keep(converter.record(case, path))
+                continue
+            if group and case.suites != group[0].suites:
+                keep(converter.suite_record(group, path))
+                group = []
+            group.append(case)
+        if group:
+            keep(converter.suite_record(group, path))
+    except JUnitError as error:
+        return count, str(error) + (
+            f" ({count} testcases before it were imported)" if count else ""
+        )
+    return count, None
 
 
 def _deliver(settings: Any, spool: Any) -> int:

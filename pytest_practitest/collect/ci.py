@@ -38,6 +38,12 @@ class CiInfo:
 
 
 def detect(env: Mapping[str, str] | None = None) -> CiInfo | None:
+    """The CI this runs on, from its variables; None outside CI.
+
+    One branch per service, in the order they are recognised (about 60 lines on
+    purpose: each service names its URL, commit and branch its own way, and a
+    table of lambdas would read worse than the branches).
+    """
     environment = os.environ if env is None else env
     get = environment.get
     if get("GITHUB_ACTIONS") == "true":
