@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.simulator import Simulator
+from tests.conftest import TOKEN, Run
 from tests.helpers import count_by, runs_by_test
-from tests.plugin.conftest import TOKEN, Run
 
 SUITE = """
 import pytest

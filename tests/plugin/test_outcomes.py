@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
+from tests.conftest import Run
 from tests.helpers import attachments, runs_by_test, step_runs
-from tests.plugin.conftest import Run
 
 OUTCOMES = {
     "test_pass": ("def test_pass(): pass", "PASSED", ""),

@@ -20,7 +20,7 @@ from pytest_practitest.api.client import Client
 from pytest_practitest.errors import ConfigError, TransportError
 from pytest_practitest.simulator import Simulator
 
-CERTS = Path(__file__).parent / "certs"
+CERTS = Path(__file__).resolve().parents[1] / "certs"
 TOKEN = "net-token-3c4d5e6f"
 PROXY_VARIABLES = (
     "HTTPS_PROXY",

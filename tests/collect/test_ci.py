@@ -6,8 +6,8 @@ import pytest
 
 from pytest_practitest.collect.ci import CiInfo, detect
 from pytest_practitest.simulator import Simulator
+from tests.conftest import Run
 from tests.helpers import runs_by_test
-from tests.plugin.conftest import Run
 
 GITHUB = {
     "GITHUB_ACTIONS": "true",

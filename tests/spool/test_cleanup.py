@@ -1,0 +1,118 @@
+"""After delivery: a delivered spool goes with the files made for it; the rest is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.spool.cleanup import leftover_line, leftovers, remove_delivered
+from pytest_practitest.spool.journal import Spool, SpoolMeta
+
+
+def record(index: int) -> RunRecord:
+    return RunRecord(
+        target=Target(name=f"test {index}"),
+        status=Status.FAILED,
+        label=f"t{index}",
+        duration=1.5,
+        output="boom",
+        steps=(StepRecord("s", Status.BLOCKED, files=(FileRef("shot.png", data=b"\x89PNG"),)),),
+        files=(FileRef("log.txt", path="/tmp/log.txt"),),
+        custom_fields={"Browser": "Chrome"},
+        version="1.0",
+    )
+
+
+def spool_with_files(directory: Path, user_file: Path) -> tuple[Spool, list[RunRecord], Path]:
+    """A spool whose records name a file made for them (under artifacts/) and the user's own."""
+    made = directory / "artifacts" / "4242" / "0a1b-screenshot.png"
+    made.parent.mkdir(parents=True)
+    made.write_bytes(b"\x89PNG")
+    records = [
+        RunRecord(
+            target=Target(name="a"),
+            status=Status.FAILED,
+            files=(FileRef("screenshot.png", path=str(made)), FileRef("log", path=str(user_file))),
+        ),
+        RunRecord(
+            target=Target(name="b"),
+            status=Status.PASSED,
+            steps=(StepRecord("s", Status.PASSED, files=(FileRef("x", path=str(made)),)),),
+        ),
+    ]
+    spool = Spool.create(directory, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    for item in records:
+        spool.add(item)
+    return spool, records, made
+
+
+def test_a_delivered_spool_goes_with_the_files_made_for_it_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    directory, user_file = tmp_path / ".practitest", tmp_path / "app.log"
+    user_file.write_text("the user's own file")
+    spool, records, made = spool_with_files(directory, user_file)
+    other_session = directory / "artifacts" / "777" / "theirs.png"
+    other_session.parent.mkdir()
+    other_session.write_bytes(b"another session's file")
+    spool.mark_delivered(records[0].key, 900001)
+    spool.close()
+    assert remove_delivered(spool.path) is False  # one record is not delivered: kept
+    assert spool.path.is_file()
+    assert made.is_file()
+    with Spool.open(spool.path) as again:
+        again.mark_delivered(records[1].key, 900002)
+    assert remove_delivered(spool.path) is True
+    assert not spool.path.exists()
+    assert not made.parent.exists()  # its folder was left empty
+    assert other_session.read_bytes() == b"another session's file"
+    assert user_file.read_text() == "the user's own file"
+    assert remove_delivered(spool.path) is False  # gone already: nothing to do
+
+
+def test_a_spool_with_a_rejected_record_is_kept(tmp_path: Path) -> None:
+    spool, records, made = spool_with_files(tmp_path, tmp_path / "missing.log")
+    spool.mark_delivered(records[0].key, 900001)
+    spool.mark_rejected(records[1].key, "b: test 'b' has no instance in test set 20000")
+    spool.close()
+    assert remove_delivered(spool.path) is False
+    assert spool.path.is_file()
+    assert made.is_file()
+
+
+def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    spool.add(record(1))
+    spool.close()
+    with spool.path.open("a") as handle:
+        handle.write('{"type":"delivered","key":')  # the process died mid-write
+    assert remove_delivered(spool.path) is False
+    assert spool.path.is_file()
+
+
+def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path) -> None:
+    def spool_of(count: int, delivered: int = 0, **meta: object) -> Spool:
+        spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://x", **meta))  # type: ignore[arg-type]
+        for index in range(count):
+            item = record(index)
+            spool.add(item)
+            if index < delivered:
+                spool.mark_delivered(item.key, 900000 + index)
+        return spool
+
+    waiting = spool_of(3, delivered=1)
+    waiting.close()
+    done = spool_of(2, delivered=2)  # an older version did not remove delivered spools
+    done.close()
+    spool_of(2, dry_run=True).close()
+    running = spool_of(2)  # still open: a session that is running
+    own = spool_of(1)
+    own.close()
+    assert leftovers(tmp_path, own.path) == [(waiting.path, 2)]
+    assert leftover_line(tmp_path, own.path) == (
+        f"PractiTest: an earlier spool holds 2 results not delivered; send it with: "
+        f"practitest upload {waiting.path}"
+    )
+    running.close()
+    assert [p for p, _ in leftovers(tmp_path, own.path)] == sorted([waiting.path, running.path])
+    assert leftover_line(tmp_path / "nothing-here") is None
