@@ -35,3 +35,26 @@ def test_readme_documents_every_option() -> None:
         assert f"`{option.cli}" in readme
         assert f"`{option.ini}`" in readme
         assert f"`{option.env}`" in readme
+
+
+def test_readme_tree_lists_every_module_once() -> None:
+    """README's Development tree: one line per module, so it cannot drift from the package."""
+    development = (ROOT / "README.md").read_text().split("## Development", 1)[1]
+    tree = development.split("```\n", 2)[1]
+    listed: list[str] = []
+    folder = ""
+    for line in tree.splitlines()[1:]:
+        name = line.split()[0] if line.strip() else ""
+        if name.endswith("/"):
+            folder = name
+        elif name.endswith(".py"):
+            listed.append(folder + name if line.startswith("    ") else name)
+    package = ROOT / "pytest_practitest"
+    modules = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "simulator" not in path.parts
+        and not (path.name == "__init__.py" and path.parent != package)
+        and path.name != "__main__.py"
+    )
+    assert sorted(listed) == modules

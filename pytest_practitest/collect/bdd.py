@@ -16,33 +16,18 @@ def _name(step: Any) -> str:
 
 
 class BddSteps:
-    def pytest_bdd_after_step(
-        self,
-        request: Any,
-        feature: Any,
-        scenario: Any,
-        step: Any,
-        step_func: Any,
-        step_func_args: Any,
-    ) -> None:
+    """pytest-bdd's step hooks; each takes only the arguments it uses (pluggy allows it)."""
+
+    def pytest_bdd_after_step(self, step: Any) -> None:
         capture = current.get()
         if capture is not None:
             capture.steps.append({"name": _name(step), "status": "PASSED", "files": []})
 
-    def pytest_bdd_step_error(
-        self,
-        request: Any,
-        feature: Any,
-        scenario: Any,
-        step: Any,
-        step_func: Any,
-        step_func_args: Any,
-        exception: Exception,
-    ) -> None:
+    def pytest_bdd_step_error(self, scenario: Any, step: Any, exception: Exception) -> None:
         self._failed(scenario, step, f"{type(exception).__name__}: {exception}")
 
     def pytest_bdd_step_func_lookup_error(
-        self, request: Any, feature: Any, scenario: Any, step: Any, exception: Exception
+        self, scenario: Any, step: Any, exception: Exception
     ) -> None:
         self._failed(scenario, step, f"no step definition: {exception}")
 
