@@ -15,6 +15,7 @@ from ..mapping import Mapped, base_node_id
 from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
 from ..outcomes import worst
 from ..settings import Settings
+from . import hooks
 from .ci import CiInfo
 
 STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))
@@ -68,6 +69,26 @@ class ItemState:
     phases: dict[str, Phase] = field(default_factory=dict)
     attempts: int = 1
     rerun_pending: bool = False
+    #: reports of subtests (``self.subTest``, the ``subtests`` fixture) of this attempt
+    subtests: list[Phase] = field(default_factory=list)
+
+    def next_attempt(self) -> None:
+        """pytest-rerunfailures runs the test again: only the last attempt becomes the run."""
+        self.attempts += 1
+        self.phases.clear()
+        self.subtests.clear()
+        self.rerun_pending = False
+
+
+def subtest_name(report: Any) -> str | None:
+    """``[msg] (i=2)`` for a subtest's report (pytest 9, or pytest-subtests); else None."""
+    context = getattr(report, "context", None)
+    if context is None or not hasattr(context, "kwargs"):
+        return None
+    parts = [f"[{context.msg}]"] if getattr(context, "msg", None) is not None else []
+    if context.kwargs:
+        parts.append("(" + ", ".join(f"{k}={v}" for k, v in context.kwargs.items()) + ")")
+    return " ".join(parts) or "(<subtest>)"
 
 
 def _crash_message(report: Any) -> str:
@@ -86,9 +107,28 @@ def _skip_reason(report: Any) -> str:
     return ""
 
 
+def with_subtests(outcome: str, text: str, subtests: list[Phase]) -> tuple[str, str]:
+    """A test whose subtests failed has failed, whatever its own call said; name them.
+
+    ``self.subTest`` failures leave the unittest test's own call "passed"; the
+    ``subtests`` fixture fails the call with "contains N failed subtest(s)".
+    """
+    failed = [s for s in subtests if s.outcome == "failed"]
+    if not failed:
+        return outcome, text
+    names = "; ".join(f"{subtest_name(s.report)}: {s.crash}".rstrip(": ") for s in failed)
+    said = f"{len(failed)} subtest{'s' if len(failed) != 1 else ''} failed: {names}"
+    if outcome in ("passed", "xpassed") or "failed subtest" in text:
+        return "failed", said
+    return outcome, f"{text}; {said}" if text else said
+
+
 def classify(phases: Mapping[str, Phase]) -> tuple[str, str]:
     """(outcome key, text for the execution output) from the phases of one attempt."""
     setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
+    for when, phase in phases.items():  # xdist's report for a crashed worker: phase "???"
+        if when not in ("setup", "call", "teardown") and phase.outcome == "failed":
+            return "failed", phase.crash
     if setup is not None and setup.outcome == "failed":
         return "error", f"error in setup: {setup.crash}"
     if setup is not None and setup.outcome == "skipped":
@@ -128,46 +168,77 @@ class Recorder:
         self._items: dict[str, ItemState] = {}
         self._groups: dict[str, list[tuple[RunRecord, Mapped, str | None]]] = {}
         self.mapping_errors: list[str] = []
+        self.hook_failures = hooks.Failures()
         self.node_ids: list[str] = []
+        #: tests finished at the end because their teardown report never came
+        self.orphans: list[str] = []
 
     def logreport(self, report: Any) -> None:
         state = self._items.setdefault(report.nodeid, ItemState())
-        # pytest-rerunfailures: a "rerun" call report, then that attempt's teardown;
-        # only the last attempt becomes the run.
+        if subtest_name(report) is not None:
+            state.subtests.append(Phase(report))
+            return
+        # pytest-rerunfailures marks the report that failed "rerun". A setup or call
+        # rerun is followed by that attempt's teardown; a teardown rerun ends it.
         if report.outcome == "rerun":
-            state.rerun_pending = True
+            if report.when == "teardown":
+                state.next_attempt()
+            else:
+                state.rerun_pending = True
             return
         if state.rerun_pending and report.when == "teardown":
-            state.attempts += 1
-            state.phases.clear()
-            state.rerun_pending = False
+            state.next_attempt()
             return
         state.phases[report.when] = Phase(report)
         if report.when == "teardown":
             del self._items[report.nodeid]
-            payload: Mapping[str, Any] = {}
-            for name, value in report.user_properties:
-                if name == "practitest":
-                    payload = json.loads(value) if isinstance(value, str) else value
+            carried = getattr(report, "practitest", None)  # see worker.py
+            payload: Mapping[str, Any] = json.loads(carried) if carried else {}
             self._finish(report.nodeid, state, payload)
+
+    def unfinished(self) -> list[str]:
+        """Finish the tests whose teardown report never came; return their node ids.
+
+        A crashed xdist worker's test has a failed report (phase ``???``) and becomes
+        a FAILED record. A test that only got through setup (Ctrl-C) has no result,
+        and pytest does not count it either: it is left out.
+        """
+        done = []
+        for node_id, state in self._items.items():
+            if (
+                "call" in state.phases
+                or state.subtests
+                or any(
+                    when not in ("setup", "call") or phase.outcome != "passed"
+                    for when, phase in state.phases.items()
+                )
+            ):
+                self._finish(node_id, state, {})
+                done.append(node_id)
+        self._items.clear()
+        return done
 
     def _finish(self, node_id: str, state: ItemState, payload: Mapping[str, Any]) -> None:
         self.node_ids.append(node_id)
         if payload.get("mapping_error"):
             self.mapping_errors.append(str(payload["mapping_error"]))
+        for problem in payload.get("hook_problems", ()):
+            self.hook_failures.add(problem)
         mapped = Mapped.from_json(payload["mapped"]) if payload.get("mapped") else None
         outcome, text = classify(state.phases)
+        outcome, text = with_subtests(outcome, text, state.subtests)
         status = self._statuses[outcome]
         if state.attempts > 1:
             text = f"{text} ({outcome} on attempt {state.attempts} of {state.attempts})".strip()
         failed = outcome in ("failed", "error", "teardown_error") or any(
             p.outcome == "failed" for p in state.phases.values()
         )
+        phases = [(w, p) for w, p in state.phases.items()] + [
+            (f"subtest {subtest_name(s.report)}", s) for s in state.subtests
+        ]
         files = [FileRef(f["name"], path=f["path"]) for f in payload.get("files", ())]
         if failed:
-            traceback = "\n\n".join(
-                f"--- {w} ---\n{p.longrepr}" for w, p in state.phases.items() if p.longrepr
-            )
+            traceback = "\n\n".join(f"--- {w} ---\n{p.longrepr}" for w, p in phases if p.longrepr)
             if traceback:
                 files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))
         if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
@@ -211,12 +282,19 @@ class Recorder:
     def _captured(self, state: ItemState) -> list[FileRef]:
         files = []
         limit = self.settings.capture_limit
+        # Each phase's report repeats the sections of the phases before it ("Captured
+        # stdout setup" is in the call's and the teardown's too): each title once.
+        sections = {
+            title: content
+            for phase in state.phases.values()
+            for title, content in phase.sections
+            if content
+        }
         for stream, filename in STREAMS:
             parts = [
                 f"--- {title} ---\n{content}"
-                for phase in state.phases.values()
-                for title, content in phase.sections
-                if title.lower().startswith(f"captured {stream}") and content
+                for title, content in sections.items()
+                if title.lower().startswith(f"captured {stream}")
             ]
             if parts:
                 data = "\n".join(parts).encode("utf-8")
@@ -226,7 +304,8 @@ class Recorder:
         return files
 
     def finish(self) -> None:
-        """Emit the one-run-per-function records (when every parameter set is in)."""
+        """End of the session: finish orphaned tests; emit the one-run-per-function records."""
+        self.orphans = self.unfinished()
         for function_id, members in self._groups.items():
             status = worst(r.status for r, _, _ in members)
             mapped = members[0][1]

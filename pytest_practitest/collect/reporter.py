@@ -19,6 +19,7 @@ from ..events import capped
 from ..mapping import MappingFile
 from ..model import RunRecord
 from ..settings import Settings
+from . import hooks
 from .ci import detect
 from .recorder import Recorder
 
@@ -58,6 +59,8 @@ class Reporter:
         self.warnings: list[str] = []
         self.lines: list[str] = []
         self.undelivered = 0
+        #: node ids whose record could not be handed on, and why
+        self.lost: dict[str, str] = {}
 
     # -- during the run --------------------------------------------------------
 
@@ -65,13 +68,18 @@ class Reporter:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         try:
             self.recorder.logreport(report)
-        except Exception:  # reporting never breaks the test run
+        except Exception as error:  # reporting never breaks the test run
             log.exception("PractiTest could not record %s", report.nodeid)
-            self.warnings.append(f"could not record {report.nodeid} (see the log)")
+            self.lost[report.nodeid] = f"could not be recorded: {type(error).__name__}: {error}"
 
     def _record(self, record: RunRecord) -> None:
-        hook = self.config.hook.pytest_practitest_modify_record
-        changed = hook(record=record) if hook.get_hookimpls() else None
+        changed, problem = hooks.call(
+            self.config.hook.pytest_practitest_modify_record,
+            "the record went unmodified",
+            record=record,
+        )
+        if problem is not None:
+            self.recorder.hook_failures.add(problem)
         if changed is not None:
             record = changed
         self._open()
@@ -108,10 +116,23 @@ class Reporter:
 
     def _finish(self, session: pytest.Session) -> None:
         self.warnings += self.recorder.mapping_errors
+        self.warnings += self.recorder.hook_failures.lines()
+        orphans = self.recorder.orphans
+        if orphans:
+            self.warnings.append(
+                f"{len(orphans)} test{'s' if len(orphans) != 1 else ''} never reported a "
+                f"teardown (a crashed xdist worker?); recorded from the reports that came: "
+                + ", ".join(orphans[:5])
+                + (" ..." if len(orphans) > 5 else "")
+            )
+        missing = self._missing()
         if not self.delivery.opened:
+            self.lines = missing
             return
         interrupted = session.exitstatus == pytest.ExitCode.INTERRUPTED
         self.lines, self.undelivered = self.delivery.finish(interrupted, self._say)
+        self.lines += missing
+        self.undelivered += len(self.lost)
         if self.settings.strict and self.undelivered and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
             self.lines.append(
@@ -119,6 +140,31 @@ class Reporter:
                 "was delivered"
             )
         self._github_summary()
+
+    def _missing(self) -> list[str]:
+        """Tests pytest reported that no record stands for: counted and named, never hidden."""
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        reported = set(self.lost)
+        if terminal is not None:
+            reported |= {
+                report.nodeid
+                for key, reports in terminal.stats.items()
+                if key not in ("warnings", "deselected", "")
+                for report in reports
+                if isinstance(report, pytest.TestReport)
+            }
+        recorded = set(self.recorder.node_ids)
+        missing = sorted(reported - recorded) + sorted(set(self.lost) & recorded)
+        if not missing:
+            return []
+        shown = ", ".join(
+            f"{node_id} ({self.lost.get(node_id, 'no record')})" for node_id in missing[:5]
+        )
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        return [
+            f"PractiTest: {len(missing)} test{'s' if len(missing) != 1 else ''} that pytest "
+            f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: {shown}{more}"
+        ]
 
     def _say(self, line: str) -> None:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")

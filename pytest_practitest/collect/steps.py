@@ -25,13 +25,15 @@ class Capture:
     even when reporting is off, and defining a dataclass costs import time.
     """
 
-    __slots__ = ("artifacts", "files", "stack", "steps")
+    __slots__ = ("artifacts", "files", "problems", "stack", "steps")
 
     def __init__(self, artifacts: Path) -> None:
         self.artifacts = artifacts
         self.steps: list[dict[str, Any]] = []
         self.files: list[dict[str, str]] = []
         self.stack: list[str] = []
+        #: users' hooks that raised for this test (see ``hooks``)
+        self.problems: list[str] = []
 
     def save(self, data: bytes | str | os.PathLike[str], name: str | None) -> dict[str, str]:
         """Keep bytes in a file under the artifacts directory; paths stay where they are."""

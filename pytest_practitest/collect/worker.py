@@ -1,9 +1,11 @@
 """The side that runs the tests (the only process, or an xdist worker).
 
 For each test it opens a ``steps.Capture`` before setup, lets artifact hooks
-add files after each phase, and hangs everything the controller needs on the
-teardown report's ``user_properties`` (where it target maps, steps, files):
-that is how it reaches the uploading process under xdist.
+add files after each phase, and hangs everything the controller needs (where
+the result goes, steps, files) on the teardown report as one JSON string in
+its ``practitest`` attribute. pytest serializes a report's attributes for
+xdist, so it reaches the uploading process; and unlike ``user_properties``,
+``--junitxml`` does not write it into the user's report.
 """
 
 from __future__ import annotations
@@ -19,18 +21,28 @@ import pytest
 from ..errors import ConfigError
 from ..mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry
 from ..model import Target
+from . import hooks
 from .steps import Capture, current
 
 PROPERTY = "practitest"
 
 
-def map_item(item: pytest.Item, mapping: MappingFile | None) -> tuple[Mapped, Mapped] | None:
+def map_item(
+    item: pytest.Item, mapping: MappingFile | None, problems: list[str] | None = None
+) -> tuple[Mapped, Mapped] | None:
     """Where the item goes, and where its function goes (for the one-run-per-function policy).
 
     None means the default: tests named after the node id and the function's id.
+    A ``pytest_practitest_map_item`` hook that raises is put in ``problems`` and
+    the markers and the mapping file decide instead.
     """
-    hook = item.config.hook.pytest_practitest_map_item
-    hooked = hook(item=item) if hook.get_hookimpls() else None  # no call when nobody implements it
+    hooked, problem = hooks.call(
+        item.config.hook.pytest_practitest_map_item,
+        "markers and the mapping file decided instead",
+        item=item,
+    )
+    if problem is not None and problems is not None:
+        problems.append(problem)
     if hooked is not None:
         target = hooked if isinstance(hooked, Target) else Target(**hooked)
         return Mapped(target, {}, "hook"), Mapped(target, {}, "hook")
@@ -73,16 +85,22 @@ class CapturePlugin:
         capture = current.get()
         if capture is None:
             return report
-        hook = item.config.hook.pytest_practitest_add_artifacts
-        if hook.get_hookimpls():
-            for result in hook(item=item, report=report):
-                for name, data in result or ():
-                    capture.files.append(capture.save(data, name))
+        results, problem = hooks.call(
+            item.config.hook.pytest_practitest_add_artifacts,
+            "the files it would have added are not attached",
+            item=item,
+            report=report,
+        )
+        if problem is not None:
+            capture.problems.append(problem)
+        for result in results or ():
+            for name, data in result or ():
+                capture.files.append(capture.save(data, name))
         if report.when != "teardown":
             return report
         payload: dict[str, Any] = {}
         try:
-            found = map_item(item, self.mapping)
+            found = map_item(item, self.mapping, capture.problems)
         except ConfigError as exc:
             found = Mapped(Target(name=item.nodeid)), Mapped(Target(name=item.nodeid))
             payload["mapping_error"] = str(exc)
@@ -95,10 +113,12 @@ class CapturePlugin:
             payload["steps"] = capture.steps
         if capture.files:
             payload["files"] = capture.files
+        if capture.problems:
+            payload["hook_problems"] = capture.problems
         current.set(None)
         # Only what differs from the defaults, as one string: pytest keeps every report until
         # the end, strings are invisible to the garbage collector, and a plain test's run
         # allocates next to nothing here (this is per test; bench P3).
         if payload:
-            report.user_properties.append((PROPERTY, json.dumps(payload)))
+            setattr(report, PROPERTY, json.dumps(payload))
         return report
