@@ -57,6 +57,7 @@ class Converter:
     _written: int = 0
     _resolved_base: Path | None = None
     _statuses: dict[str, Status] = field(init=False, repr=False)
+    _nameless: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._statuses = status_table(self.status_map)
@@ -83,6 +84,8 @@ class Converter:
         return Target(name=self.name_for(case))
 
     def name_for(self, case: Case) -> str:
+        if not case.name:
+            return self._unnamed(case)
         if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
             classname, name = case.classname, case.name
             if not classname or _repeats(name, classname):
@@ -98,6 +101,15 @@ class Converter:
             name = name[1:]
         return name
 
+    def _unnamed(self, case: Case) -> str:
+        """A testcase without a name: ``Cart (unnamed testcase 2)``, by its place in its suite.
+
+        Its own result, under a name the next import of the same report gives it again.
+        """
+        owner = case.classname or " / ".join(case.suites) or "JUnit"
+        self._nameless[owner] = self._nameless.get(owner, 0) + 1
+        return f"{owner} (unnamed testcase {self._nameless[owner]})"
+
     def _stamp(self, output: str, fields: dict[str, str], timestamp: str) -> str:
         """Keep when it ran: a last line of the output, or a custom field (``timestamp``)."""
         if not timestamp or self.timestamp == "none":
@@ -112,7 +124,10 @@ class Converter:
         if case.outcome == "skipped" and case.kind == "pytest.xfail":
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
+        target = self.target(case)
         label = f"{case.classname}::{case.name}" if case.classname else case.name
+        if not case.name:
+            label = target.name or label
         if case.outcome == "skipped":
             output = f"skipped: {case.message}".rstrip(": ")
         elif case.outcome != "passed":
@@ -145,7 +160,7 @@ class Converter:
         if stamp:
             output = self._stamp(output, fields, case.timestamp)
         return RunRecord(
-            target=self.target(case),
+            target=target,
             status=status,
             label=label,
             duration=case.time,

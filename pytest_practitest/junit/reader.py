@@ -69,6 +69,22 @@ class Case:
         self.time = max(self.time, other.time)
 
 
+def is_teardown_twin(first: Case, second: Case) -> bool:
+    """Whether ``second`` is the testcase pytest writes again for ``first``'s teardown error.
+
+    Only that pair is one result: pytest's junitxml repeats the testcase with an
+    ``<error message="failed on teardown with ...">`` (``test teardown failure``
+    before pytest 6). Any other neighbours with the same names, as mocha and jest
+    write for repeated titles, and nameless testcases, are results of their own.
+    """
+    return (
+        bool(second.name)
+        and first.key == second.key
+        and second.outcome == "error"
+        and second.message.startswith(("failed on teardown with", "test teardown failure"))
+    )
+
+
 def parse_time(value: str | None) -> float:
     """Seconds from a ``time`` attribute; missing or odd values count as 0.
 
@@ -218,7 +234,7 @@ class _Reader:
                 case.system_err += text
 
     def _finish(self, case: Case) -> None:
-        if self.pending is not None and self.pending.key == case.key:
+        if self.pending is not None and is_teardown_twin(self.pending, case):
             self.pending.merge(case)
             return
         if self.pending is not None:

@@ -402,3 +402,43 @@ def test_a_suite_as_one_run_with_a_step_per_testcase(jsim: Simulator, tmp_path: 
         "removesItem: java.lang.AssertionError: expected:<1>"
     )
     assert run["run-duration"] == "00:00:03"
+
+
+REPEATED_NAMES = """<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="Mocha Tests">
+  <testsuite name="Cart" tests="7" failures="1">
+    <testcase name="adds an item" classname="adds an item" time="0.01"/>
+    <testcase name="adds an item" classname="adds an item" time="0.02">
+      <failure message="expected 2 to equal 3">AssertionError</failure>
+    </testcase>
+    <testcase name="adds an item" classname="adds an item" time="0.03"/>
+    <testcase name="" classname="" time="0.01"/>
+    <testcase name="" classname="" time="0.01"/>
+    <testcase name="" classname="" time="0.01">
+      <error message="failed on teardown with &quot;x&quot;">boom</error>
+    </testcase>
+    <testcase classname="" time="0.01"/>
+  </testsuite>
+</testsuites>
+"""
+
+
+def test_every_testcase_is_its_own_run_but_pytests_teardown_twin(
+    jsim: Simulator, tmp_path: Path
+) -> None:
+    (tmp_path / "mocha.xml").write_text(REPEATED_NAMES)
+    result = importer(jsim, tmp_path, "mocha.xml", "--create-missing")
+    assert result.returncode == 0, result.stderr
+    assert "mocha.xml: 7 testcases" in result.stdout
+    stored = {name: [r["status"] for r in runs] for name, runs in runs_by_test(jsim).items()}
+    assert stored == {
+        "adds an item": ["PASSED", "FAILED", "PASSED"],
+        "Cart (unnamed testcase 1)": ["PASSED"],
+        "Cart (unnamed testcase 2)": ["PASSED"],
+        "Cart (unnamed testcase 3)": ["BLOCKED"],
+        "Cart (unnamed testcase 4)": ["PASSED"],
+    }
+    assert "7 of 7 runs delivered" in result.stdout
+    # pytest's own pair (same names, the second an error "failed on teardown with") is one
+    cases = list(read_cases(FIXTURES / "pytest_xunit2.xml"))
+    assert [c.name for c in cases].count("test_locked") == 1
