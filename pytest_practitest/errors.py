@@ -25,6 +25,7 @@ class FieldError(NamedTuple):
 
     detail: str
     pointer: str | None = None
+    title: str | None = None
 
 
 class APIError(PractiTestError):

@@ -67,8 +67,13 @@ def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldErr
             if isinstance(item, dict):
                 source = item.get("source") or {}
                 pointer = source.get("pointer") if isinstance(source, dict) else None
+                title = item.get("title")
                 errors.append(
-                    FieldError(str(item.get("detail") or item.get("title") or item), pointer)
+                    FieldError(
+                        str(item.get("detail") or title or item),
+                        pointer,
+                        None if title is None else str(title),
+                    )
                 )
             else:
                 errors.append(FieldError(str(item)))

@@ -17,13 +17,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
-from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
+from ..limits import MAX_INSTANCES_PER_POST, MAX_TEXT, PAGE_SIZE
 from ..model import RunRecord, Target
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -31,6 +32,22 @@ if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
 
 NAME_LOOKUPS_BEFORE_LISTING = 3
 FIELD_PREFIX = "---f-"
+HASH_LENGTH = 10
+
+
+def fitted_name(name: str) -> str:
+    """A test name within 255 characters: a longer one is cut, then ends with a hash of it.
+
+    The reference caps step names and outputs at 255 and says nothing of test
+    names, so they are held to the same. Real parametrized node ids pass it; the
+    hash of the whole name keeps two that share their first 242 characters two
+    tests, and gives the same name on every run. The full name goes into the
+    test's description when it is created.
+    """
+    if len(name) <= MAX_TEXT:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    return f"{name[: MAX_TEXT - HASH_LENGTH - 3]}… #{digest}"
 
 
 def field_key(key: str) -> str | None:
@@ -74,6 +91,11 @@ class Resolver:
     _by_display: dict[int, int] = field(default_factory=dict)
     _by_name: dict[str, int] = field(default_factory=dict)
     _loaded: bool = False
+    #: why the test set could not be had (a setting to fix): asked once, not per batch
+    set_problem: str | None = None
+    #: a refusal to create tests that will repeat (the author, or the same 422 twice)
+    refusal: str | None = None
+    _last_refusal: str | None = None
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.project_id}{tail}"
@@ -156,14 +178,26 @@ class Resolver:
         if target.display_id is not None:
             return self._by_display.get(target.display_id)
         assert target.name is not None
-        return self._by_name.get(target.name)
+        return self._by_name.get(fitted_name(target.name))
 
     def resolve(self, records: Sequence[RunRecord]) -> tuple[dict[str, int], dict[str, str]]:
         """Instance id per record key, and a reason for each record that has none."""
         found: dict[str, int] = {}
         failed: dict[str, str] = {}
-        if any(r.target.instance_id is None for r in records):
-            self._load_instances()
+        if any(r.target.instance_id is None for r in records) and self.set_problem is None:
+            try:
+                self._load_instances()
+            except ConfigError as error:
+                # Results mapped to instance ids need no set: they still go.
+                self.set_problem = str(error)
+                self.on_event(Event(Kind.WARNING, self.set_problem))
+        if self.set_problem is not None:
+            for record in records:
+                if record.target.instance_id is None:
+                    failed[record.key] = f"{record.target.describe()}: {self.set_problem}"
+                else:
+                    found[record.key] = record.target.instance_id
+            return found, failed
 
         def not_found(candidates: Sequence[RunRecord]) -> list[RunRecord]:
             left = []
@@ -185,6 +219,8 @@ class Resolver:
 
     def _why_missing(self, target: Target) -> str:
         where = f"test set {self.set_id}" + (f" ({self.set_name!r})" if self.set_name else "")
+        if self.refusal is not None:
+            return f"{target.describe()} has no instance in {where}; {self.refusal}"
         if self.create_missing:
             return f"{target.describe()} could not be found or created in {where}"
         return f"{target.describe()} has no instance in {where}; map it, or turn on create-missing"
@@ -208,11 +244,15 @@ class Resolver:
             # One paged listing (100 tests per call) beats a lookup per name.
             known = {}
             for test in self.client.paginate(self._path("/tests.json")):
-                known.setdefault(test["attributes"]["name"], int(test["id"]))
+                name, test_id = test["attributes"]["name"], int(test["id"])
+                known[name] = min(test_id, known.get(name, test_id))  # the oldest, as _find_test
         for name in names:
-            found = known.get(name) if known is not None else self._find_test(name)
+            if self.refusal is not None:
+                break  # the same refusal would come for every other test
+            stored = fitted_name(name)
+            found = known.get(stored) if known is not None else self._find_test(stored)
             if found is None:
-                found = self._create_test(name)
+                found = self._create_test(stored, full_name=name)
             if found is not None:
                 test_ids[Target(name=name)] = found
         wanted = [test_id for target, test_id in test_ids.items() if target in set(targets)]
@@ -225,8 +265,10 @@ class Resolver:
         ]
         return min(found) if found else None
 
-    def _create_test(self, name: str) -> int | None:
+    def _create_test(self, name: str, full_name: str | None = None) -> int | None:
         attributes: dict[str, Any] = {"name": name, "test-type": self.test_type}
+        if full_name is not None and full_name != name:
+            attributes["description"] = full_name
         if self.author_id is not None:
             attributes["author-id"] = self.author_id
         try:
@@ -236,25 +278,49 @@ class Resolver:
         except ValidationError as error:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            self._check_author(error)
-            self.on_event(Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}"))
+            refusal = self._author_problem(error)
+            if refusal is None and error.reason == self._last_refusal:
+                refusal = f"PractiTest refused two tests for the same reason: {error.reason}"
+            if refusal is None:
+                self._last_refusal = error.reason
+                self.on_event(
+                    Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}")
+                )
+                return None
+            self.refusal = refusal  # stop asking: the next test would be refused the same way
+            self.on_event(Event(Kind.WARNING, f"{refusal}; no more tests are created"))
             return None
         self.on_event(Event(Kind.CREATED, f"created test {created['data']['id']} {name!r}"))
         return int(created["data"]["id"])
 
     def _check_author(self, error: ValidationError) -> None:
-        """A refusal of the author (missing, or not a user) is a setting to fix: say which."""
-        if not any((e.pointer or "").endswith("/author-id") for e in error.errors):
-            return
+        """Raise ConfigError (what to set) when ``error`` refuses the author."""
+        problem = self._author_problem(error)
+        if problem is not None:
+            raise ConfigError(problem) from None
+
+    def _author_problem(self, error: ValidationError) -> str | None:
+        """A refusal of the author (missing, or not a user) is a setting to fix: say which.
+
+        Recognised by the JSON:API pointer (``/data/attributes/author-id``), or by the
+        word "author" in the error's title or detail: servers say it either way.
+        """
+        if not any(
+            "author" in (e.pointer or "").lower()
+            or "author" in e.detail.lower()
+            or "author" in (e.title or "").lower()
+            for e in error.errors
+        ):
+            return None
         if self.author_id is not None:
-            raise ConfigError(
+            return (
                 f"PractiTest refused author id {self.author_id} ({error.reason}): "
                 "set PRACTITEST_AUTHOR_ID to the id of a user of this account"
-            ) from None
-        raise ConfigError(
+            )
+        return (
             "creating tests with an account token needs an author: "
             "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"
-        ) from None
+        )
 
     def _create_instances(self, test_ids: list[int]) -> None:
         set_id = self.resolve_set()

@@ -251,3 +251,29 @@ def test_map_item_and_modify_record_hooks(
     assert grouped["Checkout: pay by invoice"][0]["instance-id"] == 300003
     assert grouped["Cart: add an item"][0]["instance-id"] == 300000
     assert {r["version"] for r in psim.entities("runs")} == {"build-77"}
+
+
+def test_node_ids_longer_than_255_characters_become_distinct_fitting_test_names(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_long="""
+        import pytest
+        LONG = "x" * 300
+        @pytest.mark.parametrize("value", [1, 2], ids=[LONG + "-a", LONG + "-b"])
+        def test_p(value):
+            pass
+        """
+    )
+    run().assert_outcomes(passed=2)
+    tests = {t["name"]: t for t in psim.entities("tests") if t["name"].startswith("test_long")}
+    assert len(tests) == 2
+    assert all(len(name) == 255 and "… #" in name for name in tests), list(tests)
+    assert sorted(t["description"] for t in tests.values()) == [
+        f"test_long.py::test_p[{'x' * 300}-a]",
+        f"test_long.py::test_p[{'x' * 300}-b]",
+    ]
+    again = run()  # the next session finds the same tests: none created, two more runs
+    again.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
+    assert len([t for t in psim.entities("tests") if t["name"].startswith("test_long")]) == 2
+    assert len(psim.entities("runs")) == 4

@@ -365,14 +365,74 @@ def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_pa
     assert first_calls < 40
 
 
-def test_create_missing_with_account_token_and_no_author_says_what_to_do(
+def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
     usim: Simulator, tmp_path: Path
 ) -> None:
-    report, _ = upload(usim, tmp_path, records_for([Target(name="Brand new")]), create_missing=True)
-    assert report.fatal == (
-        "creating tests with an account token needs an author: set PRACTITEST_AUTHOR_ID to a user id, "
-        "or use a personal token"
+    set_id, instances, _ = seed_set(usim, 9, "Mapped")
+    events: list[Event] = []
+    targets = [Target(instance_id=i) for i in instances] + [
+        Target(name=f"Brand new {n}") for n in range(9)
+    ]
+    report, spool = upload(
+        usim,
+        tmp_path,
+        records_for(targets),
+        set_choice=SetChoice(set_id=set_id),
+        create_missing=True,
+        events=events,
     )
+    needs = (
+        "creating tests with an account token needs an author: set PRACTITEST_AUTHOR_ID to a "
+        "user id, or use a personal token"
+    )
+    assert report.fatal is None
+    assert report.delivered == 9  # the results mapped to instances needed no test
+    assert len(report.rejected) == 9
+    assert all(reason.endswith(needs) for reason in report.rejected.values())
+    creates = [c for c in usim.requests if c.method == "POST" and "/tests" in c.path]
+    assert len(creates) == 1  # refused once, not once per new test
+    assert [e.message for e in events if e.kind is Kind.WARNING] == [
+        f"{needs}; no more tests are created"
+    ]
+    assert len(spool.pending()) == 9  # kept for `practitest upload` once the author is set
+
+
+def test_the_author_is_recognised_in_a_pointer_a_title_or_a_detail() -> None:
+    from pytest_practitest.errors import FieldError, ValidationError
+    from pytest_practitest.upload.targets import Resolver
+
+    resolver = Resolver(client=None, project_id=1, test_set=SetChoice(1))  # type: ignore[arg-type]
+    for errors in (
+        (FieldError("can't be blank", "/data/attributes/author-id"),),
+        (FieldError("Author is required for account tokens"),),
+        (FieldError("is invalid", None, "author-id"),),
+    ):
+        error = ValidationError("POST", "/tests.json", "refused", status=422, errors=errors)
+        assert resolver._author_problem(error) is not None, errors
+    other = ValidationError(
+        "POST", "/tests.json", "x", status=422, errors=(FieldError("name is too long"),)
+    )
+    assert resolver._author_problem(other) is None
+
+
+def test_the_same_refusal_twice_stops_creating(usim: Simulator, tmp_path: Path) -> None:
+    events: list[Event] = []
+    usim.faults.add("status", "POST", "/tests$", status=422)
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name=f"New {n}") for n in range(6)]),
+        create_missing=True,
+        author_id=usim.info.users["owner@example.com"],
+        events=events,
+    )
+    assert report.delivered == 0
+    creates = [c for c in usim.requests if c.method == "POST" and "/tests" in c.path]
+    assert len(creates) == 2
+    warnings = [e.message for e in events if e.kind is Kind.WARNING]
+    assert len(warnings) == 2
+    assert warnings[1].startswith("PractiTest refused two tests for the same reason: ")
+    assert warnings[1].endswith("; no more tests are created")
 
 
 def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path: Path) -> None:
@@ -495,6 +555,7 @@ def test_create_missing_with_an_unknown_author_names_the_id(
         create_missing=True,
         author_id=1,
     )
-    assert report.fatal is not None
-    assert report.fatal.startswith("PractiTest refused author id 1 (")
-    assert report.fatal.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")
+    assert report.fatal is None
+    [reason] = report.rejected.values()
+    assert "PractiTest refused author id 1 (" in reason
+    assert reason.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")
