@@ -3,7 +3,8 @@
     python bench/run_all.py           # full sizes (a few minutes)
     python bench/run_all.py --quick   # CI sizes (about half a minute)
 
-Runs the individual scripts (bench_upload.py, bench_plugin.py, bench_junit.py),
+Runs the individual scripts (bench_upload.py, bench_plugin.py, bench_junit.py,
+bench_faults.py),
 adds P4 (what importing the plugin costs when --practitest is absent), and
 prints their lines under one heading each. Prints numbers; asserts nothing.
 """
@@ -26,6 +27,7 @@ TARGETS = {
     "P4": "import cost when off < 5 ms",
     "P5": "JUnit import <= 1.5x a bare junitparser parse",
     "P6": "peak RSS <= 150 MiB for 1,000 results with a 1 MiB file each",
+    "F": "fault matrix: every result delivered or spooled, 0 duplicates, all after a resume",
 }
 
 
@@ -75,7 +77,7 @@ def main() -> None:
         print(f"  target {key}: {target}")
     print()
     print(f"P4 import cost of the plugin when off (best of 5): {import_cost_ms():.1f} ms")
-    for script in ("bench_upload.py", "bench_plugin.py", "bench_junit.py"):
+    for script in ("bench_upload.py", "bench_plugin.py", "bench_junit.py", "bench_faults.py"):
         print()
         for line in run(script, args.quick):
             print(line, flush=True)

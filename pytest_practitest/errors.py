@@ -45,6 +45,7 @@ class APIError(PractiTestError):
         ambiguous: bool = False,
         errors: tuple[FieldError, ...] = (),
         retry_after: float | None = None,
+        late: bool = False,
     ) -> None:
         self.method = method
         self.path = path
@@ -55,6 +56,8 @@ class APIError(PractiTestError):
         self.ambiguous = ambiguous
         self.errors = errors
         self.retry_after = retry_after
+        #: the server may still be working on it (our read timed out, or a gateway's did)
+        self.late = late
         super().__init__(str(self))
 
     def __str__(self) -> str:

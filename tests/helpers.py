@@ -164,3 +164,22 @@ def run_cli(*args: str, cwd: Any = None, timeout: float = 120, **env: str) -> An
         timeout=timeout,
         check=False,
     )
+
+
+def output(run: dict[str, Any]) -> str | None:
+    """A stored run's execution output as the test gave it: without the key at its end."""
+    from pytest_practitest.upload.payload import without_key
+
+    return without_key(run["automated-execution-output"]) or None
+
+
+def keys_stored(sim: Any) -> dict[str, int]:
+    """How many runs the simulator holds for each spool key (more than 1: posted twice)."""
+    from pytest_practitest.upload.payload import key_of
+
+    counts: dict[str, int] = {}
+    for run in sim.entities("runs"):
+        key = key_of(run["automated-execution-output"])
+        assert key is not None, run
+        counts[key] = counts.get(key, 0) + 1
+    return counts

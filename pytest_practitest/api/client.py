@@ -214,7 +214,11 @@ class Client:
             # A certificate that is not trusted will not be trusted on a retry either.
             safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
             error = TransportError(
-                method, path, describe(exc, self.timeout), ambiguous=not nothing_was_sent(exc)
+                method,
+                path,
+                describe(exc, self.timeout),
+                ambiguous=not nothing_was_sent(exc),
+                late=isinstance(exc, requests.ReadTimeout),
             )
             raise _Retry(error, again=safe, cause=exc) from None
         self._settle(slot)
@@ -331,4 +335,5 @@ class Client:
             hint=hint,
             errors=errors,
             ambiguous=status >= 500 and method not in IDEMPOTENT,
+            late=status in (502, 504),  # a gateway gave up; the server behind it may go on
         )

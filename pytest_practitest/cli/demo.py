@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..upload.payload import without_key
+
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 
@@ -160,8 +162,9 @@ def view(sim: Any, set_id: int) -> list[str]:
         if not runs:
             continue
         last = runs[-1]
-        if last["automated-execution-output"]:
-            first_line = last["automated-execution-output"].splitlines()[0]
+        output = without_key(last["automated-execution-output"])
+        if output:
+            first_line = output.splitlines()[0]
             lines.append(f"{'':>21}output: {first_line[:90]}")
         for step in step_runs.get(last["id"], []):
             extra = files.get(("step-run", step["id"]))

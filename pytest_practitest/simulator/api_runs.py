@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import entities, payload
@@ -176,7 +176,8 @@ def create_runs(request: Request) -> Response:
         if test_set is not None:
             entities.refresh_set_status(request.store, test_set)
     if isinstance(request.json()["data"], list):
-        return Response(200, {"data": [resource("runs", r) for r in runs]})
+        answered = runs[::-1] if request.store.bulk_order == "reversed" else runs
+        return Response(200, {"data": [resource("runs", r) for r in answered]})
     return Response(200, {"data": resource("runs", runs[0])})
 
 
@@ -284,7 +285,7 @@ def list_runs(request: Request) -> Response:
             raise bad_request(
                 "updated-hours-ago must be a whole number", parameter="updated-hours-ago"
             )
-        since = datetime.now(timezone.utc) - timedelta(hours=int(hours))
+        since = request.store.now() - timedelta(hours=int(hours))
         runs = [r for r in runs if datetime.fromisoformat(r["updated-at"]) >= since]
     return paginate(request, "runs", runs)
 

@@ -9,7 +9,7 @@ from . import entities, payload
 from .payload import Problems
 from .response import Response
 from .routing import Handler, Request, Route
-from .store import Entity, now_iso, resource
+from .store import Entity, resource
 
 #: Documented filters of the test library and test sets that the simulator does not model.
 UNMODELLED_FILTERS = frozenset(
@@ -60,7 +60,7 @@ def update(
             check(request, attributes, at, problems, entity)
         problems.raise_if_any()
         entity.update({k: v for k, v in attributes.items() if k not in accepted_only})
-        entity["updated-at"] = now_iso()
+        entity["updated-at"] = request.store.now_iso()
         return Response(200, {"data": draw(request, entity)})
 
     return handler

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .store import Entity, Store, now_iso
+from .store import Entity, Store
 
 STEP_STATUSES = ("PASSED", "FAILED", "BLOCKED", "NO RUN", "N/A")
 TEST_TYPES = ("ScriptedTest", "ApiTest", "FireCracker", "xBotTest", "EggplantTest", "BDDTest")
@@ -66,7 +66,7 @@ def create_project(store: Store, name: str) -> Entity:
         "projects",
         {
             "name": name,
-            "created-at": now_iso(),
+            "created-at": store.now_iso(),
             "automation-support": True,
             "enable-delete-issues": False,
             "time-management-support": False,
@@ -83,7 +83,7 @@ def create_user(store: Store, email: str, display_name: str | None = None) -> En
             "display-name": display_name or email,
             "email": email,
             "time-zone": "UTC",
-            "created-at": now_iso(),
+            "created-at": store.now_iso(),
         },
     )
 
@@ -96,7 +96,7 @@ def create_custom_field(
     possible_values: list[str] | None,
     entities: list[str],
 ) -> Entity:
-    now = now_iso()
+    now = store.now_iso()
     return store.insert(
         "custom_fields",
         {
@@ -120,7 +120,7 @@ def create_test(
     author_id: int,
     steps: list[dict[str, Any]] | None = None,
 ) -> Entity:
-    now = now_iso()
+    now = store.now_iso()
     with store.lock:
         test = store.insert(
             "tests",
@@ -158,7 +158,7 @@ def add_steps(store: Store, test: Entity, steps: list[dict[str, Any]]) -> list[E
     with store.lock:
         for step in steps:
             test["steps-count"] += 1
-            now = now_iso()
+            now = store.now_iso()
             created.append(
                 store.insert(
                     "steps",
@@ -182,7 +182,7 @@ def add_steps(store: Store, test: Entity, steps: list[dict[str, Any]]) -> list[E
 def create_set(
     store: Store, project_id: int, attributes: dict[str, Any], author_id: int | None
 ) -> Entity:
-    now = now_iso()
+    now = store.now_iso()
     return store.insert(
         "sets",
         {
@@ -215,7 +215,7 @@ def create_instance(
     store: Store, test_set: Entity, test: Entity, attributes: dict[str, Any] | None = None
 ) -> Entity:
     attributes = attributes or {}
-    now = now_iso()
+    now = store.now_iso()
     with store.lock:
         number = store.next_display_id(f"set:{test_set['id']}")
         test_set["instances-count"] += 1
@@ -259,7 +259,7 @@ def create_attachment(
             "_entity": entity,
             "_entity-id": entity_id,
             "_content": content,
-            "created-at": now_iso(),
+            "created-at": store.now_iso(),
         },
     )
 
@@ -285,7 +285,7 @@ def create_run(
         status = "PASSED" if attributes["exit-code"] == 0 else "FAILED"
     else:
         status = "NO RUN"
-    now = now_iso()
+    now = store.now_iso()
     project_id = instance["project-id"]
     with store.lock:
         run = store.insert(

@@ -18,7 +18,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 Entity = dict[str, Any]
@@ -68,10 +68,6 @@ class Principal:
         return self.visible_projects is None or project_id in self.visible_projects
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 @dataclass
 class Store:
     """All simulator state, guarded by one re-entrant lock."""
@@ -87,6 +83,19 @@ class Store:
     display_ids: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(16), repr=False)
+    #: seconds the server's clock is ahead of (or, negative, behind) this machine's: every
+    #: timestamp and ``updated-hours-ago`` use it (the reference says nothing of the clock)
+    clock_offset: float = 0.0
+    #: how a bulk of runs is answered: "request" (the order of the request) or "reversed"
+    #: (the reference does not say that the answer keeps the request's order)
+    bulk_order: str = "request"
+
+    def now(self) -> datetime:
+        """The server's time (its own clock: see ``clock_offset``)."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset)
+
+    def now_iso(self) -> str:
+        return self.now().replace(microsecond=0).isoformat()
 
     def blob_signature(self, attachment_id: int) -> str:
         """Signs the token-free download URL an attachment redirects to."""

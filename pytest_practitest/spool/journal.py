@@ -4,9 +4,9 @@ One JSON-lines file per upload session. The first line describes the session
 (project, test set, URL; never the token); then, appended as they happen:
 
 - ``record``: a run record, written (and flushed) before any attempt to send it;
-- ``attempt``: the keys of a batch about to be posted, the wall-clock time and
-  the highest run id seen so far, so that after a crash or an ambiguous failure
-  the runs the server may have stored can be found instead of posted twice;
+- ``attempt``: the keys of a batch about to be posted and the time, so that
+  after a crash or an ambiguous failure the runs the server may have stored
+  are found (by key, ``upload/recovery.py``) instead of posted twice;
 - ``unsent``: an attempt that certainly stored nothing (no connection);
 - ``delivered``: a record's run id;
 - ``rejected``: the server's reason for refusing a record (it is sent again by
@@ -98,8 +98,8 @@ class SpoolMeta:
 
 @dataclass(frozen=True)
 class Attempt:
+    #: this machine's time of the attempt (recovery sends only the time elapsed since)
     at: float
-    after_run_id: int | None
 
 
 class Spool:
@@ -222,7 +222,7 @@ class Spool:
             return record
         elif kind == "attempt":
             for key in entry["keys"]:
-                self.attempts[key] = Attempt(entry["at"], entry.get("after_run_id"))
+                self.attempts[key] = Attempt(entry["at"])
         elif kind == "unsent":
             for key in entry["keys"]:
                 self.attempts.pop(key, None)
@@ -303,10 +303,11 @@ class Spool:
         if self.keep_records:
             self.records[record.key] = record
 
-    def mark_attempt(self, keys: list[str], after_run_id: int | None) -> Attempt:
-        attempt = Attempt(time.time(), after_run_id)
+    def mark_attempt(self, keys: list[str]) -> Attempt:
+        """Before a post: its keys, so that a resume looks for what it stored."""
+        attempt = Attempt(time.time())
         self._write(
-            {"type": "attempt", "keys": keys, "at": attempt.at, "after_run_id": after_run_id},
+            {"type": "attempt", "keys": keys, "at": attempt.at},
             sync=True,
         )
         for key in keys:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,48 @@ OUTPUT_FILE = "execution-output.txt"
 ITEM_OVERHEAD = 512  # JSON keys, ids and punctuation around one run
 
 
-def cut_output(text: str) -> tuple[str, bool]:
-    """Execution output within 255 characters, with a visible mark when cut."""
-    if len(text) <= MAX_TEXT:
+KEY_TAG = re.compile(r"\[pt ([0-9A-Za-z_-]{1,40})\]\s*$")
+
+
+def key_tag(key: str) -> str:
+    """What ends a run's execution output: the record's spool key, as recovery finds it."""
+    return f"[pt {key}]"
+
+
+def key_of(output: str | None) -> str | None:
+    """The spool key a run's execution output ends with, or None."""
+    found = KEY_TAG.search(output or "")
+    return found.group(1) if found else None
+
+
+def without_key(output: str | None) -> str:
+    """A run's execution output as the test gave it, without the key at its end."""
+    return KEY_TAG.sub("", output or "").rstrip("\n")
+
+
+def room_for(record: RunRecord) -> int:
+    """Characters of the 255 left for the record's own text, after its key."""
+    return MAX_TEXT - len(key_tag(record.key)) - 1
+
+
+def cut_output(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
+    """Execution output within ``limit`` characters, with a visible mark when cut."""
+    if len(text) <= limit:
         return text, False
-    return text[: MAX_TEXT - len(TRUNCATION_MARK)] + TRUNCATION_MARK, True
+    return text[: limit - len(TRUNCATION_MARK)] + TRUNCATION_MARK, True
+
+
+def tagged_output(record: RunRecord) -> tuple[str, bool]:
+    """The run's ``automated-execution-output``: the record's text, then its key.
+
+    The key (``[pt 3f9a...]``, 24 characters of the 255) is how an upload finds,
+    after an unclear answer, which runs the server stored, without relying on the
+    server's clock, its run status rules or the order of its answer. Returns the
+    output and whether the text was cut (the full text then goes as a file).
+    """
+    text, cut = cut_output(record.output, room_for(record))
+    tag = key_tag(record.key)
+    return (f"{text}\n{tag}" if text else tag), cut
 
 
 def encoded_size(size: int) -> int:
@@ -123,7 +161,7 @@ def estimate_size(record: RunRecord, policy: FilePolicy) -> int:
     files = sum(
         encoded_size(size) + 64 for f in _all_files(record) if (size := policy.size(f)) is not None
     )
-    if len(record.output) > MAX_TEXT:
+    if len(record.output) > room_for(record):
         files += encoded_size(len(record.output.encode("utf-8")))
     return ITEM_OVERHEAD + text + files
 
@@ -139,9 +177,8 @@ def build_item(
         "instance-id": instance_id,
         "run-duration": hhmmss(record.duration),
     }
-    output, truncated = cut_output(record.output)
-    if output:
-        attributes["automated-execution-output"] = output
+    output, truncated = tagged_output(record)
+    attributes["automated-execution-output"] = output
     if record.version is not None:
         attributes["version"] = record.version
     fields = dict(custom_fields if custom_fields is not None else record.custom_fields)

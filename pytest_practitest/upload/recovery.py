@@ -1,63 +1,53 @@
-"""Never posting a run twice: after an unclear answer, find what the server stored.
+"""Never posting a run twice: after an unclear answer, find what the server stored, by key.
 
 ``POST /runs.json`` is not idempotent. When a post fails in a way that leaves
 its fate unknown (a timeout or a dropped connection after the body was sent,
-a 5xx, a 2xx whose body cannot be read), the uploader does not post again.
-It lists the runs of the batch's instances (``instance-ids``, limited with
-``updated-hours-ago``) and claims, for each record, a run that
+a 5xx, a 2xx whose body cannot be read), the uploader does not post again
+blindly. Every run it posts ends its ``automated-execution-output`` with the
+record's spool key (``[pt 3f9a...]``: ``payload.tagged_output``), so it lists
+the runs of the batch's instances (``instance-ids``, limited with
+``updated-hours-ago``) and claims, for each record, the run that carries its
+key. Nothing else is compared: not the run's status (the reference does not
+say what status a run whose steps are all NO RUN gets), not its times (the
+server's clock may differ from ours), not the order of a bulk answer.
 
-- is on the record's instance,
-- is newer than the attempt: its id is above the highest run id this upload
-  had seen before the attempt (run ids only grow), or, before any run was
-  seen, its ``created-at`` is no earlier than the attempt minus 5 minutes of
-  allowed clock skew,
-- has the status, duration, execution output and version the record's run
-  would have, and
-- was not claimed already.
+Before looking, the uploader waits: after a read timeout, or a 502 or 504 from
+a gateway, at least the request's read timeout (the server may still be storing
+a post the client gave up on); after any other unclear answer ``settle_seconds``.
+It looks, and looks once more ``settle_seconds`` later before posting what is
+still missing. The
+same look (without the wait) comes before re-posting the good part of a bulk
+refused with 422: the reference does not say that a refused bulk stored
+nothing. The spool notes every attempt first, so ``practitest upload`` does the
+same check after a crash.
 
-Before looking, it waits ``settle_seconds`` (5 s by default), so that a post
-the server is still processing after the client gave up has landed. Only the
-records left unclaimed are posted again. The same look (without the wait)
-comes before re-posting the good part of a bulk refused with 422: the
-reference does not say that a refused bulk stored nothing. The spool notes every
-attempt first, so ``practitest upload`` does the same check after a crash.
-Limits: a post still being processed after the settle time can be missed and
-then posted again; another job that posts an identical run (same instance, status,
-duration, output and version) in the same minutes could be taken for ours,
-and that record would then not be posted; the reverse (a duplicate) cannot
-happen through this path.
+What is left: a server that stores a post later than the read timeout plus
+twice ``settle_seconds`` after the client gave up (40 s with the defaults: 30 s
+read timeout, 5 s settle), or later than twice ``settle_seconds`` after it
+answered 500 or 503, would have that run posted again. A run whose key was cut
+from its output (a server that shortens the output below 255 characters)
+cannot be found, and is posted again.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import PAGE_SIZE
-from ..model import RunRecord, hhmmss
+from ..model import RunRecord
 from ..spool.journal import Attempt, Spool
-from .payload import cut_output, run_status
+from .payload import key_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
-CLOCK_SKEW = 300.0
-
-
-def _created_at(run: Mapping[str, Any]) -> float:
-    text = str(run["attributes"].get("created-at") or "")
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return math.inf  # unknown: do not rule it out on time
-
 
 class Recovery:
-    """Finds the runs an unclear post stored, so that they are claimed, not posted again."""
+    """Finds the runs unclear posts stored, by their keys, so they are not posted again."""
 
     def __init__(
         self, client: Client, project_id: int, spool: Spool, on_event: EventSink = ignore_events
@@ -66,75 +56,51 @@ class Recovery:
         self.project_id = project_id
         self.spool = spool
         self.on_event = on_event
-        #: the highest run id this upload has seen (run ids only grow)
-        self.max_run_id: int | None = max(spool.delivered.values(), default=None)
         #: runs found stored after an unclear answer
         self.recovered = 0
-        self._claimed: set[int] = set(spool.delivered.values())
-
-    def seen(self, run_ids: Iterable[int]) -> None:
-        """Runs the server said it stored for us: never claim them for another record."""
-        for run_id in run_ids:
-            self._claimed.add(run_id)
-            self.max_run_id = max(run_id, self.max_run_id or 0)
 
     def find_stored(
         self, batch: Sequence[RunRecord], instances: Mapping[str, int], attempt: Attempt
     ) -> list[RunRecord]:
-        """Claim runs the server stored for ``batch``; return the records it did not store."""
-        instance_ids = sorted({instances[r.key] for r in batch})
-        hours = max(1, math.ceil((time.time() - attempt.at) / 3600) + 1)
-        candidates: list[Mapping[str, Any]] = []
+        """Claim the runs the server stored for ``batch``; return the records it did not store."""
+        stored = self.stored_runs(sorted({instances[r.key] for r in batch}), attempt.at)
+        missing = []
+        for record in batch:
+            run_ids = stored.get(record.key)
+            if not run_ids:
+                missing.append(record)
+                continue
+            self.spool.mark_delivered(record.key, min(run_ids))
+            self.recovered += 1
+            who = record.label or record.key
+            self.on_event(Event(Kind.RECOVERED, f"{who}: found stored as run {min(run_ids)}"))
+            if len(run_ids) > 1:
+                self.on_event(
+                    Event(
+                        Kind.WARNING,
+                        f"{who}: PractiTest holds {len(run_ids)} runs of it "
+                        f"({', '.join(map(str, sorted(run_ids)))}); it was posted more than once",
+                    )
+                )
+        return missing
+
+    def stored_runs(self, instance_ids: Sequence[int], since: float) -> dict[str, list[int]]:
+        """Run ids by spool key, of the runs on ``instance_ids`` updated since ``since``.
+
+        ``since`` is this machine's time; only the time elapsed since then goes to
+        the server (``updated-hours-ago``, which it applies to its own clock), plus an
+        hour, so a server clock that differs from ours changes nothing.
+        """
+        hours = max(1, math.ceil((time.time() - since) / 3600) + 1)
+        found: dict[str, list[int]] = {}
         path = f"/projects/{self.project_id}/runs.json"
         for start in range(0, len(instance_ids), PAGE_SIZE):
             params = {
                 "instance-ids": ",".join(map(str, instance_ids[start : start + PAGE_SIZE])),
                 "updated-hours-ago": hours,
             }
-            candidates += list(self.client.paginate(path, params))
-        candidates = [
-            run
-            for run in candidates
-            if int(run["id"]) not in self._claimed
-            and (
-                int(run["id"]) > attempt.after_run_id
-                if attempt.after_run_id is not None
-                else _created_at(run) >= attempt.at - CLOCK_SKEW
-            )
-        ]
-        missing = []
-        for record in batch:
-            want = _fingerprint(record, instances[record.key])
-            match = next(
-                (
-                    run
-                    for run in candidates
-                    if _fingerprint_of(run) == want and int(run["id"]) not in self._claimed
-                ),
-                None,
-            )
-            if match is None:
-                missing.append(record)
-                continue
-            self.spool.mark_delivered(record.key, int(match["id"]))
-            self.seen([int(match["id"])])
-            self.recovered += 1
-            who = record.label or record.key
-            self.on_event(Event(Kind.RECOVERED, f"{who}: found stored as run {match['id']}"))
-        return missing
-
-
-def _fingerprint(record: RunRecord, instance_id: int) -> tuple[Any, ...]:
-    output = cut_output(record.output)[0] or None
-    return (instance_id, run_status(record), hhmmss(record.duration), output, record.version)
-
-
-def _fingerprint_of(run: Mapping[str, Any]) -> tuple[Any, ...]:
-    a = run["attributes"]
-    return (
-        a.get("instance-id"),
-        a.get("status"),
-        a.get("run-duration"),
-        a.get("automated-execution-output") or None,
-        a.get("version"),
-    )
+            for run in self.client.paginate(path, params):
+                key = key_of(run["attributes"].get("automated-execution-output"))
+                if key is not None:
+                    found.setdefault(key, []).append(int(run["id"]))
+        return found

@@ -18,7 +18,7 @@ from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, V
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
-from .payload import FilePolicy, batches, build_item, encode_items
+from .payload import FilePolicy, batches, build_item, encode_items, key_of
 from .recovery import Recovery
 from .report import UploadReport
 from .targets import Resolver, SetChoice, custom_fields_by_name, field_key
@@ -137,7 +137,7 @@ class Uploader:
         body = encode_items(
             build_item(r, instances[r.key], self.policy, self._fields(r)) for r in batch
         )
-        attempt = self.spool.mark_attempt([r.key for r in batch], self.recovery.max_run_id)
+        attempt = self.spool.mark_attempt([r.key for r in batch])
         try:
             data = self.client.post(self._path("/runs.json"), body)
         except ValidationError as error:
@@ -162,9 +162,7 @@ class Uploader:
             )
             self._resend_missing(batch, instances, attempt, unclear, round_)
             return
-        pairs = [(record.key, int(run["id"])) for record, run in zip(batch, runs, strict=True)]
-        self.spool.mark_delivered_many(pairs)
-        self.recovery.seen(run_id for _, run_id in pairs)
+        self.spool.mark_delivered_many(_pairs(batch, runs))
         self.on_event(Event(Kind.BATCH_SENT, f"{len(batch)} runs delivered", count=len(batch)))
 
     def _reject(self, record: RunRecord, reason: str) -> None:
@@ -219,13 +217,21 @@ class Uploader:
         self.on_event(
             Event(Kind.RETRY, f"{error}; checking which runs were stored before sending again")
         )
+        # A server may still be storing a post the client (or a gateway) gave up on: then
+        # wait at least as long as the client waited for it. Look, and look once more
+        # before posting again.
+        settle = self.settings.settle_seconds
+        first = max(settle, self.client.timeout[1]) if error.late else settle
         remaining = (
             None if self.client.deadline is None else self.client.deadline - time.monotonic()
         )
-        if remaining is not None and remaining < self.settings.settle_seconds:
+        if remaining is not None and remaining < first + settle:
             raise error
-        time.sleep(self.settings.settle_seconds)
+        time.sleep(first)
         missing = self.recovery.find_stored(batch, instances, attempt)
+        if missing:
+            time.sleep(settle)
+            missing = self.recovery.find_stored(missing, instances, attempt)
         if missing:
             if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
                 raise error
@@ -276,3 +282,18 @@ class Uploader:
 
 
 __all__ = ["ConfigError", "DeadlineExceeded", "UploadReport", "UploadSettings", "Uploader"]
+
+
+def _pairs(batch: Sequence[RunRecord], runs: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
+    """(record key, run id) for a bulk the server stored, tied by the keys in the runs' outputs.
+
+    The reference does not say that a bulk's answer keeps the request's order. An
+    answer that does not show the keys still lists one run per record, so all were
+    stored: its ids are taken in order (only the id noted per record can then be off).
+    """
+    by_key = {
+        key_of(run.get("attributes", {}).get("automated-execution-output")): run for run in runs
+    }
+    if all(record.key in by_key for record in batch):
+        return [(record.key, int(by_key[record.key]["id"])) for record in batch]
+    return [(record.key, int(run["id"])) for record, run in zip(batch, runs, strict=True)]

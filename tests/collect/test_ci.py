@@ -7,7 +7,7 @@ import pytest
 from pytest_practitest.collect.ci import CiInfo, detect
 from pytest_practitest.simulator import Simulator
 from tests.conftest import Run
-from tests.helpers import runs_by_test
+from tests.helpers import output, runs_by_test
 
 GITHUB = {
     "GITHUB_ACTIONS": "true",
@@ -118,10 +118,10 @@ def test_ci_line_in_the_output(
     pytester.makepyfile(test_ci="def test_ok(): pass\ndef test_bad(): assert 0, 'nope'")
     run()
     grouped = runs_by_test(psim)
-    assert grouped["test_ci.py::test_ok"][0]["automated-execution-output"] == (
+    assert output(grouped["test_ci.py::test_ok"][0]) == (
         "GitHub Actions https://github.com/acme/shop/actions/runs/991 @ 0123456789ab (main)"
     )
-    assert grouped["test_ci.py::test_bad"][0]["automated-execution-output"].startswith(
+    assert (output(grouped["test_ci.py::test_bad"][0]) or "").startswith(
         "AssertionError: nope\nassert 0\nGitHub Actions"
     )
 
@@ -137,4 +137,4 @@ def test_ci_values_in_custom_fields(
     assert stored["custom-fields"] == {
         f"---f-{psim.info.custom_fields['Build']}": "https://github.com/acme/shop/actions/runs/991"
     }
-    assert stored["automated-execution-output"] is None
+    assert output(stored) is None

@@ -10,7 +10,7 @@ import pytest
 
 from pytest_practitest.simulator import Simulator
 from tests.conftest import Run
-from tests.helpers import attachments, runs_by_test
+from tests.helpers import attachments, output, runs_by_test
 
 TEARDOWN_RAISES = """
 import pytest
@@ -34,9 +34,9 @@ def test_other():
 """
 
 
-def outputs(psim: Simulator) -> dict[str, list[tuple[str, str]]]:
+def outputs(psim: Simulator) -> dict[str, list[tuple[str, str | None]]]:
     return {
-        name.split("::")[-1]: [(r["status"], r["automated-execution-output"]) for r in runs]
+        name.split("::")[-1]: [(r["status"], output(r)) for r in runs]
         for name, runs in runs_by_test(psim).items()
     }
 

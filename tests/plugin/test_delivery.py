@@ -12,7 +12,7 @@ import pytest
 
 from pytest_practitest.simulator import Simulator
 from tests.conftest import TOKEN, Run
-from tests.helpers import count_by, runs_by_test
+from tests.helpers import count_by, output, runs_by_test
 
 SUITE = """
 import pytest
@@ -29,7 +29,7 @@ def test_skip(): pytest.skip("later")
 
 def summary(psim: Simulator) -> dict[str, list[tuple[str, str]]]:
     return {
-        name: sorted((r["status"], r["automated-execution-output"] or "") for r in runs)
+        name: sorted((r["status"], output(r) or "") for r in runs)
         for name, runs in runs_by_test(psim).items()
     }
 
@@ -68,7 +68,7 @@ def test_rerun_gives_one_run_with_the_final_outcome(
     result.stdout.fnmatch_lines(["*1 passed, 2 rerun*"])
     [stored] = runs_by_test(psim)["test_rerun_gives_one_run_with_the_final_outcome.py::test_flaky"]
     assert stored["status"] == "PASSED"
-    assert stored["automated-execution-output"] == "(passed on attempt 3 of 3)"
+    assert output(stored) == "(passed on attempt 3 of 3)"
 
 
 def test_upload_runs_while_the_suite_runs(

@@ -7,6 +7,7 @@ import pytest
 from pytest_practitest.simulator import Simulator
 from tests.conftest import Run
 from tests.helpers import attachments, runs_by_test, step_runs
+from tests.helpers import output as stored_output
 
 OUTCOMES = {
     "test_pass": ("def test_pass(): pass", "PASSED", ""),
@@ -81,7 +82,7 @@ def test_outcome_becomes_the_documented_status(
     _, status, output = OUTCOMES[name]
     [stored] = outcome_run[f"test_outcomes.py::{name}"]
     assert stored["status"] == status
-    assert str(stored["automated-execution-output"] or "").startswith(output)
+    assert str(stored_output(stored) or "").startswith(output)
 
 
 def test_failure_carries_traceback_and_captured_output(

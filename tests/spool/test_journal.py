@@ -34,7 +34,7 @@ def test_round_trip_and_pending(tmp_path: Path) -> None:
         first, second, third = record(1), record(2), record(3)
         for item in (first, second, third):
             spool.add(item)
-        spool.mark_attempt([first.key, second.key], after_run_id=None)
+        spool.mark_attempt([first.key, second.key])
         spool.mark_delivered(first.key, 900001)
         spool.mark_rejected(second.key, "t2: instance-id 1 does not exist")
         path = spool.path
@@ -64,7 +64,7 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
     writer.add(first)
     writer.add(second)
     assert follower.read_new() == [first, second]
-    follower.mark_attempt([first.key, second.key], after_run_id=None)
+    follower.mark_attempt([first.key, second.key])
     follower.mark_delivered_many([(first.key, 900001), (second.key, 900002)])
     third = record(3)
     writer.add(third)
@@ -110,7 +110,7 @@ def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) 
     assert seen == [first, second]
     third, fourth = record(3), record(4)
     writer.add(third)
-    writer.mark_attempt([first.key], after_run_id=None)  # never waits; takes pending lines along
+    writer.mark_attempt([first.key])  # never waits; takes pending lines along
     assert follower.read_new() == [third]
     assert set(follower.attempts) == {first.key}
     writer.add(fourth)

@@ -36,10 +36,16 @@ def test_output_cut_to_255_with_a_visible_mark() -> None:
 
 
 def test_passed_and_failed_without_steps_go_as_exit_codes() -> None:
-    passed = build_item(rec(Status.PASSED, duration=3), 7, FilePolicy())
+    record = rec(Status.PASSED, duration=3)
+    passed = build_item(record, 7, FilePolicy())
     assert passed == {
         "type": "instances",
-        "attributes": {"instance-id": 7, "run-duration": "00:00:03", "exit-code": 0},
+        "attributes": {
+            "instance-id": 7,
+            "run-duration": "00:00:03",
+            "automated-execution-output": f"[pt {record.key}]",
+            "exit-code": 0,
+        },
     }
     assert build_item(rec(Status.FAILED), 7, FilePolicy())["attributes"]["exit-code"] == 1
 

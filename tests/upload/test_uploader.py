@@ -291,7 +291,7 @@ def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> 
             spool.add(record)
         # The process noted the attempt and posted 5 runs; the server stored them;
         # the process died before the answer came back.
-        spool.mark_attempt([r.key for r in records[:5]], after_run_id=None)
+        spool.mark_attempt([r.key for r in records[:5]])
         items = [build_item(r, r.target.instance_id or 0, FilePolicy()) for r in records[:5]]
         with Client(sim.url, TOKEN).session as session:
             stored = session.post(
@@ -559,3 +559,20 @@ def test_create_missing_with_an_unknown_author_names_the_id(
     [reason] = report.rejected.values()
     assert "PractiTest refused author id 1 (" in reason
     assert reason.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")
+
+
+def test_a_bulk_answer_in_another_order_is_tied_to_records_by_key(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    from pytest_practitest.upload.payload import key_of
+
+    usim.store.bulk_order = "reversed"
+    set_id, instances, _ = seed_set(usim, 20, "Reversed")
+    records = records_for([Target(instance_id=i) for i in instances])
+    report, spool = upload(usim, tmp_path, records, set_choice=SetChoice(set_id=set_id))
+    assert report.delivered == 20
+    key_by_run = {
+        run["id"]: key_of(run["automated-execution-output"]) for run in usim.entities("runs")
+    }
+    assert {key_by_run[run_id] for run_id in spool.delivered.values()} == set(spool.delivered)
+    assert all(key_by_run[run_id] == key for key, run_id in spool.delivered.items())
