@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
-from ..upload.targets import FIELD_PREFIX, Resolver, SetChoice, custom_fields_by_name, field_key
+from ..upload.fields import FIELD_PREFIX, custom_fields_by_name, field_key
+from ..upload.targets import Resolver, SetChoice
 from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:

@@ -89,6 +89,9 @@ class Store:
     #: how a bulk of runs is answered: "request" (the order of the request) or "reversed"
     #: (the reference does not say that the answer keeps the request's order)
     bulk_order: str = "request"
+    #: whether a test's name must be unique in its project (422 "has already been taken");
+    #: the reference does not say, and a server that allows two lets racing jobs make both
+    unique_test_names: bool = True
 
     def now(self) -> datetime:
         """The server's time (its own clock: see ``clock_offset``)."""

@@ -96,7 +96,8 @@ class Plan:
         ]
         if settings.create_missing and by_set:
             lines.append(
-                f"  create-missing: up to {by_set} test creations and "
+                f"  create-missing: up to {2 * by_set} calls to create tests (a create and a "
+                "look for each) and "
                 f"{math.ceil(by_set / MAX_INSTANCES_PER_POST)} instance bulks more, "
                 "for what is not there yet"
             )

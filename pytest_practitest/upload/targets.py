@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
 NAME_LOOKUPS_BEFORE_LISTING = 3
-FIELD_PREFIX = "---f-"
 HASH_LENGTH = 10
 
 
@@ -48,23 +47,6 @@ def fitted_name(name: str) -> str:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{name[: MAX_TEXT - HASH_LENGTH - 3]}… #{digest}"
-
-
-def field_key(key: str) -> str | None:
-    """A custom-field key as the API takes it (``---f-ID``), or None for a name to look up."""
-    if key.startswith(FIELD_PREFIX):
-        return key
-    if key.isdigit():
-        return f"{FIELD_PREFIX}{key}"
-    return None
-
-
-def custom_fields_by_name(client: Client, project_id: int) -> dict[str, str]:
-    """The project's custom fields by name, keyed as the API takes them (``---f-ID``)."""
-    return {
-        str(f["attributes"]["name"]): f"{FIELD_PREFIX}{f['id']}"
-        for f in client.paginate(f"/projects/{project_id}/custom_fields.json")
-    }
 
 
 @dataclass(frozen=True)
@@ -246,6 +228,7 @@ class Resolver:
             for test in self.client.paginate(self._path("/tests.json")):
                 name, test_id = test["attributes"]["name"], int(test["id"])
                 known[name] = min(test_id, known.get(name, test_id))  # the oldest, as _find_test
+        created: dict[str, int] = {}
         for name in names:
             if self.refusal is not None:
                 break  # the same refusal would come for every other test
@@ -253,10 +236,45 @@ class Resolver:
             found = known.get(stored) if known is not None else self._find_test(stored)
             if found is None:
                 found = self._create_test(stored, full_name=name)
+                if found is not None:
+                    created[stored] = found
             if found is not None:
                 test_ids[Target(name=name)] = found
+        winners = self._converge_tests(created)
+        for target in list(test_ids):
+            if target.name is not None and fitted_name(target.name) in winners:
+                test_ids[target] = winners[fitted_name(target.name)]
         wanted = [test_id for target, test_id in test_ids.items() if target in set(targets)]
         self._create_instances(list(dict.fromkeys(wanted)))
+
+    def _converge_tests(self, created: dict[str, int]) -> dict[str, int]:
+        """After creating tests: where another upload made one of the same name first, use it.
+
+        A server may let two tests share a name, and two jobs that create the same
+        tests at once then make both. Each looks again once its tests exist, keeps
+        the oldest (lowest id) and deletes its own if it is not that one: ids only
+        grow, so whichever looks last sees both and gives way. The look is one exact
+        name lookup per test created (a paged listing would skip tests while another
+        job deletes its duplicates, and the reference does not promise an order), so
+        a new test costs two calls, once. Returns the id to use per name.
+        """
+        winners = {}
+        for name, ours in created.items():
+            same = {
+                int(t["id"])
+                for t in self.client.paginate(self._path("/tests.json"), {"name_exact": name})
+            }
+            winner = min(same | {ours})
+            winners[name] = winner
+            if winner == ours:
+                continue
+            try:
+                self.client.delete(self._path(f"/tests/{ours}.json"))
+            except APIError as error:
+                self.on_event(
+                    Event(Kind.WARNING, f"could not remove duplicate test {ours}: {error.reason}")
+                )
+        return winners
 
     def _find_test(self, name: str) -> int | None:
         found = [

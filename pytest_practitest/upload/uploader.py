@@ -18,10 +18,11 @@ from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, V
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
+from .fields import custom_fields_by_name, field_key
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
 from .recovery import Recovery
 from .report import UploadReport
-from .targets import Resolver, SetChoice, custom_fields_by_name, field_key
+from .targets import Resolver, SetChoice
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client

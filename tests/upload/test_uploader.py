@@ -362,7 +362,8 @@ def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_pa
     assert again.delivered == 26
     assert [c.method for c in usim.requests].count("POST") == 2  # runs only: nothing created twice
     assert len(usim.entities("tests")) == 8 + 25
-    assert first_calls < 40
+    # each new test: its create and one exact-name look, so racing jobs converge
+    assert first_calls <= 25 * 2 + 12
 
 
 def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
