@@ -95,12 +95,14 @@ def deliver(
     pending: int,
     deadline: float,
     intro: str = "",
+    verify: bool = False,
 ) -> UploadReport | None:
     """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
 
     For ``practitest upload`` and ``import-junit``. ``intro`` is printed once the
     client is made. None (and one error line) when the settings cannot make a
-    client, e.g. no token.
+    client, e.g. no token. ``verify``: then check that each result is in
+    PractiTest once (``report.verified``), and print what is not.
     """
     from ..api.client import Client  # only now: a dry run loads no HTTP library
     from ..upload.uploader import Uploader
@@ -114,8 +116,13 @@ def deliver(
     with client.session:
         if intro:
             print(intro, flush=True)
-        report = Uploader(client, upload_settings, spool, on_event=progress).upload()
+        uploader = Uploader(client, upload_settings, spool, on_event=progress)
+        report = uploader.upload()
+        checked = uploader.verify() if verify and report.fatal is None else None
     if progress.tty:
         print(file=sys.stderr)  # end the bar's line
     print("\n".join(report.lines()))
+    if checked is not None:
+        report.verified = not checked.missing and not checked.doubled
+        print("\n".join(checked.lines()))
     return report

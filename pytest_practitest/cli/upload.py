@@ -1,6 +1,7 @@
 """``practitest upload SPOOL...``: send what spools still hold, never twice; then remove them.
 
-Exit codes: 0 all delivered; 1 some not; 2 usage or input error.
+Exit codes: 0 all delivered (and, with ``--verify``, each in PractiTest once); 1 some
+not; 2 usage or input error.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="give up after this many seconds (default 900)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="then check that each result is in PractiTest exactly once, by its key; "
+        "name the missing and the doubled, and keep the spool if any",
+    )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log every request (never the token)"
     )
@@ -92,10 +99,12 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
         intro = f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
-        report = deliver("upload", settings, upload_settings, spool, len(pending), deadline, intro)
+        report = deliver(
+            "upload", settings, upload_settings, spool, len(pending), deadline, intro, args.verify
+        )
         if report is None:
             return 2
-    if report.undelivered or report.fatal:
+    if report.undelivered or report.fatal or report.verified is False:
         return 1
     if remove_delivered(spool.path):
         print(f"PractiTest: everything is delivered; removed {spool.path}")

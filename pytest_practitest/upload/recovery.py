@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import PAGE_SIZE
@@ -44,6 +44,28 @@ from .payload import key_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
+
+
+class Verification(NamedTuple):
+    """What ``practitest upload --verify`` found: results missing, results stored twice."""
+
+    total: int
+    missing: list[str]
+    doubled: dict[str, list[int]]
+
+    def lines(self) -> list[str]:
+        if not self.missing and not self.doubled:
+            return [f"PractiTest: verified: each of the {self.total} results is in PractiTest once"]
+        lines = [
+            f"PractiTest: verify: {len(self.missing)} of {self.total} results are not in "
+            f"PractiTest, {len(self.doubled)} are there more than once"
+        ]
+        lines += [f"PractiTest: missing: {label}" for label in self.missing[:10]]
+        lines += [
+            f"PractiTest: more than once: {label} (runs {', '.join(map(str, runs))})"
+            for label, runs in list(self.doubled.items())[:10]
+        ]
+        return lines
 
 
 class Recovery:
@@ -84,6 +106,22 @@ class Recovery:
                 )
         return missing
 
+    def verify(self, records: Sequence[RunRecord], set_id: int, since: float) -> Verification:
+        """Whether each of ``records`` is in PractiTest once: by key, in the set's runs.
+
+        Results mapped to an instance id outside the set are looked up by instance.
+        """
+        by_set = any(r.target.instance_id is None for r in records)
+        found = self._stored({"set-ids": set_id}, since) if by_set else {}
+        direct = sorted({r.target.instance_id for r in records if r.target.instance_id})
+        for key, run_ids in self.stored_runs(direct, since).items():
+            found[key] = sorted(set(found.get(key, [])) | set(run_ids))
+        missing = [r.label or r.key for r in records if not found.get(r.key)]
+        doubled = {
+            r.label or r.key: sorted(found[r.key]) for r in records if len(found.get(r.key, ())) > 1
+        }
+        return Verification(len(records), missing, doubled)
+
     def stored_runs(self, instance_ids: Sequence[int], since: float) -> dict[str, list[int]]:
         """Run ids by spool key, of the runs on ``instance_ids`` updated since ``since``.
 
@@ -91,16 +129,20 @@ class Recovery:
         the server (``updated-hours-ago``, which it applies to its own clock), plus an
         hour, so a server clock that differs from ours changes nothing.
         """
+        found: dict[str, list[int]] = {}
+        for start in range(0, len(instance_ids), PAGE_SIZE):
+            chunk = ",".join(map(str, instance_ids[start : start + PAGE_SIZE]))
+            for key, run_ids in self._stored({"instance-ids": chunk}, since).items():
+                found.setdefault(key, []).extend(run_ids)
+        return found
+
+    def _stored(self, params: dict[str, object], since: float) -> dict[str, list[int]]:
+        """Run ids by spool key, of the runs ``params`` select, updated since ``since``."""
         hours = max(1, math.ceil((time.time() - since) / 3600) + 1)
         found: dict[str, list[int]] = {}
         path = f"/projects/{self.project_id}/runs.json"
-        for start in range(0, len(instance_ids), PAGE_SIZE):
-            params = {
-                "instance-ids": ",".join(map(str, instance_ids[start : start + PAGE_SIZE])),
-                "updated-hours-ago": hours,
-            }
-            for run in self.client.paginate(path, params):
-                key = key_of(run["attributes"].get("automated-execution-output"))
-                if key is not None:
-                    found.setdefault(key, []).append(int(run["id"]))
+        for run in self.client.paginate(path, {**params, "updated-hours-ago": hours}):
+            key = key_of(run["attributes"].get("automated-execution-output"))
+            if key is not None:
+                found.setdefault(key, []).append(int(run["id"]))
         return found

@@ -27,6 +27,8 @@ class UploadReport:
     set_name: str | None = None
     fatal: str | None = None
     spool_path: str = ""
+    #: ``practitest upload --verify``: each result in PractiTest once (None: not asked)
+    verified: bool | None = None
 
     @classmethod
     def of_spool(cls, spool: Spool, **rest: Any) -> UploadReport:

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
@@ -20,7 +21,7 @@ from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
 from .fields import custom_fields_by_name, field_key
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
-from .recovery import Recovery
+from .recovery import Recovery, Verification
 from .report import UploadReport
 from .targets import Resolver, SetChoice
 
@@ -106,6 +107,12 @@ class Uploader:
         except (PractiTestError, OSError) as error:
             fatal = str(error)
         return self.report(fatal, time.monotonic() - started, self.client.calls - calls_before)
+
+    def verify(self) -> Verification:
+        """Each of the spool's results in PractiTest once? (``practitest upload --verify``)."""
+        created = datetime.fromisoformat(self.spool.meta.created).timestamp()
+        records = list(self.spool.records.values())
+        return self.recovery.verify(records, self.resolver.resolve_set(), created)
 
     def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
         """Where the spool stands now."""

@@ -225,3 +225,31 @@ def test_a_long_upload_shows_progress_in_a_ci_log(gsim: Simulator, tmp_path: Pat
     result = practitest("upload", str(spool.path))
     assert result.returncode == 0, result.stderr
     assert "PractiTest: 20 of 30 delivered (67%)" in result.stderr  # no terminal: plain lines
+
+
+def test_verify_says_each_result_is_there_once_or_names_what_is_not(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    clean = write_spool(tmp_path / "clean", gsim.url, count=2)
+    result = practitest("upload", "--verify", str(clean))
+    assert result.returncode == 0, result.stderr
+    assert "PractiTest: verified: each of the 2 results is in PractiTest once" in result.stdout
+    assert not clean.exists()
+
+    doubled = write_spool(tmp_path / "doubled", gsim.url, count=2)
+    with Spool.open(doubled) as spool:
+        first = next(iter(spool.records.values()))
+    cart = next(i for i in gsim.entities("instances") if i["name"] == "Cart: add an item")
+    from tests.helpers import Api
+
+    with Api(gsim.url, TOKEN, 4500) as api:  # as if an earlier post had stored it already
+        api.run(cart["id"], **{"exit-code": 0, "automated-execution-output": f"[pt {first.key}]"})
+    result = practitest("upload", "--verify", str(doubled))
+    assert result.returncode == 1
+    assert "PractiTest: 2 of 2 runs delivered" in result.stdout
+    assert (
+        "PractiTest: verify: 0 of 2 results are not in PractiTest, 1 are there more than once"
+        in result.stdout
+    )
+    assert "PractiTest: more than once: test_0 (runs " in result.stdout
+    assert doubled.exists()  # kept: a person should look
