@@ -155,15 +155,39 @@ class Reporter:
             }
         recorded = set(self.recorder.node_ids)
         missing = sorted(reported - recorded) + sorted(set(self.lost) & recorded)
+        lines = self._not_collected(terminal)
         if not missing:
-            return []
+            return lines
         shown = ", ".join(
             f"{node_id} ({self.lost.get(node_id, 'no record')})" for node_id in missing[:5]
         )
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         return [
+            *lines,
             f"PractiTest: {len(missing)} test{'s' if len(missing) != 1 else ''} that pytest "
-            f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: {shown}{more}"
+            f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: "
+            f"{shown}{more}",
+        ]
+
+    @staticmethod
+    def _not_collected(terminal: Any) -> list[str]:
+        """Files pytest could not collect: their tests never ran, so no run stands for them."""
+        if terminal is None:
+            return []
+        failed = sorted(
+            {
+                report.nodeid or "."
+                for report in terminal.stats.get("error", ())
+                if isinstance(report, pytest.CollectReport) and report.failed
+            }
+        )
+        if not failed:
+            return []
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        return [
+            f"PractiTest: {len(failed)} file{'s' if len(failed) != 1 else ''} could not be "
+            f"collected ({shown}): {'its' if len(failed) == 1 else 'their'} tests did not run "
+            "and are not in the count above"
         ]
 
     def _say(self, line: str) -> None:

@@ -281,3 +281,19 @@ def test_captured_output_is_attached_once_per_phase(
         "--- Captured stdout call ---\nin call\n\n"
         "--- Captured stdout teardown ---\nin teardown\n"
     )
+
+
+def test_a_file_that_cannot_be_collected_is_named_in_the_summary(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_fine="def test_a(): pass", test_broken="import no_such_module\ndef test_b(): pass"
+    )
+    result = run("--continue-on-collection-errors")
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 1 of 1 runs delivered*",
+            "PractiTest: 1 file could not be collected (test_broken.py): its tests did not run "
+            "and are not in the count above",
+        ]
+    )

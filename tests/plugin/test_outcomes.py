@@ -103,12 +103,16 @@ def test_failure_carries_traceback_and_captured_output(
     ]
     files = attachments(psim, "run", stored["id"])
     # (a long crash message, as pytest prints under CI=true, also brings execution-output.txt)
-    assert {"traceback.txt", "stdout.txt", "log.txt"} <= set(files) <= {
-        "traceback.txt",
-        "stdout.txt",
-        "log.txt",
-        "execution-output.txt",
-    }
+    assert (
+        {"traceback.txt", "stdout.txt", "log.txt"}
+        <= set(files)
+        <= {
+            "traceback.txt",
+            "stdout.txt",
+            "log.txt",
+            "execution-output.txt",
+        }
+    )
     assert b"assert {'a': 1} == {'a': 2}" in files["traceback.txt"]
     assert b"to stdout" in files["stdout.txt"]
     assert b"to the log" in files["log.txt"]
