@@ -183,3 +183,20 @@ def keys_stored(sim: Any) -> dict[str, int]:
         assert key is not None, run
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def sample_record(index: int) -> Any:
+    """A failed record with a step, a file by path and bytes, fields and a version."""
+    from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+
+    return RunRecord(
+        target=Target(name=f"test {index}"),
+        status=Status.FAILED,
+        label=f"t{index}",
+        duration=1.5,
+        output="boom",
+        steps=(StepRecord("s", Status.BLOCKED, files=(FileRef("shot.png", data=b"\x89PNG"),)),),
+        files=(FileRef("log.txt", path="/tmp/log.txt"),),
+        custom_fields={"Browser": "Chrome"},
+        version="1.0",
+    )

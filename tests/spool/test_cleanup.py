@@ -7,20 +7,7 @@ from pathlib import Path
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.spool.cleanup import leftover_line, leftovers, remove_delivered
 from pytest_practitest.spool.journal import Spool, SpoolMeta
-
-
-def record(index: int) -> RunRecord:
-    return RunRecord(
-        target=Target(name=f"test {index}"),
-        status=Status.FAILED,
-        label=f"t{index}",
-        duration=1.5,
-        output="boom",
-        steps=(StepRecord("s", Status.BLOCKED, files=(FileRef("shot.png", data=b"\x89PNG"),)),),
-        files=(FileRef("log.txt", path="/tmp/log.txt"),),
-        custom_fields={"Browser": "Chrome"},
-        version="1.0",
-    )
+from tests.helpers import sample_record
 
 
 def spool_with_files(directory: Path, user_file: Path) -> tuple[Spool, list[RunRecord], Path]:
@@ -82,7 +69,7 @@ def test_a_spool_with_a_rejected_record_is_kept(tmp_path: Path) -> None:
 
 def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None:
     spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
-    spool.add(record(1))
+    spool.add(sample_record(1))
     spool.close()
     with spool.path.open("a") as handle:
         handle.write('{"type":"delivered","key":')  # the process died mid-write
@@ -94,7 +81,7 @@ def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path
     def spool_of(count: int, delivered: int = 0, **meta: object) -> Spool:
         spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://x", **meta))  # type: ignore[arg-type]
         for index in range(count):
-            item = record(index)
+            item = sample_record(index)
             spool.add(item)
             if index < delivered:
                 spool.mark_delivered(item.key, 900000 + index)

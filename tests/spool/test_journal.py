@@ -7,23 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.model import RunRecord
 from pytest_practitest.spool.journal import Spool, SpoolError, SpoolMeta
-from tests.helpers import wait_for
-
-
-def record(index: int) -> RunRecord:
-    return RunRecord(
-        target=Target(name=f"test {index}"),
-        status=Status.FAILED,
-        label=f"t{index}",
-        duration=1.5,
-        output="boom",
-        steps=(StepRecord("s", Status.BLOCKED, files=(FileRef("shot.png", data=b"\x89PNG"),)),),
-        files=(FileRef("log.txt", path="/tmp/log.txt"),),
-        custom_fields={"Browser": "Chrome"},
-        version="1.0",
-    )
+from tests.helpers import sample_record, wait_for
 
 
 def test_round_trip_and_pending(tmp_path: Path) -> None:
@@ -31,7 +17,7 @@ def test_round_trip_and_pending(tmp_path: Path) -> None:
         project_id=4500, url="http://127.0.0.1:1", set_name="Nightly", create_missing=True
     )
     with Spool.create(tmp_path, meta) as spool:
-        first, second, third = record(1), record(2), record(3)
+        first, second, third = sample_record(1), sample_record(2), sample_record(3)
         for item in (first, second, third):
             spool.add(item)
         spool.mark_attempt([first.key, second.key])
@@ -60,13 +46,13 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
     writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
     follower = Spool.open(writer.path, keep_records=False)
     assert follower.read_new() == []
-    first, second = record(1), record(2)
+    first, second = sample_record(1), sample_record(2)
     writer.add(first)
     writer.add(second)
     assert follower.read_new() == [first, second]
     follower.mark_attempt([first.key, second.key])
     follower.mark_delivered_many([(first.key, 900001), (second.key, 900002)])
-    third = record(3)
+    third = sample_record(3)
     writer.add(third)
     assert follower.read_new() == [third]  # its own marks are read back and applied, not returned
     assert follower.count == 3
@@ -81,7 +67,7 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
 def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> None:
     writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
     follower = Spool.open(writer.path, keep_records=False)
-    one = record(1)
+    one = sample_record(1)
     line = ('{"type":"record","record":' + json.dumps(one.to_json()) + "}\n").encode()
     with writer.path.open("ab") as raw:
         raw.write(line[:25])
@@ -97,7 +83,7 @@ def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) 
     writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
     writer.write_behind(0.2)
     follower = Spool.open(writer.path, keep_records=False)
-    first, second = record(1), record(2)
+    first, second = sample_record(1), sample_record(2)
     writer.add(first)
     writer.add(second)
     seen: list[RunRecord] = []
@@ -108,7 +94,7 @@ def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) 
 
     assert wait_for(both_seen, timeout=5)
     assert seen == [first, second]
-    third, fourth = record(3), record(4)
+    third, fourth = sample_record(3), sample_record(4)
     writer.add(third)
     writer.mark_attempt([first.key])  # never waits; takes pending lines along
     assert follower.read_new() == [third]
@@ -121,7 +107,7 @@ def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) 
 
 def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
     with Spool.create(tmp_path, SpoolMeta(project_id=1, url="us")) as spool:
-        spool.add(record(1))
+        spool.add(sample_record(1))
         path = spool.path
     with path.open("a") as handle:
         handle.write('{"type": "record", "rec')
