@@ -107,6 +107,21 @@ def _skip_reason(report: Any) -> str:
     return ""
 
 
+def _steps(payload: Mapping[str, Any]) -> tuple[StepRecord, ...]:
+    """The steps a test recorded (``step()``, pytest-bdd), as they came from where it ran."""
+    return tuple(
+        StepRecord(
+            name=s["name"],
+            status=Status(s["status"]),
+            description=s.get("description"),
+            expected=s.get("expected"),
+            actual=s.get("actual"),
+            files=tuple(FileRef(f["name"], path=f["path"]) for f in s.get("files", [])),
+        )
+        for s in payload.get("steps", ())
+    )
+
+
 def with_subtests(outcome: str, text: str, subtests: list[Phase]) -> tuple[str, str]:
     """A test whose subtests failed has failed, whatever its own call said; name them.
 
@@ -243,17 +258,7 @@ class Recorder:
                 files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))
         if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
             files += self._captured(state)
-        steps = tuple(
-            StepRecord(
-                name=s["name"],
-                status=Status(s["status"]),
-                description=s.get("description"),
-                expected=s.get("expected"),
-                actual=s.get("actual"),
-                files=tuple(FileRef(f["name"], path=f["path"]) for f in s.get("files", [])),
-            )
-            for s in payload.get("steps", ())
-        )
+        steps = _steps(payload)
         fields = {**self.base_fields, **(dict(mapped.fields) if mapped else {})}
         if self.ci is not None and self.settings.ci == "output":
             text = f"{text.strip()}\n{self.ci.line()}" if text.strip() else self.ci.line()
