@@ -248,11 +248,11 @@ class Recorder:
         failed = outcome in ("failed", "error", "teardown_error") or any(
             p.outcome == "failed" for p in state.phases.values()
         )
-        phases = [(w, p) for w, p in state.phases.items()] + [
-            (f"subtest {subtest_name(s.report)}", s) for s in state.subtests
-        ]
         files = [FileRef(f["name"], path=f["path"]) for f in payload.get("files", ())]
         if failed:
+            phases = [*state.phases.items()] + [
+                (f"subtest {subtest_name(s.report)}", s) for s in state.subtests
+            ]
             traceback = "\n\n".join(f"--- {w} ---\n{p.longrepr}" for w, p in phases if p.longrepr)
             if traceback:
                 files.insert(0, FileRef("traceback.txt", data=traceback.encode("utf-8")))

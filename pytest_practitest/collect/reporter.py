@@ -82,7 +82,8 @@ class Reporter:
             self.recorder.hook_failures.add(problem)
         if changed is not None:
             record = changed
-        self._open()
+        if not self.delivery.opened:  # once, not per record: this runs for every test
+            self._open()
         self.delivery.add(record)
 
     def _open(self) -> None:

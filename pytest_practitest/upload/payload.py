@@ -54,7 +54,7 @@ def cut_output(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
 def tagged_output(record: RunRecord) -> tuple[str, bool]:
     """The run's ``automated-execution-output``: the record's text, then its key.
 
-    The key (``[pt 3f9a...]``, 24 characters of the 255) is how an upload finds,
+    The key (``[pt 3f9a...]``, 29 characters of the 255 and a line break) is how an upload finds,
     after an unclear answer, which runs the server stored, without relying on the
     server's clock, its run status rules or the order of its answer. Returns the
     output and whether the text was cut (the full text then goes as a file).
