@@ -2,36 +2,69 @@
 
 Starts the simulator (demo seed) in this process, runs the sample webshop suite
 with the plugin, imports the sample JUnit files, and prints the test set as
-PractiTest would show it. Leaves nothing running.
+PractiTest would show it. Leaves nothing running and nothing behind.
+
+The samples are the repository's ``sample_projects/webshop`` and ``junit``, one
+copy: the wheel ships them as the package data ``pytest_practitest/samples``
+(``pyproject.toml`` maps that folder onto ``sample_projects``), and a checkout
+reads them where they are. Either way they are copied to a temporary folder and
+run there, so a read-only site-packages or a checkout is never written to.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 from ..upload.payload import without_key
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
+CHECKOUT_SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
+DEMO_PARTS = ("webshop", "junit")
 
 
-def _samples(given: Path | None = None) -> Path:
-    candidates = [given] if given is not None else [SAMPLES, Path.cwd() / "sample_projects"]
+def samples_source(given: Traversable | None = None) -> Traversable:
+    """Where the demo's samples are: ``--samples``, the wheel's package data, or the checkout."""
+    if given is not None:
+        candidates: list[Traversable] = [given]
+    else:
+        candidates = [resources.files("pytest_practitest") / "samples", CHECKOUT_SAMPLES]
     for candidate in candidates:
-        if candidate is not None and (candidate / "webshop").is_dir():
-            return candidate.resolve()
+        if all(candidate.joinpath(part).is_dir() for part in DEMO_PARTS):
+            return candidate
+    where = f"{given}" if given is not None else "the installed package"
     raise FileNotFoundError(
-        "sample_projects/ not found: run `practitest demo` from a checkout of pytest-practitest, "
-        "or pass --samples DIR"
+        f"the demo's samples (webshop/ and junit/) are not in {where}: reinstall "
+        "pytest-practitest, or pass --samples DIR (a checkout's sample_projects)"
     )
+
+
+def copy_tree(source: Traversable, target: Path) -> None:
+    """Copy a package-data folder (a real folder, or one inside a zip) to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            copy_tree(entry, target / entry.name)
+        else:
+            with entry.open("rb") as src, (target / entry.name).open("wb") as dst:
+                shutil.copyfileobj(src, dst)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples",
         type=Path,
         default=None,
-        help="the sample_projects folder (default: the checkout's)",
+        help="a folder holding webshop/ and junit/ (default: the installed package's samples)",
     )
 
 
@@ -55,15 +88,19 @@ def demo(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
 
     out = out or sys.stdout
     try:
-        samples = _samples(samples_dir)
+        source = samples_source(samples_dir)
     except FileNotFoundError as error:
         print(f"practitest demo: error: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
     with (
-        tempfile.TemporaryDirectory(prefix="practitest-demo-") as spool,
+        tempfile.TemporaryDirectory(prefix="practitest-demo-") as workdir,
         Simulator(seed="demo", token=DEMO_TOKEN, rate_limit=None) as sim,
     ):
+        samples = Path(workdir) / "sample_projects"
+        for part in DEMO_PARTS:
+            copy_tree(source.joinpath(part), samples / part)
+        spool = str(Path(workdir) / "spool")
         info = sim.info
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
         env.update(
