@@ -31,6 +31,8 @@ else:  # pragma: no cover - pytest itself depends on tomli on 3.10
     import tomli as tomllib
 
 KEYS = ("instance_id", "test_id", "display_id", "name")
+#: read without an option: by the plugin at the rootdir, by import-junit in the current folder
+DEFAULT_MAP = "practitest.toml"
 MARKER_FORM = "practitest(instance_id=ID | test_id=ID | display_id=N | name='...', fields={...})"
 
 

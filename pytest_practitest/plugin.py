@@ -7,6 +7,8 @@ process that uploads (never on xdist workers).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .errors import ConfigError
@@ -14,6 +16,7 @@ from .options import OPTIONS
 from .settings import Settings, resolve
 
 SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
+MAP_FILE: pytest.StashKey[Path | None] = pytest.StashKey()
 MARKER_LINE = (
     "practitest(instance_id=None, test_id=None, display_id=None, name=None, fields=None): "
     "where this test's result goes in PractiTest"
@@ -65,6 +68,13 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    from .collect.paths import check_rootdir
+
+    check_rootdir(early_config, args)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_LINE)
     try:
@@ -78,16 +88,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     if not settings.enabled:
         return
+    from .collect.paths import anchored, mapping_path
     from .collect.worker import CapturePlugin
     from .mapping import MappingFile
 
     mapping = None
-    if settings.map is not None:
+    map_file = config.stash[MAP_FILE] = mapping_path(config, settings)
+    if map_file is not None:
         try:
-            mapping = MappingFile.load(config.rootpath / settings.map)
+            mapping = MappingFile.load(map_file)
         except ConfigError as error:
             raise pytest.UsageError(f"PractiTest: {error}") from None
-    spool_dir = config.rootpath / settings.spool
+    spool_dir = anchored(config, settings, "spool") or config.rootpath / ".practitest"
     config.pluginmanager.register(
         CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
     )
@@ -110,4 +122,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     settings = config.stash.get(SETTINGS, None)
     if settings is None or not settings.enabled:
         return None
-    return settings.header()
+    map_file = config.stash.get(MAP_FILE, None)
+    if map_file is None:
+        return settings.header()
+    shown = (
+        map_file.relative_to(config.rootpath)
+        if map_file.is_relative_to(config.rootpath)
+        else map_file
+    )
+    return [f"{settings.header()[0]}, mapping file {shown}"]
