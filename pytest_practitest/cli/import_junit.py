@@ -166,12 +166,15 @@ def run(args: argparse.Namespace) -> int:
 def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Settings, Converter]:
     """The settings, and a converter set up as the flags say; raises on a bad flag."""
     from ..junit.convert import Converter
-    from ..mapping import MappingFile
+    from ..mapping import DEFAULT_MAP, MappingFile
     from ..settings import resolve
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
     settings = resolve(cli, lambda name: None)
-    mapping = MappingFile.load(settings.map) if settings.map is not None else None
+    map_file = settings.map
+    if map_file is None and Path(DEFAULT_MAP).is_file():
+        map_file = Path(DEFAULT_MAP)  # as pytest --practitest reads it at the rootdir
+    mapping = MappingFile.load(map_file) if map_file is not None else None
     property_fields = {}
     for item in args.property_field:
         prop, equals, name = item.partition("=")

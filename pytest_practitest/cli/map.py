@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, PractiTestError
-from ..mapping import MappingFile
+from ..mapping import DEFAULT_MAP, MappingFile
 from .flags import add_command_flags, command_values
 
 STEMS = ("url", "project-id", "set-id", "set-name")
@@ -37,23 +38,41 @@ def words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
 
 
-def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> list[str]:
-    """The suite's node ids, from ``pytest --collect-only -q`` (reporting off)."""
+# pytest --collect-only -q, plus one line that says the rootdir (node ids are relative to it,
+# and the plugin reads practitest.toml there).
+COLLECT = """
+import sys, pytest
+class Rootdir:
+    def pytest_collection_finish(self, session):
+        print("practitest-rootdir:", session.config.rootpath)
+sys.exit(pytest.main(sys.argv[1:], plugins=[Rootdir()]))
+"""
+ROOTDIR_LINE = "practitest-rootdir: "
+
+
+def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> tuple[list[str], Path]:
+    """The suite's node ids and its rootdir, from ``pytest --collect-only -q``.
+
+    The plugin stays loaded (a conftest may implement its hooks, ``--strict-markers``
+    needs its marker) with reporting off and its reporter blocked: nothing is sent.
+    """
+    env = {**os.environ, "PRACTITEST": "0"}
     # The interpreter running us, with the user's own pytest arguments: no shell.
     result = subprocess.run(  # noqa: S603
         [
             sys.executable,
-            "-m",
-            "pytest",
+            "-c",
+            COLLECT,
             "--collect-only",
             "-q",
             "-p",
-            "no:practitest",
+            "no:practitest-reporter",
             *pytest_args,
         ],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=env,
         check=False,
     )
     if result.returncode not in (0, 5):
@@ -61,11 +80,13 @@ def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> lis
         raise ConfigError(
             f"collecting the tests failed (pytest exit {result.returncode}): {tail[0]}"
         )
-    return [
-        line.strip()
-        for line in result.stdout.splitlines()
-        if "::" in line and not line.startswith(" ")
-    ]
+    lines = result.stdout.splitlines()
+    rootdir = next(
+        (Path(line[len(ROOTDIR_LINE) :]) for line in lines if line.startswith(ROOTDIR_LINE)),
+        (cwd or Path.cwd()).resolve(),
+    )
+    node_ids = [line.strip() for line in lines if "::" in line and not line.startswith(" ")]
+    return node_ids, rootdir
 
 
 @dataclass
@@ -162,7 +183,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--map",
         dest="practitest_map",
         metavar="FILE",
-        help="the mapping file (default: PRACTITEST_MAP, else practitest.toml)",
+        help="the mapping file (default: PRACTITEST_MAP, else practitest.toml at the rootdir, "
+        "where pytest --practitest reads it without an option)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the matches; write nothing")
     parser.add_argument(
@@ -186,9 +208,9 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "give the project and the test set: --project-id and --set-id or --set-name"
             )
-        path = settings.map or Path("practitest.toml")
+        node_ids, rootdir = collect_node_ids(args.pytest_args)
+        path = settings.map or rootdir / DEFAULT_MAP
         mapping = MappingFile.load(path) if path.exists() else None
-        node_ids = collect_node_ids(args.pytest_args)
         client = Client.from_settings(settings)
     except PractiTestError as error:
         print(f"practitest map: error: {error}", file=sys.stderr)
@@ -212,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"practitest map: error: {error}", file=sys.stderr)
             return 1
     result = match(node_ids, instances, mapping)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
     where = f"test set {set_id} {resolver.set_name!r}"
     print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
     if not args.dry_run:
@@ -219,4 +243,17 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\n".join(report(result, path if not args.dry_run else Path("(dry run: nothing written)")))
     )
+    if not args.dry_run and result.matched:
+        print(how_it_is_used(path.resolve(), rootdir.resolve()))
     return 0
+
+
+def how_it_is_used(path: Path, rootdir: Path) -> str:
+    """The line that says whether pytest --practitest will read the file on its own."""
+    if path == rootdir / DEFAULT_MAP:
+        return (
+            f"pytest --practitest reads {path} without an option (practitest.toml at the rootdir)"
+        )
+    return (
+        f"pytest --practitest reads it when told: --practitest-map={path} (or ini practitest_map)"
+    )

@@ -15,6 +15,7 @@ except ImportError:
         pytest.skip("pip install pytest-playwright, then: playwright install chromium")
 
 
+@pytest.hookimpl(optionalhook=True)  # this conftest also works under -p no:practitest
 def pytest_practitest_add_artifacts(item: pytest.Item, report: pytest.TestReport) -> list[tuple[str, Any]] | None:
     if report.when != "call" or not report.failed:
         return None

@@ -120,3 +120,54 @@ def test_errors_are_one_line(
     result = practitest_map(tmp_path, msim, *args)
     assert result.returncode == 2
     assert result.stderr == message
+
+
+CONFTEST_WITH_HOOKS = """
+def pytest_practitest_add_artifacts(item, report):
+    return []
+"""
+
+
+def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
+    tmp_path: Path, msim: Simulator
+) -> None:
+    """A conftest with our hooks and --strict-markers with our marker: both collected
+    (an INTERNALERROR and a collection error with -p no:practitest); then pytest
+    --practitest, given no --practitest-map, reports to the instances just mapped."""
+    (tmp_path / "conftest.py").write_text(CONFTEST_WITH_HOOKS)
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n")
+    (tmp_path / "test_shop.py").write_text(
+        SUITE + "\n@pytest.mark.practitest(test_id=80004)\ndef test_marked(): pass\n"
+    )
+    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert mapped.returncode == 0, mapped.stderr
+    assert "suite: 6 tests" in mapped.stdout
+    assert "matched 2 tests to instances; written to practitest.toml" in mapped.stdout
+    assert mapped.stdout.splitlines()[-1] == (
+        f"pytest --practitest reads {tmp_path / 'practitest.toml'} without an option "
+        "(practitest.toml at the rootdir)"
+    )
+    assert not (tmp_path / ".practitest").exists()  # collecting sent and spooled nothing
+    assert not msim.entities("runs")
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    env.update(
+        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_URL=msim.url,
+        PRACTITEST_PROJECT_ID="4500",
+        PRACTITEST_SET_ID="20000",
+        PRACTITEST_RATE_LIMIT="0",
+    )
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--practitest", "-k", "cart"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "PractiTest: 2 of 2 runs delivered" in ran.stdout, ran.stdout + ran.stderr
+    assert sorted(run["instance-id"] for run in msim.entities("runs")) == [300000, 300001]
