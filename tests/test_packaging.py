@@ -90,7 +90,11 @@ def installed_layout(site: Path) -> Path:
         ROOT / "pytest_practitest", package, ignore=shutil.ignore_patterns("__pycache__")
     )
     for part in demo.DEMO_PARTS:
-        shutil.copytree(ROOT / "sample_projects" / part, package / "samples" / part)
+        shutil.copytree(
+            ROOT / "sample_projects" / part,
+            package / "samples" / part,
+            ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+        )
     return package
 
 
