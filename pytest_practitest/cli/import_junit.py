@@ -70,11 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timestamp",
-        default="output",
+        default="none",
         metavar="WHERE",
-        help="where a testcase's start time (its timestamp, else its suite's) goes: output "
-        "(a last line of the execution output, the default), none, or field=NAME (a run "
-        "custom field)",
+        help="where a testcase's start time (its timestamp, else its suite's) goes: none "
+        "(the default; the run keeps its duration), field=NAME (a run custom field), or "
+        "output (a last line of the execution output)",
     )
     parser.add_argument(
         "--suite-as-test",

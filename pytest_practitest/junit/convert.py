@@ -21,6 +21,7 @@ from ..mapping import MappingFile
 from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
 from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
+from . import dialect
 from .reader import ATTACHMENT_LINE, Case
 
 STEP_STATUS = {
@@ -32,7 +33,13 @@ STEP_STATUS = {
     "skipped": Status.NO_RUN,
     "blocked": Status.BLOCKED,
 }
-OUTCOME_KEY = {"passed": "passed", "failure": "failed", "error": "error", "skipped": "skipped"}
+OUTCOME_KEY = {
+    "passed": "passed",
+    "failure": "failed",
+    "error": "error",
+    "teardown_error": "teardown_error",  # pytest's teardown-error testcase (see dialect)
+    "skipped": "skipped",
+}
 TEMPLATE_FIELDS = ("classname", "name", "suite", "file")
 INLINE_LIMIT = 16 * 1024
 DEFAULT_TEMPLATE = "{classname}.{name}"
@@ -48,8 +55,9 @@ class Converter:
     base_dir: Path = field(default_factory=Path.cwd)
     fields: Sequence[tuple[str, str]] = ()
     property_fields: Mapping[str, str] = field(default_factory=dict)
-    #: where a case's timestamp goes: "output" (a last line), "none", or a custom field's name
-    timestamp: str = "output"
+    #: where a case's timestamp goes: "none" (the default: runs keep their duration, as the
+    #: plugin's do), "output" (a last line of the output), or a custom field's name
+    timestamp: str = "none"
     version: str | None = None
     warn: Callable[[str], None] = lambda message: None
     #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
@@ -58,6 +66,9 @@ class Converter:
     _resolved_base: Path | None = None
     _statuses: dict[str, Status] = field(init=False, repr=False)
     _nameless: dict[str, int] = field(default_factory=dict, repr=False)
+    #: pytest's testcases are named by node id, found from this folder (see dialect)
+    node_base: Path = field(default_factory=Path.cwd)
+    _node_prefixes: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._statuses = status_table(self.status_map)
@@ -73,11 +84,14 @@ class Converter:
                 if value.isdigit():
                     return Target(test_id=int(value))
         if self.mapping is not None:
-            for key in (
+            keys: tuple[str, ...] = (
                 f"{case.classname}::{case.name}",
                 f"{case.classname}.{case.name}",
                 case.name,
-            ):
+            )
+            if dialect.is_pytest(case):  # the plugin's key first: one mapping file for both
+                keys = (self._node_id(case), *keys)
+            for key in keys:
                 mapped = self.mapping.lookup(key)
                 if mapped is not None:
                     return mapped.target
@@ -87,6 +101,8 @@ class Converter:
         if not case.name:
             return self._unnamed(case)
         if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
+            if dialect.is_pytest(case):
+                return self._node_id(case)  # as the plugin names it
             classname, name = case.classname, case.name
             if not classname or _repeats(name, classname):
                 return name  # jest and mocha put the test's title in both
@@ -100,6 +116,9 @@ class Converter:
         if not case.classname and name.startswith("."):
             name = name[1:]
         return name
+
+    def _node_id(self, case: Case) -> str:
+        return dialect.node_id(case, self.node_base, self._node_prefixes)
 
     def _unnamed(self, case: Case) -> str:
         """A testcase without a name: ``Cart (unnamed testcase 2)``, by its place in its suite.
@@ -125,7 +144,10 @@ class Converter:
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
         target = self.target(case)
-        label = f"{case.classname}::{case.name}" if case.classname else case.name
+        if dialect.is_pytest(case):
+            label = self._node_id(case)
+        else:
+            label = f"{case.classname}::{case.name}" if case.classname else case.name
         if not case.name:
             label = target.name or label
         if case.outcome == "skipped":

@@ -19,13 +19,11 @@ from pathlib import Path
 from xml.parsers import expat
 
 from ..errors import PractiTestError
+from .dialect import RESULT_RANK, is_teardown_twin, lone_teardown, merge_teardown
 
 CHUNK = 1 << 20
 RESULTS = ("failure", "error", "skipped")
 RETRIES = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
-#: which result element of a testcase counts when it has several (a JUnit rule, not a
-#: PractiTest status: statuses come later, through ``outcomes``)
-RESULT_RANK = {"passed": 0, "skipped": 1, "failure": 2, "error": 3}
 
 
 class JUnitError(PractiTestError):
@@ -57,32 +55,6 @@ class Case:
     @property
     def key(self) -> tuple[str, ...]:
         return (*self.suites, self.classname, self.name)
-
-    def merge(self, other: Case) -> None:
-        """pytest's second testcase for a teardown error: the worse outcome wins."""
-        if RESULT_RANK[other.outcome] > RESULT_RANK[self.outcome]:
-            self.outcome, self.message, self.kind = other.outcome, other.message, other.kind
-        self.text = "\n\n".join(t for t in (self.text, other.text) if t)
-        self.system_out += other.system_out
-        self.system_err += other.system_err
-        self.properties += other.properties
-        self.time = max(self.time, other.time)
-
-
-def is_teardown_twin(first: Case, second: Case) -> bool:
-    """Whether ``second`` is the testcase pytest writes again for ``first``'s teardown error.
-
-    Only that pair is one result: pytest's junitxml repeats the testcase with an
-    ``<error message="failed on teardown with ...">`` (``test teardown failure``
-    before pytest 6). Any other neighbours with the same names, as mocha and jest
-    write for repeated titles, and nameless testcases, are results of their own.
-    """
-    return (
-        bool(second.name)
-        and first.key == second.key
-        and second.outcome == "error"
-        and second.message.startswith(("failed on teardown with", "test teardown failure"))
-    )
 
 
 def parse_time(value: str | None) -> float:
@@ -235,10 +207,11 @@ class _Reader:
 
     def _finish(self, case: Case) -> None:
         if self.pending is not None and is_teardown_twin(self.pending, case):
-            self.pending.merge(case)
+            merge_teardown(self.pending, case)
             return
         if self.pending is not None:
             self.done.append(self.pending)
+        lone_teardown(case)
         self.pending = case
 
     def cases(self) -> Iterator[Case]:

@@ -1,0 +1,100 @@
+"""One suite, reported by the plugin and imported from pytest's --junitxml: the same
+tests (node ids), the same mapping-file entries and the same statuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_practitest.simulator import Simulator
+from tests.conftest import TOKEN, Run
+from tests.helpers import output, run_cli, runs_by_test
+
+SUITE = """
+import pytest
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise OSError("cleanup")
+
+@pytest.fixture
+def broken_setup():
+    raise ConnectionError("down")
+
+def test_pass(): pass
+def test_fail(): assert 1 == 2
+def test_fail_then_teardown_error(broken_teardown): assert 1 == 2
+def test_pass_then_teardown_error(broken_teardown): pass
+def test_setup_error(broken_setup): pass
+def test_skip(): pytest.skip("not today")
+
+@pytest.mark.xfail(reason="bug 1")
+def test_xfail(): assert 0
+
+@pytest.mark.xfail(reason="bug 2")
+def test_xpass(): pass
+
+@pytest.mark.parametrize("currency", ["EUR", "USD"])
+def test_price(currency): pass
+
+class TestGroup:
+    def test_in_class(self): pass
+
+def test_mapped(): pass
+"""
+MAPPED = "Checkout: mapped by node id"
+
+
+def statuses(sim: Simulator) -> dict[str, str]:
+    return {name: runs[-1]["status"] for name, runs in runs_by_test(sim).items()}
+
+
+@pytest.mark.parametrize("family", ["xunit2", "xunit1"])
+def test_plugin_and_import_junit_name_map_and_classify_alike(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, family: str
+) -> None:
+    pytester.makeini(f"[pytest]\njunit_family = {family}\n")
+    pytester.mkdir("checks")
+    (pytester.path / "checks" / "test_both.py").write_text(SUITE)
+    (pytester.path / "practitest.toml").write_text(
+        f'[tests]\n"checks/test_both.py::test_mapped" = {{ name = "{MAPPED}" }}\n'
+    )
+    reported = run("--junitxml=report.xml", subprocess=True)
+    reported.stdout.fnmatch_lines(["PractiTest: 12 of 12 runs delivered*"])
+    by_plugin = statuses(psim)
+
+    with Simulator(token=TOKEN, rate_limit=None) as other:
+        imported = run_cli(
+            "import-junit",
+            "report.xml",
+            "--create-missing",
+            cwd=pytester.path,
+            PRACTITEST_TOKEN=TOKEN,
+            PRACTITEST_URL=other.url,
+            PRACTITEST_PROJECT_ID="4500",
+            PRACTITEST_SET_ID="20000",
+            PRACTITEST_RATE_LIMIT="0",
+            PRACTITEST_AUTHOR_ID=str(other.info.users["owner@example.com"]),
+            PRACTITEST_SPOOL=str(pytester.path / "junit-spool"),
+        )
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        assert "PractiTest: 12 of 12 runs delivered" in imported.stdout
+        by_import = statuses(other)
+        teardown = runs_by_test(other)["checks/test_both.py::test_pass_then_teardown_error"]
+        assert output(teardown[-1]) == "error in teardown: OSError: cleanup"
+
+    assert by_import == by_plugin
+    assert by_plugin == {
+        "checks/test_both.py::test_pass": "PASSED",
+        "checks/test_both.py::test_fail": "FAILED",
+        "checks/test_both.py::test_fail_then_teardown_error": "FAILED",
+        "checks/test_both.py::test_pass_then_teardown_error": "FAILED",
+        "checks/test_both.py::test_setup_error": "BLOCKED",
+        "checks/test_both.py::test_skip": "NO RUN",
+        "checks/test_both.py::test_xfail": "BLOCKED",
+        "checks/test_both.py::test_xpass": "PASSED",
+        "checks/test_both.py::test_price[EUR]": "PASSED",
+        "checks/test_both.py::test_price[USD]": "PASSED",
+        "checks/test_both.py::TestGroup::test_in_class": "PASSED",
+        MAPPED: "PASSED",
+    }
