@@ -92,6 +92,7 @@ class Resolver:
             try:
                 found = self.client.get(self._path(f"/sets/{choice.set_id}.json"))["data"]
             except NotFoundError:
+                self._check_project()
                 raise ConfigError(
                     f"test set {choice.set_id} does not exist in project {self.project_id}; "
                     "check PRACTITEST_SET_ID"
@@ -127,10 +128,24 @@ class Resolver:
         return self.set_id
 
     def _sets_named(self, name: str) -> set[int]:
-        return {
-            int(s["id"])
-            for s in self.client.paginate(self._path("/sets.json"), {"name_exact": name})
-        }
+        try:
+            return {
+                int(s["id"])
+                for s in self.client.paginate(self._path("/sets.json"), {"name_exact": name})
+            }
+        except NotFoundError:
+            self._check_project()
+            raise
+
+    def _check_project(self) -> None:
+        """After a 404 under the project: name the project when it is the one not found."""
+        try:
+            self.client.get(f"/projects/{self.project_id}.json")
+        except NotFoundError:
+            raise ConfigError(
+                f"project {self.project_id} does not exist, or this token cannot see it; "
+                "check PRACTITEST_PROJECT_ID"
+            ) from None
 
     # -- instances ---------------------------------------------------------
 
