@@ -71,7 +71,8 @@ OPTIONS: tuple[Option, ...] = (
         "field",
         "fields",
         (),
-        "run custom field NAME=VALUE (by name or id); repeatable",
+        "run custom field NAME=VALUE (by name or id; a multi-value field takes NAME=A|B); "
+        "repeatable",
         metavar="NAME=VALUE",
     ),
     Option(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
-from ..upload.fields import FIELD_PREFIX, custom_fields_by_name, field_key
+from ..upload.fields import FIELD_PREFIX, custom_fields, field_key
 from ..upload.targets import Resolver, SetChoice
 from .flags import add_command_flags, command_values
 
@@ -76,9 +76,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 say("ok", f"test set {set_id} {resolver.set_name!r}, {count} instances")
             if settings.author_id is not None:
                 code = _check_author(client, settings.author_id, say)
-            names = [name for name, _ in settings.fields if field_key(name) is None]
-            if names:
-                code = max(code, _check_fields(client, project, names, say))
+            if settings.fields:
+                code = max(code, _check_fields(client, project, settings.fields, say))
         except (ConfigError, APIError) as error:
             say("error", str(error))
             return 1
@@ -100,16 +99,29 @@ def _check_author(client: Client, author_id: int, say: Say) -> int:
     return 0
 
 
-def _check_fields(client: Client, project: int, names: list[str], say: Say) -> int:
-    """Run custom fields given by name must exist: otherwise the runs go without them."""
-    known = custom_fields_by_name(client, project)
+def _check_fields(client: Client, project: int, fields: Sequence[tuple[str, str]], say: Say) -> int:
+    """Each run field must exist and allow its value: otherwise runs go without it."""
+    known = custom_fields(client, project)
     code = 0
-    for name in dict.fromkeys(names):
-        if name in known:
-            say(
-                "ok", f"run field {name!r} is custom field {known[name].removeprefix(FIELD_PREFIX)}"
-            )
-        else:
+    for name, value in dict.fromkeys(fields):
+        field = known.get(field_key(name) or name)
+        if field is None and field_key(name) is not None:
+            say("note", f"run field {name!r} is not listed in project {project}; sent as given")
+            continue
+        if field is None:
             say("error", f"no custom field named {name!r} in project {project} (PRACTITEST_FIELDS)")
             code = 1
+            continue
+        fitted = field.fit(value)
+        problem = field.problem(fitted)
+        if problem is not None:
+            say("error", f"run field {name!r}: {problem} (PRACTITEST_FIELDS)")
+            code = 1
+            continue
+        shown = " | ".join(fitted) if isinstance(fitted, list) else repr(fitted)
+        say(
+            "ok",
+            f"run field {name!r} is custom field {field.key.removeprefix(FIELD_PREFIX)}, "
+            f"{field.format}: {shown}",
+        )
     return code

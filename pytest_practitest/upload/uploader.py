@@ -19,7 +19,7 @@ from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, V
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
-from .fields import custom_fields_by_name, field_key
+from .fields import CustomField, custom_fields, field_key
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
 from .recovery import Recovery, Verification
 from .report import UploadReport
@@ -88,7 +88,7 @@ class Uploader:
             on_event=on_event,
         )
         self.recovery = Recovery(client, settings.project_id, spool, on_event)
-        self._field_ids: dict[str, str] | None = None
+        self._field_ids: dict[str, CustomField] | None = None
         self._unknown_fields: set[str] = set()
 
     def _path(self, tail: str) -> str:
@@ -265,27 +265,48 @@ class Uploader:
     # -- custom fields ---------------------------------------------------------
 
     def _fields(self, record: RunRecord) -> dict[str, Any]:
-        """Custom fields keyed ``---f-ID``; names and bare ids are translated."""
+        """Custom fields keyed ``---f-ID``, each value as its field takes it.
+
+        Names and bare ids are translated; text for a multi-value field becomes a list.
+        A name the project does not have, or a value its field does not allow, is left
+        out of the runs with one warning (PractiTest would refuse every run carrying it).
+        """
         result: dict[str, Any] = {}
+        if not record.custom_fields:
+            return result
+        known = self._known_fields()
         for key, value in record.custom_fields.items():
-            field_id = field_key(key) or self._field_ids_by_name().get(key)
-            if field_id is not None:
-                result[field_id] = value
-            elif key not in self._unknown_fields:  # once, not once per run
-                self._unknown_fields.add(key)
-                self.on_event(
-                    Event(
-                        Kind.WARNING,
-                        f"no custom field named {key!r} in project "
-                        f"{self.settings.project_id}; left out of the runs "
-                        f"(first: {record.label})",
-                    )
+            given = field_key(key)
+            field = known.get(given or key)
+            if field is None and given is not None:
+                result[given] = value  # an id we cannot see listed: PractiTest decides
+                continue
+            if field is None:
+                self._warn_field(
+                    key,
+                    f"no custom field named {key!r} in project {self.settings.project_id}",
+                    record,
                 )
+                continue
+            value = field.fit(value)
+            problem = field.problem(value)
+            if problem is not None:
+                self._warn_field(f"{field.key}={value!r}", problem, record)
+                continue
+            result[field.key] = value
         return result
 
-    def _field_ids_by_name(self) -> dict[str, str]:
+    def _warn_field(self, seen: str, problem: str, record: RunRecord) -> None:
+        if seen in self._unknown_fields:  # once, not once per run
+            return
+        self._unknown_fields.add(seen)
+        self.on_event(
+            Event(Kind.WARNING, f"{problem}; left out of the runs (first: {record.label})")
+        )
+
+    def _known_fields(self) -> dict[str, CustomField]:
         if self._field_ids is None:
-            self._field_ids = custom_fields_by_name(self.client, self.settings.project_id)
+            self._field_ids = custom_fields(self.client, self.settings.project_id)
         return self._field_ids
 
 

@@ -39,10 +39,31 @@ def test_ready_to_report(csim: Simulator) -> None:
         "  ok    project 4500 'Webshop' is visible",
         "  ok    test set 20000 'Nightly regression', 8 instances",
         f"  ok    author {owner} is owner@example.com <owner@example.com>",
-        f"  ok    run field 'Browser' is custom field {browser}",
+        f"  ok    run field 'Browser' is custom field {browser}, list: 'Firefox'",
+        "  note  run field '---f-1' is not listed in project 4500; sent as given",
         "  5 API calls; ready to report.",
     ]
     assert TOKEN not in result.stdout + result.stderr
+
+
+def test_field_values_are_checked_and_multi_value_fields_take_a_list(csim: Simulator) -> None:
+    """'Opera' passed as ready to report, then every run was refused."""
+    components = csim.info.custom_fields["Components"]
+    result = check(
+        csim,
+        *("--project-id", "4500", "--set-id", "20000"),
+        *("--field", "Browser=Opera", "--field", "Components=cart|checkout"),
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "  error run field 'Browser': 'Opera' is not a value of Browser; allowed: Chrome, "
+        "Firefox, Safari (PRACTITEST_FIELDS)"
+    ) in lines
+    assert (
+        f"  ok    run field 'Components' is custom field {components}, multilist: cart | checkout"
+    ) in lines
+    assert lines[-1] == "  4 API calls; not ready."
 
 
 def test_a_set_by_name_that_is_not_there_yet_is_a_note(csim: Simulator) -> None:
