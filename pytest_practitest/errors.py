@@ -115,15 +115,15 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    default_hint = "PractiTest had a problem; results stay in the spool for `practitest upload`"
+    # Context-free: where results are kept is for the summary to say, not the error
+    # (``practitest check`` has no spool at all).
+    default_hint = "PractiTest had a problem; try again later"
 
 
 class TransportError(APIError):
     """No (usable) HTTP answer: refused, reset, timed out, or a body that is not JSON."""
 
-    default_hint = (
-        "check the URL and the network; results stay in the spool for `practitest upload`"
-    )
+    default_hint = "check the URL and the network"
 
 
 BY_STATUS: dict[int, type[APIError]] = {

@@ -289,7 +289,7 @@ def test_connection_refused_is_retried_then_reported_unambiguous() -> None:
     assert info.value.ambiguous is False
     assert str(info.value) == (
         "POST /projects/1/runs.json failed: could not connect (connection refused or host not found); "
-        "check the URL and the network; results stay in the spool for `practitest upload`"
+        "check the URL and the network"
     )
 
 

@@ -134,3 +134,21 @@ def test_unreachable_and_usage_errors(csim: Simulator) -> None:
     no_token = run_cli("check", "--project-id", "4500", "--set-id", "1", PRACTITEST_URL=csim.url)
     assert no_token.returncode == 2
     assert no_token.stderr.startswith("practitest check: error: reporting is on but ")
+
+
+def test_a_dead_url_says_what_to_check_and_mentions_no_spool() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli(
+        "check",
+        *("--url", f"http://127.0.0.1:{port}", "--project-id", "4500", "--set-id", "1"),
+        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_TIMEOUT="2",
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == (
+        "  error GET /projects/4500.json failed: could not connect (connection refused or host "
+        "not found); check the URL and the network"
+    )
+    assert "spool" not in result.stdout + result.stderr
