@@ -84,6 +84,8 @@ def pytest_configure(config: pytest.Config) -> None:
             token_env=config.getini("practitest_token_env") or None,
         )
     except ConfigError as error:
+        if config.getoption("help", False):
+            return  # --help must work whatever the settings say (it reports nothing)
         raise pytest.UsageError(f"PractiTest: {error}") from None
     config.stash[SETTINGS] = settings
     if not settings.enabled:

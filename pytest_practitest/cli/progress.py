@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConfigError
-from ..events import Event, Kind, notice
+from ..events import WARNINGS_SHOWN, Event, Kind, notice
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -22,7 +22,9 @@ class Progress:
 
     A CI log that says nothing for the 20 minutes 10,000 results take at 30 calls a
     minute looks like a hung job, so plain lines are printed too, just fewer.
-    Warnings, rejections, retries and 429s are always their own lines.
+    Warnings, rejections, retries and 429s are their own lines: the first
+    ``WARNINGS_SHOWN`` distinct ones, then one line that says the rest are counted in
+    the summary (60 rejected testcases are not 60 lines and then 60 again).
     """
 
     WIDTH = 24
@@ -42,6 +44,7 @@ class Progress:
         self.started = clock()
         self._reported_tenths = 0
         self._waiting = ""
+        self._noticed: set[str] = set()
 
     def __call__(self, event: Event) -> None:
         if event.kind is Kind.BATCH_SENT:
@@ -51,7 +54,12 @@ class Progress:
         elif event.kind is Kind.RATE_LIMIT_WAIT and self.tty:
             self._waiting = ", waiting for the rate limit"
             self._show()
-        elif (line := notice(event)) is not None:
+        elif (line := notice(event)) is not None and line not in self._noticed:
+            self._noticed.add(line)
+            if len(self._noticed) > WARNINGS_SHOWN + 1:
+                return
+            if len(self._noticed) > WARNINGS_SHOWN:
+                line = "PractiTest: ... more warnings and rejections; the summary counts them"
             if self.tty:
                 print(file=self.stream)
             print(line, file=self.stream, flush=True)

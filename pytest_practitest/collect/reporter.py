@@ -193,8 +193,14 @@ class Reporter:
 
     def _say(self, line: str) -> None:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
-        if terminal is not None:
-            terminal.write_line(line)
+        if terminal is None:
+            return
+        # With -q or xdist, pytest's progress line ("... [100%]") has no newline yet and
+        # write_line does not know: the line would start right after "[100%]".
+        writer = getattr(terminal, "_tw", None)
+        if getattr(writer, "width_of_current_line", 0):
+            terminal.write("\n")
+        terminal.write_line(line)
 
     def _github_summary(self) -> None:
         path = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..events import WARNINGS_SHOWN
+
 if TYPE_CHECKING:
     from ..spool.journal import Spool
 
@@ -60,11 +62,12 @@ class UploadReport:
                 f"PractiTest: {self.recovered} of them were found stored after an unclear "
                 "answer (not posted twice)"
             )
-        for reason in list(self.rejected.values())[:10]:
+        reasons = list(self.rejected.values())
+        for reason in reasons[:WARNINGS_SHOWN]:
             lines.append(f"PractiTest: rejected: {reason}")
-        if len(self.rejected) > 10:
+        if len(reasons) > WARNINGS_SHOWN:
             lines.append(
-                f"PractiTest: ... and {len(self.rejected) - 10} more rejected (see the spool)"
+                f"PractiTest: ... and {len(reasons) - WARNINGS_SHOWN} more rejected (see the spool)"
             )
         if self.fatal:
             lines.append(f"PractiTest: stopped: {self.fatal}")

@@ -41,3 +41,39 @@ def test_field_values_a_field_refuses_are_left_out_once_and_lists_are_sent_as_li
     assert [run["custom-fields"] for run in psim.entities("runs")] == [
         {components: ["cart", "login"]}
     ] * 2
+
+
+def test_help_works_when_the_ini_turns_reporting_on_without_a_token(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PRACTITEST_TOKEN", raising=False)
+    pytester.makeini(
+        "[pytest]\npractitest = true\npractitest_project_id = 4500\npractitest_set_id = 1\n"
+    )
+    result = pytester.runpytest("--help")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*--practitest-project-id=ID*"])
+    refused = pytester.runpytest()
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(
+        ["ERROR: PractiTest: reporting is on but PRACTITEST_TOKEN is empty*"]
+    )
+
+
+@pytest.mark.parametrize("mode", [["-q"], ["-n", "2"], []])
+def test_the_wait_announcement_starts_a_line_of_its_own(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, mode: list[str]
+) -> None:
+    pytester.makepyfile(
+        "import pytest\n\n@pytest.mark.parametrize('i', range(30))\ndef test_x(i): pass\n"
+    )
+    result = run(
+        *mode,
+        "--practitest-rate-limit=1/1",
+        "--practitest-deadline=1",
+        create=False,
+        subprocess=True,
+    )
+    lines = result.stdout.lines
+    assert any(line.startswith("PractiTest: sending the last 30 of 30 results") for line in lines)
+    assert not [line for line in lines if "%]PractiTest" in line]
