@@ -37,6 +37,19 @@ class Option(NamedTuple):
     choices: tuple[str, ...] = ()
     metavar: str | None = None
 
+    def described(self) -> str:
+        """The help with where the value comes from when not given: ``(default: VAR, else X)``.
+
+        One text for ``pytest --help`` and the commands' ``--help``: the environment
+        variable always, and a default only where there is one (never ``None``).
+        """
+        default = self.env
+        if self.default not in (None, False, "", ()):
+            default += f", else {self.default}"
+        if self.stem == "map":
+            default += ", else practitest.toml if present"
+        return f"{self.help} (default: {default})"
+
     @property
     def cli(self) -> str:
         return "--practitest" if self.stem == "" else f"--practitest-{self.stem}"

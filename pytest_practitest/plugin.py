@@ -28,7 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         if option.kind == "bool":
             group.addoption(
-                option.cli, action="store_true", default=None, dest=option.dest, help=option.help
+                option.cli,
+                action="store_true",
+                default=None,
+                dest=option.dest,
+                help=option.described(),
             )
         elif option.kind == "fields":
             group.addoption(
@@ -37,7 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 default=None,
                 dest=option.dest,
                 metavar=option.metavar,
-                help=option.help,
+                help=option.described(),
             )
         else:
             group.addoption(
@@ -45,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 default=None,
                 dest=option.dest,
                 metavar=option.metavar or option.kind.upper(),
-                help=f"{option.help} (default: {option.default})",
+                help=option.described(),
             )
         if option.kind == "fields":
             parser.addini(

@@ -1,4 +1,8 @@
-"""The commands' flags are the plugin's options: ``--url`` for ``--practitest-url``."""
+"""The commands' flags are the plugin's options: ``--url`` for ``--practitest-url``.
+
+One exception: the run version is ``--run-version`` in the commands, because
+``practitest --version`` is the program's own version.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,17 @@ def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
     """
     for stem in stems:
         option = BY_STEM[stem]
-        default = option.env
-        if option.default not in (None, False, "", ()):
-            default += f", else {option.default}"
         how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
         if option.kind == "bool":  # None when absent: the environment may still say yes
             how = {"action": "store_true", "default": None}
         elif option.kind == "fields":
             how["action"] = "append"
-        parser.add_argument(
-            f"--{stem}", dest=option.dest, help=f"{option.help} (default: {default})", **how
-        )
+        parser.add_argument(flag(stem), dest=option.dest, help=option.described(), **how)
+
+
+def flag(stem: str) -> str:
+    """A command's flag for an option stem: ``--url``, ``--run-version``."""
+    return "--run-version" if stem == "version" else f"--{stem}"
 
 
 def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:

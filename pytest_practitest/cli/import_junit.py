@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--name-template",
         default="{classname}.{name}",
+        metavar="TEMPLATE",
         help="PractiTest test name for a testcase: {classname} {name} {suite} {file} "
         "(default {classname}.{name}, or the name alone when it holds the classname)",
     )
@@ -59,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--attachments-base",
         type=Path,
         default=None,
+        metavar="DIR",
         help="attachments must lie under this directory (default: the current one)",
     )
     parser.add_argument(

@@ -7,6 +7,7 @@ or PractiTest refused or could not be reached (check, map); 2 usage or input err
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ COMMANDS = (
         ".demo",
         "the whole job against the built-in simulator, offline",
         "Start the simulator, run the sample webshop suite with --practitest, import the sample "
-        "JUnit files, and show what PractiTest received. Needs a checkout (sample_projects/).",
+        "JUnit files, and show what PractiTest received. Works from any folder, offline.",
     ),
     (
         "upload",
@@ -74,13 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
         module: Any = import_module(module_name, __package__)
         command = commands.add_parser(name, help=help_text, description=description)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.set_defaults(run=module.run, parser=command)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse; an unknown flag is reported by its command, with the closest flags it has."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command: argparse.ArgumentParser = args.parser
+        known = [flag for action in command._actions for flag in action.option_strings]
+        hints = []
+        for word in unknown:
+            if word.startswith("-"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
+                if close:
+                    hints.append(f"{word}: did you mean {close[0]}?")
+        text = f"unrecognized arguments: {' '.join(unknown)}"
+        command.error(f"{text} ({'; '.join(hints)})" if hints else text)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         return int(args.run(args))
     except BrokenPipeError:
