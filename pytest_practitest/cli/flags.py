@@ -12,11 +12,12 @@ from typing import Any
 from ..options import BY_STEM
 
 
-def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
+def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = None) -> None:
     """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
 
     The same setting, dest, help and environment variable, so the command resolves
     its flags with ``resolve`` exactly as the plugin does (``command_values``).
+    ``default`` replaces the help's ``(default: ...)`` where the command has its own.
     """
     for stem in stems:
         option = BY_STEM[stem]
@@ -25,7 +26,8 @@ def add_command_flags(parser: Any, stems: Sequence[str]) -> None:
             how = {"action": "store_true", "default": None}
         elif option.kind == "fields":
             how["action"] = "append"
-        parser.add_argument(flag(stem), dest=option.dest, help=option.described(), **how)
+        text = option.described() if default is None else f"{option.help} (default: {default})"
+        parser.add_argument(flag(stem), dest=option.dest, help=text, **how)
 
 
 def flag(stem: str) -> str:

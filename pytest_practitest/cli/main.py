@@ -38,6 +38,13 @@ COMMANDS = (
         "spool once everything in it is delivered. The token comes from PRACTITEST_TOKEN.",
     ),
     (
+        "spools",
+        ".spools",
+        "list what earlier sessions left undelivered, and why; discard it",
+        "List the spools in a folder (default: .practitest): when, where to, how many results "
+        "are delivered, and why the others are not. --discard removes them (asks first).",
+    ),
+    (
         "check",
         ".check",
         "check that the token can report to the project and test set",

@@ -10,14 +10,22 @@ import argparse
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PractiTestError
 from ..limits import DEFAULT_RATE_LIMIT
+from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
+    from ..mapping import MappingFile
     from ..settings import Settings
+    from ..spool.journal import Spool, SpoolMeta
+
+#: where results go: taken from each spool unless given here (never from the environment,
+#: which in CI may belong to another job)
+RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=900.0,
         help="give up after this many seconds (default 900)",
     )
+    add_command_flags(parser, ("author-id",), default="PRACTITEST_AUTHOR_ID, else the spool's")
+    group = parser.add_argument_group(
+        "re-targeting",
+        "Where results go is each spool's own, unless given here: to send what was rejected "
+        "(no instance, a wrong set or project) somewhere it will be taken.",
+    )
+    add_command_flags(group, RETARGET, default="the spool's")
     parser.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
     parser.add_argument(
         "--verify",
@@ -61,18 +76,66 @@ def run(args: argparse.Namespace) -> int:
         # The plugin's settings and environment variables (timeout, rate limit, author);
         # where results go comes from each spool, and its URL unless one is given.
         settings = resolve(
-            {"practitest_url": args.url, "practitest_rate_limit": args.rate_limit},
+            {
+                "practitest_url": args.url,
+                "practitest_rate_limit": args.rate_limit,
+                **command_values(args, ("author-id",)),
+            },
             lambda name: None,
         )
+        overrides = resolve(command_values(args, RETARGET), lambda name: None, env={})
+        mapping = _mapping(overrides.map)
     except PractiTestError as error:
         text = str(error).replace("--practitest-", "--")
         print(f"practitest upload: error: {text}", file=sys.stderr)
         return 2
     deadline = time.monotonic() + args.deadline
-    return max(_upload_one(path, settings, args, deadline) for path in args.spool)
+    given = {key for key in overrides.sources if key != "map"}
+    retarget = _Retarget(overrides, given, mapping)
+    return max(_upload_one(path, settings, args, deadline, retarget) for path in args.spool)
 
 
-def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadline: float) -> int:
+def _mapping(path: Path | None) -> MappingFile | None:
+    from ..mapping import MappingFile
+
+    return MappingFile.load(path) if path is not None else None
+
+
+class _Retarget:
+    """The re-targeting flags, applied to a spool's meta and its pending records."""
+
+    def __init__(self, overrides: Settings, given: set[str], mapping: MappingFile | None) -> None:
+        self.overrides = overrides
+        self.given = given
+        self.mapping = mapping
+
+    def meta(self, meta: SpoolMeta) -> SpoolMeta:
+        changes = {key: getattr(self.overrides, key) for key in self.given}
+        if "set_id" in changes:
+            changes.setdefault("set_name", None)
+        elif "set_name" in changes:
+            changes["set_id"] = None
+        return replace(meta, **changes)
+
+    def records(self, spool: Spool) -> int:
+        """Give pending records the mapping file's targets (by node id); how many changed."""
+        if self.mapping is None:
+            return 0
+        changed = 0
+        for record in spool.pending():
+            mapped = self.mapping.lookup(record.label)
+            if mapped is not None and mapped.target != record.target:
+                fields = {**record.custom_fields, **mapped.fields}
+                spool.records[record.key] = replace(
+                    record, target=mapped.target, custom_fields=fields
+                )
+                changed += 1
+        return changed
+
+
+def _upload_one(
+    path: Path, settings: Settings, args: argparse.Namespace, deadline: float, retarget: _Retarget
+) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.journal import Spool
     from ..upload.plan import describe
@@ -85,7 +148,7 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
         print(f"practitest upload: error: {error}", file=sys.stderr)
         return 2
     with spool:
-        meta = spool.meta
+        meta = retarget.meta(spool.meta)
         if meta.dry_run:
             print(f"PractiTest: {path} is a dry run's plan; skipped (nothing in it is sent)")
             return 0
@@ -94,6 +157,8 @@ def _upload_one(path: Path, settings: Settings, args: argparse.Namespace, deadli
         upload_settings = UploadSettings.from_settings(settings, meta)
         for warning in spool.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
+        if retarget.records(spool):
+            print(f"PractiTest: {path}: records re-targeted by {args.practitest_map}")
         pending = spool.pending()
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))

@@ -96,7 +96,20 @@ def remove_delivered(path: Path) -> bool:
     state = _delivery_state(path)
     if state is None or state.undelivered:
         return False
-    files = state.files
+    return _remove(path, state.files)
+
+
+def discard(path: Path) -> bool:
+    """Remove a spool whatever it holds, with the files made for it (``practitest spools
+    --discard``, after the user said yes). Not one a running session still has open."""
+    if in_use(path):
+        return False
+    state = _delivery_state(path)
+    return _remove(path, state.files if state is not None else set())
+
+
+def _remove(path: Path, files: set[Path]) -> bool:
+    """Remove the spool, and of ``files`` those in its ``owned_folders``."""
     path = _absolute(path)
     try:
         path.unlink()
@@ -131,7 +144,7 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     """
     found = []
     for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
-        if (own is not None and path.name == own.name) or _in_use(path):
+        if (own is not None and path.name == own.name) or in_use(path):
             continue
         state = _delivery_state(path)
         if state is not None and state.undelivered and not state.dry_run:
@@ -139,7 +152,7 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     return sorted(found)
 
 
-def _in_use(path: Path) -> bool:
+def in_use(path: Path) -> bool:
     """Whether a running session (or an upload) has the spool open."""
     if not HAS_LOCKS:  # no advisory locks: a spool changed in the last ten minutes may be
         try:
@@ -170,4 +183,5 @@ def leftover_line(directory: Path, own: Path | None = None) -> str | None:
         f"send {'it' if len(found) == 1 else 'them'} with: practitest upload "
         + " ".join(str(p) for p, _ in shown)
         + more
+        + f"; see why, or discard them, with: practitest spools {directory}"
     )

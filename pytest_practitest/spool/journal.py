@@ -82,6 +82,9 @@ class SpoolMeta:
     )
     #: a dry run's records: a plan to look at, never to send
     dry_run: bool = False
+    #: the author of tests and sets it creates (an account token needs one): a resume
+    #: from anywhere creates them as the session would have
+    author_id: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, source: str) -> SpoolMeta:
@@ -93,6 +96,7 @@ class SpoolMeta:
             create_missing=settings.create_missing,
             source=source,
             dry_run=settings.dry_run,
+            author_id=settings.author_id,
         )
 
 

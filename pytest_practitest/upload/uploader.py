@@ -53,14 +53,17 @@ class UploadSettings:
     def from_settings(cls, settings: Settings, spooled: SpoolMeta | None = None) -> UploadSettings:
         """Where results go: as the settings say, or, resuming a spool, as it recorded.
 
-        The author is always the settings' (``PRACTITEST_AUTHOR_ID``): it is not spooled.
+        The author is the settings' when they give one, else the spool's.
         """
         where = settings if spooled is None else spooled
+        author = settings.author_id
+        if author is None and spooled is not None:
+            author = spooled.author_id
         return cls(
             project_id=where.project_id or 0,
             test_set=SetChoice(where.set_id, where.set_name),
             create_missing=where.create_missing,
-            author_id=settings.author_id,
+            author_id=author,
         )
 
 

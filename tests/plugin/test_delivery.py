@@ -325,7 +325,8 @@ def test_a_delivered_session_leaves_no_spool_behind(
         [
             "PractiTest: 2 of 2 runs delivered*",
             "PractiTest: an earlier spool holds 1 result not delivered; send it with: "
-            f"practitest upload {kept_spool}",
+            f"practitest upload {kept_spool}; see why, or discard them, with: "
+            f"practitest spools {kept_spool.parent}",
         ]
     )
 

@@ -98,7 +98,8 @@ def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path
     assert leftovers(tmp_path, own.path) == [(waiting.path, 2)]
     assert leftover_line(tmp_path, own.path) == (
         f"PractiTest: an earlier spool holds 2 results not delivered; send it with: "
-        f"practitest upload {waiting.path}"
+        f"practitest upload {waiting.path}; see why, or discard them, with: "
+        f"practitest spools {tmp_path}"
     )
     running.close()
     assert [p for p, _ in leftovers(tmp_path, own.path)] == sorted([waiting.path, running.path])

@@ -1,0 +1,90 @@
+"""``practitest spools [DIR...]``: what earlier sessions left undelivered, and why; discard it.
+
+Exit codes: 0 listed (or discarded); 1 nothing was discarded (the answer was no, or
+a running session has the spool open); 2 usage error (a folder that does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``practitest spools``."""
+    parser.add_argument(
+        "folders",
+        type=Path,
+        nargs="*",
+        metavar="DIR_OR_SPOOL",
+        help="spool folders or files (default: PRACTITEST_SPOOL, else .practitest)",
+    )
+    parser.add_argument(
+        "--discard",
+        action="store_true",
+        help="remove the spools listed that still hold undelivered results, with the files "
+        "made for them (asks first)",
+    )
+    parser.add_argument("--yes", action="store_true", help="with --discard: do not ask")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """List spools, then discard those asked for: 0 done, 1 nothing discarded, 2 usage error."""
+    import os
+
+    from ..spool.cleanup import discard
+    from ..spool.listing import spools_in, summarize
+
+    out = out or sys.stdout
+    given = args.folders or [Path(os.environ.get("PRACTITEST_SPOOL") or ".practitest")]
+    paths: list[Path] = []
+    for place in given:
+        if place.is_dir():
+            paths += spools_in(place)
+        elif place.is_file():
+            paths.append(place)
+        else:
+            print(f"practitest spools: error: {place}: no such folder or file", file=sys.stderr)
+            return 2
+    summaries = [summarize(path) for path in paths]
+    for summary in summaries:
+        print("\n".join(summary.lines()), file=out)
+    left = [s for s in summaries if s.damaged is None and not s.dry_run and s.undelivered]
+    print(
+        f"{len(summaries)} spool{'s' if len(summaries) != 1 else ''}; "
+        f"{sum(s.undelivered for s in left)} results not delivered in {len(left)}",
+        file=out,
+    )
+    if not args.discard:
+        if left:
+            print(
+                "send them with: practitest upload SPOOL... (--set-id, --create-missing, "
+                "--author-id, --map to re-target); remove them with: practitest spools --discard",
+                file=out,
+            )
+        return 0
+    doomed = [s.path for s in summaries if s.damaged is not None or s.dry_run or s.undelivered]
+    if not doomed:
+        return 0
+    if not args.yes:
+        count = sum(s.undelivered for s in left)
+        print(
+            f"discard {len(doomed)} spools and the {count} results in them? "
+            "They are not in PractiTest. [y/N] ",
+            end="",
+            file=out,
+            flush=True,
+        )
+        answer = sys.stdin.readline().strip().lower()
+        if not sys.stdin.isatty():
+            print(file=out)  # the answer came from a pipe: end the question's line
+        if answer not in ("y", "yes"):
+            print("nothing discarded", file=out)
+            return 1
+    kept = [path for path in doomed if not discard(path)]
+    print(f"discarded {len(doomed) - len(kept)} spools", file=out)
+    for path in kept:
+        print(f"kept {path}: a running session has it open", file=out)
+    return 1 if kept else 0

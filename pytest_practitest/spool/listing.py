@@ -1,0 +1,96 @@
+"""What each spool in a folder holds: for ``practitest spools``.
+
+Per spool: when and by what it was written, where its results go, how many are
+delivered, and for those that are not, why (the rejections PractiTest gave).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+from ..errors import PractiTestError
+from .cleanup import in_use
+from .journal import Spool
+
+SOURCES = {"pytest": "pytest", "junit": "import-junit"}
+
+
+class Summary(NamedTuple):
+    """One spool, as ``practitest spools`` lists it."""
+
+    path: Path
+    created: str = ""
+    source: str = ""
+    target: str = ""
+    total: int = 0
+    delivered: int = 0
+    reasons: tuple[tuple[str, int], ...] = ()  # (rejection, how many), most common first
+    dry_run: bool = False
+    in_use: bool = False
+    damaged: str | None = None
+
+    @property
+    def undelivered(self) -> int:
+        return self.total - self.delivered
+
+    def lines(self) -> list[str]:
+        """A heading line, then what is not delivered and why."""
+        if self.damaged is not None:
+            return [f"{self.path}: cannot be read: {self.damaged}"]
+        state = (
+            "dry run (a plan; never sent)"
+            if self.dry_run
+            else (f"{self.delivered} of {self.total} delivered")
+        )
+        if self.in_use:
+            state += "; a running session has it open"
+        head = f"{self.path}  {self.created}  {self.source}  {self.target}: {state}"
+        lines = [head]
+        rejected = sum(count for _, count in self.reasons)
+        if rejected:
+            lines.append(f"    {rejected} rejected:")
+            lines += [f"      {count} x {reason}" for reason, count in self.reasons[:5]]
+            if len(self.reasons) > 5:
+                lines.append(f"      ... and {len(self.reasons) - 5} more reasons")
+        if not self.dry_run and self.undelivered > rejected:
+            lines.append(f"    {self.undelivered - rejected} not sent yet")
+        return lines
+
+
+def spools_in(directory: Path) -> list[Path]:
+    """The spool files in ``directory``, oldest first."""
+    return sorted(directory.glob("practitest-*.jsonl"))
+
+
+def summarize(path: Path) -> Summary:
+    """Read one spool (without changing it) into a Summary."""
+    busy = in_use(path)  # asked before opening: our own read lock would answer yes
+    try:
+        spool = Spool.open(path)
+    except PractiTestError as error:
+        return Summary(path, damaged=str(error).removeprefix(f"{path}: "))
+    with spool:
+        meta = spool.meta
+        where = (
+            f"test set {meta.set_id}"
+            if meta.set_id is not None
+            else (f"test set {meta.set_name!r}" if meta.set_name else "no test set")
+        )
+        reasons = Counter(
+            reason.split(": ", 1)[1] if ": " in reason else reason
+            for key, reason in spool.rejected.items()
+            if key not in spool.delivered
+        )
+        return Summary(
+            path=path,
+            created=meta.created.replace("T", " ")[:16],
+            source=SOURCES.get(meta.source, meta.source or "?"),
+            target=f"project {meta.project_id}, {where}",
+            total=spool.count,
+            delivered=len(spool.delivered),
+            reasons=tuple(reasons.most_common()),
+            dry_run=meta.dry_run,
+            in_use=busy,
+        )
