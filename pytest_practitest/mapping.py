@@ -1,7 +1,8 @@
 """Where a test's result goes: the hook, then markers, then the mapping file, then its node id.
 
 The mapping file is TOML, keyed by node id; ``*`` and ``?`` are wildcards
-(``[`` is literal, so parametrized ids need no escaping)::
+(``[`` is literal, so parametrized ids need no escaping). An exact node id beats any
+glob, wherever it is in the file; among globs, the first that matches wins::
 
     [tests]
     "tests/test_cart.py::test_add_item" = { instance_id = 300000 }
@@ -139,24 +140,37 @@ class MappingFile:
         return None
 
     def problems(self, node_ids: Iterable[str]) -> list[str]:
-        """Entries matching none of ``node_ids`` (in collected files); tests matched twice."""
+        """Entries matching none of ``node_ids`` (in collected files); tests matched twice.
+
+        An exact node id beats any glob; among globs the first in the file wins. An entry
+        whose file part names no collected file (a run of part of the suite) is not
+        reported; for a glob, its file part is matched as a glob too.
+        """
         ids = list(node_ids)
         files = {node_id.split("::", 1)[0] for node_id in ids}
         found = []
         for key in [*self.exact, *(k for k, _, _ in self.patterns)]:
             pattern = _pattern(key)
-            if key.split("::", 1)[0] in files and not any(
-                (pattern.match(i) if pattern else i == key) for i in ids
-            ):
+            file_part = key.split("::", 1)[0]
+            file_pattern = _pattern(file_part)
+            collected = (
+                any(file_pattern.match(f) for f in files) if file_pattern else file_part in files
+            )
+            if collected and not any((pattern.match(i) if pattern else i == key) for i in ids):
                 found.append(f"{self.path}: {key!r} matches no collected test")
         for node_id in ids:
-            hits = [k for k, p, _ in self.patterns if p.match(node_id)] + (
-                [node_id] if node_id in self.exact else []
-            )
+            hits = ([node_id] if node_id in self.exact else []) + [
+                k for k, p, _ in self.patterns if p.match(node_id)
+            ]
             if len(hits) > 1:
+                rule = (
+                    "an exact node id beats a glob"
+                    if node_id in self.exact
+                    else "the first glob in the file wins"
+                )
                 found.append(
-                    f"{self.path}: {node_id} is mapped twice "
-                    f"({', '.join(repr(h) for h in hits)}); the first wins"
+                    f"{self.path}: {node_id} matches {len(hits)} entries "
+                    f"({', '.join(repr(h) for h in hits)}); {hits[0]!r} is used ({rule})"
                 )
         return found
 

@@ -93,9 +93,32 @@ def test_mapping_file_problems_are_reported_before_the_summary(
     result.stdout.fnmatch_lines(
         [
             "*PractiTest: warning: *map.toml: 'test_a.py::test_gone' matches no collected test",
-            "*PractiTest: warning: *map.toml: test_a.py::test_two is mapped twice ('test_a.py::test_t*', 'test_a.py::*two'); the first wins",
+            "*PractiTest: warning: *map.toml: test_a.py::test_two matches 2 entries ('test_a.py::test_t*', 'test_a.py::*two'); 'test_a.py::test_t*' is used (the first glob in the file wins)",
         ]
     )
+
+
+def test_an_exact_entry_beats_a_glob_listed_before_it_and_says_so(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(test_a="def test_one(): pass\ndef test_two(): pass")
+    pytester.path.joinpath("map.toml").write_text(
+        '[tests]\n"test_a.py::*" = { instance_id = 300000 }\n'
+        '"test_a.py::test_two" = { instance_id = 300001 }\n'
+        '"gone/*.py::*" = { instance_id = 300002 }\n'
+        '"test_*.py::test_three" = { instance_id = 300003 }\n'
+    )
+    result = run("--practitest-map=map.toml", create=False)
+    result.stdout.fnmatch_lines(
+        [
+            "*PractiTest: warning: *map.toml: 'test_*.py::test_three' matches no collected test",
+            "*PractiTest: warning: *map.toml: test_a.py::test_two matches 2 entries "
+            "('test_a.py::test_two', 'test_a.py::*'); 'test_a.py::test_two' is used "
+            "(an exact node id beats a glob)",
+        ]
+    )
+    assert "gone/" not in result.stdout.str()  # a file this run did not collect
+    assert sorted(r["instance-id"] for r in psim.entities("runs")) == [300000, 300001]
 
 
 @pytest.mark.parametrize(
