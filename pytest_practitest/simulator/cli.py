@@ -162,9 +162,19 @@ def _announce(simulator: Simulator, args: argparse.Namespace, out: TextIO) -> No
     ]
     if info.set_id is not None:
         lines.append(f"  PRACTITEST_SET_ID={info.set_id}   ({info.set_name})")
-    for email, token in info.personal_tokens.items():
-        lines.append(f"  personal token of {email}: {token}")
-    lines.append(f"  rate limit: {f'{limit[0]} calls / {limit[1]:g} s' if limit else 'off'}")
+    for email, user_id in info.users.items():
+        token = info.personal_tokens.get(email)
+        personal = f", personal token {token}" if token else ""
+        lines.append(f"  user {user_id} {email}{personal}")
+    if info.users:
+        first = next(iter(info.users.values()))
+        lines.append(
+            f"  an account token creates tests with an author: --practitest-author-id {first}"
+        )
+    lines.append(
+        f"  rate limit: {f'{limit[0]} calls / {limit[1]:g} s' if limit else 'off'}"
+        + ("  (--rate-limit 0 turns it off for quick local loops)" if limit else "")
+    )
     lines.append(f'  try: curl -H "PTToken: {info.token}" {simulator.url}/api/v2/projects.json')
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         lines.append("  warning: the /_sim/ control endpoints take no token; keep this on loopback")

@@ -141,7 +141,14 @@ def test_state_option_keeps_data(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["sim", "--state", str(state), "--token", "t", "--check"]) == 0
     assert state.exists()
     first = capsys.readouterr().out
-    personal = next(line for line in first.splitlines() if "personal token of qa.engineer" in line)
+    personal = next(
+        line for line in first.splitlines() if "qa.engineer@example.com, personal" in line
+    )
+    assert "  user 5300 owner@example.com" in first.splitlines()
+    assert (
+        "  an account token creates tests with an author: --practitest-author-id 5300"
+        in first.splitlines()
+    )
     assert main(["sim", "--state", str(state), "--check"]) == 0
     second = capsys.readouterr().out
     assert "PRACTITEST_TOKEN=t " in second
