@@ -20,18 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
         from importlib.abc import Traversable
-
-from ..upload.payload import without_key
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the simulator's own, on loopback)
 CHECKOUT_SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
@@ -84,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
 
 def demo(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
     """Run the demo, printing to ``out``."""
+    from ..api.client import Client
     from ..simulator import Simulator
+    from .show import view
 
     out = out or sys.stdout
     try:
@@ -137,7 +136,10 @@ def demo(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
             f"\n3. What PractiTest now shows in test set {info.set_id} {info.set_name!r}\n",
             file=out,
         )
-        print("\n".join(view(sim, int(info.set_id or 0))), file=out)
+        client = Client(sim.url, info.token)
+        with client.session:  # what `practitest show --files` prints
+            lines = view(client, int(info.project_id), int(info.set_id or 0), files=True)
+        print("\n".join(lines), file=out)
     print(
         f"\ndone in {time.monotonic() - started:.1f} s; the simulator is stopped. "
         "Next: README.md, 'Connecting to PractiTest'.",
@@ -170,50 +172,3 @@ def _show_tail(text: str, out: TextIO) -> None:
     ]
     for line in lines:
         print(f"   {line}", file=out)
-
-
-def view(sim: Any, set_id: int) -> list[str]:
-    """The test set as PractiTest's UI would list it: instances, last run, steps, files, totals."""
-    runs_by_instance: dict[int, list[dict[str, Any]]] = {}
-    for run in sim.entities("runs"):
-        runs_by_instance.setdefault(run["instance-id"], []).append(run)
-    step_runs: dict[int, list[dict[str, Any]]] = {}
-    for step in sim.entities("step_runs"):
-        step_runs.setdefault(step["run-id"], []).append(step)
-    files: dict[tuple[str, int], list[str]] = {}
-    for attachment in sim.entities("attachments"):
-        entity = sim.store.get("attachments", attachment["id"])
-        files.setdefault((entity["_entity"], entity["_entity-id"]), []).append(
-            f"{attachment['name']} ({attachment['size']} B)"
-        )
-    lines: list[str] = []
-    totals: Counter[str] = Counter()
-    for instance in sorted(sim.entities("instances"), key=lambda i: i["id"]):
-        if instance["set-id"] != set_id:
-            continue
-        totals[instance["run-status"]] += 1
-        lines.append(
-            f"{instance['display-id']:>6}  {instance['run-status']:<13} {instance['name']}"
-        )
-        runs = runs_by_instance.get(instance["id"], [])
-        if not runs:
-            continue
-        last = runs[-1]
-        output = without_key(last["automated-execution-output"])
-        if output:
-            first_line = output.splitlines()[0]
-            lines.append(f"{'':>21}output: {first_line[:90]}")
-        for step in step_runs.get(last["id"], []):
-            extra = files.get(("step-run", step["id"]))
-            lines.append(
-                f"{'':>21}step {step['position']}: {step['status']:<7} {step['name']}"
-                + (f"  [{', '.join(extra)}]" if extra else "")
-            )
-        attached = files.get(("run", last["id"]))
-        if attached:
-            lines.append(f"{'':>21}files: {', '.join(attached)}")
-    lines.append("")
-    lines.append(
-        "totals: " + ", ".join(f"{count} {status}" for status, count in totals.most_common())
-    )
-    return lines

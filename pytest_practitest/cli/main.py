@@ -38,6 +38,13 @@ COMMANDS = (
         "spool once everything in it is delivered. The token comes from PRACTITEST_TOKEN.",
     ),
     (
+        "show",
+        ".show",
+        "print a test set as PractiTest shows it: instances, last runs, steps, files",
+        "Print a test set (--set-id or --set-name) as PractiTest shows it: each instance's "
+        "last status, and its last run's output, steps and (--files) attachments.",
+    ),
+    (
         "spools",
         ".spools",
         "list what earlier sessions left undelivered, and why; discard it",

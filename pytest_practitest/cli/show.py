@@ -1,0 +1,129 @@
+"""``practitest show``: a test set as PractiTest shows it, against the service or the simulator.
+
+Per instance: its display id, its last run status and name; for its last run, the
+first line of the execution output, the steps with their statuses, and (``--files``)
+the files attached to the run and its steps. The view ``practitest demo`` prints.
+
+Calls: the instances and the runs of the set (100 per call), the step runs of the last
+runs (100 runs per call), and with ``--files`` one call per last run and per step run
+with a status other than PASSED: all counted against the rate limit.
+Exit codes: 0 shown; 1 PractiTest refused or could not be reached; 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from ..errors import APIError, ConfigError, PractiTestError
+from ..limits import PAGE_SIZE
+from ..upload.payload import without_key
+from .flags import add_command_flags, command_values
+
+if TYPE_CHECKING:
+    from ..api.client import Client
+
+STEMS = ("url", "project-id", "set-id", "set-name", "timeout", "rate-limit")
+INDENT = " " * 21
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``practitest show``."""
+    add_command_flags(parser, STEMS)
+    parser.add_argument(
+        "--files",
+        action="store_true",
+        help="also list the files attached to each last run and its failed steps (one call each)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the test set: 0 shown, 1 refused or unreachable, 2 usage error."""
+    from ..api.client import Client
+    from ..settings import resolve
+    from ..upload.targets import Resolver, SetChoice
+
+    try:
+        settings = resolve({**command_values(args, STEMS), "practitest": True}, lambda n: None)
+        client = Client.from_settings(settings)
+    except PractiTestError as error:
+        text = str(error).replace("--practitest-", "--")
+        print(f"practitest show: error: {text}", file=sys.stderr)
+        return 2
+    project = settings.project_id
+    assert project is not None  # resolve() checked it
+    with client.session:
+        try:
+            resolver = Resolver(
+                client, project, SetChoice(settings.set_id, settings.set_name, create=False)
+            )
+            set_id = resolver.resolve_set()
+            lines = view(client, project, set_id, files=args.files)
+        except ConfigError as error:
+            print(f"practitest show: error: {error}", file=sys.stderr)
+            return 2
+        except APIError as error:
+            print(f"practitest show: error: {error}", file=sys.stderr)
+            return 1
+    print(f"test set {set_id} {resolver.set_name!r} in project {project}\n")
+    print("\n".join(lines))
+    print(f"({client.calls} API calls)")
+    return 0
+
+
+def view(client: Client, project: int, set_id: int, *, files: bool = False) -> list[str]:
+    """The test set's lines: instances, last runs, steps, files, totals."""
+    base = f"/projects/{project}"
+    instances = list(client.paginate(f"{base}/instances.json", {"set-ids": set_id}))
+    last: dict[int, dict[str, Any]] = {}
+    for item in client.paginate(f"{base}/runs.json", {"set-ids": set_id}):
+        found = {"id": int(item["id"]), **item["attributes"]}
+        shown = last.get(found["instance-id"])
+        if shown is None or found["id"] > shown["id"]:
+            last[found["instance-id"]] = found
+    steps: dict[int, list[dict[str, Any]]] = {}
+    run_ids = sorted(run["id"] for run in last.values())
+    for start in range(0, len(run_ids), PAGE_SIZE):
+        chunk = ",".join(str(i) for i in run_ids[start : start + PAGE_SIZE])
+        for item in client.paginate(f"{base}/step_runs.json", {"run-ids": chunk}):
+            step = {"id": int(item["id"]), **item["attributes"]}
+            steps.setdefault(step["run-id"], []).append(step)
+    lines: list[str] = []
+    totals: Counter[str] = Counter()
+    for instance in sorted(instances, key=lambda i: int(i["id"])):
+        attributes = instance["attributes"]
+        status = attributes.get("run-status") or "NO RUN"
+        totals[status] += 1
+        lines.append(f"{attributes.get('display-id', ''):>6}  {status:<13} {attributes['name']}")
+        run = last.get(int(instance["id"]))
+        if run is None:
+            continue
+        output = without_key(run.get("automated-execution-output") or "")
+        if output:
+            lines.append(f"{INDENT}output: {output.splitlines()[0][:90]}")
+        for step in sorted(steps.get(run["id"], []), key=lambda s: s.get("position") or 0):
+            failed = step["status"] != "PASSED"
+            attached = _files(client, base, "step-run", step["id"]) if files and failed else []
+            lines.append(
+                f"{INDENT}step {step['position']}: {step['status']:<7} {step['name']}"
+                + (f"  [{', '.join(attached)}]" if attached else "")
+            )
+        attached = _files(client, base, "run", run["id"]) if files else []
+        if attached:
+            lines.append(f"{INDENT}files: {', '.join(attached)}")
+    lines.append("")
+    lines.append(
+        "totals: " + ", ".join(f"{count} {status}" for status, count in totals.most_common())
+    )
+    return lines
+
+
+def _files(client: Client, base: str, entity: str, entity_id: int) -> list[str]:
+    return [
+        f"{a['attributes']['name']} ({a['attributes'].get('size', '?')} B)"
+        for a in client.paginate(
+            f"{base}/attachments.json", {"entity": entity, "entity-id": entity_id}
+        )
+    ]
