@@ -1,4 +1,5 @@
-"""The README's promises: two set-up commands, and CI runs them exactly."""
+"""The README's promises: two set-up commands CI runs exactly, a short page whose links
+work, and a reference in docs/ that cannot drift from the code."""
 
 from __future__ import annotations
 
@@ -27,19 +28,19 @@ def test_ci_runs_the_readme_commands_as_written() -> None:
         assert command in ci_lines
 
 
-def test_readme_documents_every_option() -> None:
+def test_the_plugin_reference_documents_every_option() -> None:
     from pytest_practitest.options import OPTIONS
 
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "plugin.md").read_text()
     for option in OPTIONS:
         assert f"`{option.cli}" in readme
         assert f"`{option.ini}`" in readme
         assert f"`{option.env}`" in readme
 
 
-def test_readme_tree_lists_every_module_once() -> None:
-    """README's Development tree: one line per module, so it cannot drift from the package."""
-    development = (ROOT / "README.md").read_text().split("## Development", 1)[1]
+def test_development_tree_lists_every_module_once() -> None:
+    """docs/development.md's tree: one line per module, so it cannot drift from the package."""
+    development = (ROOT / "docs" / "development.md").read_text().split("# Development", 1)[1]
     tree = development.split("```\n", 2)[1]
     listed: list[str] = []
     folder = ""
@@ -58,3 +59,15 @@ def test_readme_tree_lists_every_module_once() -> None:
         and path.name != "__main__.py"
     )
     assert sorted(listed) == modules
+
+
+def test_readme_is_a_short_page_whose_links_resolve() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) < 200
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), target
+    for page in (ROOT / "docs").glob("*.md"):
+        for target in re.findall(r"\]\(([^)#]+)\)", page.read_text()):
+            if not target.startswith("http"):
+                assert (page.parent / target).exists(), (page.name, target)

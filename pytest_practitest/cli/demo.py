@@ -142,7 +142,7 @@ def demo(out: TextIO | None = None, samples_dir: Path | None = None) -> int:
         print("\n".join(lines), file=out)
     print(
         f"\ndone in {time.monotonic() - started:.1f} s; the simulator is stopped. "
-        "Next: README.md, 'Connecting to PractiTest'.",
+        "Next: README.md, 'Your own project in five steps'.",
         file=out,
     )
     return 0 if suite in (0, 1) and junit in (0, 1) else 1
