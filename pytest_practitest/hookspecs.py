@@ -1,4 +1,9 @@
-"""Hooks that other plugins and conftest files can implement (``pytest_practitest_*``)."""
+"""Hooks that other plugins and conftest files can implement (``pytest_practitest_*``).
+
+Mark implementations ``@pytest.hookimpl(optionalhook=True)``: pytest then accepts the
+conftest when this plugin is not loaded (``pytest -p no:practitest``) instead of
+stopping with ``unknown hook``.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ def pytest_practitest_map_item(item: pytest.Item) -> Target | None:
     Runs where the test runs (on xdist workers too). Example, mapping by a
     docstring tag::
 
+        @pytest.hookimpl(optionalhook=True)
         def pytest_practitest_map_item(item):
             match = re.search(r"PT-(\\d+)", item.obj.__doc__ or "")
             if match:
@@ -31,6 +37,7 @@ def pytest_practitest_modify_record(record: RunRecord) -> RunRecord | None:
     Runs once per result, in the process that uploads (the xdist controller).
     Return None to keep the record as it is. Example, tagging the build::
 
+        @pytest.hookimpl(optionalhook=True)
         def pytest_practitest_modify_record(record):
             return dataclasses.replace(record, version=os.environ["BUILD_NUMBER"])
     """
@@ -44,6 +51,7 @@ def pytest_practitest_add_artifacts(item: pytest.Item, report: pytest.TestReport
     list of ``(name, bytes_or_path)`` pairs. Runs where the test runs, with
     its fixtures still set up during the ``call`` phase's report::
 
+        @pytest.hookimpl(optionalhook=True)
         def pytest_practitest_add_artifacts(item, report):
             if report.when == "call" and report.failed and "page" in item.funcargs:
                 return [("screenshot.png", item.funcargs["page"].screenshot())]

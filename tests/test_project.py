@@ -71,3 +71,23 @@ def test_readme_is_a_short_page_whose_links_resolve() -> None:
         for target in re.findall(r"\]\(([^)#]+)\)", page.read_text()):
             if not target.startswith("http"):
                 assert (page.parent / target).exists(), (page.name, target)
+
+
+def test_every_hook_example_is_marked_optional() -> None:
+    """A conftest copied from our examples must not break ``pytest -p no:practitest``."""
+    sources = [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        ROOT / "pytest_practitest" / "hookspecs.py",
+        *(ROOT / "sample_projects").rglob("conftest.py"),
+    ]
+    found = 0
+    for source in sources:
+        lines = source.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if re.match(r"\s*def pytest_practitest_", line) and "hookspec" not in lines[number - 1]:
+                found += 1
+                assert "@pytest.hookimpl(optionalhook=True)" in lines[number - 1], (
+                    f"{source.name}:{number + 1}"
+                )
+    assert found >= 5

@@ -160,3 +160,17 @@ def test_browser_recipe_hook_attaches_a_screenshot_and_the_page() -> None:
     ]
     assert hook(Item(page=Page()), Report("call", False)) is None
     assert hook(Item(page=Page()), Report("setup", True)) is None
+
+
+def test_sample_conftest_works_without_the_plugin() -> None:
+    """Its hook is optional: -p no:practitest runs the suite instead of an INTERNALERROR."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:practitest", "-p", "no:cacheprovider", "-q"],
+        cwd=ROOT / "sample_projects" / "webshop",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "INTERNALERROR" not in result.stdout + result.stderr
+    assert "1 failed, 9 passed, 1 skipped, 1 xfailed, 1 xpassed" in result.stdout
