@@ -140,7 +140,7 @@ class Converter:
 
     def record(self, case: Case, xml_path: Path, *, stamp: bool = True) -> RunRecord:
         outcome = OUTCOME_KEY[case.outcome]
-        if case.outcome == "skipped" and case.kind == "pytest.xfail":
+        if case.outcome == "skipped" and case.kind in dialect.XFAIL_KINDS:
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
         target = self.target(case)
@@ -153,9 +153,10 @@ class Converter:
         if case.outcome == "skipped":
             output = f"skipped: {case.message}".rstrip(": ")
         elif case.outcome != "passed":
-            output = case.message or (case.text.strip().splitlines() or [""])[0]
-            if case.kind and not output.startswith(case.kind):
-                output = f"{case.kind}: {output}"
+            message, kind = dialect.said(case)
+            output = message or (case.text.strip().splitlines() or [""])[0]
+            if kind and not output.startswith(kind):
+                output = f"{kind}: {output}"
         else:
             output = ""
         if case.retries:

@@ -18,6 +18,11 @@ details need rules of their own:
   ``teardown_error`` (``lone_teardown``, ``merge_teardown``); after a failed call the
   test stays ``failed`` and the output says ``and error in teardown: ...``.
 
+Two details of other Python runners, read the same way: unittest-xml-reporting writes
+an expected failure as ``<skipped type="XFAIL">`` (the plugin's ``xfailed``, as
+pytest's ``pytest.xfail``), and behave writes an undefined step as ``<error
+type="NoneType" message="None">`` (``said`` falls back to the text's first line).
+
 A pytest report is recognised by its suite name, ``pytest`` (pytest's default
 ``junit_suite_name``); with another suite name its testcases are named like any other
 dialect's (``classname.name``).
@@ -33,6 +38,10 @@ if TYPE_CHECKING:
     from .reader import Case
 
 PYTEST_SUITE = "pytest"
+#: a <skipped> of these types is an expected failure: pytest's, unittest-xml-reporting's
+XFAIL_KINDS = ("pytest.xfail", "XFAIL")
+#: a message or type that says nothing (Python's str(None), as behave writes it)
+EMPTY = ("", "None", "NoneType")
 TEARDOWN_MESSAGES = ("failed on teardown with", "test teardown failure")
 #: which result element of a testcase counts when it has several (a JUnit rule, not a
 #: PractiTest status: statuses come later, through ``outcomes``)
@@ -78,6 +87,13 @@ def _prefix(case: Case, base: Path) -> str:
             depth = next((i for i, p in enumerate(parts) if p.startswith("Test")), len(parts))
         path, classes = "/".join(parts[:depth]) + ".py", parts[depth:]
     return "::".join([path, *classes])
+
+
+def said(case: Case) -> tuple[str, str]:
+    """(message, type) of a failure or error, with the empty ones (``None``) left out."""
+    message = "" if case.message.strip() in EMPTY else case.message
+    kind = "" if case.kind.strip() in EMPTY else case.kind
+    return message, kind
 
 
 def is_teardown_twin(first: Case, second: Case) -> bool:

@@ -66,3 +66,32 @@ def test_teardown_errors_read_as_the_plugin_classifies_them() -> None:
     setup_error = case("m", "t", outcome="error", message="failed on setup with x")
     lone_teardown(setup_error)
     assert setup_error.outcome == "error"
+
+
+def test_unittest_xml_reportings_xfail_and_behaves_empty_error_read_like_pytests(
+    tmp_path: Path,
+) -> None:
+    from pytest_practitest.junit.convert import Converter
+    from pytest_practitest.outcomes import DEFAULT_STATUS_MAP
+
+    converter = Converter(status_map=DEFAULT_STATUS_MAP)
+    xfail = Case(
+        suites=["x"],
+        name="t",
+        classname="c",
+        outcome="skipped",
+        kind="XFAIL",
+        message="expected failure",
+    )
+    assert converter.record(xfail, tmp_path / "r.xml").status.value == "BLOCKED"
+    undefined = Case(
+        suites=["cart.Cart"],
+        name="undefined step",
+        classname="cart.Cart",
+        outcome="error",
+        kind="NoneType",
+        message="None",
+        text="\nFailing step: Given something nobody wrote ... undefined in 0.000s\nLocation: x",
+    )
+    record = converter.record(undefined, tmp_path / "r.xml")
+    assert record.output == "Failing step: Given something nobody wrote ... undefined in 0.000s"

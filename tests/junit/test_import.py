@@ -83,6 +83,20 @@ EXPECTED = {
         "tests/test_cart.py::test_coupon": "BLOCKED",  # pytest's xfail, as the plugin maps it
     },
     "nested_odd.xml": {"pays": "PASSED", "refunds": "PASSED", "opens": "PASSED"},
+    # written by unittest-xml-reporting 4.0 and behave 1.3 (see fixtures/README.md)
+    "unittest_xmlrunner.xml": {
+        "test_shop.CartTest.test_add": "PASSED",
+        "test_shop.CartTest.test_sub (i=2)": "FAILED",
+        "test_shop.CartTest.test_total": "FAILED",
+        "test_shop.CartTest.test_error": "BLOCKED",
+        "test_shop.CartTest.test_skip": "NO RUN",
+        "test_shop.CartTest.test_known_bug": "BLOCKED",  # expected failure, as pytest's xfail
+    },
+    "behave.xml": {
+        "cart.Cart.add an item": "PASSED",
+        "cart.Cart.remove an item": "FAILED",
+        "cart.Cart.undefined step": "BLOCKED",
+    },
 }
 
 
