@@ -84,6 +84,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="one run per test suite, each testcase a step (map the suite to a test)",
     )
     parser.add_argument(
+        "-p",
+        dest="plugins",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="load a module's pytest_practitest_map_testcase / _modify_record hooks (the same "
+        "module works as a pytest plugin); no:NAME blocks an entry point of the practitest "
+        "group; repeatable",
+    )
+    parser.add_argument(
         "--keep-going",
         action="store_true",
         help="an unreadable file is reported but does not make the exit code 2",
@@ -112,10 +122,13 @@ def run(args: argparse.Namespace) -> int:
     """Read, spool, deliver: 0 all delivered, 1 some not, 2 usage error or unreadable file."""
     from ..spool.cleanup import leftover_line, remove_delivered
     from ..spool.journal import Spool, SpoolMeta
+    from .plugins import load
 
     warnings: list[str] = []
     try:
+        plugins = load(args.plugins)
         settings, converter = _converter(args, warnings.append)
+        converter.map_testcase, modify = plugins.record_hooks()
     except (PractiTestError, KeyError, ValueError, IndexError) as error:
         text = str(error).replace("--practitest-", "--")
         if isinstance(error, (KeyError, ValueError, IndexError)):
@@ -136,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
         spool.keep_records = False
 
     def keep(record: RunRecord) -> None:
+        if modify is not None:
+            record = modify(record)
         spool.add(record, flush=False)
         if plan is not None:
             plan.add(record)
@@ -150,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
             print(f"practitest import-junit: error: {message}", file=sys.stderr)
+        warnings += plugins.failures.lines()
         for message in capped(warnings):
             print(f"PractiTest: warning: {message}", file=sys.stderr)
         if plan is not None:

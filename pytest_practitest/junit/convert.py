@@ -60,6 +60,8 @@ class Converter:
     timestamp: str = "none"
     version: str | None = None
     warn: Callable[[str], None] = lambda message: None
+    #: the users' ``pytest_practitest_map_testcase`` hooks (see ``cli/plugins.py``): first say
+    map_testcase: Callable[[Case, Path], Target | None] | None = None
     #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
     artifacts: Path | None = None
     _written: int = 0
@@ -73,7 +75,11 @@ class Converter:
     def __post_init__(self) -> None:
         self._statuses = status_table(self.status_map)
 
-    def target(self, case: Case) -> Target:
+    def target(self, case: Case, xml_path: Path | None = None) -> Target:
+        if self.map_testcase is not None and xml_path is not None:
+            hooked = self.map_testcase(case, xml_path)
+            if hooked is not None:
+                return hooked
         if case.properties:
             props = dict(case.properties)
             instance = props.get("practitest_instance_id", "").strip()
@@ -143,7 +149,7 @@ class Converter:
         if case.outcome == "skipped" and case.kind in dialect.XFAIL_KINDS:
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
-        target = self.target(case)
+        target = self.target(case, xml_path)
         if dialect.is_pytest(case):
             label = self._node_id(case)
         else:
