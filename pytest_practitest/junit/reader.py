@@ -1,99 +1,68 @@
 """JUnit XML → test cases, streamed; no HTTP, no pytest.
 
-The file is read in chunks by expat, so a 100 MB report never sits in memory
-whole. Any DOCTYPE or entity declaration is refused before it is processed:
-no entity is ever expanded and no external file is ever read (XXE, billion
-laughs). Dialects handled: JUnit 4 (Ant), Maven surefire/failsafe (flaky and
-rerun elements), pytest xunit1/xunit2 (the duplicate testcase pytest writes
-for a teardown error is merged, worst outcome wins), jest-junit,
-mocha-junit-reporter, go-junit-report, Playwright, Robot Framework xunit, a
-bare ``<testsuite>`` root and nested suites (kept as a name prefix).
+junitparser is the model: each ``<testcase>`` is read as junitparser's ``TestCase``
+(results, reruns, output, properties), with what it does not know added by
+``dialect``. The file is parsed in chunks by ``XMLPullParser`` and each testcase's
+element is dropped once read, so a 100 MB report never sits in memory whole. Any
+DOCTYPE or entity declaration is refused before anything is parsed: no entity is ever
+expanded and no external file is ever read (XXE, billion laughs).
+
+Dialects handled: JUnit 4 (Ant), Maven surefire/failsafe (flaky and rerun elements),
+pytest xunit1/xunit2 (pytest's teardown-error testcases, as the plugin classifies
+them), jest-junit, mocha-junit-reporter, go-junit-report, Playwright, Robot Framework
+xunit, unittest-xml-reporting, behave, a bare ``<testsuite>`` root and nested suites
+(kept as a name prefix).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from junitparser import Properties
+
 from ..errors import PractiTestError
-from .dialect import RESULT_RANK, is_teardown_twin, lone_teardown, merge_teardown
+from . import dialect
+from .case import Case, parse_time
+from .dialect import is_teardown_twin, lone_teardown, merge_teardown
 
 CHUNK = 1 << 20
-RESULTS = ("failure", "error", "skipped")
-RETRIES = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
+ROOTS = ("testsuites", "testsuite", "testrun", "assemblies")
 
 
 class JUnitError(PractiTestError):
     """A file that cannot be imported; the message starts with ``path:line:``."""
 
 
-@dataclass
-class Case:
-    """One testcase as the file tells it."""
+class _Prolog:
+    """Reads the file's start with expat until the root element opens.
 
-    suites: list[str]
-    name: str
-    classname: str = ""
-    file: str = ""
-    time: float = 0.0
-    outcome: str = "passed"
-    message: str = ""
-    kind: str = ""
-    text: str = ""
-    retries: list[str] = field(default_factory=list)
-    system_out: str = ""
-    system_err: str = ""
-    properties: list[tuple[str, str]] = field(default_factory=list)
-    suite_properties: list[tuple[str, str]] = field(default_factory=list)
-    line: int = 0
-    #: when it ran: the testcase's ``timestamp``, else its nearest suite's (as written)
-    timestamp: str = ""
-
-    @property
-    def key(self) -> tuple[str, ...]:
-        return (*self.suites, self.classname, self.name)
-
-
-def parse_time(value: str | None) -> float:
-    """Seconds from a ``time`` attribute; missing or odd values count as 0.
-
-    ``1,5`` (a decimal comma) is 1.5; ``1,234.5`` (a thousands separator) is 1234.5.
+    Refuses a DOCTYPE or entity declaration with its line, before anything is parsed for
+    real (no entity is ever expanded, no external file read), and a root that is not a
+    JUnit report's. After the root has opened a DOCTYPE is not well-formed anyway.
     """
-    text = (value or "").strip()
-    text = text.replace(",", ".") if "," in text and "." not in text else text.replace(",", "")
-    try:
-        seconds = float(text)
-    except ValueError:
-        return 0.0
-    return seconds if 0 <= seconds < float("inf") else 0.0
 
-
-class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.open = True
         self.parser = expat.ParserCreate()
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._refuse_doctype
         self.parser.EntityDeclHandler = self._refuse_entity
         self.parser.ExternalEntityRefHandler = self._refuse_external
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._text
-        self.parser.buffer_text = True
-        self.suites: list[str] = []
-        self.suite_properties: list[list[tuple[str, str]]] = []
-        self.suite_timestamps: list[str] = []
-        self._context: tuple[list[str], str, list[tuple[str, str]]] | None = None
-        self.stack: list[str] = []
-        self.case: Case | None = None
-        self.done: list[Case] = []
-        self.pending: Case | None = None
-        self.buffer: list[str] = []
-        self.property_name: str | None = None
-        self.roots = 0
+        self.parser.StartElementHandler = self._root
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            self.parser.Parse(chunk, False)
+        except _RootSeen:
+            self.open = False
+        except expat.ExpatError:
+            self.open = False  # the real parse reports it, with its line
 
     def _refuse_doctype(self, *args: object) -> None:
         raise JUnitError(
@@ -111,99 +80,105 @@ class _Reader:
             f"{self.path}:{self.parser.CurrentLineNumber}: external entities are not allowed"
         )
 
-    def _start(self, tag: str, attrs: dict[str, str]) -> None:
-        parent = self.stack[-1] if self.stack else None
-        self.stack.append(tag)
-        self.buffer = []
-        if parent is None:
-            self.roots += 1
-            if tag not in ("testsuites", "testsuite", "testrun", "assemblies"):
-                raise JUnitError(
-                    f"{self.path}:{self.parser.CurrentLineNumber}: the root element is <{tag}>, "
-                    "not <testsuites> or <testsuite>: not a JUnit report"
-                )
-        if tag == "testsuite":
-            self.suites.append(attrs.get("name", ""))
-            self.suite_properties.append([])
-            self.suite_timestamps.append(attrs.get("timestamp", "").strip())
-            self._context = None
-        elif tag == "testcase":
-            if self._context is None:
-                self._context = self._suite_context()
-            suites, timestamp, properties = self._context
-            self.case = Case(
-                suites=suites,
-                name=attrs.get("name", ""),
-                classname=attrs.get("classname", "") or attrs.get("class", ""),
-                file=attrs.get("file", ""),
-                time=parse_time(attrs.get("time")),
-                line=self.parser.CurrentLineNumber,
-                timestamp=attrs.get("timestamp", "").strip() or timestamp,
-                suite_properties=properties,
+    def _root(self, tag: str, attrs: object) -> None:
+        if tag not in ROOTS:
+            raise JUnitError(
+                f"{self.path}:{self.parser.CurrentLineNumber}: the root element is <{tag}>, "
+                "not <testsuites> or <testsuite>: not a JUnit report"
             )
-        elif self.case is not None and tag in RESULTS and parent == "testcase":
-            if RESULT_RANK[tag] >= RESULT_RANK[self.case.outcome]:
-                self.case.outcome = tag
-                self.case.message = attrs.get("message", "")
-                self.case.kind = attrs.get("type", "")
-        elif self.case is not None and tag in RETRIES:
-            self.case.retries.append(f"{tag}: {attrs.get('message', '')}".rstrip(": "))
-        elif tag == "property":
-            name = attrs.get("name", "")
-            if "value" in attrs:
-                self._add_property(name, attrs["value"])
-                self.property_name = None
+        raise _RootSeen
+
+
+class _RootSeen(Exception):
+    """The root element opened: the prolog is read."""
+
+
+class _Reader:
+    """junitparser's model of each testcase, one at a time, from a stream of the file.
+
+    ``XMLPullParser`` builds each ``<testcase>`` element; when it closes, junitparser's
+    ``TestCase`` reads it (``dialect.case_from`` adds what junitparser does not know),
+    and the element is dropped, so memory holds one testcase, not the file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stack: list[ET.Element] = []
+        self.suites: list[dialect.Suite] = []
+        self.in_case = 0
+        self.started = False
+        self.pending: Case | None = None
+        self.done: list[Case] = []
+
+    def cases(self) -> Iterator[Case]:
+        prolog = _Prolog(self.path)
+        parser: Any = ET.XMLPullParser(events=("start", "end"))
+        try:
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    if prolog.open:
+                        prolog.feed(chunk)
+                    parser.feed(chunk)
+                    yield from self._events(parser)
+                parser.close()
+            yield from self._events(parser)
+        except ET.ParseError as error:
+            self._take(parser)  # testcases completed before the error are good results
+            yield from self._flush()
+            line = error.position[0]
+            reason = expat.ErrorString(error.code) or "syntax error"
+            reason = re.sub(r"^not well-formed \((.*)\)$", r"\1", reason)
+            if reason == "no element found":
+                started = self.started
+                reason = (
+                    "the file ends too early (truncated?)"
+                    if started
+                    else ("empty file, or no root element")
+                )
+            raise JUnitError(f"{self.path}:{line}: not well-formed XML: {reason}") from None
+        except LookupError as exc:  # an encoding Python does not know
+            raise JUnitError(f"{self.path}:1: {exc}; save the report as UTF-8") from None
+        except OSError as exc:
+            raise JUnitError(f"{self.path}:0: cannot read it ({exc.strerror or exc})") from None
+        yield from self._flush()
+
+    def _events(self, parser: Any) -> Iterator[Case]:
+        self._take(parser)
+        done, self.done = self.done, []
+        yield from done
+
+    def _take(self, parser: Any) -> None:
+        for event, element in parser.read_events():
+            if event == "start":
+                self._start(element)
             else:
-                self.property_name = name
+                self._end(element)
 
-    def _suite_context(self) -> tuple[list[str], str, list[tuple[str, str]]]:
-        """What every testcase of the current suite shares (computed once per suite).
+    def _start(self, element: ET.Element) -> None:
+        self.started = True
+        self.stack.append(element)
+        if self.in_case:
+            self.in_case += 1
+        elif element.tag == "testcase":
+            self.in_case = 1
+        elif element.tag == "testsuite":
+            self.suites.append(dialect.Suite.of(element, self.suites))
 
-        The lists are shared by those cases: read them, do not change them.
-        """
-        return (
-            [s for s in self.suites if s],
-            next((t for t in reversed(self.suite_timestamps) if t), ""),
-            [p for level in self.suite_properties for p in level],
-        )
-
-    def _add_property(self, name: str, value: str) -> None:
-        if self.case is not None:
-            self.case.properties.append((name, value))
-        elif self.suite_properties:
-            self.suite_properties[-1].append((name, value))
-            self._context = None
-
-    def _text(self, data: str) -> None:
-        self.buffer.append(data)
-
-    def _end(self, tag: str) -> None:
+    def _end(self, element: ET.Element) -> None:
         self.stack.pop()
-        text = "".join(self.buffer)
-        self.buffer = []
-        case = self.case
-        if tag == "testcase" and case is not None:
-            self._finish(case)
-            self.case = None
-        elif tag == "testsuite":
+        parent = self.stack[-1] if self.stack else None
+        if self.in_case > 1:
+            self.in_case -= 1
+            return  # part of the open testcase: junitparser reads it with the testcase
+        if self.in_case == 1:
+            self.in_case = 0
+            self._finish(dialect.case_from(element, self.suites))
+        elif element.tag == "testsuite":
             self.suites.pop()
-            self.suite_properties.pop()
-            self.suite_timestamps.pop()
-            self._context = None
-        elif tag == "property" and self.property_name is not None:
-            self._add_property(self.property_name, text.strip())
-            self.property_name = None
-        elif case is not None and tag in RESULTS and self.stack and self.stack[-1] == "testcase":
-            if case.outcome == tag:
-                case.text = text.strip()
-        elif case is not None and tag in RETRIES:
-            if text.strip():
-                case.retries[-1] += "\n" + text.strip()
-        elif case is not None and tag in ("system-out", "system-err"):
-            if tag == "system-out":
-                case.system_out += text
-            else:
-                case.system_err += text
+        elif element.tag == "properties" and parent is not None and parent.tag == "testsuite":
+            self.suites[-1].add_properties(Properties.fromelem(element))
+        if parent is not None:
+            parent.remove(element)  # read: memory holds only what is still open
 
     def _finish(self, case: Case) -> None:
         if self.pending is not None and is_teardown_twin(self.pending, case):
@@ -214,35 +189,10 @@ class _Reader:
         lone_teardown(case)
         self.pending = case
 
-    def cases(self) -> Iterator[Case]:
-        try:
-            with self.path.open("rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    self.parser.Parse(chunk, False)
-                    yield from self._drain()
-                self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            reason = expat.ErrorString(exc.code) or "syntax error"
-            reason = re.sub(r"^not well-formed \((.*)\)$", r"\1", reason)
-            if reason == "no element found" and self.roots == 0:
-                reason = "empty file, or no root element"
-            elif reason == "no element found":
-                reason = "the file ends too early (truncated?)"
-            yield from self._flush()  # cases completed before the error are good results
-            raise JUnitError(f"{self.path}:{exc.lineno}: not well-formed XML: {reason}") from None
-        except LookupError as exc:  # an encoding Python does not know
-            raise JUnitError(f"{self.path}:1: {exc}; save the report as UTF-8") from None
-        except OSError as exc:
-            raise JUnitError(f"{self.path}:0: cannot read it ({exc.strerror or exc})") from None
-        yield from self._flush()
-
     def _flush(self) -> Iterator[Case]:
         if self.pending is not None:
             self.done.append(self.pending)
             self.pending = None
-        yield from self._drain()
-
-    def _drain(self) -> Iterator[Case]:
         done, self.done = self.done, []
         yield from done
 
@@ -253,3 +203,6 @@ def read_cases(path: Path) -> Iterator[Case]:
 
 
 ATTACHMENT_LINE = re.compile(r"^\s*\[\[ATTACHMENT\|(.+?)\]\]\s*$", re.MULTILINE)
+
+
+__all__ = ["ATTACHMENT_LINE", "Case", "JUnitError", "parse_time", "read_cases"]
