@@ -147,23 +147,49 @@ def attachments(sim: Any, entity: str, entity_id: int) -> dict[str, bytes]:
     }
 
 
-def run_cli(*args: str, cwd: Any = None, timeout: float = 120, **env: str) -> Any:
-    """``practitest ARGS`` in a subprocess, with no PRACTITEST_* variable but those in ``env``."""
+def run_cli(
+    *args: str,
+    cwd: Any = None,
+    timeout: float = 120,
+    stdin: str | None = None,
+    settings: Any = None,
+    **env: str,
+) -> Any:
+    """``practitest ARGS`` in a subprocess, with no PRACTITEST_* variable but those in
+    ``settings`` (e.g. ``sim_env``) and ``env``."""
     import os
     import subprocess
     import sys
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    environment.update(settings or {})
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "pytest_practitest.cli", *args],
         cwd=cwd,
         env=environment,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def sim_env(sim: Any, token: str, spool: Any = None) -> dict[str, str]:
+    """The PRACTITEST_* settings that report to ``sim``'s demo set, creating what is missing."""
+    env = {
+        "PRACTITEST_TOKEN": token,
+        "PRACTITEST_URL": sim.url,
+        "PRACTITEST_PROJECT_ID": "4500",
+        "PRACTITEST_SET_ID": "20000",
+        "PRACTITEST_RATE_LIMIT": "0",
+        "PRACTITEST_CREATE_MISSING": "1",
+        "PRACTITEST_AUTHOR_ID": str(sim.info.users["owner@example.com"]),
+    }
+    if spool is not None:
+        env["PRACTITEST_SPOOL"] = str(spool)
+    return env
 
 
 def output(run: dict[str, Any]) -> str | None:

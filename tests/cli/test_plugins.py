@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pluggy
@@ -13,7 +11,7 @@ import pytest
 from pytest_practitest.cli.plugins import CommandPlugins, load
 from pytest_practitest.simulator import Simulator
 from tests.conftest import TOKEN, Run
-from tests.helpers import run_cli
+from tests.helpers import run_cli, sim_env
 
 BUILD_MODULE = """
 import dataclasses
@@ -32,17 +30,7 @@ REPORT = (
 
 def importer(sim: Simulator, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result: subprocess.CompletedProcess[str] = run_cli(
-        "import-junit",
-        *args,
-        cwd=cwd,
-        PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=sim.url,
-        PRACTITEST_PROJECT_ID="4500",
-        PRACTITEST_SET_ID="20000",
-        PRACTITEST_RATE_LIMIT="0",
-        PRACTITEST_CREATE_MISSING="1",
-        PRACTITEST_AUTHOR_ID=str(sim.info.users["owner@example.com"]),
-        PRACTITEST_SPOOL=str(cwd / "spool"),
+        "import-junit", *args, cwd=cwd, settings=sim_env(sim, TOKEN, cwd / "spool")
     )
     return result
 
@@ -104,28 +92,9 @@ def test_entry_point_plugins_load_and_no_name_blocks_them(tmp_path: Path, psim: 
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: buildtag-plugin\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[practitest]\nbuildtag = buildtag_plugin\n")
     (tmp_path / "report.xml").write_text(REPORT)
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env = {k: v for k, v in env.items() if not k.startswith("PRACTITEST")}
-    env.update(
-        PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=psim.url,
-        PRACTITEST_PROJECT_ID="4500",
-        PRACTITEST_SET_ID="20000",
-        PRACTITEST_RATE_LIMIT="0",
-        PRACTITEST_CREATE_MISSING="1",
-        PRACTITEST_AUTHOR_ID=str(psim.info.users["owner@example.com"]),
-        PRACTITEST_SPOOL=str(tmp_path / "spool"),
-    )
+    env = {"PYTHONPATH": str(site), **sim_env(psim, TOKEN, tmp_path / "spool")}
     for extra, version in (([], "build-77"), (["-p", "no:buildtag"], None)):
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest_practitest.cli", "import-junit", *extra, "report.xml"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = run_cli("import-junit", *extra, "report.xml", cwd=tmp_path, timeout=60, settings=env)
         assert done.returncode == 0, done.stdout + done.stderr
         assert {r["version"] for r in psim.entities("runs")[-2:]} == {version}
 

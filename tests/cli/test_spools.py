@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,20 +31,11 @@ def rejected_session(pytester: pytest.Pytester, run: Run, *extra: str) -> Path:
     return spool
 
 
-def practitest(
-    sim: Simulator, *args: str, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    environment.update(PRACTITEST_TOKEN=TOKEN, PRACTITEST_RATE_LIMIT="0", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", *args],
-        input=stdin,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def practitest(sim: Simulator, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    result: subprocess.CompletedProcess[str] = run_cli(
+        *args, stdin=stdin, timeout=60, PRACTITEST_TOKEN=TOKEN, PRACTITEST_RATE_LIMIT="0"
     )
+    return result
 
 
 def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(

@@ -95,3 +95,29 @@ def test_unittest_xml_reportings_xfail_and_behaves_empty_error_read_like_pytests
     )
     record = converter.record(undefined, tmp_path / "r.xml")
     assert record.output == "Failing step: Given something nobody wrote ... undefined in 0.000s"
+
+
+def test_each_testcase_is_read_through_junitparsers_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """junitparser is the model, not a declared dependency we never call."""
+    from junitparser import xunit2
+
+    from pytest_practitest.junit.reader import read_cases
+
+    seen: list[str] = []
+    original = xunit2.TestCase.fromelem.__func__
+
+    def spy(cls: type, element: object) -> object:
+        seen.append(element.get("name"))  # type: ignore[attr-defined]
+        return original(cls, element)
+
+    monkeypatch.setattr(xunit2.TestCase, "fromelem", classmethod(spy))
+    report = tmp_path / "r.xml"
+    report.write_text(
+        '<testsuite name="s"><testcase classname="c" name="a"/>'
+        '<testcase classname="c" name="b"><failure message="m"/></testcase></testsuite>'
+    )
+    cases = list(read_cases(report))
+    assert seen == ["a", "b"]
+    assert [(c.name, c.outcome) for c in cases] == [("a", "passed"), ("b", "failure")]
