@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,41 @@ def fitted_name(name: str) -> str:
     return f"{name[: MAX_TEXT - HASH_LENGTH - 3]}… #{digest}"
 
 
+@dataclass
+class InstanceIndex:
+    """A test set's instances by test id, test display id and name: where a Target lands.
+
+    The one rule for the uploader (which instance a result goes to) and for
+    ``--practitest-select`` (whether a collected test is planned in the set).
+    """
+
+    by_test: dict[int, int] = field(default_factory=dict)
+    by_display: dict[int, int] = field(default_factory=dict)
+    by_name: dict[str, int] = field(default_factory=dict)
+    ids: set[int] = field(default_factory=set)
+
+    def add(self, instance: Mapping[str, Any]) -> None:
+        instance_id = int(instance["id"])
+        attributes = instance["attributes"]
+        self.ids.add(instance_id)
+        # The first (lowest id) instance of a test wins when a set holds several.
+        self.by_test.setdefault(int(attributes["test-id"]), instance_id)
+        if attributes.get("test-display-id") is not None:
+            self.by_display.setdefault(int(attributes["test-display-id"]), instance_id)
+        if attributes.get("name") is not None:
+            self.by_name.setdefault(str(attributes["name"]), instance_id)
+
+    def lookup(self, target: Target) -> int | None:
+        if target.instance_id is not None:
+            return target.instance_id
+        if target.test_id is not None:
+            return self.by_test.get(target.test_id)
+        if target.display_id is not None:
+            return self.by_display.get(target.display_id)
+        assert target.name is not None
+        return self.by_name.get(fitted_name(target.name))
+
+
 @dataclass(frozen=True)
 class SetChoice:
     """Which test set: by id, or by exact name (created if missing when allowed)."""
@@ -69,9 +104,9 @@ class Resolver:
     on_event: EventSink = ignore_events
     set_id: int | None = None
     set_name: str | None = None
-    _by_test: dict[int, int] = field(default_factory=dict)
-    _by_display: dict[int, int] = field(default_factory=dict)
-    _by_name: dict[str, int] = field(default_factory=dict)
+    index: InstanceIndex = field(default_factory=InstanceIndex)
+    #: the set's instances as listed (for ``--practitest-select``)
+    listed: list[dict[str, Any]] = field(default_factory=list)
     _loaded: bool = False
     #: why the test set could not be had (a setting to fix): asked once, not per batch
     set_problem: str | None = None
@@ -154,28 +189,14 @@ class Resolver:
             return
         set_id = self.resolve_set()
         for instance in self.client.paginate(self._path("/instances.json"), {"set-ids": set_id}):
-            self._index(instance)
+            self.index.add(instance)
+            self.listed.append(instance)
         self._loaded = True
 
-    def _index(self, instance: dict[str, Any]) -> None:
-        instance_id = int(instance["id"])
-        attributes = instance["attributes"]
-        # The first (lowest id) instance of a test wins when a set holds several.
-        self._by_test.setdefault(int(attributes["test-id"]), instance_id)
-        if attributes.get("test-display-id") is not None:
-            self._by_display.setdefault(int(attributes["test-display-id"]), instance_id)
-        if attributes.get("name") is not None:
-            self._by_name.setdefault(str(attributes["name"]), instance_id)
-
-    def _lookup(self, target: Target) -> int | None:
-        if target.instance_id is not None:
-            return target.instance_id
-        if target.test_id is not None:
-            return self._by_test.get(target.test_id)
-        if target.display_id is not None:
-            return self._by_display.get(target.display_id)
-        assert target.name is not None
-        return self._by_name.get(fitted_name(target.name))
+    def instances(self) -> list[dict[str, Any]]:
+        """The test set's instances, as the API lists them (paged, 100 per call)."""
+        self._load_instances()
+        return self.listed
 
     def resolve(self, records: Sequence[RunRecord]) -> tuple[dict[str, int], dict[str, str]]:
         """Instance id per record key, and a reason for each record that has none."""
@@ -199,7 +220,7 @@ class Resolver:
         def not_found(candidates: Sequence[RunRecord]) -> list[RunRecord]:
             left = []
             for record in candidates:
-                instance_id = self._lookup(record.target)
+                instance_id = self.index.lookup(record.target)
                 if instance_id is None:
                     left.append(record)
                 else:
@@ -357,7 +378,7 @@ class Resolver:
 
     def _create_instances(self, test_ids: list[int]) -> None:
         set_id = self.resolve_set()
-        needed = [t for t in test_ids if t not in self._by_test]
+        needed = [t for t in test_ids if t not in self.index.by_test]
         for start in range(0, len(needed), MAX_INSTANCES_PER_POST):
             chunk = needed[start : start + MAX_INSTANCES_PER_POST]
             items = [
@@ -381,7 +402,7 @@ class Resolver:
         found = self.client.paginate(self._path("/instances.json"), params)
         for instance in sorted(found, key=lambda i: int(i["id"])):
             instance_id = int(instance["id"])
-            if instance_id in ours and int(instance["attributes"]["test-id"]) in self._by_test:
+            if instance_id in ours and int(instance["attributes"]["test-id"]) in self.index.by_test:
                 try:
                     self.client.delete(self._path(f"/instances/{instance_id}.json"))
                 except APIError as error:
@@ -392,4 +413,4 @@ class Resolver:
                         )
                     )
                 continue
-            self._index(instance)
+            self.index.add(instance)
