@@ -31,7 +31,7 @@ class Option(NamedTuple):
     """
 
     stem: str
-    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit
+    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit, select
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -154,7 +154,26 @@ OPTIONS: tuple[Option, ...] = (
         "user id recorded as author of created tests and test sets (account tokens)",
         metavar="ID",
     ),
+    Option(
+        "select",
+        "select",
+        None,
+        "run only the tests that are instances of the test set; =STATUSES keeps only "
+        "instances whose last run is one of them (passed, failed, blocked, no-run, "
+        "not-completed, n/a), e.g. --practitest-select=failed,blocked",
+        metavar="STATUSES",
+    ),
 )
+
+#: --practitest-select's words → PractiTest's run statuses (an instance's ``run-status``)
+SELECT_STATUSES = {
+    "passed": "PASSED",
+    "failed": "FAILED",
+    "blocked": "BLOCKED",
+    "no-run": "NO RUN",
+    "not-completed": "NOT COMPLETED",
+    "n/a": "N/A",
+}
 
 BY_STEM = {option.stem: option for option in OPTIONS}
 
@@ -269,6 +288,25 @@ def _status_map(option: Option, raw: Any, source: str) -> dict[str, str]:
     return mapping
 
 
+def _select(option: Option, raw: Any, source: str) -> tuple[str, ...] | None:
+    """None: off; (): every instance of the set; else the run statuses to keep."""
+    if raw is True:
+        return ()
+    text = str(raw).strip().lower()
+    if text in ("all", *TRUE):
+        return ()
+    if text in FALSE:
+        return None
+    chosen = []
+    for word in text.replace(" ", ",").split(","):
+        if word and word not in SELECT_STATUSES:
+            form = "all, or statuses among " + ", ".join(SELECT_STATUSES)
+            raise _fail(source, f"{form} (with =, before any test path)", raw)
+        if word:
+            chosen.append(SELECT_STATUSES[word])
+    return tuple(sorted(set(chosen)))
+
+
 def _text(option: Option, raw: Any, source: str) -> str:
     text = str(raw).strip()
     if not text:
@@ -287,6 +325,7 @@ _READERS: dict[str, Reader] = {
     "fields": _fields,
     "ci": _ci,
     "statusmap": _status_map,
+    "select": _select,
 }
 
 

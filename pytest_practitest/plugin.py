@@ -8,6 +8,7 @@ process that uploads (never on xdist workers).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(
                 option.cli,
                 action="append",
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.described(),
+            )
+        elif option.kind == "select":  # a flag alone, or =STATUSES
+            group.addoption(
+                option.cli,
+                nargs="?",
+                const="all",
                 default=None,
                 dest=option.dest,
                 metavar=option.metavar,
@@ -113,6 +124,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from .collect.bdd import BddSteps
 
         config.pluginmanager.register(BddSteps(), "practitest-bdd")
+    if settings.select is not None:
+        _register_selector(config, settings, mapping)
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
     from .collect.reporter import Reporter
@@ -122,6 +135,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(
         Reporter(config, settings, delivery, mapping), "practitest-reporter"
     )
+
+
+def _register_selector(config: pytest.Config, settings: Settings, mapping: Any) -> None:
+    """--practitest-select: the controller (or the only process) reads the plan, workers
+    get it from the controller; the Selector deselects what is not planned."""
+    from .collect.select import WORKER_KEY, Selector
+    from .errors import APIError
+    from .upload.select import Plan, fetch
+
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        plan, line = Plan.from_json(workerinput[WORKER_KEY]), ""
+    else:
+        try:
+            plan, line = fetch(settings)
+        except (ConfigError, APIError) as error:
+            raise pytest.UsageError(f"PractiTest: --practitest-select: {error}") from None
+    selector = Selector(plan, mapping, settings.parametrized, line)
+    config.pluginmanager.register(selector, "practitest-select")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

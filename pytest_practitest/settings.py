@@ -44,6 +44,8 @@ class Settings(NamedTuple):
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
+    #: --practitest-select: None off, () every instance of the set, else run statuses
+    select: tuple[str, ...] | None = None
     ci: Mapping[str, str] | str = "output"
     token_env: str = "PRACTITEST_TOKEN"  # noqa: S105 (the variable's name, not a secret)
     sources: Mapping[str, str] = MappingProxyType({})
@@ -148,4 +150,5 @@ def from_json(text: str) -> Settings:
     data["spool"] = Path(data["spool"])
     data["fields"] = tuple(tuple(pair) for pair in data["fields"])
     data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
+    data["select"] = None if data.get("select") is None else tuple(data["select"])
     return Settings(**data)

@@ -64,6 +64,19 @@ def map_item(
     return None
 
 
+def target_of(item: pytest.Item, mapping: MappingFile | None, parametrized: str) -> Target:
+    """Where ``item``'s result will go: as ``map_item`` says, else named after its node id
+    (or its function's, one run per function)."""
+    try:
+        found = map_item(item, mapping)
+    except ConfigError:
+        found = None
+    per_function = parametrized == "function" and getattr(item, "callspec", None) is not None
+    if found is not None:
+        return found[1].target if per_function else found[0].target
+    return Target(name=base_node_id(item.nodeid) if per_function else item.nodeid)
+
+
 class CapturePlugin:
     """Registered (as ``practitest-capture``) wherever tests run, when reporting is on."""
 

@@ -1,0 +1,88 @@
+"""``--practitest-select``: run only what the test set plans, by pytest's own deselection.
+
+Each collected test's target (hook, marker, mapping file or name rule: the same
+resolution as reporting) must land on a planned instance; the others go through
+``pytest_deselected``, so ``-v``, ``--co`` and the "N deselected" line show them, and
+``-k``/``-m`` work as usual. The xdist controller fetches the plan once and hands it
+to its workers; each worker says back which instances its tests landed on, so the
+summary can name the planned instances no test here stands for.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pytest
+
+from ..events import capped
+from ..mapping import MappingFile
+from ..model import Target
+from .worker import target_of
+
+WORKER_KEY = "practitest_plan"
+SEEN_KEY = "practitest_selected"
+
+
+class PlanLike(Protocol):
+    def instance_of(self, target: Target) -> int | None: ...
+    def missing(self, seen: Any) -> list[str]: ...
+    def to_json(self) -> dict[str, Any]: ...
+
+
+class Selector:
+    """Registered (as ``practitest-select``) wherever tests are collected, and on the
+    xdist controller, when ``--practitest-select`` is on."""
+
+    def __init__(
+        self, plan: PlanLike, mapping: MappingFile | None, parametrized: str, line: str = ""
+    ) -> None:
+        self.plan = plan
+        self.mapping = mapping
+        self.parametrized = parametrized
+        self.line = line
+        self.seen: set[int] = set()
+        self.selected = self.deselected = 0
+
+    @pytest.hookimpl(trylast=True)  # after -k and -m: this narrows what they kept
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        keep, drop = [], []
+        for item in items:
+            instance = self.plan.instance_of(target_of(item, self.mapping, self.parametrized))
+            if instance is None:
+                drop.append(item)
+            else:
+                keep.append(item)
+                self.seen.add(instance)
+        self.selected, self.deselected = len(keep), len(drop)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKER_KEY] = self.plan.to_json()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        self.seen.update(getattr(node, "workeroutput", {}).get(SEEN_KEY, ()))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        output = getattr(session.config, "workeroutput", None)
+        if output is not None:  # an xdist worker: tell the controller
+            output[SEEN_KEY] = sorted(self.seen)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if hasattr(terminalreporter.config, "workerinput"):
+            return
+        terminalreporter.write_line(f"PractiTest: selected the tests planned in {self.line}")
+        missing = self.plan.missing(self.seen)
+        if missing:
+            count = len(missing)
+            terminalreporter.write_line(
+                f"PractiTest: {count} planned instance{'s' if count != 1 else ''} "
+                f"{'have' if count != 1 else 'has'} no test here:"
+            )
+            for name in capped(missing):
+                terminalreporter.write_line(f"  {name}")

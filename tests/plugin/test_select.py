@@ -1,0 +1,112 @@
+"""--practitest-select: run what the test set plans, by pytest's own deselection."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_practitest.simulator import Simulator
+from tests.conftest import Run
+
+SUITE = """
+import pytest
+
+@pytest.mark.practitest(name="Cart: add an item")
+def test_add():
+    assert FAIL is False
+
+def test_remove():  # mapped to instance 300001 by map.toml
+    pass
+
+def test_unplanned():
+    pass
+"""
+MAP = '[tests]\n"test_shop.py::test_remove" = { instance_id = 300001 }\n'
+
+
+def suite(pytester: pytest.Pytester, fail: bool = True) -> None:
+    pytester.makepyfile(test_shop=f"FAIL = {fail}\n" + SUITE)
+    (pytester.path / "practitest.toml").write_text(MAP)
+
+
+def instances_run(sim: Simulator) -> list[int]:
+    return sorted(run["instance-id"] for run in sim.entities("runs"))
+
+
+@pytest.mark.parametrize("parallel", [[], ["-n", "2"]])
+def test_only_the_sets_instances_run_and_the_rest_is_deselected(
+    pytester: pytest.Pytester, run: Run, psim: Simulator, parallel: list[str]
+) -> None:
+    suite(pytester)
+    result = run("-v", "--practitest-select", *parallel, create=False, subprocess=True)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 2 of 2 runs delivered*",
+            "PractiTest: selected the tests planned in 8 of the 8 instances of test set 20000 "
+            "'Nightly regression' (*API calls)",
+            "PractiTest: 6 planned instances have no test here:",
+            "  Catalog: search by name",
+            # xdist's workers deselect: its controller counts only what they kept
+            "*1 failed, 1 passed in*" if parallel else "*1 failed, 1 passed, 1 deselected*",
+        ]
+    )
+    if parallel:
+        result.stdout.fnmatch_lines(["2 workers [2 items]"])
+    assert "test_unplanned PASSED" not in result.stdout.str()
+    assert instances_run(psim) == [300000, 300001]
+
+
+def test_statuses_keep_only_what_failed_last_time(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    suite(pytester)
+    first = run("--practitest-select", create=False)
+    first.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
+    again = run("--practitest-select=failed,blocked", create=False)
+    again.stdout.fnmatch_lines(
+        [
+            "PractiTest: selected the tests planned in 1 of the 8 instances of test set 20000 "
+            "'Nightly regression' whose last run is BLOCKED, FAILED (*",
+            "*1 failed, 2 deselected*",
+        ]
+    )
+    assert "no test here" not in again.stdout.str()
+    assert instances_run(psim) == [300000, 300000, 300001]
+
+
+def test_collect_only_lists_the_selection_and_delivers_nothing(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    suite(pytester)
+    result = run("--co", "-q", "--practitest-select", create=False)
+    result.stdout.fnmatch_lines(
+        [
+            "test_shop.py::test_add",
+            "test_shop.py::test_remove",
+            "2/3 tests collected (1 deselected)*",
+        ]
+    )
+    assert "test_unplanned" not in result.stdout.str()
+    assert psim.entities("runs") == []
+
+
+def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    suite(pytester)
+    bad = run("--practitest-select", "tests/", create=False)
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(
+        [
+            "ERROR: PractiTest: --practitest-select: expected all, or statuses among passed, "
+            "failed, blocked, no-run, not-completed, n/a (with =, before any test path); "
+            "got 'tests/'"
+        ]
+    )
+    missing = run("--practitest-select", "--practitest-set-id=99", create=False)
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+    missing.stderr.fnmatch_lines(
+        [
+            "ERROR: PractiTest: --practitest-select: test set 99 does not exist in project 4500; "
+            "check PRACTITEST_SET_ID"
+        ]
+    )
