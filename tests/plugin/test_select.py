@@ -110,3 +110,18 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
             "check PRACTITEST_SET_ID"
         ]
     )
+
+
+def test_with_k_and_a_dry_run_the_selection_narrows_and_nothing_is_sent(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    suite(pytester)
+    result = run("-k", "not add", "--practitest-dry-run", "--practitest-select", create=False)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: selected the tests planned in 8 of the 8 instances*",
+            "PractiTest: 7 planned instances have no test here:",
+            "*1 passed, 2 deselected*",
+        ]
+    )
+    assert psim.entities("runs") == []
