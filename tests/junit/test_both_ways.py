@@ -7,7 +7,7 @@ import pytest
 
 from pytest_practitest.simulator import Simulator
 from tests.conftest import TOKEN, Run
-from tests.helpers import output, run_cli, runs_by_test
+from tests.helpers import output, run_cli, runs_by_test, sim_env
 
 SUITE = """
 import pytest
@@ -67,15 +67,8 @@ def test_plugin_and_import_junit_name_map_and_classify_alike(
         imported = run_cli(
             "import-junit",
             "report.xml",
-            "--create-missing",
             cwd=pytester.path,
-            PRACTITEST_TOKEN=TOKEN,
-            PRACTITEST_URL=other.url,
-            PRACTITEST_PROJECT_ID="4500",
-            PRACTITEST_SET_ID="20000",
-            PRACTITEST_RATE_LIMIT="0",
-            PRACTITEST_AUTHOR_ID=str(other.info.users["owner@example.com"]),
-            PRACTITEST_SPOOL=str(pytester.path / "junit-spool"),
+            settings=sim_env(other, TOKEN, pytester.path / "junit-spool"),
         )
         assert imported.returncode == 0, imported.stdout + imported.stderr
         assert "PractiTest: 12 of 12 runs delivered" in imported.stdout
