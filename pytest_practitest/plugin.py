@@ -104,6 +104,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"PractiTest: {error}") from None
     config.stash[SETTINGS] = settings
     if not settings.enabled:
+        if settings.select is not None and not config.getoption("help", False):
+            raise pytest.UsageError(
+                "PractiTest: --practitest-select needs --practitest: it selects from the "
+                "test set results go to"
+            )
         return
     from .collect.paths import anchored, mapping_path
     from .collect.worker import CapturePlugin

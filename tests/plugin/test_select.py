@@ -125,3 +125,15 @@ def test_with_k_and_a_dry_run_the_selection_narrows_and_nothing_is_sent(
         ]
     )
     assert psim.entities("runs") == []
+
+
+def test_select_without_reporting_on_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_one="def test_one(): pass\n")
+    result = pytester.runpytest("--practitest-select")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: PractiTest: --practitest-select needs --practitest: it selects from the "
+            "test set results go to"
+        ]
+    )
