@@ -125,6 +125,30 @@ def calls_table(sizes: list[int]) -> list[str]:
     return rows
 
 
+def new_tests_row(new: int = 100, existing: tuple[int, ...] = (0, 5000)) -> list[str]:
+    """P7: calls to deliver ``new`` results of tests PractiTest does not have yet
+    (create-missing) into a project that already holds ``existing`` tests."""
+    target = new + math.ceil(new / 100) + 3
+    rows = [f"P7 create-missing, N={new} new tests (target <= {target} calls for every M):"]
+    for count in existing:
+        with Simulator(token=TOKEN, rate_limit=None, seed="empty") as sim:
+            store, project = sim.store, sim.info.project_id
+            owner = sim.info.users["owner@example.com"]
+            store.memberships[owner] = {project}
+            test_set = entities.create_set(store, project, {"name": "P7"}, owner)
+            for index in range(count):
+                entities.create_test(store, project, {"name": f"existing {index:05d}"}, owner)
+            names = [f"new test {i:04d}" for i in range(new)]
+            calls, seconds, delivered = one_upload(
+                sim, int(test_set["id"]), names, None, create_missing=True
+            )
+        rows.append(
+            f"  M={count:>5} existing: {calls} calls ({delivered} delivered, {seconds:.2f} s; "
+            f"{calls / 30:.1f} min at 30 calls a minute)"
+        )
+    return rows
+
+
 MEMORY_CHILD = r"""
 import json, sys, time
 from pathlib import Path
@@ -216,6 +240,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10000]
     for line in calls_table(sizes):
+        print(line, flush=True)
+    for line in new_tests_row():
         print(line, flush=True)
     print(memory_row(200 if args.quick else 1000), flush=True)
 

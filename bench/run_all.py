@@ -27,6 +27,7 @@ TARGETS = {
     "P4": "import cost when off < 5 ms",
     "P5": "JUnit import (50,000 testcases) <= 2x the floor, and ahead of trcli's parse",
     "P6": "peak RSS <= 150 MiB for 1,000 results with a 1 MiB file each",
+    "P7": "create-missing, 100 new tests: <= N + ceil(N/100) + 3 calls, with 0 or 5,000 existing",
     "F": "fault matrix: every result delivered or spooled, 0 duplicates, all after a resume",
 }
 
