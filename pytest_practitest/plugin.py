@@ -85,6 +85,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    if not any(arg.startswith("--practitest-") for arg in args):
+        return  # nothing of ours on the command line: no module to load, nothing to check
     from .collect.paths import check_rootdir
 
     check_rootdir(early_config, args)
