@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
-from ..upload.fields import FIELD_PREFIX, custom_fields, field_key
+from ..upload.fields import FIELD_PREFIX, custom_fields, field_value
 from ..upload.targets import Resolver, SetChoice
 from .flags import add_command_flags, command_values
 
@@ -104,24 +104,20 @@ def _check_fields(client: Client, project: int, fields: Sequence[tuple[str, str]
     known = custom_fields(client, project)
     code = 0
     for name, value in dict.fromkeys(fields):
-        field = known.get(field_key(name) or name)
-        if field is None and field_key(name) is not None:
+        found = field_value(known, name, value, project)
+        if found.field is None and found.problem is None:
             say("note", f"run field {name!r} is not listed in project {project}; sent as given")
-            continue
-        if field is None:
-            say("error", f"no custom field named {name!r} in project {project} (PRACTITEST_FIELDS)")
+        elif found.field is None:
+            say("error", f"{found.problem} (PRACTITEST_FIELDS)")
             code = 1
-            continue
-        fitted = field.fit(value)
-        problem = field.problem(fitted)
-        if problem is not None:
-            say("error", f"run field {name!r}: {problem} (PRACTITEST_FIELDS)")
+        elif found.problem is not None:
+            say("error", f"run field {name!r}: {found.problem} (PRACTITEST_FIELDS)")
             code = 1
-            continue
-        shown = " | ".join(fitted) if isinstance(fitted, list) else repr(fitted)
-        say(
-            "ok",
-            f"run field {name!r} is custom field {field.key.removeprefix(FIELD_PREFIX)}, "
-            f"{field.format}: {shown}",
-        )
+        else:
+            shown = " | ".join(found.value) if isinstance(found.value, list) else repr(found.value)
+            say(
+                "ok",
+                f"run field {name!r} is custom field {found.key.removeprefix(FIELD_PREFIX)}, "
+                f"{found.field.format}: {shown}",
+            )
     return code

@@ -71,10 +71,25 @@ def custom_fields(client: Client, project_id: int) -> dict[str, CustomField]:
     return found
 
 
-def custom_fields_by_name(client: Client, project_id: int) -> dict[str, str]:
-    """The project's custom fields by name, keyed as the API takes them (``---f-ID``)."""
-    return {
-        name: field.key
-        for name, field in custom_fields(client, project_id).items()
-        if not name.startswith(FIELD_PREFIX)
-    }
+class FieldValue(NamedTuple):
+    """A run field as it would be sent, or why it cannot be."""
+
+    key: str  # ---f-ID, or the name as given when the project has no such field
+    value: Any
+    field: CustomField | None  # None: not in the listing
+    problem: str | None  # set: leave this field out of the runs
+
+
+def field_value(known: dict[str, CustomField], key: str, value: Any, project_id: int) -> FieldValue:
+    """``key=value`` as the API takes it, checked against the project's fields (``known``).
+
+    One rule for the uploader and ``practitest check``: a name must exist and a value must
+    be allowed; an id the listing does not show is sent as given (PractiTest decides).
+    """
+    given = field_key(key)
+    field = known.get(given or key)
+    if field is None:
+        missing = None if given else f"no custom field named {key!r} in project {project_id}"
+        return FieldValue(given or key, value, None, missing)
+    fitted = field.fit(value)
+    return FieldValue(field.key, fitted, field, field.problem(fitted))

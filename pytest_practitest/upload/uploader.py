@@ -19,7 +19,7 @@ from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, V
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
-from .fields import CustomField, custom_fields, field_key
+from .fields import CustomField, custom_fields, field_value
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
 from .recovery import Recovery, Verification
 from .report import UploadReport
@@ -279,24 +279,13 @@ class Uploader:
             return result
         known = self._known_fields()
         for key, value in record.custom_fields.items():
-            given = field_key(key)
-            field = known.get(given or key)
-            if field is None and given is not None:
-                result[given] = value  # an id we cannot see listed: PractiTest decides
-                continue
-            if field is None:
-                self._warn_field(
-                    key,
-                    f"no custom field named {key!r} in project {self.settings.project_id}",
-                    record,
-                )
-                continue
-            value = field.fit(value)
-            problem = field.problem(value)
-            if problem is not None:
-                self._warn_field(f"{field.key}={value!r}", problem, record)
-                continue
-            result[field.key] = value
+            found = field_value(known, key, value, self.settings.project_id)
+            if found.problem is None:
+                result[found.key] = found.value
+            elif found.field is None:
+                self._warn_field(key, found.problem, record)
+            else:
+                self._warn_field(f"{found.key}={found.value!r}", found.problem, record)
         return result
 
     def _warn_field(self, seen: str, problem: str, record: RunRecord) -> None:
