@@ -54,8 +54,6 @@ class Resolver:
     set_id: int | None = None
     set_name: str | None = None
     index: InstanceIndex = field(default_factory=InstanceIndex)
-    #: the set's instances as listed (for ``--practitest-select``)
-    listed: list[dict[str, Any]] = field(default_factory=list)
     _loaded: bool = False
     #: why the test set could not be had (a setting to fix): asked once, not per batch
     set_problem: str | None = None
@@ -134,18 +132,20 @@ class Resolver:
     # -- instances ---------------------------------------------------------
 
     def _load_instances(self) -> None:
-        if self._loaded:
-            return
-        set_id = self.resolve_set()
-        for instance in self.client.paginate(self._path("/instances.json"), {"set-ids": set_id}):
-            self.index.add(instance)
-            self.listed.append(instance)
-        self._loaded = True
+        if not self._loaded:
+            self.instances()
 
     def instances(self) -> list[dict[str, Any]]:
-        """The test set's instances, as the API lists them (paged, 100 per call)."""
-        self._load_instances()
-        return self.listed
+        """The test set's instances as the API lists them (paged, 100 per call), indexed.
+
+        Returned, not kept: the uploader needs only the index.
+        """
+        set_id = self.resolve_set()
+        listed = list(self.client.paginate(self._path("/instances.json"), {"set-ids": set_id}))
+        for instance in listed:
+            self.index.add(instance)
+        self._loaded = True
+        return listed
 
     def resolve(self, records: Sequence[RunRecord]) -> tuple[dict[str, int], dict[str, str]]:
         """Instance id per record key, and a reason for each record that has none."""
