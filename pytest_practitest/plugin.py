@@ -8,13 +8,16 @@ process that uploads (never on xdist workers).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .errors import ConfigError
 from .options import OPTIONS
 from .settings import Settings, resolve
+
+if TYPE_CHECKING:
+    from .mapping import MappingFile
 
 SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
 MAP_FILE: pytest.StashKey[Path | None] = pytest.StashKey()
@@ -123,7 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
             mapping = MappingFile.load(map_file)
         except ConfigError as error:
             raise pytest.UsageError(f"PractiTest: {error}") from None
-    spool_dir = anchored(config, settings, "spool") or config.rootpath / ".practitest"
+    spool_dir = anchored(config, settings, "spool")
+    assert spool_dir is not None  # the spool always has a value (default .practitest)
     config.pluginmanager.register(
         CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
     )
@@ -144,7 +148,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _register_selector(config: pytest.Config, settings: Settings, mapping: Any) -> None:
+def _register_selector(
+    config: pytest.Config, settings: Settings, mapping: MappingFile | None
+) -> None:
     """--practitest-select: the controller (or the only process) reads the plan, workers
     get it from the controller; the Selector deselects what is not planned."""
     from .collect.select import WORKER_KEY, Selector

@@ -41,7 +41,6 @@ class Selector:
         self.parametrized = parametrized
         self.line = line
         self.seen: set[int] = set()
-        self.selected = self.deselected = 0
 
     @pytest.hookimpl(trylast=True)  # after -k and -m: this narrows what they kept
     def pytest_collection_modifyitems(
@@ -55,7 +54,6 @@ class Selector:
             else:
                 keep.append(item)
                 self.seen.add(instance)
-        self.selected, self.deselected = len(keep), len(drop)
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep

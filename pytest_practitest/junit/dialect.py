@@ -60,7 +60,7 @@ EMPTY = ("", "None", "NoneType")
 TEARDOWN_MESSAGES = ("failed on teardown with", "test teardown failure")
 #: which result element of a testcase counts when it has several (a JUnit rule, not a
 #: PractiTest status: statuses come later, through ``outcomes``)
-RESULT_RANK = {"passed": 0, "skipped": 1, "failure": 2, "error": 3, "teardown_error": 3}
+RESULT_RANK = {"passed": 0, "skipped": 1, "failure": 2, "error": 3}
 
 
 RESULT_TAGS: dict[type[Any], str] = {Failure: "failure", Error: "error", Skipped: "skipped"}
