@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, PractiTestError
@@ -81,7 +82,7 @@ def view(client: Client, project: int, set_id: int, *, files: bool = False) -> l
     for item in client.paginate(f"{base}/runs.json", {"set-ids": set_id}):
         found = {"id": int(item["id"]), **item["attributes"]}
         shown = last.get(found["instance-id"])
-        if shown is None or found["id"] > shown["id"]:
+        if shown is None or _when(found) > _when(shown):
             last[found["instance-id"]] = found
     steps: dict[int, list[dict[str, Any]]] = {}
     run_ids = sorted(run["id"] for run in last.values())
@@ -118,6 +119,19 @@ def view(client: Client, project: int, set_id: int, *, files: bool = False) -> l
         "totals: " + ", ".join(f"{count} {status}" for status, count in totals.most_common())
     )
     return lines
+
+
+def _when(run: dict[str, Any]) -> tuple[datetime, int]:
+    """A run's place in time: its ``created-at`` (documented; the listing's order and the
+    ids' are not), then its id for runs stored in the same second."""
+    text = str(run.get("created-at") or "").replace("Z", "+00:00")
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        stamp = datetime.min
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp, run["id"]
 
 
 def _files(client: Client, base: str, entity: str, entity_id: int) -> list[str]:

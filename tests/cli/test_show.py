@@ -60,3 +60,41 @@ def test_show_of_a_set_that_is_not_there(psim: Simulator) -> None:
     assert shown.stderr.strip() == (
         "practitest show: error: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID"
     )
+
+
+def test_the_last_run_is_the_latest_created_whatever_the_ids_and_listing_order() -> None:
+    """The reference lists runs with falling ids and promises no order: time decides."""
+    from typing import Any
+
+    from pytest_practitest.cli.show import view
+
+    instance = {"id": "7", "attributes": {"display-id": "1:1", "name": "t", "run-status": "FAILED"}}
+    runs = [
+        {
+            "id": "5",
+            "attributes": {
+                "instance-id": 7,
+                "created-at": "2026-12-03T10:00:05+00:00",
+                "automated-execution-output": "newer",
+            },
+        },
+        {
+            "id": "9",
+            "attributes": {
+                "instance-id": 7,
+                "created-at": "2026-12-03T10:00:01Z",
+                "automated-execution-output": "older",
+            },
+        },
+    ]
+
+    class Listing:
+        def paginate(self, path: str, params: Any = None) -> list[Any]:
+            if path.endswith("/instances.json"):
+                return [instance]
+            return runs if path.endswith("/runs.json") else []
+
+    for order in (runs, runs[::-1]):
+        runs[:] = order
+        lines = view(Listing(), 4500, 20000)  # type: ignore[arg-type]
+        assert " " * 21 + "output: newer" in lines
