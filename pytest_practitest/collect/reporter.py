@@ -22,6 +22,7 @@ from ..settings import Settings
 from . import hooks
 from .ci import detect
 from .recorder import Recorder
+from .worker import target_of
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class Delivery(Protocol):
     def add(self, record: RunRecord) -> None: ...
 
     def finish(self, interrupted: bool, say: Callable[[str], None]) -> tuple[list[str], int]: ...
+
+    def forecast(self, names: set[str], total: int) -> str | None: ...
 
 
 class Reporter:
@@ -104,6 +107,26 @@ class Reporter:
                 self._open()
             except Exception:  # reporting never breaks the test run; retried at first record
                 log.exception("PractiTest could not open the spool")
+            if self.settings.create_missing:
+                self._forecast(session.items)
+
+    def _forecast(self, items: list[pytest.Item]) -> None:
+        """Say now, not after the suite, when creating the new tests cannot finish in time."""
+        names = set()
+        for item in items:
+            target = target_of(item, self.mapping, self.settings.parametrized)
+            if target.name is not None:
+                names.add(target.name)
+        try:
+            warning = self.delivery.forecast(names, len(items))
+        except Exception:  # reporting never breaks the test run
+            log.exception("PractiTest could not forecast the creation of new tests")
+            return
+        if warning is not None:
+            self.warnings.append(warning)
+            terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+            if terminal is not None:
+                terminal.write_line(f"PractiTest: warning: {warning}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         try:

@@ -211,7 +211,10 @@ def auto_create_run(request: Request) -> Response:
     if not isinstance(test_attributes, dict):
         problems.add("test-attributes must be an object", ta)
     elif "test-id" not in plan.attributes:
-        payload.check_members(test_attributes, AUTO_TEST_ATTRIBUTES, ta, problems)
+        allowed: tuple[str, ...] = AUTO_TEST_ATTRIBUTES
+        if not request.store.auto_create_author:
+            allowed = tuple(a for a in allowed if a != "author-id")
+        payload.check_members(test_attributes, allowed, ta, problems)
         name = payload.text(
             test_attributes, "name", ta, problems, required=True, max_length=MAX_NAME
         )

@@ -92,6 +92,10 @@ class Store:
     #: whether a test's name must be unique in its project (422 "has already been taken");
     #: the reference does not say, and a server that allows two lets racing jobs make both
     unique_test_names: bool = True
+    #: whether ``runs/auto_create.json`` takes ``test-attributes.author-id`` (an account
+    #: token's author for a test it creates); the reference does not list it, so a
+    #: server may refuse it as an unknown member
+    auto_create_author: bool = True
 
     def now(self) -> datetime:
         """The server's time (its own clock: see ``clock_offset``)."""

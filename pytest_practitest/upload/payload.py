@@ -168,15 +168,16 @@ def estimate_size(record: RunRecord, policy: FilePolicy) -> int:
 
 def build_item(
     record: RunRecord,
-    instance_id: int,
+    instance_id: int | None,
     policy: FilePolicy,
     custom_fields: Mapping[str, Any] | None = None,
+    *,
+    set_id: int | None = None,
 ) -> dict[str, Any]:
-    """The run item for ``POST /runs.json``; attachment files are read here."""
-    attributes: dict[str, Any] = {
-        "instance-id": instance_id,
-        "run-duration": hhmmss(record.duration),
-    }
+    """The run item for ``POST /runs.json`` (on ``instance_id``), or for
+    ``runs/auto_create.json`` (``instance_id`` None, in ``set_id``); files are read here."""
+    where = {"instance-id": instance_id} if instance_id is not None else {"set-id": set_id}
+    attributes: dict[str, Any] = {**where, "run-duration": hhmmss(record.duration)}
     output, truncated = tagged_output(record)
     attributes["automated-execution-output"] = output
     if record.version is not None:

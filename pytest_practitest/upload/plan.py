@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..limits import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, PAGE_SIZE
 from ..model import RunRecord
+from .index import fitted_name
 from .payload import FilePolicy, batch_is_full, estimate_size
 
 if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library
@@ -36,6 +37,11 @@ class Plan:
         self.rate_limit = rate_limit
         self.policy = FilePolicy(settings.max_file_bytes)
         self.kinds = {"instance id": 0, "test id": 0, "test display id": 0, "test name": 0}
+        #: distinct tests by name, id and display id: what create-missing may have to make
+        self.names: set[str] = set()
+        self.test_ids: set[int] = set()
+        self.display_ids: set[int] = set()
+        self.fields = False
         self.count = 0
         self.sizes: list[int] = []  # runs per post, in order
         self.largest = 0
@@ -49,10 +55,15 @@ class Plan:
             self.kinds["instance id"] += 1
         elif target.test_id is not None:
             self.kinds["test id"] += 1
+            self.test_ids.add(target.test_id)
         elif target.display_id is not None:
             self.kinds["test display id"] += 1
+            self.display_ids.add(target.display_id)
         else:
             self.kinds["test name"] += 1
+            assert target.name is not None
+            self.names.add(fitted_name(target.name))
+        self.fields = self.fields or bool(record.custom_fields)
         need = estimate_size(record, self.policy)
         if batch_is_full(self._runs, self._used, need, self.settings.max_request_bytes):
             self._close_batch()
@@ -79,10 +90,10 @@ class Plan:
             where = "no test set given"
         by_set = self.count - kinds["instance id"]
         sizes = ", ".join(str(n) for n in groups[:8]) + (", ..." if len(groups) > 8 else "")
-        lookups = 0
+        lookups = 1 if self.fields else 0  # the project's custom fields, once
         if by_set:
             # the set, then its instances, a page at a time
-            lookups = 1 + max(1, math.ceil(by_set / PAGE_SIZE))
+            lookups += 1 + max(1, math.ceil(by_set / PAGE_SIZE))
         calls = lookups + len(groups)
         lines = [
             "PractiTest dry run: nothing is sent.",
@@ -92,24 +103,50 @@ class Plan:
             else "  no runs",
             f"  {len(groups)} run posts of at most {MAX_RUNS_PER_POST} runs (sizes {sizes}; "
             f"largest request about {max(1, self.largest // 1024)} KiB)",
-            f"  API calls: {calls} ({lookups} lookups + {len(groups)} run posts)",
+            f"  API calls: {calls} ({lookups} lookups + {len(groups)} run posts)"
+            + (", if every test has an instance in the set" if settings.create_missing else ""),
         ]
+        most = calls
         if settings.create_missing and by_set:
-            lines.append(
-                f"  create-missing: up to {2 * by_set} calls to create tests (a create and a "
-                "look for each) and "
-                f"{math.ceil(by_set / MAX_INSTANCES_PER_POST)} instance bulks more, "
-                "for what is not there yet"
-            )
+            most += self._creating(lines)
         limit = (
             f"{self.rate_limit[0]} calls / {self.rate_limit[1]:g} s"
             if self.rate_limit
             else "no rate limit"
         )
-        lines.append(
-            f"  time under {limit}: about {estimate_seconds(calls, self.rate_limit):.0f} s"
-        )
+        took = f"about {duration_text(estimate_seconds(calls, self.rate_limit))}"
+        if most > calls:
+            took += f", up to {duration_text(estimate_seconds(most, self.rate_limit))}"
+        lines.append(f"  time under {limit}: {took}")
         return lines
+
+    def _creating(self, lines: list[str]) -> int:
+        """The calls create-missing adds at most (no test in the set yet), said in ``lines``."""
+        names, ids = len(self.names), len(self.test_ids) + len(self.display_ids)
+        extra = names  # one runs/auto_create.json each (it carries the test's first run)
+        parts = [f"{names} new tests by name, one runs/auto_create.json call each"] if names else []
+        if ids:
+            # display ids looked up 100 a call; instances made 20 a call, then looked at again
+            bulks = math.ceil(len(self.display_ids) / PAGE_SIZE) + 2 * math.ceil(
+                ids / MAX_INSTANCES_PER_POST
+            )
+            extra += bulks
+            parts.append(f"{ids} by test id, {bulks} calls to find them and make instances")
+        lines.append(
+            f"  create-missing: up to {extra} calls more if no test has an instance yet ("
+            + "; ".join(parts)
+            + ")"
+        )
+        return extra
+
+
+def duration_text(seconds: float) -> str:
+    """``42 s``, ``12.5 min`` or ``35.6 h``."""
+    if seconds < 600:
+        return f"{seconds:.0f} s"
+    if seconds < 3 * 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def describe(

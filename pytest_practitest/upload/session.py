@@ -72,6 +72,15 @@ class SessionDelivery:
         except OSError as exc:  # no process for us: everything stays in the spool
             self.warnings.append(f"could not start the delivery process: {exc.strerror or exc}")
 
+    def forecast(self, names: set[str], total: int) -> str | None:
+        """A warning when creating the tests ``names`` lacks cannot finish in time (see
+        ``forecast``); a dry run sends nothing, so it says nothing."""
+        if self.settings.dry_run:
+            return None
+        from .forecast import forecast
+
+        return forecast(self.settings, names, total)
+
     def add(self, record: RunRecord) -> None:
         """Spool a finished record (before anything tries to send it)."""
         self.open()

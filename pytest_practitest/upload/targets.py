@@ -7,19 +7,26 @@
   first (lower id), ours is deleted and theirs used.
 - The set's instances are listed once per session (100 per call) and indexed
   by test id, test display id and test name.
-- With ``create_missing``, tests that do not exist are created (after one more
-  look by name, just before creating) and missing instances are created in
-  bulks of 20; a test another upload created meanwhile is found, not doubled.
-  After each bulk of instances, one look at those tests' instances in the set:
-  where another upload created one first (lower id), ours is deleted and theirs
-  used, so racing uploads converge on one instance per test.
+- With ``create_missing``, a result known by test name whose test has no
+  instance in the set is handed back as *new*: the uploader sends it through
+  ``runs/auto_create.json`` (``autocreate``), which finds or creates the test and
+  its instance and posts the run, one call per new test, without listing the
+  project's tests. Results known by test id or display id, and names once
+  ``auto_create`` is not available (``auto_create`` turned off after the server
+  refused it for a reason no single result causes), take the explicit path:
+  tests that do not exist are created (after one more look by name, just before
+  creating) and missing instances are created in bulks of 20; a test another
+  upload created meanwhile is found, not doubled. After each bulk of instances,
+  one look at those tests' instances in the set: where another upload created one
+  first (lower id), ours is deleted and theirs used, so racing uploads converge
+  on one instance per test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
@@ -30,8 +37,6 @@ from .index import InstanceIndex, fitted_name
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
-NAME_LOOKUPS_BEFORE_LISTING = 3
-
 
 @dataclass(frozen=True)
 class SetChoice:
@@ -40,6 +45,15 @@ class SetChoice:
     set_id: int | None = None
     set_name: str | None = None
     create: bool = True
+
+
+class Resolution(NamedTuple):
+    """Where records go: an instance id per key, a reason per key that has none, and the
+    records known by a test name that has no instance yet, for ``runs/auto_create.json``."""
+
+    found: dict[str, int]
+    failed: dict[str, str]
+    new: list[RunRecord]
 
 
 @dataclass
@@ -59,7 +73,9 @@ class Resolver:
     set_problem: str | None = None
     #: a refusal to create tests that will repeat (the author, or the same 422 twice)
     refusal: str | None = None
-    _last_refusal: str | None = None
+    last_refusal: str | None = None
+    #: whether new names go through ``runs/auto_create.json`` (off once the server refused it)
+    auto_create: bool = True
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.project_id}{tail}"
@@ -85,7 +101,7 @@ class Resolver:
             raise ConfigError(
                 "results need a test set: set PRACTITEST_SET_ID or PRACTITEST_SET_NAME"
             )
-        existing = self._sets_named(choice.set_name)
+        existing = self.sets_named(choice.set_name)
         if existing:
             self.set_id = min(existing)
         elif not choice.create:
@@ -101,7 +117,7 @@ class Resolver:
                 self._check_author(error)
                 raise
             self.on_event(Event(Kind.CREATED, f"created test set {created} {choice.set_name!r}"))
-            winner = min(self._sets_named(choice.set_name) | {created})
+            winner = min(self.sets_named(choice.set_name) | {created})
             if winner != created:
                 # Another upload created the same set first: use theirs, remove ours.
                 self.client.delete(self._path(f"/sets/{created}.json"))
@@ -109,7 +125,7 @@ class Resolver:
         self.set_name = choice.set_name
         return self.set_id
 
-    def _sets_named(self, name: str) -> set[int]:
+    def sets_named(self, name: str) -> set[int]:
         try:
             return {
                 int(s["id"])
@@ -147,10 +163,12 @@ class Resolver:
         self._loaded = True
         return listed
 
-    def resolve(self, records: Sequence[RunRecord]) -> tuple[dict[str, int], dict[str, str]]:
-        """Instance id per record key, and a reason for each record that has none."""
+    def resolve(self, records: Sequence[RunRecord]) -> Resolution:
+        """Instance id per record key, a reason for each record that has none, and the
+        records for ``runs/auto_create.json`` (create-missing, by a name not in the set)."""
         found: dict[str, int] = {}
         failed: dict[str, str] = {}
+        new: list[RunRecord] = []
         if any(r.target.instance_id is None for r in records) and self.set_problem is None:
             try:
                 self._load_instances()
@@ -164,7 +182,7 @@ class Resolver:
                     failed[record.key] = f"{record.target.describe()}: {self.set_problem}"
                 else:
                     found[record.key] = record.target.instance_id
-            return found, failed
+            return Resolution(found, failed, new)
 
         def not_found(candidates: Sequence[RunRecord]) -> list[RunRecord]:
             left = []
@@ -177,14 +195,32 @@ class Resolver:
             return left
 
         missing = not_found(records)
-        if missing and self.create_missing:
-            self._create_missing([r.target for r in missing])
-            missing = not_found(missing)
+        if missing and self.create_missing and self.refusal is None:
+            if self.auto_create:
+                new = [r for r in missing if r.target.name is not None]
+                missing = [r for r in missing if r.target.name is None]
+            if missing:
+                self._create_missing([r.target for r in missing])
+                missing = not_found(missing)
         for record in missing:
-            failed[record.key] = self._why_missing(record.target)
-        return found, failed
+            failed[record.key] = self.why_missing(record.target)
+        return Resolution(found, failed, new)
 
-    def _why_missing(self, target: Target) -> str:
+    def locate(self, name: str) -> int | None:
+        """The instance of the test named ``name`` in the set, looked up now (two calls at
+        most: the test by exact name, then its instance), and indexed; None if there is none.
+
+        After an unclear ``auto_create``: whether it made the instance the run would be on.
+        """
+        test_id = self._find_test(fitted_name(name))
+        if test_id is None:
+            return None
+        params = {"set-ids": self.resolve_set(), "test-ids": test_id}
+        for instance in self.client.paginate(self._path("/instances.json"), params):
+            self.index.add(instance)
+        return self.index.by_test.get(test_id)
+
+    def why_missing(self, target: Target) -> str:
         where = f"test set {self.set_id}" + (f" ({self.set_name!r})" if self.set_name else "")
         if self.refusal is not None:
             return f"{target.describe()} has no instance in {where}; {self.refusal}"
@@ -205,20 +241,14 @@ class Resolver:
             params = {"display-ids": ",".join(map(str, chunk))}
             for test in self.client.paginate(self._path("/tests.json"), params):
                 test_ids[Target(display_id=int(test["attributes"]["display-id"]))] = int(test["id"])
+        # Never the project's whole listing: it grows with the project, a name lookup does not.
         names = list(dict.fromkeys(t.name for t in targets if t.name is not None))
-        known: dict[str, int] | None = None
-        if len(names) > NAME_LOOKUPS_BEFORE_LISTING:
-            # One paged listing (100 tests per call) beats a lookup per name.
-            known = {}
-            for test in self.client.paginate(self._path("/tests.json")):
-                name, test_id = test["attributes"]["name"], int(test["id"])
-                known[name] = min(test_id, known.get(name, test_id))  # the oldest, as _find_test
         created: dict[str, int] = {}
         for name in names:
             if self.refusal is not None:
                 break  # the same refusal would come for every other test
             stored = fitted_name(name)
-            found = known.get(stored) if known is not None else self._find_test(stored)
+            found = self._find_test(stored)
             if found is None:
                 found = self._create_test(stored, full_name=name)
                 if found is not None:
@@ -281,11 +311,11 @@ class Resolver:
         except ValidationError as error:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            refusal = self._author_problem(error)
-            if refusal is None and error.reason == self._last_refusal:
+            refusal = self.author_problem(error)
+            if refusal is None and error.reason == self.last_refusal:
                 refusal = f"PractiTest refused two tests for the same reason: {error.reason}"
             if refusal is None:
-                self._last_refusal = error.reason
+                self.last_refusal = error.reason
                 self.on_event(
                     Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}")
                 )
@@ -298,11 +328,11 @@ class Resolver:
 
     def _check_author(self, error: ValidationError) -> None:
         """Raise ConfigError (what to set) when ``error`` refuses the author."""
-        problem = self._author_problem(error)
+        problem = self.author_problem(error)
         if problem is not None:
             raise ConfigError(problem) from None
 
-    def _author_problem(self, error: ValidationError) -> str | None:
+    def author_problem(self, error: ValidationError) -> str | None:
         """A refusal of the author (missing, or not a user) is a setting to fix: say which.
 
         Recognised by the JSON:API pointer (``/data/attributes/author-id``), or by the

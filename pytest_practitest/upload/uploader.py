@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, V
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
 from ..spool.journal import Attempt, Spool, SpoolMeta
+from .autocreate import AutoCreate
 from .fields import CustomField, custom_fields, field_value
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
 from .recovery import Recovery, Verification
@@ -91,6 +92,16 @@ class Uploader:
             on_event=on_event,
         )
         self.recovery = Recovery(client, settings.project_id, spool, on_event)
+        self.auto = AutoCreate(
+            client,
+            self.resolver,
+            self.recovery,
+            spool,
+            self.policy,
+            self._settled_look,
+            self._reject,
+            on_event,
+        )
         self._field_ids: dict[str, CustomField] | None = None
         self._unknown_fields: set[str] = set()
 
@@ -134,13 +145,44 @@ class Uploader:
         if not records:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
-        found, failed = self.resolver.resolve(records)
+        found, failed, new = self.resolver.resolve(records)
         for record in records:
             if record.key in failed:
                 self._reject(record, failed[record.key])
         ready = [r for r in records if r.key in found]
+        ready += self._send_new(new, found)
         for batch in batches(ready, self.policy, self.settings.max_request_bytes):
             self._post(batch, found)
+
+    def _send_new(self, new: list[RunRecord], found: dict[str, int]) -> list[RunRecord]:
+        """The first result of each new test through ``auto_create``; returns the records
+        left to go by ``runs.json`` (their test's instance is known by then)."""
+        ready: list[RunRecord] = []
+        for index, record in enumerate(new):
+            if not self.resolver.auto_create:  # refused: the rest take the explicit path
+                return ready + self._resolve_explicitly(new[index:], found)
+            instance = self.resolver.index.lookup(record.target)
+            if instance is None and self.resolver.refusal is not None:
+                self._reject(record, self.resolver.why_missing(record.target))
+                continue
+            if instance is None:
+                instance = self.auto.send(record, self._fields(record), MAX_AMBIGUOUS_ROUNDS)
+                if instance is None and not self.resolver.auto_create:
+                    return ready + self._resolve_explicitly(new[index:], found)
+            if instance is not None:
+                found[record.key] = instance
+                ready.append(record)
+        return ready
+
+    def _resolve_explicitly(
+        self, records: list[RunRecord], found: dict[str, int]
+    ) -> list[RunRecord]:
+        more, failed, _ = self.resolver.resolve(records)  # auto_create is off by now
+        for record in records:
+            if record.key in failed:
+                self._reject(record, failed[record.key])
+        found.update(more)
+        return [r for r in records if r.key in more]
 
     # -- posting -------------------------------------------------------------
 
@@ -228,9 +270,28 @@ class Uploader:
         self.on_event(
             Event(Kind.RETRY, f"{error}; checking which runs were stored before sending again")
         )
-        # A server may still be storing a post the client (or a gateway) gave up on: then
-        # wait at least as long as the client waited for it. Look, and look once more
-        # before posting again.
+        left = batch
+
+        def look() -> list[RunRecord]:
+            nonlocal left
+            left = self.recovery.find_stored(left, instances, attempt)
+            return left
+
+        missing = self._settled_look(error, look)
+        if missing:
+            if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
+                raise error
+            self._post(missing, instances, round_ + 1)
+
+    def _settled_look(
+        self, error: APIError, look: Callable[[], list[RunRecord]]
+    ) -> list[RunRecord]:
+        """After an unclear answer: wait, ``look``, and look once more; what is still missing.
+
+        A server may still be storing a post the client (or a gateway) gave up on: then
+        wait at least as long as the client waited for it. Raises ``error`` when the
+        deadline leaves no time for the looks.
+        """
         settle = self.settings.settle_seconds
         first = max(settle, self.client.timeout[1]) if error.late else settle
         remaining = (
@@ -239,14 +300,11 @@ class Uploader:
         if remaining is not None and remaining < first + settle:
             raise error
         time.sleep(first)
-        missing = self.recovery.find_stored(batch, instances, attempt)
+        missing = look()
         if missing:
             time.sleep(settle)
-            missing = self.recovery.find_stored(missing, instances, attempt)
-        if missing:
-            if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
-                raise error
-            self._post(missing, instances, round_ + 1)
+            missing = look()
+        return missing
 
     def _check_earlier_attempts(self) -> None:
         """After a crash: find what an earlier session's unanswered posts stored."""
@@ -257,7 +315,7 @@ class Uploader:
         ]
         if not unsure:
             return
-        found, _ = self.resolver.resolve(unsure)
+        found = self.resolver.resolve(unsure).found
         groups: dict[Attempt, list[RunRecord]] = {}
         for record in unsure:
             if record.key in found:

@@ -86,11 +86,17 @@ def test_upload_runs_while_the_suite_runs(
                 pathlib.Path("last_test_ended").write_text(repr(time.time()))
         """
     )
-    run("--practitest-rate-limit=0").assert_outcomes(passed=50)
-    last_test_ended = float(pytester.path.joinpath("last_test_ended").read_text())
-    posts = [r for r in psim.requests if r.method == "POST" and r.path.endswith("/runs.json")]
-    assert len(posts) == 3
-    assert posts[0].started < last_test_ended  # the first bulk went out while tests were running
+    for new_tests in (True, False):
+        psim.clear_requests()
+        run("--practitest-rate-limit=0").assert_outcomes(passed=50)
+        last_test_ended = float(pytester.path.joinpath("last_test_ended").read_text())
+        posts = [r for r in psim.requests if r.method == "POST" and "/runs" in r.path]
+        if new_tests:  # each new test's run creates it: one call each, nothing else
+            assert [r.path.endswith("/runs/auto_create.json") for r in posts] == [True] * 50
+            assert len(psim.requests) == 50 + 2  # and the set and its instances, once
+        else:  # then they go 20 per post
+            assert [r.path.endswith("/runs.json") for r in posts] == [True] * 3
+        assert posts[0].started < last_test_ended  # the first went out while tests were running
 
 
 def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
@@ -284,7 +290,7 @@ def test_an_interrupted_session_does_not_wait_for_delivery(
 ) -> None:
     import time
 
-    psim.faults.add("slow", "POST", "/runs$", delay=30)
+    psim.faults.add("slow", "POST", "/runs(/auto_create)?$", delay=30)
     pytester.makepyfile(
         test_i="import pytest\ndef test_a(): pass\ndef test_b(): pytest.exit('stop, please')\ndef test_c(): pass"
     )
@@ -333,3 +339,27 @@ def test_a_delivered_session_leaves_no_spool_behind(
 
 def attachments_named(psim: Simulator) -> list[str]:
     return [a["name"] for a in psim.entities("attachments")]
+
+
+def test_creating_more_tests_than_the_deadline_allows_is_said_before_they_run(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_many="import pytest\n@pytest.mark.parametrize('n', range(80))\ndef test_n(n): pass"
+    )
+    result = run("--practitest-rate-limit=30/60", "--practitest-deadline=1")
+    result.assert_outcomes(passed=80)
+    lines = result.stdout.lines
+    warned, summary = [  # when the tests start, and again in the summary
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(
+            # the demo set holds 8 instances: at least 72 of the 80 are new
+            "PractiTest: warning: at least 72 of the 80 tests collected have no instance in "
+            "test set 20000 yet: creating them is 72 calls, about 120 s at 30 calls / 60 s, "
+            "beyond the 1 s delivery waits after the last test;"
+        )
+    ]
+    assert warned < next(i for i, line in enumerate(lines) if line.startswith("test_many.py"))
+    assert summary > warned
+    result.stdout.fnmatch_lines(["*ways out: --practitest-parametrized function*"])

@@ -390,7 +390,7 @@ def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
     assert report.delivered == 9  # the results mapped to instances needed no test
     assert len(report.rejected) == 9
     assert all(reason.endswith(needs) for reason in report.rejected.values())
-    creates = [c for c in usim.requests if c.method == "POST" and "/tests" in c.path]
+    creates = [c for c in usim.requests if c.method == "POST" and "/runs/auto_create" in c.path]
     assert len(creates) == 1  # refused once, not once per new test
     assert [e.message for e in events if e.kind is Kind.WARNING] == [
         f"{needs}; no more tests are created"
@@ -409,16 +409,23 @@ def test_the_author_is_recognised_in_a_pointer_a_title_or_a_detail() -> None:
         (FieldError("is invalid", None, "author-id"),),
     ):
         error = ValidationError("POST", "/tests.json", "refused", status=422, errors=errors)
-        assert resolver._author_problem(error) is not None, errors
+        assert resolver.author_problem(error) is not None, errors
     other = ValidationError(
         "POST", "/tests.json", "x", status=422, errors=(FieldError("name is too long"),)
     )
-    assert resolver._author_problem(other) is None
+    assert resolver.author_problem(other) is None
 
 
-def test_the_same_refusal_twice_stops_creating(usim: Simulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("auto_create", [True, False], ids=["auto-create", "explicit"])
+def test_the_same_refusal_twice_stops_creating(
+    usim: Simulator, tmp_path: Path, auto_create: bool
+) -> None:
     events: list[Event] = []
-    usim.faults.add("status", "POST", "/tests$", status=422)
+    if auto_create:
+        usim.faults.add("status", "POST", "/runs/auto_create$", status=422)
+    else:  # a server without auto_create: the explicit path, refused the same way
+        usim.faults.add("status", "POST", "/runs/auto_create$", status=404)
+        usim.faults.add("status", "POST", "/tests$", status=422)
     report, _ = upload(
         usim,
         tmp_path,
@@ -428,12 +435,21 @@ def test_the_same_refusal_twice_stops_creating(usim: Simulator, tmp_path: Path) 
         events=events,
     )
     assert report.delivered == 0
-    creates = [c for c in usim.requests if c.method == "POST" and "/tests" in c.path]
-    assert len(creates) == 2
+    assert len(report.rejected) == 6
+    creates = [
+        c
+        for c in usim.requests
+        if c.method == "POST" and c.path.endswith(("/tests.json", "e.json"))
+    ]
+    assert len(creates) == 2 if auto_create else 3  # the explicit path after one auto_create
     warnings = [e.message for e in events if e.kind is Kind.WARNING]
-    assert len(warnings) == 2
-    assert warnings[1].startswith("PractiTest refused two tests for the same reason: ")
-    assert warnings[1].endswith("; no more tests are created")
+    assert warnings[-1].startswith("PractiTest refused two tests for the same reason: ")
+    assert warnings[-1].endswith("; no more tests are created")
+    if not auto_create:
+        assert warnings[0] == (
+            "runs/auto_create.json answered 404; new tests are created one by one instead "
+            "(more calls)"
+        )
 
 
 def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path: Path) -> None:
