@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -178,6 +178,19 @@ class RunRecord:
 
     def with_target(self, target: Target) -> RunRecord:
         return replace(self, target=target)
+
+    def with_files(self, change: Callable[[FileRef], FileRef]) -> RunRecord:
+        """The record with ``change`` applied to each of its files and its steps' files."""
+        if not self.files and not any(step.files for step in self.steps):
+            return self
+        return replace(
+            self,
+            files=tuple(change(f) for f in self.files),
+            steps=tuple(
+                replace(s, files=tuple(change(f) for f in s.files)) if s.files else s
+                for s in self.steps
+            ),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """JSON for the spool; empty and default members are left out (one line per test)."""

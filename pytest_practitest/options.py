@@ -96,6 +96,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="DIR",
     ),
     Option("dry-run", "bool", False, "plan the upload, send nothing"),
+    Option(
+        "defer",
+        "bool",
+        False,
+        "send nothing: leave a relocatable bundle for one `practitest upload` "
+        "(a CI matrix's publish job); needs no token",
+    ),
     Option("strict", "bool", False, "a delivery failure fails the session"),
     Option(
         "rate-limit",

@@ -35,6 +35,7 @@ class Settings(NamedTuple):
     fields: tuple[tuple[str, str], ...] = ()
     spool: Path = Path(".practitest")
     dry_run: bool = False
+    defer: bool = False
     strict: bool = False
     rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT
     timeout: float = 30.0
@@ -67,6 +68,8 @@ class Settings(NamedTuple):
             parts.append("create-missing")
         if self.dry_run:
             parts.append("dry-run")
+        if self.defer:
+            parts.append("defer")
         if self.strict:
             parts.append("strict")
         return [", ".join(parts)]
@@ -114,6 +117,8 @@ def resolve(
 
 def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
     resolve_base_url(settings.url)
+    if settings.defer:
+        return  # nothing is sent: the publish job gives what the bundle lacks
     if settings.project_id is None:
         raise ConfigError(
             "reporting is on but no project: set --practitest-project-id or PRACTITEST_PROJECT_ID"

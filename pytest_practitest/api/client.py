@@ -142,12 +142,15 @@ class Client:
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> Client:
-        """The client the settings describe: URL, token, rate limit and timeouts."""
+        """The client the settings describe: URL, token, rate limit and timeouts.
+
+        ``rate_limiter`` in ``options`` shares one limiter between clients (one account).
+        """
         limit = settings.rate_limit
+        options.setdefault("rate_limiter", RateLimiter(*limit) if limit else None)
         return cls(
             settings.url,
             settings.token(),
-            rate_limiter=RateLimiter(*limit) if limit else None,
             timeout=(min(10.0, settings.timeout), settings.timeout),
             **options,
         )

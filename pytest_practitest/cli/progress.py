@@ -11,8 +11,9 @@ from ..errors import ConfigError
 from ..events import WARNINGS_SHOWN, Event, Kind, notice
 
 if TYPE_CHECKING:
+    from ..api.ratelimit import RateLimiter
     from ..settings import Settings
-    from ..spool.journal import Spool
+    from ..spool.merged import Journal
     from ..upload.report import UploadReport
     from ..upload.uploader import UploadSettings
 
@@ -99,25 +100,28 @@ def deliver(
     command: str,
     settings: Settings,
     upload_settings: UploadSettings,
-    spool: Spool,
+    spool: Journal,
     pending: int,
     deadline: float,
     intro: str = "",
     verify: bool = False,
+    rate_limiter: RateLimiter | None = None,
 ) -> UploadReport | None:
     """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
 
     For ``practitest upload`` and ``import-junit``. ``intro`` is printed once the
     client is made. None (and one error line) when the settings cannot make a
     client, e.g. no token. ``verify``: then check that each result is in
-    PractiTest once (``report.verified``), and print what is not.
+    PractiTest once (``report.verified``), and print what is not. ``rate_limiter``:
+    one shared by several deliveries to the same account (else the settings' own).
     """
     from ..api.client import Client  # only now: a dry run loads no HTTP library
     from ..upload.uploader import Uploader
 
     progress = Progress(pending)
     try:
-        client = Client.from_settings(settings, deadline=deadline, on_event=progress)
+        options = {} if rate_limiter is None else {"rate_limiter": rate_limiter}
+        client = Client.from_settings(settings, deadline=deadline, on_event=progress, **options)
     except ConfigError as error:
         print(f"practitest {command}: error: {error}", file=sys.stderr)
         return None

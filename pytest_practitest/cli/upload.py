@@ -1,5 +1,11 @@
 """``practitest upload SPOOL...``: send what spools still hold, never twice; then remove them.
 
+Spools and bundles (``--practitest-defer``) that go to the same place are sent as one
+delivery: one rate limiter, one lookup of the test set, posts of 20 across them, each
+record once by its key (``spool/merged.py``); then a line per spool says what became
+of it. Arguments may be spool files, bundle folders, folders holding them (a CI's
+downloaded artifacts) or glob patterns.
+
 Exit codes: 0 all delivered (and, with ``--verify``, each in PractiTest once); 1 some
 not; 2 usage or input error.
 """
@@ -19,9 +25,11 @@ from ..limits import DEFAULT_RATE_LIMIT
 from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
+    from ..api.ratelimit import RateLimiter
     from ..mapping import MappingFile
     from ..settings import Settings
     from ..spool.journal import Spool, SpoolMeta
+    from ..spool.merged import Journal
 
 #: where results go: taken from each spool unless given here (never from the environment,
 #: which in CI may belong to another job)
@@ -31,7 +39,11 @@ RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest upload``."""
     parser.add_argument(
-        "spool", type=Path, nargs="+", help="spool files (practitest-*.jsonl), one after another"
+        "spool",
+        type=Path,
+        nargs="+",
+        help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
+        "hold them, or glob patterns; those for the same test set go as one delivery",
     )
     parser.add_argument(
         "--url", help="us, eu or a base URL (default: PRACTITEST_URL, else the spool's)"
@@ -89,10 +101,17 @@ def run(args: argparse.Namespace) -> int:
         text = str(error).replace("--practitest-", "--")
         print(f"practitest upload: error: {text}", file=sys.stderr)
         return 2
+    from ..spool.bundle import NoSpools, find_spools
+
+    try:
+        paths = find_spools(args.spool)
+    except NoSpools as error:
+        print(f"practitest upload: error: {error}", file=sys.stderr)
+        return 2
     deadline = time.monotonic() + args.deadline
     given = {key for key in overrides.sources if key != "map"}
     retarget = _Retarget(overrides, given, mapping)
-    return max(_upload_one(path, settings, args, deadline, retarget) for path in args.spool)
+    return _upload_all(paths, settings, args, deadline, retarget)
 
 
 def _mapping(path: Path | None) -> MappingFile | None:
@@ -117,7 +136,7 @@ class _Retarget:
             changes["set_id"] = None
         return replace(meta, **changes)
 
-    def records(self, spool: Spool) -> int:
+    def records(self, spool: Journal) -> int:
         """Give pending records the mapping file's targets (by node id); how many changed."""
         if self.mapping is None:
             return 0
@@ -133,44 +152,113 @@ class _Retarget:
         return changed
 
 
-def _upload_one(
-    path: Path, settings: Settings, args: argparse.Namespace, deadline: float, retarget: _Retarget
+def _upload_all(
+    paths: list[Path],
+    settings: Settings,
+    args: argparse.Namespace,
+    deadline: float,
+    retarget: _Retarget,
 ) -> int:
-    from ..spool.cleanup import remove_delivered
+    """Open every spool, group those that go to the same place, deliver each group as one."""
+    from ..api.ratelimit import RateLimiter
     from ..spool.journal import Spool
+
+    worst = 0
+    groups: dict[tuple[object, ...], list[Spool]] = {}
+    for path in paths:
+        try:
+            spool = Spool.open(path, exclusive=True)
+        except PractiTestError as error:
+            print(f"practitest upload: error: {error}", file=sys.stderr)
+            worst = 2
+            continue
+        meta = retarget.meta(spool.meta)
+        place = (meta.url, meta.project_id, meta.set_id, meta.set_name, meta.create_missing)
+        groups.setdefault((*place, meta.author_id, meta.dry_run), []).append(spool)
+    # One account, one limit: every group's calls count against the same minute.
+    limiter = RateLimiter(*settings.rate_limit) if settings.rate_limit else None
+    for spools in groups.values():
+        worst = max(worst, _upload_group(spools, settings, args, deadline, retarget, limiter))
+    return worst
+
+
+def _lacks(meta: SpoolMeta) -> str | None:
+    """What a spool (a deferred session's bundle) does not say and the command must."""
+    if not meta.project_id:
+        return "no project is named: give --project-id (and --set-id or --set-name)"
+    if meta.set_id is None and not meta.set_name:
+        return "no test set is named: give --set-id or --set-name"
+    return None
+
+
+def _upload_group(
+    spools: list[Spool],
+    settings: Settings,
+    args: argparse.Namespace,
+    deadline: float,
+    retarget: _Retarget,
+    limiter: RateLimiter | None,
+) -> int:
+    from ..spool.bundle import remove_if_empty
+    from ..spool.cleanup import remove_delivered
+    from ..spool.merged import SpoolSet
     from ..upload.plan import describe
     from ..upload.uploader import UploadSettings
     from .progress import deliver
 
-    try:
-        spool = Spool.open(path, exclusive=True)
-    except PractiTestError as error:
-        print(f"practitest upload: error: {error}", file=sys.stderr)
-        return 2
-    with spool:
-        meta = retarget.meta(spool.meta)
+    journal = SpoolSet(spools)
+    names = " ".join(str(s.path) for s in spools)
+    with journal:
+        meta = retarget.meta(journal.meta)
         if meta.dry_run:
-            print(f"PractiTest: {path} is a dry run's plan; skipped (nothing in it is sent)")
+            print(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
             return 0
+        lacks = _lacks(meta)
+        if lacks is not None:
+            print(f"practitest upload: error: {names}: {lacks}", file=sys.stderr)
+            return 2
         if "url" not in settings.sources:
             settings = settings._replace(url=meta.url)
         upload_settings = UploadSettings.from_settings(settings, meta)
-        for warning in spool.warnings:
+        for warning in journal.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
-        if retarget.records(spool):
-            print(f"PractiTest: {path}: records re-targeted by {args.practitest_map}")
-        pending = spool.pending()
+        if retarget.records(journal):
+            print(f"PractiTest: {names}: records re-targeted by {args.practitest_map}")
+        pending = journal.pending()
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
-        intro = f"PractiTest: {len(pending)} of {spool.count} records in {spool.path} still to send"
+        held = sum(s.count for s in spools)
+        where = str(spools[0].path) if len(spools) == 1 else f"{len(spools)} spools"
+        intro = f"PractiTest: {len(pending)} of {journal.count} records in {where} still to send"
+        if held > journal.count:
+            intro += f" ({held - journal.count} held twice: sent once)"
         report = deliver(
-            "upload", settings, upload_settings, spool, len(pending), deadline, intro, args.verify
+            "upload",
+            settings,
+            upload_settings,
+            journal,
+            len(pending),
+            deadline,
+            intro,
+            args.verify,
+            limiter,
         )
         if report is None:
             return 2
+        if len(spools) > 1:
+            for spool in spools:
+                done = sum(1 for key in spool.records if key in spool.delivered)
+                print(f"PractiTest: {spool.path}: {done} of {spool.count} delivered")
+    removed = []
+    if not (report.fatal or report.verified is False):
+        for spool in spools:
+            if remove_delivered(spool.path):
+                removed.append(str(spool.path))
+                if spool.meta.bundle:
+                    remove_if_empty(spool.path.parent)
+    if removed:
+        print(f"PractiTest: everything is delivered; removed {', '.join(removed)}")
     if report.undelivered or report.fatal or report.verified is False:
         return 1
-    if remove_delivered(spool.path):
-        print(f"PractiTest: everything is delivered; removed {spool.path}")
     return 0

@@ -57,7 +57,10 @@ def _delivery_state(path: Path) -> _State | None:
     files: set[Path] = set()
     try:
         lines = data.splitlines()
-        dry_run = bool(json.loads(lines[0]).get("dry_run"))
+        meta = json.loads(lines[0])
+        dry_run = bool(meta.get("dry_run"))
+        # A bundle's paths are relative to its folder; a session's as the session wrote them.
+        base = path.parent if meta.get("bundle") else Path()
         for line in lines:  # the meta line matches none of the cases below
             if line.startswith(_RECORD_LINE) and b'"path":' not in line:
                 records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
@@ -72,7 +75,7 @@ def _delivery_state(path: Path) -> _State | None:
                     *(f for s in steps for f in s.get("files", ())),
                 ):
                     if "path" in ref:
-                        files.add(_absolute(ref["path"]))
+                        files.add(_absolute(base / ref["path"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return _State(len(records), len(records - delivered), files, dry_run)

@@ -34,7 +34,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +85,8 @@ class SpoolMeta:
     #: the author of tests and sets it creates (an account token needs one): a resume
     #: from anywhere creates them as the session would have
     author_id: int | None = None
+    #: a relocatable bundle (``spool/bundle.py``): file paths are relative to its folder
+    bundle: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, source: str) -> SpoolMeta:
@@ -134,10 +136,13 @@ class Spool:
     # -- opening ---------------------------------------------------------
 
     @classmethod
-    def create(cls, directory: Path, meta: SpoolMeta) -> Spool:
+    def create(cls, directory: Path, meta: SpoolMeta, name: str | None = None) -> Spool:
+        """A new spool in ``directory``, named ``name`` or ``practitest-<time>-<pid>-<random>``."""
         private_dirs(directory)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-        path = directory / f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
+        if name is None:
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            name = f"practitest-{stamp}-{os.getpid()}-{os.urandom(3).hex()}.jsonl"
+        path = directory / name
         fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         try_lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
         spool = cls(path, meta, fd)
@@ -220,6 +225,13 @@ class Spool:
         kind = entry.get("type")
         if kind == "record":
             record = RunRecord.from_json(entry["record"])
+            if self.meta.bundle:  # its files are in its folder, wherever that is now
+                folder = self.path.parent
+                record = record.with_files(
+                    lambda ref: (
+                        ref if ref.path is None else replace(ref, path=str(folder / ref.path))
+                    )
+                )
             if self.keep_records:
                 self.records[record.key] = record
             self.count += 1
@@ -341,6 +353,10 @@ class Spool:
     def flush(self) -> None:
         with self._lock:
             self._flush_locked()
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
 
     def pending(self) -> list[RunRecord]:
         """Records not delivered yet, rejected ones included, in the order written."""

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import APIError, ValidationError
 from ..events import Event, EventSink, Kind
 from ..model import RunRecord
-from ..spool.journal import Attempt, Spool
+from ..spool.journal import Attempt
+from ..spool.merged import Journal
 from .index import fitted_name
 from .payload import FilePolicy, build_item
 from .recovery import Recovery
@@ -83,7 +84,7 @@ class AutoCreate:
         client: Client,
         resolver: Resolver,
         recovery: Recovery,
-        spool: Spool,
+        spool: Journal,
         policy: FilePolicy,
         settled_look: SettledLook,
         reject: Callable[[RunRecord, str], None],

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import PAGE_SIZE
 from ..model import RunRecord
-from ..spool.journal import Attempt, Spool
+from ..spool.journal import Attempt
+from ..spool.merged import Journal
 from .payload import key_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -72,7 +73,7 @@ class Recovery:
     """Finds the runs unclear posts stored, by their keys, so they are not posted again."""
 
     def __init__(
-        self, client: Client, project_id: int, spool: Spool, on_event: EventSink = ignore_events
+        self, client: Client, project_id: int, spool: Journal, on_event: EventSink = ignore_events
     ) -> None:
         self.client = client
         self.project_id = project_id

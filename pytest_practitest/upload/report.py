@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..events import WARNINGS_SHOWN
 
 if TYPE_CHECKING:
-    from ..spool.journal import Spool
+    from ..spool.merged import Journal
 
 
 @dataclass
@@ -33,13 +33,13 @@ class UploadReport:
     verified: bool | None = None
 
     @classmethod
-    def of_spool(cls, spool: Spool, **rest: Any) -> UploadReport:
+    def of_spool(cls, spool: Journal, **rest: Any) -> UploadReport:
         """Where ``spool`` stands: its records, deliveries and standing rejections."""
         return cls(
             total=spool.count,
             delivered=len(spool.delivered),
             rejected={k: v for k, v in spool.rejected.items() if k not in spool.delivered},
-            spool_path=str(spool.path),
+            spool_path=spool.where,
             **rest,
         )
 

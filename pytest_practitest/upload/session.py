@@ -65,6 +65,8 @@ class SessionDelivery:
 
             self.plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
             return
+        if settings.defer:
+            return  # nothing is sent: the spool becomes a bundle at the end
         from .background import DeliveryProcess
 
         try:
@@ -75,7 +77,7 @@ class SessionDelivery:
     def forecast(self, names: set[str], total: int) -> str | None:
         """A warning when creating the tests ``names`` lacks cannot finish in time (see
         ``forecast``); a dry run sends nothing, so it says nothing."""
-        if self.settings.dry_run:
+        if self.settings.dry_run or self.settings.defer:
             return None
         from .forecast import forecast
 
@@ -103,6 +105,8 @@ class SessionDelivery:
             lines.append(f"  the {spool.count} records are in {spool.path}")
             spool.close()
             return lines, 0
+        if self.settings.defer:
+            return self._seal(spool), 0
         deadline = self.settings.deadline
         if interrupted:  # Ctrl-C: do not make the user wait; everything is in the spool
             deadline = min(deadline, INTERRUPTED_DEADLINE)
@@ -125,6 +129,25 @@ class SessionDelivery:
         if earlier is not None:
             lines.append(earlier)
         return lines, report.undelivered
+
+    def _seal(self, spool: Spool) -> list[str]:
+        """``--practitest-defer``: the spool becomes a bundle; say where, and how to send it."""
+        from ..spool.bundle import seal
+
+        spool.close()
+        try:
+            folder = seal(spool.path)
+        except OSError as exc:  # the spool itself is still there: nothing is lost
+            return [
+                f"PractiTest: deferred: could not make a bundle ({exc.strerror or exc}); "
+                f"the {spool.count} results are in {spool.path}; send them with: "
+                f"practitest upload {spool.path}"
+            ]
+        return [
+            f"PractiTest: deferred: {spool.count} results in the bundle {folder}; "
+            f"nothing was sent. Publish it (with the other jobs' bundles) with: "
+            f"practitest upload {folder}"
+        ]
 
     def _announce_wait(self, deadline: float, say: Callable[[str], None]) -> None:
         """Before a wait longer than one post: say what it waits for, and for how long at most."""

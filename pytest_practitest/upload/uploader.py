@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..model import RunRecord
-from ..spool.journal import Attempt, Spool, SpoolMeta
+from ..spool.journal import Attempt, SpoolMeta
+from ..spool.merged import Journal
 from .autocreate import AutoCreate
 from .fields import CustomField, custom_fields, field_value
 from .payload import FilePolicy, batches, build_item, encode_items, key_of
@@ -75,7 +76,7 @@ class Uploader:
         self,
         client: Client,
         settings: UploadSettings,
-        spool: Spool,
+        spool: Journal,
         on_event: EventSink = ignore_events,
     ) -> None:
         self.client = client

@@ -1,0 +1,240 @@
+"""A CI matrix: shards that defer (no token, no network), one publisher that sends them all.
+
+Each shard is its own pytest session in its own folder; its bundle is moved to a
+publish folder (as a CI's artifacts would be) and the shard folder is deleted, so
+nothing the bundle needs may still point there. Bounded: subprocesses with timeouts
+against one simulator on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_practitest.simulator import Simulator
+from tests.helpers import keys_stored, run_cli
+
+TOKEN = "defer-token-5e4d3c2b"
+SHARDS = 4
+PER_SHARD = 10
+
+SUITE = """
+import pathlib
+import pytest
+from pytest_practitest import attach, step
+
+@pytest.mark.parametrize("n", range({count}))
+def test_n(n):
+    if n == 3:
+        shot = pathlib.Path("shot-{part}.txt")
+        shot.write_text("screen of part {part}")
+        attach(str(shot))  # a file by path, in the shard's own folder
+    with step("check", expected="not seven"):
+        assert n != 7, "seven fails"
+"""
+
+
+@pytest.fixture
+def dsim() -> Iterator[Simulator]:
+    with Simulator(token=TOKEN, rate_limit=None) as simulator:
+        yield simulator
+
+
+def pytest_session(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``pytest ARGS`` in ``folder``, with no PRACTITEST_* variable but ``env``."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def write_part(folder: Path, part: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"test_part{part}.py").write_text(SUITE.format(count=PER_SHARD, part=part))
+
+
+def run_shards(root: Path, publish: Path) -> list[str]:
+    """Each shard defers in its own folder; its bundle moves to ``publish/shard-N``."""
+    outputs = []
+    for part in range(SHARDS):
+        folder = root / f"job-{part}"
+        write_part(folder, part)
+        result = pytest_session(folder, "--practitest", "--practitest-defer")
+        assert result.returncode == 1, result.stdout + result.stderr  # one test fails per shard
+        outputs.append(result.stdout)
+        [bundle] = (folder / ".practitest").glob("bundle-*")
+        shutil.move(bundle, publish / f"shard-{part}")
+        shutil.rmtree(folder)  # the job's machine is gone
+    return outputs
+
+
+def publish_env(sim: Simulator) -> dict[str, str]:
+    return {"PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": sim.url, "PRACTITEST_RATE_LIMIT": "0"}
+
+
+def where(sim: Simulator) -> list[str]:
+    return [
+        "--project-id",
+        "4500",
+        "--set-id",
+        "20000",
+        "--create-missing",
+        "--author-id",
+        str(sim.info.users["owner@example.com"]),
+    ]
+
+
+def runs_seen(sim: Simulator) -> list[tuple[Any, ...]]:
+    """Each stored run as (test name, status, steps, attachment names), sorted."""
+    tests = {t["id"]: t["name"] for t in sim.entities("tests")}
+    steps = Counter(s["run-id"] for s in sim.entities("step_runs"))
+    files: dict[int, list[str]] = {}
+    for attachment in sim.store.table("attachments").values():
+        if attachment["_entity"] == "run":
+            files.setdefault(attachment["_entity-id"], []).append(attachment["name"])
+    return sorted(
+        (tests[r["test-id"]], r["status"], steps[r["id"]], tuple(sorted(files.get(r["id"], []))))
+        for r in sim.entities("runs")
+    )
+
+
+def test_four_deferred_shards_published_once_equal_one_undivided_session(
+    dsim: Simulator, tmp_path: Path
+) -> None:
+    publish = tmp_path / "publish"
+    publish.mkdir()
+    outputs = run_shards(tmp_path / "jobs", publish)
+    for output in outputs:
+        assert f"PractiTest: deferred: {PER_SHARD} results in the bundle " in output
+        assert "nothing was sent" in output
+    assert dsim.requests == []  # the jobs never touched the network (and had no token)
+
+    result = run_cli("upload", str(publish), *where(dsim), settings=publish_env(dsim))
+    assert result.returncode == 0, result.stdout + result.stderr
+    total = SHARDS * PER_SHARD
+    assert f"PractiTest: {total} of {total} records in {SHARDS} spools still to send" in (
+        result.stdout
+    )
+    for part in range(SHARDS):
+        assert f"shard-{part}/spool.jsonl: {PER_SHARD} of {PER_SHARD} delivered" in result.stdout
+    assert max(keys_stored(dsim).values()) == 1
+    assert len(dsim.entities("runs")) == total
+    # every result's attachments travelled: the file by path, the failures' tracebacks
+    published = runs_seen(dsim)
+    assert sum(1 for run in published if "shot-0.txt" in " ".join(run[3])) == 1
+    assert not any(publish.iterdir())  # delivered: the bundles are removed
+    first_calls = len(dsim.requests)
+
+    # The same suite as one session, into a fresh simulator: the same runs.
+    with Simulator(token=TOKEN, rate_limit=None) as whole:
+        folder = tmp_path / "whole"
+        for part in range(SHARDS):
+            write_part(folder, part)
+        env = {**publish_env(whole), "PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000"}
+        author = str(whole.info.users["owner@example.com"])
+        undivided = pytest_session(
+            folder,
+            "--practitest",
+            "--practitest-create-missing",
+            f"--practitest-author-id={author}",
+            **env,
+        )
+        assert f"PractiTest: {total} of {total} runs delivered" in undivided.stdout
+        assert runs_seen(whole) == published
+        assert first_calls <= len(whole.requests)  # one publisher: no more calls than one job
+
+    # Known tests now: the publisher's calls are the floor for the merged total.
+    dsim.clear_requests()
+    run_shards(tmp_path / "again", publish)
+    again = run_cli("upload", str(publish / "shard-*"), *where(dsim), settings=publish_env(dsim))
+    assert again.returncode == 0, again.stdout + again.stderr
+    posts = [r for r in dsim.requests if r.method == "POST"]
+    assert len(posts) == total // 20  # posts of 20 across the bundles, not 4 half-full ones
+    assert len(dsim.requests) == 1 + 1 + total // 20  # the set, its instances, the posts
+
+
+def test_the_same_bundle_twice_or_copied_is_sent_once(dsim: Simulator, tmp_path: Path) -> None:
+    publish = tmp_path / "publish"
+    publish.mkdir()
+    folder = tmp_path / "job"
+    write_part(folder, 0)
+    pytest_session(folder, "--practitest", "--practitest-defer")
+    [bundle] = (folder / ".practitest").glob("bundle-*")
+    shutil.copytree(bundle, publish / "artifact-attempt-1")
+    shutil.copytree(bundle, publish / "artifact-attempt-2")
+    result = run_cli(
+        "upload",
+        str(bundle),
+        str(bundle),  # the same folder named twice
+        str(publish),  # and two copies of it under other names
+        *where(dsim),
+        settings=publish_env(dsim),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"PractiTest: {PER_SHARD} of {PER_SHARD} records in 3 spools still to send " in (
+        result.stdout
+    )
+    assert f"({2 * PER_SHARD} held twice: sent once)" in result.stdout
+    assert len(dsim.entities("runs")) == PER_SHARD
+    assert max(keys_stored(dsim).values()) == 1
+
+
+def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
+    dsim: Simulator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "job"
+    write_part(folder, 0)
+    pytest_session(folder, "--practitest", "--practitest-defer")
+    [bundle] = (folder / ".practitest").glob("bundle-*")
+    copy = tmp_path / "copy"
+    shutil.copytree(bundle, copy)  # taken before the publish: it knows nothing of it
+    dsim.faults.add("status", "POST", "/auto_create$", status=401, calls={6})
+    first = run_cli("upload", str(bundle), *where(dsim), settings=publish_env(dsim))
+    assert first.returncode == 1
+    delivered = len(dsim.entities("runs"))
+    assert 0 < delivered < PER_SHARD
+    second = run_cli("upload", str(bundle), str(copy), *where(dsim), settings=publish_env(dsim))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(dsim.entities("runs")) == PER_SHARD
+    assert max(keys_stored(dsim).values()) == 1
+
+
+def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> None:
+    write_part(tmp_path, 0)
+    result = pytest_session(tmp_path, "--practitest", "--practitest-defer")
+    assert result.returncode == 1  # the failing test's, not ours
+    assert "PractiTest: deferred: 10 results in the bundle " in result.stdout
+    [bundle] = (tmp_path / ".practitest").glob("bundle-*")
+    names = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+    assert names[0] == "spool.jsonl"
+    assert all(name.startswith("spool/") for name in names[1:])
+    assert oct(bundle.stat().st_mode & 0o777) == "0o700"
+    assert {oct(p.stat().st_mode & 0o777) for p in bundle.rglob("*") if p.is_file()} == {"0o600"}
+    assert list((tmp_path / ".practitest").glob("practitest-*.jsonl")) == []  # sealed, not both
+    missing = run_cli("upload", str(bundle), settings={"PRACTITEST_TOKEN": TOKEN})
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        f"practitest upload: error: {bundle / 'spool.jsonl'}: no project is named: "
+        "give --project-id (and --set-id or --set-name)\n"
+    )
+    no_set = run_cli(
+        "upload", str(bundle), "--project-id", "4500", settings={"PRACTITEST_TOKEN": TOKEN}
+    )
+    assert no_set.returncode == 2
+    assert no_set.stderr.endswith("no test set is named: give --set-id or --set-name\n")
+    assert (bundle / "spool.jsonl").is_file()  # kept, whole
