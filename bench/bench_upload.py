@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -149,6 +150,73 @@ def new_tests_row(new: int = 100, existing: tuple[int, ...] = (0, 5000)) -> list
     return rows
 
 
+SHARD_SCALE = 10  # the shards row runs 10 times faster than real: 30 calls per 6 s
+
+
+def _deliver(
+    url: str, settings: UploadSettings, journal: Any, limit: tuple[int, float], out: list[int]
+) -> None:
+    """One delivery with its own client and limiter; its delivered count goes to ``out``."""
+    client = Client(url, TOKEN, rate_limiter=RateLimiter(*limit))
+    with client.session:
+        out.append(Uploader(client, settings, journal).upload().delivered)
+
+
+def shards_row(shards: int = 4, per_shard: int = 250) -> list[str]:
+    """4 shards, one publisher: one delivery of every shard's bundle, next to the shards
+    each delivering on their own at the same time, all against one account's limit."""
+    import threading
+
+    from pytest_practitest.spool.merged import SpoolSet
+
+    limit = (30, 60.0 / SHARD_SCALE)
+    rows = [
+        f"4 shards, one publisher: {shards} x {per_shard} results to known tests, one account "
+        f"limited to 30 calls a minute (run {SHARD_SCALE}x faster, times converted back)"
+    ]
+    for how in ("one publisher", f"{shards} jobs on their own"):
+        with Simulator(token=TOKEN, rate_limit=limit) as sim, tempfile.TemporaryDirectory() as tmp:
+            sim.set_rate_limit(None)
+            set_id, names = seed(sim, shards * per_shard)
+            spools = []
+            for shard in range(shards):
+                spool = Spool.create(
+                    Path(tmp) / str(shard),
+                    SpoolMeta(project_id=sim.info.project_id, url=sim.url, set_id=set_id),
+                )
+                for name in names[shard::shards]:
+                    spool.add(RunRecord(target=Target(name=name), status=Status.PASSED, label=name))
+                spools.append(spool)
+            settings = UploadSettings(project_id=sim.info.project_id, test_set=SetChoice(set_id))
+            sim.set_rate_limit(limit)
+            sim.clear_requests()
+            delivered: list[int] = []
+            started = time.perf_counter()
+            if how == "one publisher":
+                _deliver(sim.url, settings, SpoolSet(spools), limit, delivered)
+            else:
+                threads = [
+                    threading.Thread(
+                        target=_deliver, args=(sim.url, settings, spool, limit, delivered)
+                    )
+                    for spool in spools
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(timeout=600)
+            seconds = (time.perf_counter() - started) * SHARD_SCALE
+            refused = sum(1 for r in sim.requests if r.status == 429)
+            calls = len(sim.requests) - refused
+            for spool in spools:
+                spool.close()
+        rows.append(
+            f"  {how:<20} {calls:>4} calls + {refused:>3} answered 429, {sum(delivered)} delivered, "
+            f"{seconds / 60:.1f} min at 30 calls a minute"
+        )
+    return rows
+
+
 MEMORY_CHILD = r"""
 import json, sys, time
 from pathlib import Path
@@ -242,6 +310,8 @@ def main() -> None:
     for line in calls_table(sizes):
         print(line, flush=True)
     for line in new_tests_row():
+        print(line, flush=True)
+    for line in shards_row(per_shard=100 if args.quick else 250):
         print(line, flush=True)
     print(memory_row(200 if args.quick else 1000), flush=True)
 

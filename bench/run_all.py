@@ -28,6 +28,7 @@ TARGETS = {
     "P5": "JUnit import (50,000 testcases) <= 2x the floor, and ahead of trcli's parse",
     "P6": "peak RSS <= 150 MiB for 1,000 results with a 1 MiB file each",
     "P7": "create-missing, 100 new tests: <= N + ceil(N/100) + 3 calls, with 0 or 5,000 existing",
+    "S": "4 shards, one publisher: the floor for the merged total, no 429s",
     "F": "fault matrix: every result delivered or spooled, 0 duplicates, all after a resume",
 }
 
