@@ -137,3 +137,29 @@ def test_select_without_reporting_on_says_so(pytester: pytest.Pytester) -> None:
             "test set results go to"
         ]
     )
+
+
+def test_a_big_set_is_read_100_instances_a_call(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    from tests.helpers import seed_set
+
+    set_id, _, names = seed_set(psim, 250, "Big plan")
+    pytester.makepyfile(
+        test_big="import pytest\n"
+        f"@pytest.mark.practitest(name={names[7]!r})\ndef test_planned(): pass\n"
+        "def test_not_planned(): pass\n"
+    )
+    result = run("--practitest-select", f"--practitest-set-id={set_id}", create=False)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 1 of 1 runs delivered*",
+            f"PractiTest: selected the tests planned in 250 of the 250 instances of test set "
+            f"{set_id} 'Big plan' (4 API calls)",  # the set, then 3 pages of 100
+            "PractiTest: 249 planned instances have no test here:",
+            "  ... and 229 more (the first 20 are above)",
+            "*1 passed, 1 deselected*",
+        ]
+    )
+    pages = [r for r in psim.requests if r.path.endswith("/instances.json")]
+    assert all("page%5Bsize%5D=100" in r.query for r in pages)
