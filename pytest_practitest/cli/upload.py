@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 #: where results go: taken from each spool unless given here (never from the environment,
 #: which in CI may belong to another job)
-RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map")
+RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map", "version", "field")
+#: of those, what a record carries (given to the records that lack it), not the spool's meta
+PER_RECORD = ("map", "version", "fields")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"practitest upload: error: {error}", file=sys.stderr)
         return 2
     deadline = time.monotonic() + args.deadline
-    given = {key for key in overrides.sources if key != "map"}
+    given = {key for key in overrides.sources if key not in PER_RECORD}
     retarget = _Retarget(overrides, given, mapping)
     return _upload_all(paths, settings, args, deadline, retarget)
 
@@ -137,17 +139,25 @@ class _Retarget:
         return replace(meta, **changes)
 
     def records(self, spool: Journal) -> int:
-        """Give pending records the mapping file's targets (by node id); how many changed."""
-        if self.mapping is None:
+        """Give pending records the mapping file's targets (by node id), and the version and
+        fields the command line gives where they have none; how many changed."""
+        version = self.overrides.version
+        fields = dict(self.overrides.fields)
+        if self.mapping is None and version is None and not fields:
             return 0
         changed = 0
         for record in spool.pending():
-            mapped = self.mapping.lookup(record.label)
+            updated = record
+            mapped = self.mapping.lookup(record.label) if self.mapping is not None else None
             if mapped is not None and mapped.target != record.target:
-                fields = {**record.custom_fields, **mapped.fields}
-                spool.records[record.key] = replace(
-                    record, target=mapped.target, custom_fields=fields
-                )
+                merged = {**record.custom_fields, **mapped.fields}
+                updated = replace(updated, target=mapped.target, custom_fields=merged)
+            if version is not None and updated.version is None:
+                updated = replace(updated, version=version)
+            if any(key not in updated.custom_fields for key in fields):
+                updated = replace(updated, custom_fields={**fields, **updated.custom_fields})
+            if updated is not record:
+                spool.records[record.key] = updated
                 changed += 1
         return changed
 
@@ -222,8 +232,9 @@ def _upload_group(
         upload_settings = UploadSettings.from_settings(settings, meta)
         for warning in journal.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
-        if retarget.records(journal):
-            print(f"PractiTest: {names}: records re-targeted by {args.practitest_map}")
+        changed = retarget.records(journal)
+        if changed:
+            print(f"PractiTest: {names}: {changed} records re-targeted or completed as asked")
         pending = journal.pending()
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))

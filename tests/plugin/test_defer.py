@@ -238,3 +238,27 @@ def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> Non
     assert no_set.returncode == 2
     assert no_set.stderr.endswith("no test set is named: give --set-id or --set-name\n")
     assert (bundle / "spool.jsonl").is_file()  # kept, whole
+
+
+def test_the_publisher_gives_the_version_and_fields_the_jobs_did_not(
+    dsim: Simulator, tmp_path: Path
+) -> None:
+    write_part(tmp_path, 0)
+    pytest_session(tmp_path, "--practitest", "--practitest-defer")
+    [bundle] = (tmp_path / ".practitest").glob("bundle-*")
+    result = run_cli(
+        "upload",
+        str(bundle),
+        *where(dsim),
+        "--run-version",
+        "2.4.0",
+        "--field",
+        "Browser=Chrome",
+        settings=publish_env(dsim),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{PER_SHARD} records re-targeted or completed as asked" in result.stdout
+    browser = f"---f-{dsim.info.custom_fields['Browser']}"
+    runs = dsim.entities("runs")
+    assert {r["version"] for r in runs} == {"2.4.0"}
+    assert {r["custom-fields"][browser] for r in runs} == {"Chrome"}
