@@ -157,15 +157,41 @@ def run_cli(
 ) -> Any:
     """``practitest ARGS`` in a subprocess, with no PRACTITEST_* variable but those in
     ``settings`` (e.g. ``sim_env``) and ``env``."""
+    return _run_module(
+        "pytest_practitest.cli",
+        args,
+        cwd=cwd,
+        timeout=timeout,
+        stdin=stdin,
+        env={**(settings or {}), **env},
+    )
+
+
+def run_pytest(*args: str, cwd: Any, timeout: float = 120, **env: str) -> Any:
+    """``pytest -p no:cacheprovider ARGS`` in a subprocess in ``cwd``, with no PRACTITEST_*
+    variable but ``env``."""
+    return _run_module(
+        "pytest", ("-p", "no:cacheprovider", *args), cwd=cwd, timeout=timeout, env=env
+    )
+
+
+def _run_module(
+    module: str,
+    args: Any,
+    *,
+    cwd: Any,
+    timeout: float,
+    env: dict[str, str],
+    stdin: str | None = None,
+) -> Any:
     import os
     import subprocess
     import sys
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    environment.update(settings or {})
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         env=environment,
         input=stdin,

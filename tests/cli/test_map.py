@@ -11,7 +11,7 @@ import pytest
 from pytest_practitest.cli.map import match, words
 from pytest_practitest.mapping import MappingFile
 from pytest_practitest.simulator import Simulator
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_pytest
 
 TOKEN = "map-token-1a2b3c"
 
@@ -149,25 +149,17 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
     )
     assert not (tmp_path / ".practitest").exists()  # collecting sent and spooled nothing
     assert not msim.entities("runs")
-    import os
-    import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    env.update(
+    ran = run_pytest(
+        "--practitest",
+        "-k",
+        "cart",
+        cwd=tmp_path,
         PRACTITEST_TOKEN=TOKEN,
         PRACTITEST_URL=msim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
         PRACTITEST_RATE_LIMIT="0",
-    )
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--practitest", "-k", "cart"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert "PractiTest: 2 of 2 runs delivered" in ran.stdout, ran.stdout + ran.stderr
     assert sorted(run["instance-id"] for run in msim.entities("runs")) == [300000, 300001]

@@ -8,10 +8,7 @@ against one simulator on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.helpers import keys_stored, run_cli
+from tests.helpers import keys_stored, run_cli, run_pytest
 
 TOKEN = "defer-token-5e4d3c2b"
 SHARDS = 4
@@ -48,21 +45,6 @@ def dsim() -> Iterator[Simulator]:
         yield simulator
 
 
-def pytest_session(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``pytest ARGS`` in ``folder``, with no PRACTITEST_* variable but ``env``."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def write_part(folder: Path, part: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"test_part{part}.py").write_text(SUITE.format(count=PER_SHARD, part=part))
@@ -74,7 +56,7 @@ def run_shards(root: Path, publish: Path) -> list[str]:
     for part in range(SHARDS):
         folder = root / f"job-{part}"
         write_part(folder, part)
-        result = pytest_session(folder, "--practitest", "--practitest-defer")
+        result = run_pytest("--practitest", "--practitest-defer", cwd=folder)
         assert result.returncode == 1, result.stdout + result.stderr  # one test fails per shard
         outputs.append(result.stdout)
         [bundle] = (folder / ".practitest").glob("bundle-*")
@@ -147,11 +129,11 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
             write_part(folder, part)
         env = {**publish_env(whole), "PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000"}
         author = str(whole.info.users["owner@example.com"])
-        undivided = pytest_session(
-            folder,
+        undivided = run_pytest(
             "--practitest",
             "--practitest-create-missing",
             f"--practitest-author-id={author}",
+            cwd=folder,
             **env,
         )
         assert f"PractiTest: {total} of {total} runs delivered" in undivided.stdout
@@ -173,7 +155,7 @@ def test_the_same_bundle_twice_or_copied_is_sent_once(dsim: Simulator, tmp_path:
     publish.mkdir()
     folder = tmp_path / "job"
     write_part(folder, 0)
-    pytest_session(folder, "--practitest", "--practitest-defer")
+    run_pytest("--practitest", "--practitest-defer", cwd=folder)
     [bundle] = (folder / ".practitest").glob("bundle-*")
     shutil.copytree(bundle, publish / "artifact-attempt-1")
     shutil.copytree(bundle, publish / "artifact-attempt-2")
@@ -199,7 +181,7 @@ def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
 ) -> None:
     folder = tmp_path / "job"
     write_part(folder, 0)
-    pytest_session(folder, "--practitest", "--practitest-defer")
+    run_pytest("--practitest", "--practitest-defer", cwd=folder)
     [bundle] = (folder / ".practitest").glob("bundle-*")
     copy = tmp_path / "copy"
     shutil.copytree(bundle, copy)  # taken before the publish: it knows nothing of it
@@ -216,7 +198,7 @@ def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
 
 def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> None:
     write_part(tmp_path, 0)
-    result = pytest_session(tmp_path, "--practitest", "--practitest-defer")
+    result = run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
     assert result.returncode == 1  # the failing test's, not ours
     assert "PractiTest: deferred: 10 results in the bundle " in result.stdout
     [bundle] = (tmp_path / ".practitest").glob("bundle-*")
@@ -244,7 +226,7 @@ def test_the_publisher_gives_the_version_and_fields_the_jobs_did_not(
     dsim: Simulator, tmp_path: Path
 ) -> None:
     write_part(tmp_path, 0)
-    pytest_session(tmp_path, "--practitest", "--practitest-defer")
+    run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
     [bundle] = (tmp_path / ".practitest").glob("bundle-*")
     result = run_cli(
         "upload",
