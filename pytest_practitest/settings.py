@@ -58,8 +58,11 @@ class Settings(NamedTuple):
         """The non-secret settings, for ``pytest_report_header``."""
         where = f"set {self.set_id}" if self.set_id is not None else f"set {self.set_name!r}"
         limit = f"{self.rate_limit[0]}/{self.rate_limit[1]:g}s" if self.rate_limit else "off"
+        place = f"{self.url} project {self.project_id} {where}"
+        if self.defer and self.project_id is None:
+            place = "deferred: a bundle for practitest upload, nothing sent"
         parts = [
-            f"practitest: {self.url} project {self.project_id} {where}",
+            f"practitest: {place}",
             f"rate limit {limit}",
             f"parametrized={self.parametrized}",
             f"spool {self.spool}",

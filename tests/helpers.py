@@ -167,11 +167,13 @@ def run_cli(
     )
 
 
-def run_pytest(*args: str, cwd: Any, timeout: float = 120, **env: str) -> Any:
+def run_pytest(
+    *args: str, cwd: Any, env: dict[str, str] | None = None, timeout: float = 120
+) -> Any:
     """``pytest -p no:cacheprovider ARGS`` in a subprocess in ``cwd``, with no PRACTITEST_*
-    variable but ``env``."""
+    variable but those in ``env``."""
     return _run_module(
-        "pytest", ("-p", "no:cacheprovider", *args), cwd=cwd, timeout=timeout, env=env
+        "pytest", ("-p", "no:cacheprovider", *args), cwd=cwd, timeout=timeout, env=env or {}
     )
 
 

@@ -209,7 +209,6 @@ def _upload_group(
     retarget: _Retarget,
     limiter: RateLimiter | None,
 ) -> int:
-    from ..spool.bundle import remove_if_empty
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
     from ..upload.plan import describe
@@ -266,8 +265,6 @@ def _upload_group(
         for spool in spools:
             if remove_delivered(spool.path):
                 removed.append(str(spool.path))
-                if spool.meta.bundle:
-                    remove_if_empty(spool.path.parent)
     if removed:
         print(f"PractiTest: everything is delivered; removed {', '.join(removed)}")
     if report.undelivered or report.fatal or report.verified is False:

@@ -18,7 +18,6 @@ named by its old path: the upload skips it with a warning, as it would have.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import re
@@ -28,11 +27,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import FileRef
-from .cleanup import discard, owned_folders
+from .cleanup import BUNDLE_SPOOL, discard, owned_folders
 from .journal import Spool
 from .private import private_dirs
 
-BUNDLE_SPOOL = "spool.jsonl"
 BUNDLE_PREFIX = "bundle-"
 
 
@@ -116,9 +114,3 @@ def find_spools(arguments: Sequence[Path]) -> list[Path]:
     for path in found:
         unique.setdefault(Path(os.path.realpath(path)), path)  # the same file named twice
     return list(unique.values())
-
-
-def remove_if_empty(folder: Path) -> None:
-    """Remove a bundle's folder once its spool and files are gone."""
-    with contextlib.suppress(OSError):
-        folder.rmdir()

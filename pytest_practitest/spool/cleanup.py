@@ -17,6 +17,9 @@ from typing import NamedTuple
 
 from .journal import HAS_LOCKS, try_lock
 
+#: a bundle's spool, in a folder of its own (``bundle.py``)
+BUNDLE_SPOOL = "spool.jsonl"
+
 
 def owned_folders(path: Path) -> tuple[Path, Path]:
     """Where files made for a spool's records live: the plugin's, and the importer's."""
@@ -132,6 +135,9 @@ def _remove(path: Path, files: set[Path]) -> bool:
             except OSError:
                 break
             folder = folder.parent
+    if path.name == BUNDLE_SPOOL:  # a bundle's folder holds nothing else
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
     return True
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PractiTestError
-from .cleanup import in_use
+from .cleanup import BUNDLE_SPOOL, in_use
 from .journal import Spool
 
 SOURCES = {"pytest": "pytest", "junit": "import-junit"}
@@ -60,8 +60,14 @@ class Summary(NamedTuple):
 
 
 def spools_in(directory: Path) -> list[Path]:
-    """The spool files in ``directory``, oldest first."""
-    return sorted(directory.glob("practitest-*.jsonl"))
+    """The spool files in ``directory`` and its bundles' (``--practitest-defer``), oldest first."""
+    found = [*directory.glob("practitest-*.jsonl"), *directory.glob(f"bundle-*/{BUNDLE_SPOOL}")]
+
+    def made(path: Path) -> str:  # both names go on with the time they were made
+        name = path.parent.name if path.name == BUNDLE_SPOOL else path.stem
+        return name.split("-", 1)[1]
+
+    return sorted(found, key=made)
 
 
 def summarize(path: Path) -> Summary:
@@ -86,8 +92,11 @@ def summarize(path: Path) -> Summary:
         return Summary(
             path=path,
             created=meta.created.replace("T", " ")[:16],
-            source=SOURCES.get(meta.source, meta.source or "?"),
-            target=f"project {meta.project_id}, {where}",
+            source=SOURCES.get(meta.source, meta.source or "?")
+            + (" (a bundle)" if meta.bundle else ""),
+            target=f"project {meta.project_id}, {where}"
+            if meta.project_id
+            else "no project yet (practitest upload --project-id)",
             total=spool.count,
             delivered=len(spool.delivered),
             reasons=tuple(reasons.most_common()),

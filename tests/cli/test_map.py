@@ -155,11 +155,13 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
         "-k",
         "cart",
         cwd=tmp_path,
-        PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=msim.url,
-        PRACTITEST_PROJECT_ID="4500",
-        PRACTITEST_SET_ID="20000",
-        PRACTITEST_RATE_LIMIT="0",
+        env={
+            "PRACTITEST_TOKEN": TOKEN,
+            "PRACTITEST_URL": msim.url,
+            "PRACTITEST_PROJECT_ID": "4500",
+            "PRACTITEST_SET_ID": "20000",
+            "PRACTITEST_RATE_LIMIT": "0",
+        },
     )
     assert "PractiTest: 2 of 2 runs delivered" in ran.stdout, ran.stdout + ran.stderr
     assert sorted(run["instance-id"] for run in msim.entities("runs")) == [300000, 300001]

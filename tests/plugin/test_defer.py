@@ -127,14 +127,15 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
         folder = tmp_path / "whole"
         for part in range(SHARDS):
             write_part(folder, part)
-        env = {**publish_env(whole), "PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000"}
         author = str(whole.info.users["owner@example.com"])
         undivided = run_pytest(
             "--practitest",
             "--practitest-create-missing",
             f"--practitest-author-id={author}",
+            "--practitest-project-id=4500",
+            "--practitest-set-id=20000",
             cwd=folder,
-            **env,
+            env=publish_env(whole),
         )
         assert f"PractiTest: {total} of {total} runs delivered" in undivided.stdout
         assert runs_seen(whole) == published
@@ -201,6 +202,7 @@ def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> Non
     result = run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
     assert result.returncode == 1  # the failing test's, not ours
     assert "PractiTest: deferred: 10 results in the bundle " in result.stdout
+    assert "practitest: deferred: a bundle for practitest upload, nothing sent, " in result.stdout
     [bundle] = (tmp_path / ".practitest").glob("bundle-*")
     names = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     assert names[0] == "spool.jsonl"
@@ -244,3 +246,16 @@ def test_the_publisher_gives_the_version_and_fields_the_jobs_did_not(
     runs = dsim.entities("runs")
     assert {r["version"] for r in runs} == {"2.4.0"}
     assert {r["custom-fields"][browser] for r in runs} == {"Chrome"}
+
+
+def test_practitest_spools_lists_a_bundle_and_discards_it_whole(tmp_path: Path) -> None:
+    write_part(tmp_path, 0)
+    run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
+    [bundle] = (tmp_path / ".practitest").glob("bundle-*")
+    listed = run_cli("spools", str(tmp_path / ".practitest"))
+    assert listed.returncode == 0, listed.stderr
+    assert f"{bundle / 'spool.jsonl'}" in listed.stdout
+    assert "pytest (a bundle)  no project yet (practitest upload --project-id)" in listed.stdout
+    gone = run_cli("spools", str(tmp_path / ".practitest"), "--discard", "--yes")
+    assert gone.returncode == 0, gone.stderr
+    assert not bundle.exists()  # its files, its spool and its folder
