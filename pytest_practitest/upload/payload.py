@@ -154,6 +154,8 @@ def _all_files(record: RunRecord) -> Iterator[FileRef]:
 
 def estimate_size(record: RunRecord, policy: FilePolicy) -> int:
     """Request bytes the record will take, without reading its files."""
+    if not record.steps and not record.files and len(record.output) <= MAX_TEXT - 64:
+        return ITEM_OVERHEAD + len(record.output) * 2  # most results: no files, a short text
     text = len(record.output) * 2 + sum(
         len(s.name) + len(s.description or "") + len(s.expected or "") + len(s.actual or "")
         for s in record.steps
