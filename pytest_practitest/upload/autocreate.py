@@ -98,9 +98,6 @@ class AutoCreate:
         self.settled_look = settled_look
         self._reject = reject
         self.on_event = on_event
-        #: new tests (``meta.created-test``) and instances (``meta.created-instance``)
-        self.created_tests = 0
-        self.created_instances = 0
 
     def send(self, record: RunRecord, fields: Mapping[str, Any], rounds: int) -> int | None:
         """Deliver ``record`` in one call, trying at most ``rounds`` times.
@@ -146,12 +143,8 @@ class AutoCreate:
         resolver.index.add({"id": instance_id, "attributes": {"test-id": test_id, "name": name}})
         self.spool.mark_delivered(record.key, run_id)
         meta = answer.get("meta") if isinstance(answer, dict) else None
-        if isinstance(meta, dict):
-            if meta.get("created-test") is not None:
-                self.created_tests += 1
-                self.on_event(Event(Kind.CREATED, f"created test {test_id} {name!r}"))
-            if meta.get("created-instance") is not None:
-                self.created_instances += 1
+        if isinstance(meta, dict) and meta.get("created-test") is not None:
+            self.on_event(Event(Kind.CREATED, f"created test {test_id} {name!r}"))
         self.on_event(Event(Kind.BATCH_SENT, "1 run delivered", count=1))
         return None
 
