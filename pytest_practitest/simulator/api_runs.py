@@ -218,9 +218,7 @@ def auto_create_run(request: Request) -> Response:
         name = payload.text(
             test_attributes, "name", ta, problems, required=True, max_length=MAX_NAME
         )
-        matches = [
-            t for t in request.store.in_project("tests", request.project_id) if t["name"] == name
-        ]
+        matches = request.store.find("tests", {"project-id": request.project_id, "name": name})
         if matches:
             test = matches[0]
         elif name:
@@ -235,11 +233,7 @@ def auto_create_run(request: Request) -> Response:
         meta["created-test"] = test["id"]
     assert test is not None
     instance = next(
-        (
-            i
-            for i in request.store.in_project("instances", request.project_id)
-            if i["set-id"] == test_set["id"] and i["test-id"] == test["id"]
-        ),
+        iter(request.store.find("instances", {"set-id": test_set["id"], "test-id": test["id"]})),
         None,
     )
     if instance is None:

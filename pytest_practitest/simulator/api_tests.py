@@ -67,8 +67,8 @@ def unique_test_name(
 ) -> None:
     if not request.store.unique_test_names:
         return
-    for test in request.store.in_project("tests", request.project_id):
-        if test["name"] == name and test["id"] != own_id:
+    for test in request.store.find("tests", {"project-id": request.project_id, "name": name}):
+        if test["id"] != own_id:
             problems.add(f"name {name!r} has already been taken (test {test['id']})", pointer)
 
 
@@ -94,7 +94,12 @@ def step_definitions(container: Any, pointer: str, problems: Problems) -> list[d
 
 
 def list_tests(request: Request) -> Response:
-    tests = request.store.in_project("tests", request.project_id)
+    exact = request.query.get("name_exact")
+    tests = (
+        request.store.in_project("tests", request.project_id)
+        if exact is None
+        else request.store.find("tests", {"project-id": request.project_id, "name": exact})
+    )
     tests = filter_in(tests, "display-id", ids_param(request, "display-ids"))
     return paginate(request, "tests", name_filters(request, tests))
 

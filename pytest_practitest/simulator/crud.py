@@ -61,6 +61,7 @@ def update(
         problems.raise_if_any()
         entity.update({k: v for k, v in attributes.items() if k not in accepted_only})
         entity["updated-at"] = request.store.now_iso()
+        request.store.reindex(table, entity)
         return Response(200, {"data": draw(request, entity)})
 
     return handler

@@ -96,6 +96,10 @@ class Store:
     #: token's author for a test it creates); the reference does not list it, so a
     #: server may refuse it as an unknown member
     auto_create_author: bool = True
+    #: lookups by field values, built on first use (see ``find``); never saved
+    indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[int]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def now(self) -> datetime:
         """The server's time (its own clock: see ``clock_offset``)."""
@@ -117,7 +121,39 @@ class Store:
             self.next_ids[name] = new_id + 1
             entity = {"id": new_id, **attributes}
             self.tables[name][new_id] = entity
+            self.reindex(name, entity)
             return entity
+
+    def find(self, table: str, match: dict[str, Any]) -> list[Entity]:
+        """The entities of ``table`` whose fields equal ``match``, in id order.
+
+        Through an index per (table, fields), built by one scan on first use and
+        kept by ``insert`` and ``reindex``: a 60,000-test project answers a name
+        lookup without scanning its tests. Entries are checked when read, so a
+        deleted or changed entity is never returned by a stale one.
+        """
+        fields = tuple(sorted(match))
+        with self.lock:
+            index = self.indexes.get((table, fields))
+            if index is None:
+                index = {}
+                for entity in self.tables[table].values():
+                    index.setdefault(tuple(entity.get(f) for f in fields), []).append(entity["id"])
+                self.indexes[(table, fields)] = index
+            rows = self.tables[table]
+            ids = sorted(set(index.get(tuple(match[f] for f in fields), ())))
+            return [
+                rows[i]
+                for i in ids
+                if i in rows and all(rows[i].get(f) == match[f] for f in fields)
+            ]
+
+    def reindex(self, table: str, entity: Entity) -> None:
+        """Keep the indexes ``find`` built for ``table`` after ``entity`` was added or changed."""
+        with self.lock:
+            for (name, fields), index in self.indexes.items():
+                if name == table:
+                    index.setdefault(tuple(entity.get(f) for f in fields), []).append(entity["id"])
 
     def next_display_id(self, scope: str) -> int:
         """The next display id in ``scope`` (e.g. ``"tests:4500"``, ``"set:20001"``)."""

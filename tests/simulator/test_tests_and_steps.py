@@ -196,3 +196,35 @@ def test_step_show_update_delete(api: Api) -> None:
     assert changed.json()["data"]["attributes"]["name"] == "renamed"
     assert api.delete(path).status_code == 200
     assert api.get(path).status_code == 404
+
+
+def test_name_lookups_follow_a_rename_and_a_delete(api: Api, sim: Simulator) -> None:
+    """Exact names are looked up through an index: it must follow every change."""
+    test_id = api.data(api.p("/tests.json"), name_exact="Cart: add an item")[0]["id"]
+    renamed = api.put(api.p(f"/tests/{test_id}.json"), make_test_body(name="Cart: put in"))
+    assert renamed.status_code == 200
+    assert api.data(api.p("/tests.json"), name_exact="Cart: add an item") == []
+    assert [t["id"] for t in api.data(api.p("/tests.json"), name_exact="Cart: put in")] == [test_id]
+    # the old name is free again, the new one is taken
+    owner = sim.info.users["owner@example.com"]
+    again = api.post(
+        api.p("/tests.json"), make_test_body(name="Cart: add an item", **{"author-id": owner})
+    )
+    assert again.status_code == 200, again.text
+    taken = api.post(
+        api.p("/tests.json"), make_test_body(name="Cart: put in", **{"author-id": owner})
+    )
+    assert taken.status_code == 422
+    # auto_create finds the renamed test by its new name, and makes no other
+    body = {
+        "data": {
+            "type": "instances",
+            "attributes": {"set-id": sim.info.set_id, "exit-code": 0},
+            "test-attributes": {"name": "Cart: put in"},
+        }
+    }
+    answer = api.post(api.p("/runs/auto_create.json"), body).json()
+    assert answer["data"]["attributes"]["test-id"] == int(test_id)
+    assert "created-test" not in answer["meta"]
+    assert api.delete(api.p(f"/tests/{test_id}.json")).status_code == 200
+    assert api.data(api.p("/tests.json"), name_exact="Cart: put in") == []
