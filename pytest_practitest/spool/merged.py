@@ -88,17 +88,11 @@ class SpoolSet:
 
     @property
     def delivered(self) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for spool in self.spools:
-            found.update(spool.delivered)
-        return found
+        return {key: run for spool in self.spools for key, run in spool.delivered.items()}
 
     @property
     def rejected(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for spool in self.spools:
-            found.update(spool.rejected)
-        return found
+        return {key: why for spool in self.spools for key, why in spool.rejected.items()}
 
     @property
     def attempts(self) -> dict[str, Attempt]:
