@@ -128,6 +128,8 @@ def deliver(
     with client.session:
         if intro:
             print(intro, flush=True)
+        if upload_settings.create_missing:
+            _forecast(settings, upload_settings, spool, deadline)
         uploader = Uploader(client, upload_settings, spool, on_event=progress)
         report = uploader.upload()
         checked = uploader.verify() if verify and report.fatal is None else None
@@ -138,3 +140,31 @@ def deliver(
         report.verified = not checked.missing and not checked.doubled
         print("\n".join(checked.lines()))
     return report
+
+
+def _forecast(
+    settings: Settings, upload_settings: UploadSettings, spool: Journal, deadline: float
+) -> None:
+    """Before sending: say when creating the new tests cannot finish before ``deadline``."""
+    from ..upload.forecast import COMMAND_WAYS_OUT, forecast
+
+    pending = spool.pending()
+    names = {r.target.name for r in pending if r.target.name is not None}
+    seconds = max(0.0, deadline - time.monotonic())
+    where = settings._replace(
+        project_id=upload_settings.project_id,
+        set_id=upload_settings.test_set.set_id,
+        set_name=upload_settings.test_set.set_name,
+        create_missing=True,
+        deadline=seconds,
+    )
+    warning = forecast(
+        where,
+        names,
+        len(pending),
+        what="tests in these results",
+        within=f"the {seconds:.0f} s this command may take (--deadline)",
+        ways=COMMAND_WAYS_OUT,
+    )
+    if warning is not None:
+        print(f"PractiTest: warning: {warning}", file=sys.stderr, flush=True)

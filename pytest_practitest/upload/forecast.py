@@ -32,15 +32,29 @@ WAYS_OUT = (
     "a mapping file (practitest map), or --practitest-defer and one publish job "
     "(docs/delivery.md)"
 )
+#: for a command that sends results already made: only where they go can change
+COMMAND_WAYS_OUT = (
+    "ways out: a mapping file to existing tests (--map), or a longer --deadline; "
+    "run again, it goes on where it stopped"
+)
 
 
-def forecast(settings: Settings, names: Collection[str], total: int) -> str | None:
+def forecast(
+    settings: Settings,
+    names: Collection[str],
+    total: int,
+    *,
+    what: str = "tests collected",
+    within: str | None = None,
+    ways: str = WAYS_OUT,
+) -> str | None:
     """A warning when creating the collected tests that have no instance cannot finish
     within the delivery deadline at the rate limit; None when it can, or is not known.
 
     ``names`` are the distinct test names the collected tests report to; ``total``
-    the number of results expected. Never raises: a failed look says nothing (the
-    delivery reports its own errors).
+    the number of results expected. ``what``, ``within`` and ``ways`` word it for a
+    command (``practitest upload`` and ``import-junit`` say it before they send).
+    Never raises: a failed look says nothing (the delivery reports its own errors).
     """
     rate = settings.rate_limit
     if not settings.create_missing or not names or rate is None or settings.token() is None:
@@ -59,11 +73,12 @@ def forecast(settings: Settings, names: Collection[str], total: int) -> str | No
         return None
     where = f"test set {settings.set_id}" if settings.set_id else f"test set {settings.set_name!r}"
     limit = f"{rate[0]} calls / {rate[1]:g} s"
+    within = within or f"the {settings.deadline:g} s delivery waits after the last test"
     return (
-        f"at least {missing} of the {len(names)} tests collected have no instance in {where} "
+        f"at least {missing} of the {len(names)} {what} have no instance in {where} "
         f"yet: creating them is {missing} calls, about {duration_text(seconds)} at {limit}, "
-        f"beyond the {settings.deadline:g} s delivery waits after the last test; "
-        f"what is not delivered stays in the spool for practitest upload. {WAYS_OUT}"
+        f"beyond {within}; what is not delivered stays in the spool for practitest upload. "
+        f"{ways}"
     )
 
 

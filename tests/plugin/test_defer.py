@@ -259,3 +259,24 @@ def test_practitest_spools_lists_a_bundle_and_discards_it_whole(tmp_path: Path) 
     gone = run_cli("spools", str(tmp_path / ".practitest"), "--discard", "--yes")
     assert gone.returncode == 0, gone.stderr
     assert not bundle.exists()  # its files, its spool and its folder
+
+
+def test_a_publisher_that_cannot_create_every_new_test_in_time_says_so_first(
+    dsim: Simulator, tmp_path: Path
+) -> None:
+    (tmp_path / "test_many.py").write_text(
+        "import pytest\n@pytest.mark.parametrize('n', range(200))\ndef test_n(n): pass\n"
+    )
+    run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
+    [bundle] = (tmp_path / ".practitest").glob("bundle-*")
+    env = {**publish_env(dsim), "PRACTITEST_RATE_LIMIT": "30/60"}
+    result = run_cli("upload", str(bundle), *where(dsim), "--deadline", "3", settings=env)
+    assert result.returncode == 1  # not all delivered: the rest stays in the bundle
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        "PractiTest: warning: at least 192 of the 200 tests in these results have no instance "
+        "in test set 20000 yet: creating them is 192 calls, about 360 s at 30 calls / 60 s, "
+        "beyond the 3 s this command may take (--deadline);"
+    ), result.stderr
+    assert first.endswith("run again, it goes on where it stopped")
+    assert bundle.is_dir()
