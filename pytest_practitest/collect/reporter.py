@@ -112,13 +112,13 @@ class Reporter:
 
     def _forecast(self, items: list[pytest.Item]) -> None:
         """Say now, not after the suite, when creating the new tests cannot finish in time."""
-        names = set()
-        for item in items:
-            target = target_of(item, self.mapping, self.settings.parametrized)
-            if target.name is not None:
-                names.add(target.name)
+        per_function = self.settings.parametrized == "function"
+        targets = [target_of(item, self.mapping, self.settings.parametrized) for item in items]
+        names = {target.name for target in targets if target.name is not None}
+        # one result per test, or, per function, one for all its parameter sets
+        results = len(set(targets)) if per_function else len(items)
         try:
-            warning = self.delivery.forecast(names, len(items))
+            warning = self.delivery.forecast(names, results)
         except Exception:  # reporting never breaks the test run
             log.exception("PractiTest could not forecast the creation of new tests")
             return

@@ -363,3 +363,26 @@ def test_creating_more_tests_than_the_deadline_allows_is_said_before_they_run(
     assert warned < next(i for i, line in enumerate(lines) if line.startswith("test_many.py"))
     assert summary > warned
     result.stdout.fnmatch_lines(["*ways out: --practitest-parametrized function*"])
+
+
+def test_the_forecast_counts_one_result_per_function_when_parameter_sets_share_one(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    functions = "".join(
+        f"@pytest.mark.parametrize('n', range(10))\ndef test_f{i}(n): pass\n" for i in range(80)
+    )
+    pytester.makepyfile(test_fn="import pytest\n" + functions)
+    result = run(
+        "--practitest-rate-limit=30/60",
+        "--practitest-deadline=1",
+        "--practitest-parametrized=function",
+    )
+    result.assert_outcomes(passed=800)
+    # 80 results (one per function), 72 of them new: 72 + 1 post + 2 lookups = 75 calls, 120 s
+    # (800 results would be 111 calls, 180 s: an overstated wait)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: warning: at least 72 of the 80 tests collected have no instance in "
+            "test set 20000 yet: creating them is 72 calls, about 120 s at 30 calls / 60 s*"
+        ]
+    )
