@@ -216,7 +216,7 @@ def _upload_group(
     from .progress import deliver
 
     journal = SpoolSet(spools)
-    names = " ".join(str(s.path) for s in spools)
+    names = journal.where
     with journal:
         meta = retarget.meta(journal.meta)
         if meta.dry_run:

@@ -67,6 +67,22 @@ class SpoolSet:
                 self.owners.setdefault(key, []).append(spool)
         self.path: Path = self.spools[0].path
         self.warnings = [w for s in self.spools for w in s.warnings]
+        # The spools' states, merged once and then kept by the marks below: the uploader
+        # and the report read them once per record, so they are plain dicts, not rebuilt.
+        self.delivered: dict[str, int] = {
+            key: run for spool in self.spools for key, run in spool.delivered.items()
+        }
+        self.rejected: dict[str, str] = {
+            key: why
+            for spool in self.spools
+            for key, why in spool.rejected.items()
+            if key not in self.delivered
+        }
+        self.attempts: dict[str, Attempt] = {}
+        for spool in self.spools:
+            for key, attempt in spool.attempts.items():
+                if key not in self.attempts or attempt.at < self.attempts[key].at:
+                    self.attempts[key] = attempt
         # Delivered through one copy: say so in the others before anything is sent.
         for key, run_id in self.delivered.items():
             for spool in self.owners.get(key, ()):
@@ -86,26 +102,8 @@ class SpoolSet:
     def count(self) -> int:
         return len(self.records)
 
-    @property
-    def delivered(self) -> dict[str, int]:
-        return {key: run for spool in self.spools for key, run in spool.delivered.items()}
-
-    @property
-    def rejected(self) -> dict[str, str]:
-        return {key: why for spool in self.spools for key, why in spool.rejected.items()}
-
-    @property
-    def attempts(self) -> dict[str, Attempt]:
-        found: dict[str, Attempt] = {}
-        for spool in self.spools:
-            for key, attempt in spool.attempts.items():
-                if key not in found or attempt.at < found[key].at:
-                    found[key] = attempt
-        return found
-
     def pending(self) -> list[RunRecord]:
-        delivered = self.delivered
-        return [r for key, r in self.records.items() if key not in delivered]
+        return [r for key, r in self.records.items() if key not in self.delivered]
 
     def _by_spool(self, keys: Iterable[str]) -> dict[int, tuple[Spool, list[str]]]:
         grouped: dict[int, tuple[Spool, list[str]]] = {}
@@ -118,11 +116,15 @@ class SpoolSet:
         attempt = Attempt(time.time())
         for spool, owned in self._by_spool(keys).values():
             spool.mark_attempt(owned)
+        for key in keys:
+            self.attempts[key] = attempt
         return attempt
 
     def mark_unsent(self, keys: list[str]) -> None:
         for spool, owned in self._by_spool(keys).values():
             spool.mark_unsent(owned)
+        for key in keys:
+            self.attempts.pop(key, None)
 
     def mark_delivered(self, key: str, run_id: int) -> None:
         self.mark_delivered_many([(key, run_id)])
@@ -131,10 +133,14 @@ class SpoolSet:
         run_ids = dict(pairs)
         for spool, owned in self._by_spool(run_ids).values():
             spool.mark_delivered_many([(key, run_ids[key]) for key in owned])
+        for key, run_id in pairs:
+            self.delivered[key] = run_id
+            self.rejected.pop(key, None)
 
     def mark_rejected(self, key: str, reason: str) -> None:
         for spool in self.owners.get(key, ()):
             spool.mark_rejected(key, reason)
+        self.rejected[key] = reason
 
     def close(self) -> None:
         for spool in self.spools:
