@@ -146,44 +146,39 @@ class Uploader:
         if not records:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
-        found, failed, new = self.resolver.resolve(records)
+        found: dict[str, int] = {}
+        ready = self._resolve(records, found)
+        for batch in batches(ready, self.policy, self.settings.max_request_bytes):
+            self._post(batch, found)
+
+    def _resolve(self, records: Sequence[RunRecord], found: dict[str, int]) -> list[RunRecord]:
+        """Reject what has nowhere to go; the records to post, their instances put in
+        ``found`` (a new test's first result goes through ``auto_create`` here)."""
+        more, failed, new = self.resolver.resolve(records)
         for record in records:
             if record.key in failed:
                 self._reject(record, failed[record.key])
-        ready = [r for r in records if r.key in found]
-        ready += self._send_new(new, found)
-        for batch in batches(ready, self.policy, self.settings.max_request_bytes):
-            self._post(batch, found)
+        found.update(more)
+        return [r for r in records if r.key in more] + self._send_new(new, found)
 
     def _send_new(self, new: list[RunRecord], found: dict[str, int]) -> list[RunRecord]:
         """The first result of each new test through ``auto_create``; returns the records
         left to go by ``runs.json`` (their test's instance is known by then)."""
         ready: list[RunRecord] = []
         for index, record in enumerate(new):
-            if not self.resolver.auto_create:  # refused: the rest take the explicit path
-                return ready + self._resolve_explicitly(new[index:], found)
             instance = self.resolver.index.lookup(record.target)
             if instance is None and self.resolver.refusal is not None:
                 self._reject(record, self.resolver.why_missing(record.target))
                 continue
-            if instance is None:
+            if instance is None and self.resolver.auto_create:
                 instance = self.auto.send(record, self._fields(record), MAX_AMBIGUOUS_ROUNDS)
-                if instance is None and not self.resolver.auto_create:
-                    return ready + self._resolve_explicitly(new[index:], found)
+            if instance is None and not self.resolver.auto_create:
+                # refused: this one and the rest take the explicit path (resolve, once more)
+                return ready + self._resolve(new[index:], found)
             if instance is not None:
                 found[record.key] = instance
                 ready.append(record)
         return ready
-
-    def _resolve_explicitly(
-        self, records: list[RunRecord], found: dict[str, int]
-    ) -> list[RunRecord]:
-        more, failed, _ = self.resolver.resolve(records)  # auto_create is off by now
-        for record in records:
-            if record.key in failed:
-                self._reject(record, failed[record.key])
-        found.update(more)
-        return [r for r in records if r.key in more]
 
     # -- posting -------------------------------------------------------------
 
