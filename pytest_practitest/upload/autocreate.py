@@ -170,23 +170,15 @@ class AutoCreate:
         about_test = any(p.startswith("/data/test-attributes") for p in pointers)
         author = resolver.author_problem(error)
         if author is not None and resolver.author_id is None:
-            resolver.refusal = author  # the explicit path would be refused the same way
-            self.on_event(Event(Kind.WARNING, f"{author}; no more tests are created"))
+            resolver.refused(error.reason, author)  # the explicit path would be refused too
             self._reject(record, resolver.why_missing(record.target))
         elif author is not None or about_test:
             self._turn_off(f"runs/auto_create.json refused the test attributes: {error.reason}")
             self.spool.mark_unsent([record.key])
         else:
             self._reject(record, error.reason)
-            in_run = any(p.startswith(RUN_POINTERS) for p in pointers)
-            if in_run:
-                return  # this result's own content: the next test's may be fine
-            if error.reason == resolver.last_refusal:
-                resolver.refusal = (
-                    f"PractiTest refused two tests for the same reason: {error.reason}"
-                )
-                self.on_event(Event(Kind.WARNING, f"{resolver.refusal}; no more tests are created"))
-            resolver.last_refusal = error.reason
+            if not any(p.startswith(RUN_POINTERS) for p in pointers):
+                resolver.refused(error.reason)  # not this result's own content: count it
 
     def _turn_off(self, why: str) -> None:
         self.resolver.auto_create = False

@@ -73,7 +73,7 @@ class Resolver:
     set_problem: str | None = None
     #: a refusal to create tests that will repeat (the author, or the same 422 twice)
     refusal: str | None = None
-    last_refusal: str | None = None
+    _last_refusal: str | None = None
     #: whether new names go through ``runs/auto_create.json`` (off once the server refused it)
     auto_create: bool = True
 
@@ -311,20 +311,25 @@ class Resolver:
         except ValidationError as error:
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            refusal = self.author_problem(error)
-            if refusal is None and error.reason == self.last_refusal:
-                refusal = f"PractiTest refused two tests for the same reason: {error.reason}"
-            if refusal is None:
-                self.last_refusal = error.reason
+            if not self.refused(error.reason, self.author_problem(error)):
                 self.on_event(
                     Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}")
                 )
-                return None
-            self.refusal = refusal  # stop asking: the next test would be refused the same way
-            self.on_event(Event(Kind.WARNING, f"{refusal}; no more tests are created"))
             return None
         self.on_event(Event(Kind.CREATED, f"created test {created['data']['id']} {name!r}"))
         return int(created["data"]["id"])
+
+    def refused(self, reason: str, refusal: str | None = None) -> bool:
+        """A new test refused for ``reason``: stop creating (True) on a ``refusal`` every
+        test would get (the author) or on the last reason again; else remember it."""
+        if refusal is None and reason == self._last_refusal:
+            refusal = f"PractiTest refused two tests for the same reason: {reason}"
+        if refusal is None:
+            self._last_refusal = reason
+            return False
+        self.refusal = refusal  # stop asking: the next test would be refused the same way
+        self.on_event(Event(Kind.WARNING, f"{refusal}; no more tests are created"))
+        return True
 
     def _check_author(self, error: ValidationError) -> None:
         """Raise ConfigError (what to set) when ``error`` refuses the author."""
