@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,33 @@ def test_the_run_version_flag_does_not_collide_with_the_programs_version(tmp_pat
     spooled = next((tmp_path / "spool").glob("*.jsonl")).read_text()
     assert '"version":"1.2.3"' in spooled.replace(" ", "")
     assert "--run-version VERSION" in run_cli("import-junit", "--help").stdout
+
+
+def test_a_command_imports_only_its_own_module_and_help_still_lists_all() -> None:
+    probe = (
+        "import sys; from pytest_practitest.cli.main import build_parser, COMMANDS; "
+        "build_parser(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('pytest_practitest.simulator.')))"
+    )
+
+    def imported(*argv: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", probe, *argv],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    # import-junit has no use for the simulator (it cost each import ~30 ms, bench P5) ...
+    assert imported("import-junit", "r.xml", "--dry-run") == "[]\n"
+    # ... sim does, and without a command (--help, a typo) every command is there.
+    assert "pytest_practitest.simulator.server" in imported("sim", "--port", "0")
+    assert "pytest_practitest.simulator.server" in imported("--help")
+    help_text = run_cli("--help").stdout
+    for name in ("sim", "demo", "upload", "show", "spools", "check", "import-junit", "map"):
+        assert name in help_text
+    assert run_cli("import-junit", "--help").stdout.startswith("usage: practitest import-junit")
+    typo = run_cli("imprt-junit", "r.xml")
+    assert typo.returncode == 2
+    assert "invalid choice: 'imprt-junit'" in typo.stderr
