@@ -36,10 +36,18 @@ def parse_time(value: str | None) -> float:
 
     ``1,5`` (a decimal comma) is 1.5; ``1,234.5`` (a thousands separator) is 1234.5.
     """
-    text = (value or "").strip()
-    text = text.replace(",", ".") if "," in text and "." not in text else text.replace(",", "")
-    try:
-        seconds = float(text)
-    except ValueError:
+    if not value:
         return 0.0
-    return seconds if 0 <= seconds < float("inf") else 0.0
+    try:
+        seconds = float(value)  # nearly every report: "0.012"
+    except ValueError:
+        text = value.strip()
+        text = text.replace(",", ".") if "," in text and "." not in text else text.replace(",", "")
+        try:
+            seconds = float(text)
+        except ValueError:
+            return 0.0
+    return seconds if 0 <= seconds < INFINITY else 0.0
+
+
+INFINITY = float("inf")

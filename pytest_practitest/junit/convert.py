@@ -75,7 +75,12 @@ class Converter:
     def __post_init__(self) -> None:
         self._statuses = status_table(self.status_map)
 
-    def target(self, case: Case, xml_path: Path | None = None) -> Target:
+    def target(
+        self, case: Case, xml_path: Path | None = None, *, pytest: bool | None = None
+    ) -> Target:
+        """Where ``case`` goes (module docstring); ``pytest``: ``is_pytest(case)`` if known."""
+        if pytest is None:
+            pytest = dialect.is_pytest(case)
         if self.map_testcase is not None and xml_path is not None:
             hooked = self.map_testcase(case, xml_path)
             if hooked is not None:
@@ -95,22 +100,23 @@ class Converter:
                 f"{case.classname}.{case.name}",
                 case.name,
             )
-            if dialect.is_pytest(case):  # the plugin's key first: one mapping file for both
+            if pytest:  # the plugin's key first: one mapping file for both
                 keys = (self._node_id(case), *keys)
             for key in keys:
                 mapped = self.mapping.lookup(key)
                 if mapped is not None:
                     return mapped.target
-        return Target(name=self.name_for(case))
+        return Target(name=self.name_for(case, pytest=pytest))
 
-    def name_for(self, case: Case) -> str:
+    def name_for(self, case: Case, *, pytest: bool | None = None) -> str:
+        """The test's name in PractiTest, by the template (``pytest``: as in ``target``)."""
         if not case.name:
             return self._unnamed(case)
         if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
-            if dialect.is_pytest(case):
+            if dialect.is_pytest(case) if pytest is None else pytest:
                 return self._node_id(case)  # as the plugin names it
             classname, name = case.classname, case.name
-            if not classname or _repeats(name, classname):
+            if not classname or (classname in name and _repeats(name, classname)):
                 return name  # jest and mocha put the test's title in both
             return f"{classname}.{name}"
         name = self.name_template.format(
@@ -149,8 +155,9 @@ class Converter:
         if case.outcome == "skipped" and case.kind in dialect.XFAIL_KINDS:
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
-        target = self.target(case, xml_path)
-        if dialect.is_pytest(case):
+        pytest = dialect.is_pytest(case)
+        target = self.target(case, xml_path, pytest=pytest)
+        if pytest:
             label = self._node_id(case)
         else:
             label = f"{case.classname}::{case.name}" if case.classname else case.name
@@ -186,7 +193,7 @@ class Converter:
             for name, value in properties:
                 if name in self.property_fields:
                     fields[self.property_fields[name]] = value
-        if stamp:
+        if stamp and case.timestamp:
             output = self._stamp(output, fields, case.timestamp)
         return RunRecord(
             target=target,

@@ -99,18 +99,27 @@ def case_from(element: Element, suites: list[Suite]) -> Case:
     """One testcase element, read through junitparser's model, as our ``Case``."""
     testcase = TestCase.fromelem(element)
     suite = suites[-1] if suites else None
+    get = element.get
     case = Case(
         suites=suite.names if suite else [],
         name=testcase.name or "",
-        classname=testcase.classname or element.get("class") or "",
-        file=element.get("file") or "",
-        time=parse_time(element.get("time")),
-        timestamp=(element.get("timestamp") or "").strip() or (suite.timestamp if suite else ""),
+        classname=testcase.classname or get("class") or "",
+        file=get("file") or "",
+        time=parse_time(get("time")),
+        timestamp=(get("timestamp") or "").strip() or (suite.timestamp if suite else ""),
         suite_properties=suite.properties if suite else [],
     )
-    # Only what junitparser 3.1 to 5 all offer (trcli, the peer in bench/, pins it below 4).
-    # Most testcases have no child at all: ask the model only for what the element has.
-    tags = {child.tag for child in element}
+    if len(element):  # most testcases have no child at all (a pass)
+        _children(case, testcase, {child.tag for child in element})
+    return case
+
+
+def _children(case: Case, testcase: TestCase, tags: set[str]) -> None:
+    """What the testcase's children say: results, reruns, output, properties.
+
+    Only what junitparser 3.1 to 5 all offer (trcli, the peer in bench/, pins it below
+    4), and the model is asked only for what the element has.
+    """
     if tags & RESULT_ELEMENTS:
         for result in testcase.result:  # failure, error, skipped, in file order
             tag = RESULT_TAGS[type(result)]
@@ -144,7 +153,6 @@ def case_from(element: Element, suites: list[Suite]) -> Case:
     if "properties" in tags:
         properties = testcase.child(Properties)
         case.properties = [(p.name or "", property_value(p)) for p in properties]
-    return case
 
 
 def is_pytest(case: Case) -> bool:
