@@ -13,10 +13,10 @@ One JSON-lines file per upload session. The first line describes the session
   ``practitest upload``, e.g. after the mapping was fixed).
 
 Each line is written with one ``write`` call on a descriptor opened with
-``O_APPEND`` (an xdist controller, which runs no tests, batches lines that come
-within 50 ms: see ``write_behind``), so a crash of the process loses nothing, and two processes can
-append to the same spool without interleaving their lines (on a local file
-system): the plugin's test process writes the records while its delivery
+``O_APPEND`` (an xdist controller batches lines that come within 50 ms:
+``write_behind``; an XML import up to ``PENDING_LIMIT`` bytes), so a crash loses
+nothing, and two processes append to the same spool without interleaving their
+lines (on a local file system): the plugin's test process writes the records while its delivery
 process (``delivery.py``) reads them as they arrive and writes the delivery
 state. The file is fsynced before a batch is posted (at most once a second) and
 on close, which bounds what a power loss of the machine can take. A truncated
@@ -48,16 +48,16 @@ if TYPE_CHECKING:
 
 SPOOL_FORMAT = 1
 FSYNC_INTERVAL = 1.0
-# One encoder for every line: json.dumps with separators builds a new encoder per call,
-# which was most of the cost of spooling a record.
+#: the most bytes of lines held for one write (``add(flush=False)``): any file size fits
+PENDING_LIMIT = 1 << 20
+# One encoder for every line (json.dumps builds one per call: most of a record's cost).
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
-#: whether spools can be locked here (see ``try_lock``)
-HAS_LOCKS = fcntl is not None
+HAS_LOCKS = fcntl is not None  # whether spools can be locked here (see try_lock)
 
 # Binary on Windows too, where os.open defaults to text mode and would write "\r\n".
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
@@ -125,6 +125,7 @@ class Spool:
         self.warnings: list[str] = []
         self._fd: int | None = fd
         self._pending: list[bytes] = []  # lines not on disk yet
+        self._pending_bytes = 0
         self._behind = 0.0  # see write_behind()
         self._written = 0.0  # when pending lines last went to disk
         self._wake = threading.Event()
@@ -262,7 +263,10 @@ class Spool:
                 # resume looks for what it stored; nothing is lost by dropping this line.
                 return
             self._pending.append(data)
+            self._pending_bytes += len(data)
             if not flush:
+                if self._pending_bytes >= PENDING_LIMIT:  # memory stays bounded, any file size
+                    self._flush_locked()
                 return
             if self._behind and not sync:
                 if not self._wake.is_set():
@@ -304,15 +308,16 @@ class Spool:
             return
         data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending.clear()
+        self._pending_bytes = 0
         view = memoryview(data)
         while view:  # a short write happens only on a full disk or a signal
             view = view[os.write(self._fd, view) :]
 
     def add(self, record: RunRecord, *, flush: bool = True) -> None:
-        """Write a record (before it is ever sent).
+        """Write a record (before it is ever sent); ``flush=False``: in writes of ``PENDING_LIMIT``.
 
-        ``flush=False`` is for callers whose input is itself durable (an XML file
-        on disk): they call ``flush`` once per file instead of once per record.
+        That is for callers whose input is itself durable (an XML file on disk): they call
+        ``flush`` once per file, not per record.
         """
         self._write({"type": "record", "record": record.to_json()}, flush=flush)
         self.count += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,30 @@ def test_bad_spools_are_refused_with_file_and_reason(
 def test_missing_spool(tmp_path: Path) -> None:
     with pytest.raises(SpoolError, match="no such spool file"):
         Spool.open(tmp_path / "nope.jsonl")
+
+
+def test_unflushed_records_are_written_every_pending_limit_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import flushes once per file; a file of a million testcases must not sit in memory."""
+    from pytest_practitest.spool import journal
+
+    monkeypatch.setattr(journal, "PENDING_LIMIT", 4096)
+    with Spool.create(tmp_path, SpoolMeta(project_id=1, url="http://127.0.0.1:1")) as spool:
+        spool.keep_records = False
+        start = spool.path.stat().st_size
+        sizes = []
+        for number in range(200):
+            spool.add(sample_record(number), flush=False)
+            sizes.append(spool.path.stat().st_size - start)
+        held = sizes[-1]
+        spool.flush()
+        written = spool.path.stat().st_size - start
+    # Written in pieces along the way, each under the limit plus one line ...
+    assert 0 < held < written
+    steps = [b - a for a, b in pairwise(sizes) if b != a]
+    assert len(steps) >= written // 4096 - 1
+    assert max(steps) < 4096 + 1024
+    # ... and every record is in the file once, in order.
+    with Spool.open(spool.path) as again:
+        assert len(again.records) == 200
