@@ -76,11 +76,11 @@ class Converter:
         self._statuses = status_table(self.status_map)
 
     def target(
-        self, case: Case, xml_path: Path | None = None, *, pytest: bool | None = None
+        self, case: Case, xml_path: Path | None = None, *, from_pytest: bool | None = None
     ) -> Target:
-        """Where ``case`` goes (module docstring); ``pytest``: ``is_pytest(case)`` if known."""
-        if pytest is None:
-            pytest = dialect.is_pytest(case)
+        """Where ``case`` goes (module docstring); ``from_pytest``: ``is_pytest(case)`` if known."""
+        if from_pytest is None:
+            from_pytest = dialect.is_pytest(case)
         if self.map_testcase is not None and xml_path is not None:
             hooked = self.map_testcase(case, xml_path)
             if hooked is not None:
@@ -100,20 +100,20 @@ class Converter:
                 f"{case.classname}.{case.name}",
                 case.name,
             )
-            if pytest:  # the plugin's key first: one mapping file for both
+            if from_pytest:  # the plugin's key first: one mapping file for both
                 keys = (self._node_id(case), *keys)
             for key in keys:
                 mapped = self.mapping.lookup(key)
                 if mapped is not None:
                     return mapped.target
-        return Target(name=self.name_for(case, pytest=pytest))
+        return Target(name=self.name_for(case, from_pytest=from_pytest))
 
-    def name_for(self, case: Case, *, pytest: bool | None = None) -> str:
-        """The test's name in PractiTest, by the template (``pytest``: as in ``target``)."""
+    def name_for(self, case: Case, *, from_pytest: bool | None = None) -> str:
+        """The test's name in PractiTest, by the template (``from_pytest``: as in ``target``)."""
         if not case.name:
             return self._unnamed(case)
         if self.name_template == DEFAULT_TEMPLATE:  # most imports: no dict, no format parsing
-            if dialect.is_pytest(case) if pytest is None else pytest:
+            if dialect.is_pytest(case) if from_pytest is None else from_pytest:
                 return self._node_id(case)  # as the plugin names it
             classname, name = case.classname, case.name
             if not classname or (classname in name and _repeats(name, classname)):
@@ -155,9 +155,9 @@ class Converter:
         if case.outcome == "skipped" and case.kind in dialect.XFAIL_KINDS:
             outcome = "xfailed"  # as the pytest plugin reports it
         status = self._statuses[outcome]
-        pytest = dialect.is_pytest(case)
-        target = self.target(case, xml_path, pytest=pytest)
-        if pytest:
+        from_pytest = dialect.is_pytest(case)
+        target = self.target(case, xml_path, from_pytest=from_pytest)
+        if from_pytest:
             label = self._node_id(case)
         else:
             label = f"{case.classname}::{case.name}" if case.classname else case.name
