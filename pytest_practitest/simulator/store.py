@@ -97,7 +97,7 @@ class Store:
     #: server may refuse it as an unknown member
     auto_create_author: bool = True
     #: lookups by field values, built on first use (see ``find``); never saved
-    indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[int]]] = field(
+    indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], set[int]]] = field(
         default_factory=dict, repr=False
     )
 
@@ -138,10 +138,10 @@ class Store:
             if index is None:
                 index = {}
                 for entity in self.tables[table].values():
-                    index.setdefault(tuple(entity.get(f) for f in fields), []).append(entity["id"])
+                    index.setdefault(tuple(entity.get(f) for f in fields), set()).add(entity["id"])
                 self.indexes[(table, fields)] = index
             rows = self.tables[table]
-            ids = sorted(set(index.get(tuple(match[f] for f in fields), ())))
+            ids = sorted(index.get(tuple(match[f] for f in fields), ()))
             return [
                 rows[i]
                 for i in ids
@@ -153,7 +153,7 @@ class Store:
         with self.lock:
             for (name, fields), index in self.indexes.items():
                 if name == table:
-                    index.setdefault(tuple(entity.get(f) for f in fields), []).append(entity["id"])
+                    index.setdefault(tuple(entity.get(f) for f in fields), set()).add(entity["id"])
 
     def next_display_id(self, scope: str) -> int:
         """The next display id in ``scope`` (e.g. ``"tests:4500"``, ``"set:20001"``)."""
