@@ -265,3 +265,26 @@ def test_errors_are_one_line(tmp_path: Path, ssim: Simulator) -> None:
         "practitest sync: error: give the project and the test set: --project-id and "
         "--set-id or --set-name\n"
     )
+
+
+def test_a_named_set_that_does_not_exist_is_reported_by_check_and_made_by_sync(
+    tmp_path: Path, ssim: Simulator
+) -> None:
+    (tmp_path / "test_gen.py").write_text(generated_suite(2))
+    check = sync(tmp_path, ssim, "--set-name", "Sync CI", "--check")
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == [
+        "test set 'Sync CI' (does not exist yet): 0 instances; code: 2 tests (2 PractiTest tests)",
+        "new test: test_gen.py::test_000",
+        "new test: test_gen.py::test_001",
+    ]
+    assert writes(ssim) == []
+    made = sync(tmp_path, ssim, "--set-name", "Sync CI")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert writes(ssim) == [
+        ("POST", "/api/v2/projects/4500/sets.json"),
+        ("POST", "/api/v2/projects/4500/tests.json"),
+        ("POST", "/api/v2/projects/4500/tests.json"),
+        ("POST", "/api/v2/projects/4500/instances.json"),
+    ]
+    assert sync(tmp_path, ssim, "--set-name", "Sync CI", "--check").returncode == 0
