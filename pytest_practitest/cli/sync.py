@@ -135,6 +135,13 @@ def run(args: argparse.Namespace) -> int:
         except APIError as error:
             print(f"practitest sync: error: {error}", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            print(
+                "practitest sync: interrupted; the tests made so far are in the mapping file: "
+                "run it again to go on",
+                file=sys.stderr,
+            )
+            return 1
 
 
 def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[str, Any]) -> int:

@@ -65,7 +65,6 @@ class Remote:
     #: test id -> its steps in order: (step id, name, description, expected results)
     steps: dict[int, list[tuple[int, str, str | None, str | None]]] = field(default_factory=dict)
     missing_tests: set[int] = field(default_factory=set)
-    calls: int = 0
 
     def add_test(self, test: Mapping[str, Any]) -> None:
         found = RemoteTest.from_api(test)
@@ -112,10 +111,7 @@ class Reader:
         return f"/projects/{self.project_id}{tail}"
 
     def _list(self, tail: str, params: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
-        before = self.client.calls
-        listed = list(self.client.paginate(self._path(tail), params))
-        self.remote.calls += self.client.calls - before
-        return listed
+        return list(self.client.paginate(self._path(tail), params))
 
     def read(self, set_id: int | None, definitions: Sequence[TestDefinition]) -> Remote:
         self.remote = remote = Remote(set_id)
@@ -159,7 +155,6 @@ class Reader:
                 remote.add_test(test)
         for test_id in sorted(wanted_ids - in_set):
             try:
-                remote.calls += 1
                 path = self._path(f"/tests/{test_id}.json")
                 test = self.client.get(path, {"relationships": "true"})
             except NotFoundError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+from ..errors import ConfigError, ValidationError
 from ..limits import MAX_INSTANCES_PER_POST
 from .desired import TestDefinition
 from .index import fitted_name
@@ -95,8 +95,6 @@ class Applier:
         try:
             created = self._call("POST", "/tests.json", {"data": body})
         except ValidationError as error:
-            from ..errors import ConfigError
-
             problem = self.author_problem(error)
             if problem is not None:
                 raise ConfigError(problem) from None
