@@ -144,7 +144,7 @@ class DefinitionWriter:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         config = session.config
         problems: list[str] = []
-        parametrized, mapping = "instance", None
+        parametrized, mapping, map_file = "instance", None, None
         try:
             settings = resolve(
                 {option.dest: config.getoption(option.dest) for option in OPTIONS},
@@ -153,7 +153,9 @@ class DefinitionWriter:
             )
             parametrized = settings.parametrized
             map_file = mapping_path(config, settings)
-            mapping = MappingFile.load(map_file) if map_file is not None else None
+            # A file named but not there yet is the one sync is about to write.
+            if map_file is not None and map_file.exists():
+                mapping = MappingFile.load(map_file)
         except ConfigError as error:
             problems.append(str(error))
         definitions = []
@@ -167,7 +169,7 @@ class DefinitionWriter:
             json.dumps(
                 {
                     "rootdir": str(config.rootpath),
-                    "map_file": str(mapping.path) if mapping is not None else None,
+                    "map_file": str(map_file) if map_file is not None else None,
                     "definitions": merged(definitions),
                     "problems": problems,
                 }

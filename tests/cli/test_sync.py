@@ -279,12 +279,16 @@ def test_a_named_set_that_does_not_exist_is_reported_by_check_and_made_by_sync(
         "new test: test_gen.py::test_001",
     ]
     assert writes(ssim) == []
-    made = sync(tmp_path, ssim, "--set-name", "Sync CI")
+    made = sync(tmp_path, ssim, "--set-name", "Sync CI", "--map", "ci.toml")
     assert made.returncode == 0, made.stdout + made.stderr
+    assert (tmp_path / "ci.toml").read_text().count("test_id =") == 2
+    assert not (tmp_path / "practitest.toml").exists()
     assert writes(ssim) == [
         ("POST", "/api/v2/projects/4500/sets.json"),
         ("POST", "/api/v2/projects/4500/tests.json"),
         ("POST", "/api/v2/projects/4500/tests.json"),
         ("POST", "/api/v2/projects/4500/instances.json"),
     ]
-    assert sync(tmp_path, ssim, "--set-name", "Sync CI", "--check").returncode == 0
+    assert (
+        sync(tmp_path, ssim, "--set-name", "Sync CI", "--map", "ci.toml", "--check").returncode == 0
+    )
