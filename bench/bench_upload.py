@@ -150,6 +150,58 @@ def new_tests_row(new: int = 100, existing: tuple[int, ...] = (0, 5000)) -> list
     return rows
 
 
+def synced_row(sizes: tuple[int, ...] = (100, 300)) -> list[str]:
+    """P9: ``practitest sync`` of an N-test suite (twice), then ``pytest --practitest``
+    into that set: its calls, and that it creates nothing (the tests are known by id)."""
+    rows = ["P9 after practitest sync, N results (target <= ceil(N/20)+3 calls, 0 created):"]
+    writes = {"POST", "PUT", "PATCH", "DELETE"}
+    commands = (
+        ["-m", "pytest_practitest.cli", "sync"],
+        ["-m", "pytest_practitest.cli", "sync"],
+        ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--practitest"],
+    )
+    for count in sizes:
+        with (
+            Simulator(token=TOKEN, rate_limit=None, seed="empty") as sim,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            store, project = sim.store, sim.info.project_id
+            owner = sim.info.users["owner@example.com"]
+            test_set = entities.create_set(store, project, {"name": "P9"}, owner)
+            suite = "".join(f'def test_{i:05d}():\n    """Case {i}."""\n\n' for i in range(count))
+            Path(folder, "test_p9.py").write_text(suite)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
+            env.update(
+                PRACTITEST_TOKEN=TOKEN,
+                PRACTITEST_URL=sim.url,
+                PRACTITEST_PROJECT_ID=str(project),
+                PRACTITEST_SET_ID=str(test_set["id"]),
+                PRACTITEST_AUTHOR_ID=str(owner),
+                PRACTITEST_RATE_LIMIT="0",
+            )
+            counts = []
+            for command in commands:
+                sim.clear_requests()
+                subprocess.run(
+                    [sys.executable, *command],
+                    cwd=folder,
+                    env=env,
+                    capture_output=True,
+                    check=False,
+                )
+                made = sum(r.method in writes for r in sim.requests)
+                counts.append((len(sim.requests) - made, made))
+            tests = len(sim.entities("tests"))
+        target = math.ceil(count / 20) + 3
+        (r1, w1), (r2, w2), (r3, w3) = counts
+        rows.append(
+            f"  N={count:>5}: first sync {w1} writes + {r1} reads; second sync {w2} writes + "
+            f"{r2} reads; pytest --practitest {r3 + w3} calls (target <= {target}), "
+            f"{tests - count} tests created by it"
+        )
+    return rows
+
+
 SHARD_SCALE = 10  # the shards row runs 10 times faster than real: 30 calls per 6 s
 
 

@@ -34,7 +34,17 @@ else:  # pragma: no cover - pytest itself depends on tomli on 3.10
 KEYS = ("instance_id", "test_id", "display_id", "name")
 #: read without an option: by the plugin at the rootdir, by import-junit in the current folder
 DEFAULT_MAP = "practitest.toml"
-MARKER_FORM = "practitest(instance_id=ID | test_id=ID | display_id=N | name='...', fields={...})"
+MARKER_FORM = (
+    "practitest(instance_id=ID | test_id=ID | display_id=N | name='...', fields={...}, "
+    "tags=[...], requirements=[...], steps=[...])"
+)
+#: marker keys that describe the test for `practitest sync`; they choose no target
+SYNC_KEYS = ("tags", "requirements", "steps")
+
+
+def target_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A marker's keys that choose where results go (without the ones sync reads)."""
+    return {key: value for key, value in kwargs.items() if key not in SYNC_KEYS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
 MAP_FILE: pytest.StashKey[Path | None] = pytest.StashKey()
 MARKER_LINE = (
-    "practitest(instance_id=None, test_id=None, display_id=None, name=None, fields=None): "
-    "where this test's result goes in PractiTest"
+    "practitest(instance_id=None, test_id=None, display_id=None, name=None, fields=None, "
+    "tags=None, requirements=None, steps=None): where this test's result goes in PractiTest "
+    "(and, for practitest sync, its tags, requirements and steps)"
 )
 
 

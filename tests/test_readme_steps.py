@@ -56,6 +56,7 @@ def test_the_readmes_simulator_steps_run_as_written(tmp_path: Path) -> None:
     assert done.returncode == 0, out + done.stderr
     assert "ready to report." in out  # practitest check
     assert "matched 2 tests to instances; written to practitest.toml" in out  # practitest map
+    assert "  new test: test_shop.py::test_brand_new_feature" in out  # practitest sync
     assert "PractiTest: 3 of 3 runs delivered to test set 20000 'Nightly regression'" in out
     lines = out.splitlines()  # practitest show
     assert "   1:1  PASSED        Cart: add an item" in lines

@@ -74,6 +74,15 @@ COMMANDS = (
         "Collect the suite's node ids, list the test set's instances, match them by name, and "
         "write (or extend) the mapping file. Arguments after -- go to pytest.",
     ),
+    (
+        "sync",
+        ".sync",
+        "make PractiTest's tests and the test set equal to the code",
+        "Collect the suite, and create or update one PractiTest test per test (name, "
+        "docstring, tags, Automation Info, requirements, steps) with an instance in the test "
+        "set; --check lists the differences and exits 1 if there is one. Arguments after -- "
+        "go to pytest.",
+    ),
 )
 
 

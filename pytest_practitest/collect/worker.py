@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ..errors import ConfigError
-from ..mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry
+from ..mapping import MARKER_FORM, Mapped, MappingFile, base_node_id, parse_entry, target_kwargs
 from ..model import Target
 from . import hooks
 from .steps import Capture, current
@@ -47,10 +47,12 @@ def map_item(
         target = hooked if isinstance(hooked, Target) else Target(**hooked)
         return Mapped(target, {}, "hook"), Mapped(target, {}, "hook")
     marker = item.get_closest_marker("practitest")
-    if marker is not None:
-        if marker.args:
-            raise ConfigError(f"{item.nodeid}: use keyword arguments: {MARKER_FORM}")
-        mapped = parse_entry(marker.kwargs, f"{item.nodeid}: marker", MARKER_FORM)
+    if marker is not None and marker.args:
+        raise ConfigError(f"{item.nodeid}: use keyword arguments: {MARKER_FORM}")
+    chosen = target_kwargs(marker.kwargs) if marker is not None else {}
+    if marker is not None and (chosen or not marker.kwargs):
+        # A marker with only tags/requirements/steps (for sync) leaves the target to the rest.
+        mapped = parse_entry(chosen, f"{item.nodeid}: marker", MARKER_FORM)
         mapped = Mapped(mapped.target, mapped.fields, "marker")
         return mapped, mapped
     node_id, function_id = item.nodeid, base_node_id(item.nodeid)

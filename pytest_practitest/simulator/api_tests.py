@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import crud, entities, payload
+from .api_requirements import test_with_relationships
 from .errors import APIError
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
@@ -29,6 +30,17 @@ TEST_UPDATE_ATTRIBUTES = (
 )
 TEST_CREATE_ATTRIBUTES = (*TEST_UPDATE_ATTRIBUTES, "author-id", "scenario", "folder-id")
 STEP_ATTRIBUTES = ("name", "description", "expected-results")
+#: tests.md: "available fields" of automated-fields (Automation Info)
+AUTOMATED_FIELDS = (
+    "automated_test_design",
+    "script_repository",
+    "num_of_results",
+    "suite_path",
+    "client_type",
+    "script_path",
+    "results_path",
+    "script_name",
+)
 MAX_STEPS_PER_REQUEST = 100
 
 
@@ -58,6 +70,14 @@ def check_test_attributes(
     tags = attributes.get("tags")
     if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
         problems.add("tags must be a list of strings", f"{pointer}/tags")
+    automated = attributes.get("automated-fields")
+    if automated is not None:
+        if not isinstance(automated, dict):
+            problems.add("automated-fields must be an object", f"{pointer}/automated-fields")
+        else:
+            payload.check_members(
+                automated, AUTOMATED_FIELDS, f"{pointer}/automated-fields", problems
+            )
     if name:
         unique_test_name(request, name, f"{pointer}/name", problems, own_id)
 
@@ -101,7 +121,12 @@ def list_tests(request: Request) -> Response:
         else request.store.find("tests", {"project-id": request.project_id, "name": exact})
     )
     tests = filter_in(tests, "display-id", ids_param(request, "display-ids"))
-    return paginate(request, "tests", name_filters(request, tests))
+    return paginate(
+        request,
+        "tests",
+        name_filters(request, tests),
+        lambda test: test_with_relationships(request, test),
+    )
 
 
 def create_test(request: Request) -> Response:
@@ -185,7 +210,7 @@ def _check_step_update(
     payload.text(attributes, "name", at, problems, max_length=MAX_NAME)
 
 
-show_test = crud.show("tests", "test_id", "test")
+show_test = crud.show("tests", "test_id", "test", test_with_relationships)
 update_test = crud.update(
     "tests",
     "test_id",
@@ -193,6 +218,7 @@ update_test = crud.update(
     "tests",
     TEST_UPDATE_ATTRIBUTES,
     _check_test_update,
+    test_with_relationships,
     accepted_only=("updated-by-user-id",),
 )
 show_step = crud.show("steps", "step_id", "step")

@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-from . import api_attachments, api_catalog, api_runs, api_sets, api_tests, persist, seeds
+from . import (
+    api_attachments,
+    api_catalog,
+    api_requirements,
+    api_runs,
+    api_sets,
+    api_tests,
+    persist,
+    seeds,
+)
 from .errors import APIError
 from .faults import Fault, FaultPlan
 from .ratelimit import SlidingWindowLimiter, retry_after_header
@@ -32,6 +41,7 @@ ROUTER = Router(
     + api_sets.ROUTES
     + api_runs.ROUTES
     + api_attachments.ROUTES
+    + api_requirements.ROUTES
 )
 API_PREFIX = "/api/v2"
 MALFORMED_BODY = b'{"data": [{"id": "1", "type": "runs", "attributes": {"status": "PAS'

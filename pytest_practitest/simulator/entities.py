@@ -144,6 +144,7 @@ def create_test(
                 "test-type": attributes.get("test-type", "ApiTest"),
                 "custom-fields": dict(attributes.get("custom-fields") or {}),
                 "tags": list(attributes.get("tags") or []),
+                "automated-fields": dict(attributes.get("automated-fields") or {}),
                 "folder-id": attributes.get("folder-id"),
                 "created-at": now,
                 "updated-at": now,

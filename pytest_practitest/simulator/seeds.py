@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import entities
+from .api_requirements import create_requirement
 from .store import Store, Token
 
 DEMO_TESTS: list[tuple[str, list[str]]] = [
@@ -26,6 +27,8 @@ DEMO_TESTS: list[tuple[str, list[str]]] = [
     ("Login: locked account", ["Lock the account", "Try to log in", "Check the error"]),
 ]
 DEMO_SET_NAME = "Nightly regression"
+#: display ids 1, 2, 3 of the Webshop project
+DEMO_REQUIREMENTS = ("Customers can fill a cart", "Customers can pay", "Prices show a currency")
 
 
 @dataclass
@@ -116,6 +119,8 @@ def seed_demo(store: Store, token: str) -> SeedInfo:
             [{"name": step, "expected-results": "as specified"} for step in steps],
         )
         entities.create_instance(store, test_set, test)
+    for name in DEMO_REQUIREMENTS:
+        create_requirement(store, webshop["id"], {"name": name}, owner)
     return SeedInfo(
         seed="demo",
         token=token,

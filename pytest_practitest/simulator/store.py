@@ -35,6 +35,7 @@ TABLES: dict[str, tuple[str, int]] = {
     "runs": ("runs", 900000),
     "step_runs": ("step-runs", 3700000),
     "attachments": ("attachments", 14000),
+    "requirements": ("requirements", 60000),
 }
 
 
