@@ -14,11 +14,15 @@ CI_VARIABLES = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILD_URL", "GITH
 
 
 @pytest.fixture(autouse=True)
-def _clean_practitest_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run."""
+def _clean_practitest_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run,
+    and a cache folder of their own (the shared rate budget lives there)."""
     for name in list(os.environ):
         if name.startswith("PRACTITEST") or name in CI_VARIABLES:
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture

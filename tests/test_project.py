@@ -91,3 +91,11 @@ def test_every_hook_example_is_marked_optional() -> None:
                     f"{source.name}:{number + 1}"
                 )
     assert found >= 5
+
+
+def test_docs_point_only_to_what_readers_have() -> None:
+    # A folder of the workspace the project was written in is not in the repository.
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pointing = [page.name for page in pages if "shared/reference" in page.read_text()]
+    assert pointing == []
+    assert "<https://www.practitest.com/api-v2/>" in (ROOT / "docs" / "simulator.md").read_text()

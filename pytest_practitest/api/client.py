@@ -55,6 +55,18 @@ def check_token(token: str | None) -> str:
     return token
 
 
+def account_limiter(
+    url: str, token: str | None, limit: tuple[int, float] | None
+) -> RateLimiter | None:
+    """The limiter every process of this machine using ``url`` and ``token`` shares (None: off)."""
+    if not limit:
+        return None
+    try:
+        return RateLimiter.for_account(resolve_base_url(url), check_token(token), *limit)
+    except ConfigError:
+        return RateLimiter(*limit)  # Client() says what is wrong with the token
+
+
 def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldError, ...]]:
     try:
         body = response.json()
@@ -144,13 +156,16 @@ class Client:
     def from_settings(cls, settings: Settings, **options: Any) -> Client:
         """The client the settings describe: URL, token, rate limit and timeouts.
 
-        ``rate_limiter`` in ``options`` shares one limiter between clients (one account).
+        Its limiter is the account's on this machine (``RateLimiter.for_account``), shared
+        with every process that uses the same URL and token; ``rate_limiter`` in
+        ``options`` replaces it.
         """
-        limit = settings.rate_limit
-        options.setdefault("rate_limiter", RateLimiter(*limit) if limit else None)
+        token = settings.token()
+        if "rate_limiter" not in options:
+            options["rate_limiter"] = account_limiter(settings.url, token, settings.rate_limit)
         return cls(
             settings.url,
-            settings.token(),
+            token,
             timeout=(min(10.0, settings.timeout), settings.timeout),
             **options,
         )
