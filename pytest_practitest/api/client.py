@@ -9,7 +9,8 @@ object sees none of that, so the loop lives here, in one place.
 Retries (exponential backoff with jitter) apply to idempotent requests on 5xx,
 transport errors and malformed bodies; to every request on 429 (the limit
 stops calls before they reach the server) and on failures to connect (nothing
-was sent). A POST that fails after its body was sent raises with
+was sent), except a refusal on this machine's loopback address (a stopped
+simulator), which fails at once. A POST that fails after its body was sent raises with
 ``ambiguous=True`` and the caller decides (see ``uploader``).
 """
 
@@ -36,7 +37,13 @@ from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
 from ..options import resolve_base_url
 from .body import Body
-from .network import certificate_refused, describe, network_environment, nothing_was_sent
+from .network import (
+    certificate_refused,
+    describe,
+    network_environment,
+    nothing_was_sent,
+    refused_on_this_machine,
+)
 from .ratelimit import RateLimiter, parse_retry_after
 
 if TYPE_CHECKING:
@@ -231,6 +238,8 @@ class Client:
             self._settle(slot)
             # A certificate that is not trusted will not be trusted on a retry either.
             safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
+            # Nothing listens on this machine's port (a stopped simulator): fail now.
+            safe = safe and not refused_on_this_machine(exc, self.base_url)
             error = TransportError(
                 method,
                 path,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, DeadlineExceeded
+from ..events import seconds_text
 from ..limits import DEFAULT_RATE_LIMIT
 
 if TYPE_CHECKING:
@@ -218,8 +219,8 @@ class RateLimiter:
             left = None if limit is None else limit - self._deadline_clock()
             if left is not None and wait > left:
                 raise DeadlineExceeded(
-                    f"the rate limit needs a wait of {_seconds(wait)}, "
-                    f"{_seconds(wait - left)} more than the delivery deadline allows"
+                    f"the rate limit needs a wait of {seconds_text(wait)}, "
+                    f"{seconds_text(wait - left)} more than the delivery deadline allows"
                 )
             if on_wait is not None and not announced:
                 on_wait(wait)
@@ -240,13 +241,6 @@ class RateLimiter:
         at = self._clock() + (moment - self._deadline_clock())
         with self._lock, self._budget.state() as budget:
             budget.held_until = max(budget.held_until, at)
-
-
-def _seconds(value: float) -> str:
-    """A wait as people read it: never "0 s" for a wait that is there."""
-    if value < 1:
-        return "less than 1 s"
-    return f"{value:.0f} s"
 
 
 def parse_retry_after(response: requests.Response, now: float | None = None) -> float | None:
