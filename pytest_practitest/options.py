@@ -305,24 +305,18 @@ def _select(option: Option, raw: Any, source: str) -> tuple[str, ...] | None:
     if text in FALSE:
         return None
     chosen = []
-    for word in text.replace(" ", ",").split(","):
-        if word and word not in SELECT_STATUSES and source.startswith("--") and _a_path(word):
+    for word in filter(None, text.replace(" ", ",").split(",")):
+        path = "/" in word or "::" in word or word.endswith(".py") or Path(word).exists()
+        if word not in SELECT_STATUSES and path and source.startswith("--"):  # a test path
             raise ConfigError(
-                f"{source} took {str(raw)!r} for its statuses: put a bare {source} after "
-                f"the test paths (pytest {raw} {source}), or give statuses with = "
-                f"({source}=failed,blocked)"
+                f"{source} took {str(raw)!r} for its statuses: put a bare {source} after the "
+                f"test paths (pytest {raw} {source}), or give statuses with = ({source}=failed)"
             )
-        if word and word not in SELECT_STATUSES:
+        if word not in SELECT_STATUSES:
             form = "all, or statuses among " + ", ".join(SELECT_STATUSES)
             raise _fail(source, f"{form} (e.g. --practitest-select=failed,blocked)", raw)
-        if word:
-            chosen.append(SELECT_STATUSES[word])
+        chosen.append(SELECT_STATUSES[word])
     return tuple(sorted(set(chosen)))
-
-
-def _a_path(word: str) -> bool:
-    """A test path or node id, not a misspelt status: ``tests/``, ``test_x.py``, ``a::b``."""
-    return "/" in word or "::" in word or word.endswith(".py") or Path(word).exists()
 
 
 def _text(option: Option, raw: Any, source: str) -> str:

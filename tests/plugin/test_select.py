@@ -103,7 +103,7 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
         [
             "ERROR: PractiTest: --practitest-select took 'tests/' for its statuses: put a bare "
             "--practitest-select after the test paths (pytest tests/ --practitest-select), "
-            "or give statuses with = (--practitest-select=failed,blocked)"
+            "or give statuses with = (--practitest-select=failed)"
         ]
     )
     misspelt = run("--practitest-select=faild", create=False)
