@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.helpers import Api
+from tests.helpers import TOKEN, Api, Run
 
 CI_VARIABLES = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILD_URL", "GITHUB_STEP_SUMMARY")
 
@@ -36,11 +36,6 @@ def sim() -> Iterator[Simulator]:
 def api(sim: Simulator) -> Iterator[Api]:
     with Api(sim.url, sim.token, sim.info.project_id) as client:
         yield client
-
-
-TOKEN = "plugin-token-5e6f7a8b"
-
-Run = Callable[..., pytest.RunResult]
 
 
 @pytest.fixture

@@ -99,3 +99,13 @@ def test_docs_point_only_to_what_readers_have() -> None:
     pointing = [page.name for page in pages if "shared/reference" in page.read_text()]
     assert pointing == []
     assert "<https://www.practitest.com/api-v2/>" in (ROOT / "docs" / "simulator.md").read_text()
+
+
+def test_no_test_module_imports_from_conftest() -> None:
+    # pytest loads conftest.py itself; shared names live in tests/helpers.py.
+    importing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if re.search(r"^\s*(from|import) (tests\.)?conftest\b", path.read_text(), flags=re.M)
+    ]
+    assert importing == []

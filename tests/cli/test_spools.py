@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import run_cli
+from tests.helpers import TOKEN, Run, run_cli
 
 SUITE = """
 from pytest_practitest import attach

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
+from tests.helpers import Run
 
 SUITE = """
 import pytest
