@@ -43,7 +43,8 @@ def ignore_events(event: Event) -> None:
     """The default sink."""
 
 
-NOTICED = frozenset({Kind.WARNING, Kind.REJECTED, Kind.RECOVERED, Kind.SERVER_429, Kind.RETRY})
+#: Rejections are not among them: the summary names each (printing both doubled them).
+NOTICED = frozenset({Kind.WARNING, Kind.RECOVERED, Kind.SERVER_429, Kind.RETRY})
 
 
 def notice(event: Event) -> str | None:
@@ -55,6 +56,20 @@ def notice(event: Event) -> str | None:
 
 
 WARNINGS_SHOWN = 20
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 API call``, ``2 API calls``: the number with its noun, singular or plural."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def seconds_text(seconds: float) -> str:
+    """A wait as people read it: ``42 s``, ``3 min``; never ``0 s`` for a wait that is there."""
+    if seconds < 1:
+        return "less than 1 s" if seconds > 0 else "0 s"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 def capped(lines: Iterable[str], limit: int = WARNINGS_SHOWN) -> list[str]:

@@ -305,12 +305,17 @@ def _select(option: Option, raw: Any, source: str) -> tuple[str, ...] | None:
     if text in FALSE:
         return None
     chosen = []
-    for word in text.replace(" ", ",").split(","):
-        if word and word not in SELECT_STATUSES:
+    for word in filter(None, text.replace(" ", ",").split(",")):
+        path = "/" in word or "::" in word or word.endswith(".py") or Path(word).exists()
+        if word not in SELECT_STATUSES and path and source.startswith("--"):  # a test path
+            raise ConfigError(
+                f"{source} took {str(raw)!r} for its statuses: put a bare {source} after the "
+                f"test paths (pytest {raw} {source}), or give statuses with = ({source}=failed)"
+            )
+        if word not in SELECT_STATUSES:
             form = "all, or statuses among " + ", ".join(SELECT_STATUSES)
-            raise _fail(source, f"{form} (with =, before any test path)", raw)
-        if word:
-            chosen.append(SELECT_STATUSES[word])
+            raise _fail(source, f"{form} (e.g. --practitest-select=failed,blocked)", raw)
+        chosen.append(SELECT_STATUSES[word])
     return tuple(sorted(set(chosen)))
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.helpers import Api
+from tests.helpers import TOKEN, Api, Run
 
 CI_VARIABLES = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILD_URL", "GITHUB_STEP_SUMMARY")
 
 
 @pytest.fixture(autouse=True)
-def _clean_practitest_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run."""
+def _clean_practitest_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run,
+    and a cache folder of their own (the shared rate budget lives there)."""
     for name in list(os.environ):
         if name.startswith("PRACTITEST") or name in CI_VARIABLES:
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture
@@ -32,11 +36,6 @@ def sim() -> Iterator[Simulator]:
 def api(sim: Simulator) -> Iterator[Api]:
     with Api(sim.url, sim.token, sim.info.project_id) as client:
         yield client
-
-
-TOKEN = "plugin-token-5e6f7a8b"
-
-Run = Callable[..., pytest.RunResult]
 
 
 @pytest.fixture

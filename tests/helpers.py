@@ -1,4 +1,7 @@
-"""A tiny HTTP helper for talking to the simulator in tests."""
+"""Helpers for the tests: talking to the simulator, running the CLI and pytest.
+
+Test modules import from here, never from ``conftest`` (pytest loads that itself).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,14 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import pytest
 import requests
+
+#: the account token of the ``psim`` fixture (conftest), which sets PRACTITEST_TOKEN to it
+TOKEN = "plugin-token-5e6f7a8b"
+
+#: the ``run`` fixture (conftest): pytest with reporting on, against ``psim``
+Run = Callable[..., pytest.RunResult]
 
 
 def b64(data: bytes) -> str:

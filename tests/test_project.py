@@ -91,3 +91,21 @@ def test_every_hook_example_is_marked_optional() -> None:
                     f"{source.name}:{number + 1}"
                 )
     assert found >= 5
+
+
+def test_docs_point_only_to_what_readers_have() -> None:
+    # A folder of the workspace the project was written in is not in the repository.
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pointing = [page.name for page in pages if "shared/reference" in page.read_text()]
+    assert pointing == []
+    assert "<https://www.practitest.com/api-v2/>" in (ROOT / "docs" / "simulator.md").read_text()
+
+
+def test_no_test_module_imports_from_conftest() -> None:
+    # pytest loads conftest.py itself; shared names live in tests/helpers.py.
+    importing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if re.search(r"^\s*(from|import) (tests\.)?conftest\b", path.read_text(), flags=re.M)
+    ]
+    assert importing == []

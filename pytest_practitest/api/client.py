@@ -9,7 +9,8 @@ object sees none of that, so the loop lives here, in one place.
 Retries (exponential backoff with jitter) apply to idempotent requests on 5xx,
 transport errors and malformed bodies; to every request on 429 (the limit
 stops calls before they reach the server) and on failures to connect (nothing
-was sent). A POST that fails after its body was sent raises with
+was sent), except a refusal on this machine's loopback address (a stopped
+simulator), which fails at once. A POST that fails after its body was sent raises with
 ``ambiguous=True`` and the caller decides (see ``uploader``).
 """
 
@@ -36,7 +37,13 @@ from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
 from ..options import resolve_base_url
 from .body import Body
-from .network import certificate_refused, describe, network_environment, nothing_was_sent
+from .network import (
+    certificate_refused,
+    describe,
+    network_environment,
+    nothing_was_sent,
+    refused_on_this_machine,
+)
 from .ratelimit import RateLimiter, parse_retry_after
 
 if TYPE_CHECKING:
@@ -53,6 +60,18 @@ def check_token(token: str | None) -> str:
     if any(c.isspace() for c in token) or not token.isprintable():
         raise ConfigError("PRACTITEST_TOKEN contains spaces or control characters; check its value")
     return token
+
+
+def account_limiter(
+    url: str, token: str | None, limit: tuple[int, float] | None
+) -> RateLimiter | None:
+    """The limiter every process of this machine using ``url`` and ``token`` shares (None: off)."""
+    if not limit:
+        return None
+    try:
+        return RateLimiter.for_account(resolve_base_url(url), check_token(token), *limit)
+    except ConfigError:
+        return RateLimiter(*limit)  # Client() says what is wrong with the token
 
 
 def _reason_and_errors(response: requests.Response) -> tuple[str, tuple[FieldError, ...]]:
@@ -144,13 +163,16 @@ class Client:
     def from_settings(cls, settings: Settings, **options: Any) -> Client:
         """The client the settings describe: URL, token, rate limit and timeouts.
 
-        ``rate_limiter`` in ``options`` shares one limiter between clients (one account).
+        Its limiter is the account's on this machine (``RateLimiter.for_account``), shared
+        with every process that uses the same URL and token; ``rate_limiter`` in
+        ``options`` replaces it.
         """
-        limit = settings.rate_limit
-        options.setdefault("rate_limiter", RateLimiter(*limit) if limit else None)
+        token = settings.token()
+        if "rate_limiter" not in options:
+            options["rate_limiter"] = account_limiter(settings.url, token, settings.rate_limit)
         return cls(
             settings.url,
-            settings.token(),
+            token,
             timeout=(min(10.0, settings.timeout), settings.timeout),
             **options,
         )
@@ -216,6 +238,8 @@ class Client:
             self._settle(slot)
             # A certificate that is not trusted will not be trusted on a retry either.
             safe = (idempotent or nothing_was_sent(exc)) and not certificate_refused(exc)
+            # Nothing listens on this machine's port (a stopped simulator): fail now.
+            safe = safe and not refused_on_this_machine(exc, self.base_url)
             error = TransportError(
                 method,
                 path,

@@ -8,6 +8,7 @@ certificate that is not trusted will not be trusted on a retry either.
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
@@ -56,6 +57,29 @@ def nothing_was_sent(exc: requests.RequestException) -> bool:
         return isinstance(reason, (NewConnectionError, NameResolutionError)) or isinstance(
             cause, (NewConnectionError, NameResolutionError)
         )
+    return False
+
+
+LOOPBACK = ("127.", "::1", "[::1]", "localhost")
+
+
+def refused_on_this_machine(exc: requests.RequestException, base_url: str) -> bool:
+    """True when nothing listens at a loopback URL (e.g. a stopped simulator): a retry
+    within seconds would meet the same refusal, so the caller fails at once."""
+    host = urlsplit(base_url).hostname or ""
+    if not host.startswith(LOOPBACK) or isinstance(exc, requests.exceptions.ProxyError):
+        return False
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(seen) < 12:
+        item = todo.pop()
+        if item is None or item in seen:
+            continue
+        if isinstance(item, ConnectionRefusedError):
+            return True
+        seen.append(item)
+        todo += [item.__cause__, item.__context__, getattr(item, "reason", None)]
+        todo += [arg for arg in item.args if isinstance(arg, BaseException)]
     return False
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
 from ..upload.fields import FIELD_PREFIX, custom_fields, field_value
 from ..upload.targets import Resolver, SetChoice
-from .flags import add_command_flags, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_values
 
 if TYPE_CHECKING:
     from ..api.client import Client
@@ -28,7 +28,7 @@ STEMS = ("url", "project-id", "set-id", "set-name", "author-id", "timeout", "fie
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest check``: the plugin's, without the ``practitest-`` prefix."""
-    add_command_flags(parser, STEMS)
+    add_command_flags(parser, STEMS, helps=LOOKUP_ONLY)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         client = Client.from_settings(settings)
     except PractiTestError as error:
         print(
-            f"practitest check: error: {str(error).replace('--practitest-', '--')}", file=sys.stderr
+            f"practitest check: error: {command_error(error, getattr(args, 'parser', None))}",
+            file=sys.stderr,
         )
         return 2
     project = settings.project_id

@@ -6,18 +6,28 @@ One exception: the run version is ``--run-version`` in the commands, because
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..options import BY_STEM
 
+#: For commands that only read the test set (show, check, map): theirs is never created.
+LOOKUP_ONLY = {"set-name": "the test set by exact name (looked up, never created)"}
 
-def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = None) -> None:
+
+def add_command_flags(
+    parser: Any,
+    stems: Sequence[str],
+    default: str | None = None,
+    helps: Mapping[str, str] | None = None,
+) -> None:
     """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
 
     The same setting, dest, help and environment variable, so the command resolves
     its flags with ``resolve`` exactly as the plugin does (``command_values``).
-    ``default`` replaces the help's ``(default: ...)`` where the command has its own.
+    ``default`` replaces the help's ``(default: ...)`` where the command has its own;
+    ``helps`` replaces the help of some stems (``LOOKUP_ONLY``).
     """
     for stem in stems:
         option = BY_STEM[stem]
@@ -27,6 +37,8 @@ def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = N
         elif option.kind == "fields":
             how["action"] = "append"
         text = option.described() if default is None else f"{option.help} (default: {default})"
+        if helps and stem in helps:
+            text = text.replace(option.help, helps[stem], 1)
         parser.add_argument(flag(stem), dest=option.dest, help=text, **how)
 
 
@@ -38,3 +50,16 @@ def flag(stem: str) -> str:
 def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:
     """What the command line gave for ``stems``, keyed as ``resolve`` expects."""
     return {BY_STEM[stem].dest: getattr(args, BY_STEM[stem].dest) for stem in stems}
+
+
+def command_error(error: Exception, parser: Any) -> str:
+    """A settings error in the command's words: ``--url`` for ``--practitest-url``, and no
+    ``(or use --dry-run)`` where the command has no such flag."""
+    text = str(error).replace("--practitest-", "--")
+    actions = parser._actions if parser is not None else []
+    known = {flag for action in actions for flag in action.option_strings}
+    return re.sub(
+        r" \(or use (--[a-z-]+)\)",
+        lambda found: found.group(0) if found.group(1) in known else "",
+        text,
+    )

@@ -114,7 +114,7 @@ def _paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
         elif Path(pattern).is_file():
             found.append(Path(pattern))
         else:
-            problems.append(f"{pattern}:0: no such file")
+            problems.append(f"{pattern}: no such file")
     return list(dict.fromkeys(found)), problems
 
 

@@ -127,7 +127,11 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
         hints = []
         for word in unknown:
             if word.startswith("-"):
-                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
+                given = word.split("=", 1)[0]
+                # The plugin's spelling: the commands' flags drop the "practitest-".
+                short = "--" + given.removeprefix("--practitest-")
+                close = [short] if short != given and short in known else []
+                close = close or difflib.get_close_matches(given, known, n=1)
                 if close:
                     hints.append(f"{word}: did you mean {close[0]}?")
         text = f"unrecognized arguments: {' '.join(unknown)}"

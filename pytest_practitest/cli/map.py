@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, PractiTestError
+from ..events import count
 from ..mapping import DEFAULT_MAP, MappingFile
-from .flags import add_command_flags, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_values
 
 STEMS = ("url", "project-id", "set-id", "set-name")
 HEADER = """\
@@ -48,6 +49,27 @@ class Rootdir:
 sys.exit(pytest.main(sys.argv[1:], plugins=[Rootdir()]))
 """
 ROOTDIR_LINE = "practitest-rootdir: "
+CONTINUE = "--continue-on-collection-errors"
+#: pytest's heading of one collection error, then its traceback ending in ``E   reason`` lines
+ERROR_HEADING = re.compile(r"^_+ ERROR collecting (.+?) _+$")
+SHOWN = 20
+
+
+def collection_errors(lines: Sequence[str]) -> list[str]:
+    """``file: reason`` for each file pytest could not collect, from its ERRORS section."""
+    found: list[str] = []
+    where: str | None = None
+    reason = ""
+    for line in [*lines, "= end ="]:
+        heading = ERROR_HEADING.match(line)
+        if where is not None and (heading or line.startswith("=")):
+            found.append(f"{where}: {reason or 'could not be collected'}")
+            where = None
+        if heading:
+            where, reason = heading.group(1), ""
+        elif where is not None and line.startswith("E   ") and not reason:
+            reason = line[4:].strip()  # the first E line: the exception and its message
+    return found
 
 
 def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> tuple[list[str], Path]:
@@ -75,12 +97,22 @@ def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> tup
         env=env,
         check=False,
     )
-    if result.returncode not in (0, 5):
+    lines = result.stdout.splitlines()
+    failed = collection_errors(lines)
+    if failed and (result.returncode in (0, 5) or CONTINUE in pytest_args):
+        for problem in failed:  # --continue-on-collection-errors: map the rest, say what is not
+            print(f"practitest map: warning: {problem}; its tests are not mapped", file=sys.stderr)
+    elif failed:
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise ConfigError(
+            f"collecting the tests failed: {failed[0]}{more}; fix it, or map the rest with: "
+            f"practitest map -- {CONTINUE}"
+        )
+    elif result.returncode not in (0, 5):
         tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
         raise ConfigError(
             f"collecting the tests failed (pytest exit {result.returncode}): {tail[0]}"
         )
-    lines = result.stdout.splitlines()
     rootdir = next(
         (Path(line[len(ROOTDIR_LINE) :]) for line in lines if line.startswith(ROOTDIR_LINE)),
         (cwd or Path.cwd()).resolve(),
@@ -152,33 +184,45 @@ def write(path: Path, matched: dict[str, tuple[int, str]]) -> None:
     path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
 
 
-def report(result: Matching, path: Path) -> list[str]:
-    lines = [
-        f"matched {len(result.matched)} tests to instances"
-        + (f"; written to {path}" if result.matched else "")
-    ]
+def report(result: Matching, path: Path, dry_run: bool = False) -> list[str]:
+    """What matched and what did not; long lists are cut at ``SHOWN`` lines."""
+    if not result.matched:
+        written = f"nothing to add to {path}"
+    elif dry_run:
+        written = f"dry run: {path} not written"
+    else:
+        written = f"written to {path}"
+    lines = [f"matched {count(len(result.matched), 'test')} to instances; {written}"]
     lines += [
         f"  {node_id} -> instance {i} {name!r}"
         for node_id, (i, name) in sorted(result.matched.items())
     ]
     if result.already:
-        lines.append(f"already in {path}: {len(result.already)} tests (left as they are)")
+        lines.append(f"already in {path}: {count(len(result.already), 'test')} (left as they are)")
     if result.ambiguous:
         lines.append(f"more than one candidate, not mapped ({len(result.ambiguous)}):")
-        lines += [
+        lines += _cut(
             f"  {node_id}: {', '.join(options)}"
             for node_id, options in sorted(result.ambiguous.items())
-        ]
+        )
     lines.append(f"tests with no instance of that name ({len(result.tests_without_instance)}):")
-    lines += [f"  {node_id}" for node_id in result.tests_without_instance]
+    lines += _cut(f"  {node_id}" for node_id in result.tests_without_instance)
     lines.append(f"instances no test matched ({len(result.instances_without_test)}):")
-    lines += [f"  {name}" for name in result.instances_without_test]
+    lines += _cut(f"  {name}" for name in result.instances_without_test)
     return lines
+
+
+def _cut(lines: Iterable[str]) -> list[str]:
+    """The first ``SHOWN`` lines, then one that counts the rest."""
+    every = list(lines)
+    if len(every) <= SHOWN:
+        return every
+    return [*every[:SHOWN], f"  ... and {len(every) - SHOWN} more"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest map``."""
-    add_command_flags(parser, STEMS)
+    add_command_flags(parser, STEMS, helps=LOOKUP_ONLY)
     parser.add_argument(
         "--map",
         dest="practitest_map",
@@ -240,9 +284,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
     if not args.dry_run:
         write(path, result.matched)
-    print(
-        "\n".join(report(result, path if not args.dry_run else Path("(dry run: nothing written)")))
-    )
+    print("\n".join(report(result, path, args.dry_run)))
     if not args.dry_run and result.matched:
         print(how_it_is_used(path.resolve(), rootdir.resolve()))
     return 0

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConfigError
-from ..events import WARNINGS_SHOWN, Event, Kind, notice
+from ..events import WARNINGS_SHOWN, Event, Kind, notice, seconds_text
 
 if TYPE_CHECKING:
     from ..api.ratelimit import RateLimiter
@@ -23,9 +23,10 @@ class Progress:
 
     A CI log that says nothing for the 20 minutes 10,000 results take at 30 calls a
     minute looks like a hung job, so plain lines are printed too, just fewer.
-    Warnings, rejections, retries and 429s are their own lines: the first
-    ``WARNINGS_SHOWN`` distinct ones, then one line that says the rest are counted in
-    the summary (60 rejected testcases are not 60 lines and then 60 again).
+    Warnings, retries and 429s are their own lines: the first ``WARNINGS_SHOWN``
+    distinct ones, then one line that says the rest are counted in the summary.
+    Rejections are left to the summary, which names each (not twice on a terminal).
+    The time left is never less than a wait the rate limit or a 429 has announced.
     """
 
     WIDTH = 24
@@ -45,9 +46,13 @@ class Progress:
         self.started = clock()
         self._reported_tenths = 0
         self._waiting = ""
+        self._held_until = 0.0
         self._noticed: set[str] = set()
 
     def __call__(self, event: Event) -> None:
+        if event.kind in (Kind.RATE_LIMIT_WAIT, Kind.SERVER_429):
+            wait = float(event.data.get("seconds", 0.0))
+            self._held_until = max(self._held_until, self.clock() + wait)
         if event.kind is Kind.BATCH_SENT:
             self.delivered += int(event.data.get("count", 0))
             self._waiting = ""
@@ -60,21 +65,21 @@ class Progress:
             if len(self._noticed) > WARNINGS_SHOWN + 1:
                 return
             if len(self._noticed) > WARNINGS_SHOWN:
-                line = "PractiTest: ... more warnings and rejections; the summary counts them"
+                line = "PractiTest: ... more warnings; the summary counts them"
             if self.tty:
                 print(file=self.stream)
             print(line, file=self.stream, flush=True)
 
     def _left(self) -> str:
-        elapsed = self.clock() - self.started
+        now = self.clock()
+        elapsed = now - self.started
         if not self.delivered or self.delivered >= self.total or elapsed <= 0:
             return ""
         seconds = (self.total - self.delivered) * elapsed / self.delivered
-        return (
-            f", about {seconds / 60:.0f} min left"
-            if seconds >= 120
-            else f", about {seconds:.0f} s left"
-        )
+        seconds = max(seconds, self._held_until - now)
+        if seconds < 1:
+            return ""  # "about 0 s left" said nothing true; the bar says the rest
+        return f", about {seconds_text(seconds)} left"
 
     def _show(self) -> None:
         share = self.delivered / self.total if self.total else 1.0

@@ -6,7 +6,8 @@ the files attached to the run and its steps. The view ``practitest demo`` prints
 
 Calls: the instances and the runs of the set (100 per call), the step runs of the last
 runs (100 runs per call), and with ``--files`` one call per last run and per step run
-with a status other than PASSED: all counted against the rate limit.
+with a status other than PASSED (the run listing names no attachments), said with
+their number before they are made: all counted against the rate limit.
 Exit codes: 0 shown; 1 PractiTest refused or could not be reached; 2 a usage error.
 """
 
@@ -15,13 +16,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, PractiTestError
+from ..events import count as count_of
+from ..events import seconds_text
 from ..limits import PAGE_SIZE
 from ..upload.payload import without_key
-from .flags import add_command_flags, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_values
 
 if TYPE_CHECKING:
     from ..api.client import Client
@@ -32,7 +36,7 @@ INDENT = " " * 21
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest show``."""
-    add_command_flags(parser, STEMS)
+    add_command_flags(parser, STEMS, helps=LOOKUP_ONLY)
     parser.add_argument(
         "--files",
         action="store_true",
@@ -50,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
         settings = resolve({**command_values(args, STEMS), "practitest": True}, lambda n: None)
         client = Client.from_settings(settings)
     except PractiTestError as error:
-        text = str(error).replace("--practitest-", "--")
-        print(f"practitest show: error: {text}", file=sys.stderr)
+        print(
+            f"practitest show: error: {command_error(error, getattr(args, 'parser', None))}",
+            file=sys.stderr,
+        )
         return 2
     project = settings.project_id
     assert project is not None  # resolve() checked it
@@ -61,7 +67,13 @@ def run(args: argparse.Namespace) -> int:
                 client, project, SetChoice(settings.set_id, settings.set_name, create=False)
             )
             set_id = resolver.resolve_set()
-            lines = view(client, project, set_id, files=args.files)
+            lines = view(
+                client,
+                project,
+                set_id,
+                files=args.files,
+                announce=lambda calls: _announce(calls, settings.rate_limit),
+            )
         except ConfigError as error:
             print(f"practitest show: error: {error}", file=sys.stderr)
             return 2
@@ -70,12 +82,38 @@ def run(args: argparse.Namespace) -> int:
             return 1
     print(f"test set {set_id} {resolver.set_name!r} in project {project}\n")
     print("\n".join(lines))
-    print(f"({client.calls} API calls)")
+    print(f"({count_of(client.calls, 'API call')})")
     return 0
 
 
-def view(client: Client, project: int, set_id: int, *, files: bool = False) -> list[str]:
-    """The test set's lines: instances, last runs, steps, files, totals."""
+def _announce(calls: int, rate_limit: tuple[int, float] | None) -> None:
+    """Before the files are listed: how many calls that is, and how long at the limit."""
+    from ..upload.plan import estimate_seconds
+
+    pace = f" at {rate_limit[0]} calls / {rate_limit[1]:g} s" if rate_limit else ""
+    print(
+        f"practitest show: listing the files: {count_of(calls, 'API call')} (one per last run "
+        f"and per step that did not pass), about "
+        f"{seconds_text(estimate_seconds(calls, rate_limit))}{pace}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def view(
+    client: Client,
+    project: int,
+    set_id: int,
+    *,
+    files: bool = False,
+    announce: Callable[[int], None] | None = None,
+) -> list[str]:
+    """The test set's lines: instances, last runs, steps, files, totals.
+
+    The run listing names no attachments (the API reference's runs answer has no such
+    field): they cost one call per run and per step run. With ``files`` their number
+    goes to ``announce`` before they are made; without, one line says what they would cost.
+    """
     base = f"/projects/{project}"
     instances = list(client.paginate(f"{base}/instances.json", {"set-ids": set_id}))
     last: dict[int, dict[str, Any]] = {}
@@ -91,6 +129,15 @@ def view(client: Client, project: int, set_id: int, *, files: bool = False) -> l
         for item in client.paginate(f"{base}/step_runs.json", {"run-ids": chunk}):
             step = {"id": int(item["id"]), **item["attributes"]}
             steps.setdefault(step["run-id"], []).append(step)
+    failed_steps = sum(
+        1
+        for run in last.values()
+        for step in steps.get(run["id"], [])
+        if step["status"] != "PASSED"
+    )
+    file_calls = len(last) + failed_steps
+    if files and announce is not None:
+        announce(file_calls)
     lines: list[str] = []
     totals: Counter[str] = Counter()
     for instance in sorted(instances, key=lambda i: int(i["id"])):
@@ -118,6 +165,11 @@ def view(client: Client, project: int, set_id: int, *, files: bool = False) -> l
     lines.append(
         "totals: " + ", ".join(f"{count} {status}" for status, count in totals.most_common())
     )
+    if not files and file_calls:
+        lines.append(
+            f"files: not listed (the run listing does not name them); --files lists them "
+            f"with {count_of(file_calls, 'more API call')}"
+        )
     return lines
 
 

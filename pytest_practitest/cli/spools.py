@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from ..events import count
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``practitest spools``."""
@@ -52,9 +54,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for summary in summaries:
         print("\n".join(summary.lines()), file=out)
     left = [s for s in summaries if s.damaged is None and not s.dry_run and s.undelivered]
+    waiting = sum(s.undelivered for s in left)
     print(
-        f"{len(summaries)} spool{'s' if len(summaries) != 1 else ''}; "
-        f"{sum(s.undelivered for s in left)} results not delivered in {len(left)}",
+        f"{count(len(summaries), 'spool')}; "
+        + (
+            f"{count(waiting, 'result')} not delivered in {len(left)}"
+            if left
+            else "nothing waits for delivery"
+        ),
         file=out,
     )
     if not args.discard:
@@ -69,9 +76,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if not doomed:
         return 0
     if not args.yes:
-        count = sum(s.undelivered for s in left)
         print(
-            f"discard {len(doomed)} spools and the {count} results in them? "
+            f"discard {count(len(doomed), 'spool')} and the {count(waiting, 'result')} in them? "
             "They are not in PractiTest. [y/N] ",
             end="",
             file=out,
@@ -84,7 +90,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             print("nothing discarded", file=out)
             return 1
     kept = [path for path in doomed if not discard(path)]
-    print(f"discarded {len(doomed) - len(kept)} spools", file=out)
+    print(f"discarded {count(len(doomed) - len(kept), 'spool')}", file=out)
     for path in kept:
         print(f"kept {path}: a running session has it open", file=out)
     return 1 if kept else 0

@@ -170,7 +170,7 @@ def _upload_all(
     retarget: _Retarget,
 ) -> int:
     """Open every spool, group those that go to the same place, deliver each group as one."""
-    from ..api.ratelimit import RateLimiter
+    from ..api.client import account_limiter
     from ..spool.journal import Spool
 
     worst = 0
@@ -185,8 +185,8 @@ def _upload_all(
         meta = retarget.meta(spool.meta)
         place = (meta.url, meta.project_id, meta.set_id, meta.set_name, meta.create_missing)
         groups.setdefault((*place, meta.author_id, meta.dry_run), []).append(spool)
-    # One account, one limit: every group's calls count against the same minute.
-    limiter = RateLimiter(*settings.rate_limit) if settings.rate_limit else None
+    # One account, one limit: every group's calls (and other processes') count against it.
+    limiter = account_limiter(settings.url, settings.token(), settings.rate_limit)
     for spools in groups.values():
         worst = max(worst, _upload_group(spools, settings, args, deadline, retarget, limiter))
     return worst

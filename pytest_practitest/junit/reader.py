@@ -139,7 +139,7 @@ class _Reader:
         except LookupError as exc:  # an encoding Python does not know
             raise JUnitError(f"{self.path}:1: {exc}; save the report as UTF-8") from None
         except OSError as exc:
-            raise JUnitError(f"{self.path}:0: cannot read it ({exc.strerror or exc})") from None
+            raise JUnitError(f"{self.path}: cannot read it ({exc.strerror or exc})") from None
         yield from self._flush()
 
     def _events(self, parser: Any) -> Iterator[Case]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import ssl
 import sys
@@ -71,7 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--env-file",
         type=Path,
         metavar="FILE",
-        help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID lines here once listening",
+        help="write PRACTITEST_URL/TOKEN/PROJECT_ID/SET_ID/RATE_LIMIT lines here (mode 0600) "
+        "once listening",
     )
     parser.add_argument(
         "--tls-cert",
@@ -171,25 +173,46 @@ def _announce(simulator: Simulator, args: argparse.Namespace, out: TextIO) -> No
         lines.append(
             f"  an account token creates tests with an author: --practitest-author-id {first}"
         )
-    lines.append(
-        f"  rate limit: {f'{limit[0]} calls / {limit[1]:g} s' if limit else 'off'}"
-        + ("  (--rate-limit 0 turns it off for quick local loops)" if limit else "")
-    )
+    client_limit = f"{limit[0]}/{limit[1]:g}" if limit else "0"
+    if limit:
+        pace = "  (--rate-limit 0 turns it off for quick local loops)"
+    elif args.env_file is not None:
+        pace = "  (the env file sets PRACTITEST_RATE_LIMIT=0, so clients do not pace either)"
+    else:
+        pace = "  (set PRACTITEST_RATE_LIMIT=0 for clients too, or they pace at 30 calls / 60 s)"
+    lines.append(f"  rate limit: {f'{limit[0]} calls / {limit[1]:g} s' if limit else 'off'}{pace}")
     lines.append(f'  try: curl -H "PTToken: {info.token}" {simulator.url}/api/v2/projects.json')
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         lines.append("  warning: the /_sim/ control endpoints take no token; keep this on loopback")
+    env = {
+        "PRACTITEST_URL": simulator.url,
+        "PRACTITEST_TOKEN": info.token,
+        "PRACTITEST_PROJECT_ID": str(info.project_id),
+    }
+    if info.set_id is not None:
+        env["PRACTITEST_SET_ID"] = str(info.set_id)
+    env["PRACTITEST_RATE_LIMIT"] = client_limit
+    if args.env_file is not None:
+        names = ", ".join(env).replace(
+            "PRACTITEST_RATE_LIMIT", f"PRACTITEST_RATE_LIMIT={client_limit}"
+        )
+        lines.append(f"  env file {args.env_file} (mode 0600): {names}")
     if not args.check:
         lines.append("Press Ctrl-C to stop.")
-    print("\n".join(lines), file=out, flush=True)
     if args.env_file is not None:
-        env = {
-            "PRACTITEST_URL": simulator.url,
-            "PRACTITEST_TOKEN": info.token,
-            "PRACTITEST_PROJECT_ID": str(info.project_id),
-        }
-        if info.set_id is not None:
-            env["PRACTITEST_SET_ID"] = str(info.set_id)
-        args.env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()), encoding="utf-8")
+        _write_env_file(args.env_file, env)
+    print("\n".join(lines), file=out, flush=True)
+
+
+def _write_env_file(path: Path, env: dict[str, str]) -> None:
+    """Write ``KEY=value`` lines readable by the user only (the token is in them), at once:
+    a script waiting for the file (``until [ -s sim.env ]``) never reads half of it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{key}={value}\n" for key, value in env.items()))
+    os.chmod(partial, 0o600)  # an existing file keeps its mode on open()
+    os.replace(partial, path)
 
 
 def _check(simulator: Simulator, out: TextIO) -> int:

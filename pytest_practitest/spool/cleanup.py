@@ -137,6 +137,8 @@ def _remove(path: Path, files: set[Path]) -> bool:
             folder = folder.parent
     if path.name == BUNDLE_SPOOL:  # a bundle's folder holds nothing else
         with contextlib.suppress(OSError):
+            owned[1].rmdir()  # its files' folder, empty when no record attached a file
+        with contextlib.suppress(OSError):
             path.parent.rmdir()
     return True
 

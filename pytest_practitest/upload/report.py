@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..events import WARNINGS_SHOWN
+from ..events import WARNINGS_SHOWN, count
 
 if TYPE_CHECKING:
     from ..spool.merged import Journal
@@ -23,7 +23,8 @@ class UploadReport:
     delivered: int = 0
     recovered: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
-    calls: int = 0
+    #: None: not counted (the delivery process was stopped before it could say)
+    calls: int | None = None
     seconds: float = 0.0
     set_id: int | None = None
     set_name: str | None = None
@@ -54,8 +55,9 @@ class UploadReport:
             else "PractiTest"
         )
         lines = [
-            f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} "
-            f"in {self.calls} API calls, {self.seconds:.1f} s"
+            f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} in "
+            + ("" if self.calls is None else f"{count(self.calls, 'API call')}, ")
+            + f"{self.seconds:.1f} s"
         ]
         if self.recovered:
             lines.append(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ..events import count
 from ..model import Target
 from .index import InstanceIndex
 from .targets import Resolver, SetChoice
@@ -90,6 +91,6 @@ def fetch(settings: Settings) -> tuple[Plan, str]:
     which = f" whose last run is {', '.join(statuses)}" if statuses else ""
     line = (
         f"{len(planned)} of the {len(listed)} instances of test set {set_id} "
-        f"{set_name!r}{which} ({client.calls} API calls)"
+        f"{set_name!r}{which} ({count(client.calls, 'API call')})"
     )
     return Plan(planned, statuses), line

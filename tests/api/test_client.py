@@ -278,14 +278,36 @@ def test_malformed_body_is_retried_for_get_and_ambiguous_for_post(tsim: Simulato
     )
 
 
-def test_connection_refused_is_retried_then_reported_unambiguous() -> None:
+def test_a_refused_connection_is_retried_then_reported_unambiguous(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = Client(f"http://127.0.0.1:{port}", TOKEN, backoff=0.01, max_retries=2)
+    # A proxy that refuses: nothing was sent (and no name is looked up: the proxy would).
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    client = Client("https://practitest.invalid", TOKEN, backoff=0.01, max_retries=2)
     with pytest.raises(TransportError) as info:
         client.post("/projects/1/runs.json", {"data": []})
     assert client.calls == 3  # nothing was sent, so even a POST may be retried
+    assert info.value.ambiguous is False
+    assert str(info.value) == (
+        "POST /projects/1/runs.json failed: could not connect through the proxy (HTTPS_PROXY; "
+        "NO_PROXY bypasses it); check the URL and the network"
+    )
+
+
+def test_a_refusal_on_this_machine_fails_at_once() -> None:
+    """Nothing listens on a loopback port (a stopped simulator): retrying cannot help."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = Client(f"http://127.0.0.1:{port}", TOKEN, backoff=1.0, max_retries=4)
+    started = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        client.post("/projects/1/runs.json", {"data": []})
+    assert time.monotonic() - started < 1.0
+    assert client.calls == 1
     assert info.value.ambiguous is False
     assert str(info.value) == (
         "POST /projects/1/runs.json failed: could not connect (connection refused or host not found); "

@@ -86,7 +86,7 @@ def test_pytest_arguments_after_double_dash_and_dry_run(tmp_path: Path, msim: Si
     (tmp_path / "test_shop.py").write_text(SUITE)
     result = practitest_map(tmp_path, msim, "--set-id", "20000", "--dry-run", "--", "-k", "cart")
     assert "suite: 2 tests" in result.stdout
-    assert "matched 2 tests to instances; written to (dry run: nothing written)" in result.stdout
+    assert "matched 2 tests to instances; dry run: practitest.toml not written" in result.stdout
     assert not (tmp_path / "practitest.toml").exists()
 
 
@@ -165,3 +165,43 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
     )
     assert "PractiTest: 2 of 2 runs delivered" in ran.stdout, ran.stdout + ran.stderr
     assert sorted(run["instance-id"] for run in msim.entities("runs")) == [300000, 300001]
+
+
+def test_a_file_that_fails_to_import_is_named_and_the_rest_can_be_mapped(
+    tmp_path: Path, msim: Simulator
+) -> None:
+    (tmp_path / "test_shop.py").write_text(SUITE)
+    (tmp_path / "test_broken.py").write_text("import nosuchmodule\n\ndef test_b(): pass\n")
+    failed = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert failed.returncode == 2
+    assert failed.stderr == (
+        "practitest map: error: collecting the tests failed: test_broken.py: "
+        "ModuleNotFoundError: No module named 'nosuchmodule'; fix it, or map the rest with: "
+        "practitest map -- --continue-on-collection-errors\n"
+    )
+    rest = practitest_map(
+        tmp_path, msim, "--set-id", "20000", "--", "--continue-on-collection-errors"
+    )
+    assert rest.returncode == 0, rest.stderr
+    assert rest.stderr == (
+        "practitest map: warning: test_broken.py: ModuleNotFoundError: No module named "
+        "'nosuchmodule'; its tests are not mapped\n"
+    )
+    assert "matched 2 tests to instances; written to practitest.toml" in rest.stdout
+
+
+def test_a_map_that_matches_nothing_says_it_wrote_nothing_and_cuts_long_lists(
+    tmp_path: Path, msim: Simulator
+) -> None:
+    (tmp_path / "test_many.py").write_text(
+        "".join(f"def test_case_{i}(): pass\n" for i in range(45))
+    )
+    result = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert out[1] == "matched 0 tests to instances; nothing to add to practitest.toml"
+    assert out[2] == "tests with no instance of that name (45):"
+    assert out[3:23] == [f"  test_many.py::test_case_{i}" for i in range(20)]
+    assert out[23] == "  ... and 25 more"
+    assert out[24] == "instances no test matched (8):"
+    assert not (tmp_path / "practitest.toml").exists()

@@ -10,8 +10,7 @@ import pytest
 
 from pytest_practitest.cli.plugins import CommandPlugins, load
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import run_cli, sim_env
+from tests.helpers import TOKEN, Run, run_cli, sim_env
 
 BUILD_MODULE = """
 import dataclasses

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import run_cli
+from tests.helpers import TOKEN, Run, run_cli
 
 
 def test_show_prints_the_set_with_last_runs_steps_and_files(

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import run_cli
+from tests.helpers import TOKEN, Run, run_cli
 
 SUITE = """
 from pytest_practitest import attach
@@ -99,7 +98,7 @@ def test_discard_asks_first_and_removes_only_on_yes(
     assert spool.exists()
     yes = practitest(psim, "spools", str(spool.parent), "--discard", stdin="y\n")
     assert yes.returncode == 0, yes.stdout
-    assert yes.stdout.splitlines()[-1] == "discarded 1 spools"
+    assert yes.stdout.splitlines()[-1] == "discarded 1 spool"
     assert not spool.exists()
     assert not any(path.exists() for path in artifacts)
 
@@ -125,4 +124,4 @@ def test_discard_yes_and_a_missing_folder(tmp_path: Path, psim: Simulator) -> No
     )
     empty = run_cli("spools", str(tmp_path), "--discard", "--yes")
     assert empty.returncode == 0
-    assert empty.stdout.strip() == "0 spools; 0 results not delivered in 0"
+    assert empty.stdout.strip() == "0 spools; nothing waits for delivery"

@@ -6,8 +6,7 @@ import pytest
 
 from pytest_practitest.collect.ci import CiInfo, detect
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
-from tests.helpers import output, runs_by_test
+from tests.helpers import Run, output, runs_by_test
 
 GITHUB = {
     "GITHUB_ACTIONS": "true",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import output, run_cli, runs_by_test, sim_env
+from tests.helpers import TOKEN, Run, output, run_cli, runs_by_test, sim_env
 
 SUITE = """
 import pytest

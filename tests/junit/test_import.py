@@ -453,18 +453,15 @@ def test_every_testcase_is_its_own_run_but_pytests_teardown_twin(
     assert [c.name for c in cases].count("test_locked") == 1
 
 
-def test_sixty_rejections_are_twenty_lines_and_a_count_live_and_in_the_summary(
+def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
     jsim: Simulator, tmp_path: Path
 ) -> None:
     cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(60))
     (tmp_path / "many.xml").write_text(f"<testsuite>{cases}</testsuite>")
     result = importer(jsim, tmp_path, "many.xml")  # no create-missing: each has no instance
     assert result.returncode == 1
-    live = [line for line in result.stderr.splitlines() if "rejected: " in line]
-    assert len(live) == 20
-    assert result.stderr.splitlines()[-1] == (
-        "PractiTest: ... more warnings and rejections; the summary counts them"
-    )
+    # Not also as progress lines on stderr: a terminal showed each twice.
+    assert [line for line in result.stderr.splitlines() if "rejected" in line] == []
     summary = [line for line in result.stdout.splitlines() if "rejected: " in line]
     assert len(summary) == 20
     assert "PractiTest: ... and 40 more rejected (see the spool)" in result.stdout

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
-from tests.helpers import attachments, output, runs_by_test
+from tests.helpers import Run, attachments, output, runs_by_test
 
 TEARDOWN_RAISES = """
 import pytest

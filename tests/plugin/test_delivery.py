@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import TOKEN, Run
-from tests.helpers import count_by, output, runs_by_test
+from tests.helpers import TOKEN, Run, count_by, output, runs_by_test
 
 SUITE = """
 import pytest

@@ -14,8 +14,7 @@ import pytest
 from pytest_practitest.settings import resolve
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.upload import background as delivery
-from tests.conftest import Run
-from tests.helpers import runs_by_test, wait_for
+from tests.helpers import Run, runs_by_test, wait_for
 
 
 def test_results_spooled_before_the_test_process_dies_are_still_delivered(

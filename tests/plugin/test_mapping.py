@@ -9,8 +9,7 @@ import pytest
 from pytest_practitest.errors import ConfigError
 from pytest_practitest.mapping import MappingFile
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
-from tests.helpers import count_by, output, runs_by_test, step_runs
+from tests.helpers import Run, count_by, output, runs_by_test, step_runs
 
 
 def test_markers_on_functions_classes_and_modules(

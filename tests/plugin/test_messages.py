@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
+from tests.helpers import Run
 
 
 @pytest.mark.parametrize("set_option", ["--practitest-set-id=20000", "--practitest-set-name=CI"])

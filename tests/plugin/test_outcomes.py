@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
-from tests.helpers import attachments, runs_by_test, step_runs
+from tests.helpers import Run, attachments, runs_by_test, step_runs
 from tests.helpers import output as stored_output
 
 OUTCOMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
+from tests.helpers import Run
 
 TWO_TESTS = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
 

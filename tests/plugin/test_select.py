@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
-from tests.conftest import Run
+from tests.helpers import Run
 
 SUITE = """
 import pytest
@@ -101,9 +101,18 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(
         [
+            "ERROR: PractiTest: --practitest-select took 'tests/' for its statuses: put a bare "
+            "--practitest-select after the test paths (pytest tests/ --practitest-select), "
+            "or give statuses with = (--practitest-select=failed)"
+        ]
+    )
+    misspelt = run("--practitest-select=faild", create=False)
+    assert misspelt.ret == pytest.ExitCode.USAGE_ERROR
+    misspelt.stderr.fnmatch_lines(
+        [
             "ERROR: PractiTest: --practitest-select: expected all, or statuses among passed, "
-            "failed, blocked, no-run, not-completed, n/a (with =, before any test path); "
-            "got 'tests/'"
+            "failed, blocked, no-run, not-completed, n/a (e.g. --practitest-select=failed,"
+            "blocked); got 'faild'"
         ]
     )
     missing = run("--practitest-select", "--practitest-set-id=99", create=False)

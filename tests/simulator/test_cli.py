@@ -108,11 +108,10 @@ def test_standalone_process_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        assert wait_for(
-            lambda: env_file.exists() and env_file.read_text().count("\n") == 4, timeout=20
-        )
+        assert wait_for(env_file.exists, timeout=20)  # written whole, at once
         env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
         assert env["PRACTITEST_TOKEN"] == "ci-token"
+        assert env["PRACTITEST_RATE_LIMIT"] == "0"  # the clients do not pace either
         url = env["PRACTITEST_URL"]
         projects = requests.get(
             f"{url}/api/v2/projects.json", headers={"PTToken": "ci-token"}, timeout=5
@@ -170,7 +169,7 @@ def test_stops_on_signal_even_when_started_with_sigint_ignored(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
-        assert wait_for(lambda: env_file.exists() and env_file.read_text().count("\n") == 4)
+        assert wait_for(env_file.exists)
         process.send_signal(signum)
         out, err = process.communicate(timeout=10)
     finally:
@@ -195,3 +194,50 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == b""
+
+
+@pytest.mark.parametrize(
+    ("limit", "line", "value"),
+    [
+        (
+            "0",
+            "  rate limit: off  (the env file sets PRACTITEST_RATE_LIMIT=0, "
+            "so clients do not pace either)",
+            "0",
+        ),
+        (
+            "5/2",
+            "  rate limit: 5 calls / 2 s  (--rate-limit 0 turns it off for quick local loops)",
+            "5/2",
+        ),
+    ],
+)
+def test_the_env_file_carries_the_rate_limit_and_is_private(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: str, line: str, value: str
+) -> None:
+    env_file = tmp_path / "sim.env"
+    env_file.write_text("old", encoding="utf-8")
+    env_file.chmod(0o644)
+    args = ["sim", "--token", "tok", "--rate-limit", limit, "--env-file", str(env_file)]
+    assert main([*args, "--check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert line in out
+    assert (
+        f"  env file {env_file} (mode 0600): PRACTITEST_URL, PRACTITEST_TOKEN, "
+        f"PRACTITEST_PROJECT_ID, PRACTITEST_SET_ID, PRACTITEST_RATE_LIMIT={value}"
+    ) in out
+    env = dict(row.split("=", 1) for row in env_file.read_text().splitlines())
+    assert env["PRACTITEST_RATE_LIMIT"] == value
+    assert env["PRACTITEST_TOKEN"] == "tok"
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["sim.env"]
+
+
+def test_without_an_env_file_the_banner_says_to_turn_the_clients_limit_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["sim", "--rate-limit", "0", "--check"]) == 0
+    assert (
+        "  rate limit: off  (set PRACTITEST_RATE_LIMIT=0 for clients too, "
+        "or they pace at 30 calls / 60 s)"
+    ) in capsys.readouterr().out.splitlines()
