@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .limits import DEFAULT_RATE_LIMIT
+from .limits import DEADLINES, DEFAULT_RATE_LIMIT
 from .outcomes import DEFAULT_STATUS_MAP, OUTCOMES, STATUSES
 
 TRUE = ("1", "true", "yes", "on")
@@ -115,8 +115,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "deadline",
         "float",
-        120.0,
-        "seconds after the last test to finish delivering",
+        DEADLINES["pytest"],
+        "seconds to finish delivering (pytest: after the last test; 900 for "
+        "practitest upload, 3600 for import-junit)",
         metavar="SECONDS",
     ),
     Option(

@@ -6,10 +6,14 @@ One exception: the run version is ``--run-version`` in the commands, because
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..options import BY_STEM
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 
 def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = None) -> None:
@@ -38,3 +42,30 @@ def flag(stem: str) -> str:
 def command_values(args: Any, stems: Sequence[str]) -> dict[str, Any]:
     """What the command line gave for ``stems``, keyed as ``resolve`` expects."""
     return {BY_STEM[stem].dest: getattr(args, BY_STEM[stem].dest) for stem in stems}
+
+
+def command_settings(
+    cli: Mapping[str, Any], command: str, env: Mapping[str, str] | None = None
+) -> Settings:
+    """A command's settings, in the plugin's one order: its flags (``cli``, keyed as
+    ``command_values`` gives them), the environment, the pytest ini file of the folder
+    it runs in (``ini.find``), the defaults (``command`` picks the deadline's).
+
+    Paths set in the ini file are made relative to its folder, and default paths to
+    that folder (pytest's rootdir), as the plugin reads them; those given on the
+    command line or in the environment stay relative to the current folder.
+    """
+    from ..settings import resolve
+    from .ini import find
+
+    ini = find()
+    settings = resolve(
+        cli, ini.get, env, token_env=ini.get("practitest_token_env") or None, command=command
+    )
+    anchored: dict[str, Any] = {}
+    for key in ("spool", "map"):
+        value: Path | None = getattr(settings, key)
+        source = settings.sources.get(key, "")
+        if value is not None and ini.path is not None and (source.startswith("ini ") or not source):
+            anchored[key] = ini.folder / value
+    return settings._replace(**anchored) if anchored else settings
