@@ -45,6 +45,8 @@ class Settings(NamedTuple):
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
+    #: practitest upload: the custom fields a bundle's results may set ("*": any)
+    bundle_fields: tuple[str, ...] = ()
     #: --practitest-select: None off, () every instance of the set, else run statuses
     select: tuple[str, ...] | None = None
     ci: Mapping[str, str] | str = "output"
@@ -195,4 +197,5 @@ def from_json(text: str) -> Settings:
     data["fields"] = tuple(tuple(pair) for pair in data["fields"])
     data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
     data["select"] = None if data.get("select") is None else tuple(data["select"])
+    data["bundle_fields"] = tuple(data.get("bundle_fields", ()))
     return Settings(**data)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.cli.main import main
-from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 
@@ -78,10 +78,12 @@ def configure(
 def publishable_bundle(folder: Path) -> Path:
     """A deferred session's bundle that names no destination: the publisher gives it."""
     bundle = folder / "bundle-1"
-    meta = SpoolMeta(project_id=0, url="us", bundle=True)
+    meta = SpoolMeta(Destination(), bundle=True)
     with Spool.create(bundle, meta, name="spool.jsonl") as spool:
         spool.add(
-            RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label="test_cart")
+            RunRecord(
+                target=Target(name="Cart: add an item"), status=Status.PASSED, label="test_cart"
+            )
         )
     return bundle
 
@@ -144,6 +146,10 @@ def test_every_entry_point_takes_the_same_destination_from_the_same_order(
     ), out
     if command == "pytest":  # the set it names (targeting makes the summary name it too)
         assert f"practitest: {xsim.url} project 4500 set 'Nightly regression', " in out
+    if command == "upload":
+        assert out.startswith(
+            f"PractiTest: sending to {xsim.url}, project 4500, test set 'Nightly regression'\n"
+        )
     if command == "check":
         assert f"PractiTest check: {xsim.url}, token from PRACTITEST_TOKEN" in out
         assert "  ok    project 4500 'Webshop' is visible" in out
@@ -154,7 +160,7 @@ def test_a_path_in_the_ini_is_relative_to_its_folder_wherever_the_command_runs(
 ) -> None:
     write_ini(tmp_path, "pyproject.toml", {"spool": "out/spools"})
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    meta = SpoolMeta(project_id=4500, url="http://127.0.0.1:9", set_id=20000)
+    meta = SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:9", set_id=20000))
     with Spool.create(tmp_path / "out" / "spools", meta) as spool:
         spool.add(RunRecord(target=Target(instance_id=1), status=Status.PASSED, label="t"))
     monkeypatch.chdir(tmp_path / "sub" / "deeper")
