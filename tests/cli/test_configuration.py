@@ -184,3 +184,26 @@ def test_an_unreadable_ini_file_is_one_line(
         "ini file (Expected ']' at the end of a table declaration (at line 1, column "
     )
     assert captured.err.count("\n") == 1
+
+
+def test_set_id_and_set_name_in_one_source_is_one_line_for_commands_and_pytest(
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--project-id=1", "--set-id=1", "--set-name=CI main"]) == 2
+    assert capsys.readouterr().err == (
+        "practitest check: error: give --set-id or --set-name, not both "
+        "(one test set, by id or name)\n"
+    )
+    pytester.makepyfile(test_one="def test_one(): pass")
+    result = pytester.runpytest(
+        "--practitest",
+        "--practitest-project-id=1",
+        "--practitest-set-id=1",
+        "--practitest-set-name=CI main",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines == [
+        "ERROR: PractiTest: give --practitest-set-id or --practitest-set-name, not both "
+        "(one test set, by id or name)",
+        "",
+    ]
