@@ -5,8 +5,9 @@ same ``practitest_*`` settings as ``pytest --practitest`` there: walking up from
 current folder, the first folder that holds one of these files, in pytest's order
 within a folder, is the one:
 
+- ``pytest.toml`` or ``.pytest.toml`` (its ``[pytest]`` table; pytest 9),
 - ``pytest.ini`` or ``.pytest.ini`` (even without a ``[pytest]`` section, as pytest does),
-- ``pyproject.toml`` with a ``[tool.pytest.ini_options]`` table,
+- ``pyproject.toml`` with a ``[tool.pytest.ini_options]`` (or pytest 9's ``[tool.pytest]``) table,
 - ``tox.ini`` with a ``[pytest]`` section,
 - ``setup.cfg`` with a ``[tool:pytest]`` section.
 
@@ -24,7 +25,15 @@ from typing import Any
 
 from ..errors import ConfigError
 
-INI_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+INI_FILES = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
+)
 SECTIONS = {"pytest.ini": "pytest", ".pytest.ini": "pytest", "tox.ini": "pytest"}
 
 
@@ -67,17 +76,30 @@ def find(start: Path | None = None) -> IniFile:
     return IniFile()
 
 
+def _toml(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - older interpreters
+        import tomli as tomllib
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    if path.name != "pyproject.toml":  # pytest.toml: always the file, even when empty
+        table = data.get("pytest")
+        return dict(table) if isinstance(table, dict) else {}
+    tool = data.get("tool", {}).get("pytest")
+    if not isinstance(tool, dict):
+        return None
+    ini_options = tool.get("ini_options")
+    native = {key: value for key, value in tool.items() if key != "ini_options"}
+    if isinstance(ini_options, dict):
+        return {**dict(ini_options), **native}
+    return native
+
+
 def _read(path: Path) -> dict[str, Any] | None:
     """The file's pytest settings; None when it has no pytest section (not the ini file)."""
     try:
-        if path.name == "pyproject.toml":
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover - older interpreters
-                import tomli as tomllib
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            table = data.get("tool", {}).get("pytest", {}).get("ini_options")
-            return dict(table) if isinstance(table, dict) else None
+        if path.suffix == ".toml":
+            return _toml(path)
         parser = configparser.ConfigParser(interpolation=None)
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
     except (OSError, UnicodeDecodeError, ValueError, configparser.Error) as error:

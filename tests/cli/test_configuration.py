@@ -23,6 +23,7 @@ SET_LINE = "test set 20000 'Nightly regression'"
 WRONG = {"url": "http://127.0.0.1:9", "project-id": "999", "set-id": "99"}
 INI_FILES = {
     "pyproject.toml": "[tool.pytest.ini_options]\n{lines}",
+    "pytest.toml": "[pytest]\n{lines}",
     "pytest.ini": "[pytest]\n{lines}",
     "tox.ini": "[tox]\nskipsdist = true\n\n[pytest]\n{lines}",
     "setup.cfg": "[metadata]\nname = x\n\n[tool:pytest]\n{lines}",
@@ -50,7 +51,7 @@ def xsim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
 
 
 def write_ini(folder: Path, name: str, values: dict[str, str]) -> None:
-    if name == "pyproject.toml":
+    if name.endswith(".toml"):
         lines = "".join(f'practitest_{k.replace("-", "_")} = "{v}"\n' for k, v in values.items())
     else:
         lines = "".join(f"practitest_{k.replace('-', '_')} = {v}\n" for k, v in values.items())
