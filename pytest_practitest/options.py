@@ -109,8 +109,7 @@ OPTIONS: tuple[Option, ...] = (
         "deadline",
         "float",
         DEADLINES["pytest"],
-        "seconds to finish delivering (pytest: after the last test; 900 for "
-        "practitest upload, 3600 for import-junit)",
+        "seconds to finish delivering (pytest: after the last test)",
         metavar="SECONDS",
     ),
     Option(

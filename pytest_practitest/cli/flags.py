@@ -16,13 +16,18 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 
-def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = None) -> None:
+def add_command_flags(
+    parser: Any, stems: Sequence[str], default: str | None = None, command: str = "pytest"
+) -> None:
     """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
 
     The same setting, dest, help and environment variable, so the command resolves
     its flags with ``resolve`` exactly as the plugin does (``command_values``).
-    ``default`` replaces the help's ``(default: ...)`` where the command has its own.
+    ``default`` replaces the help's ``(default: ...)`` where the command has its own;
+    ``command`` names the deadline's (``limits.DEADLINES``).
     """
+    from ..limits import DEADLINES
+
     for stem in stems:
         option = BY_STEM[stem]
         how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
@@ -31,6 +36,9 @@ def add_command_flags(parser: Any, stems: Sequence[str], default: str | None = N
         elif option.kind == "fields":
             how["action"] = "append"
         text = option.described() if default is None else f"{option.help} (default: {default})"
+        if stem == "deadline" and command in DEADLINES:
+            seconds = f"{DEADLINES[command]:g}"
+            text = f"seconds to finish delivering (default: {option.env}, else {seconds})"
         parser.add_argument(flag(stem), dest=option.dest, help=text, **how)
 
 

@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH_OR_GLOB", help="JUnit XML files or globs (**/*.xml)"
     )
-    add_command_flags(parser, STEMS)
+    add_command_flags(parser, STEMS, command="import-junit")
     parser.add_argument(
         "--name-template",
         default="{classname}.{name}",

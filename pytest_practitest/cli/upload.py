@@ -49,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
-    add_command_flags(parser, ("rate-limit", "deadline", "timeout", "bundle-fields"))
+    stems = ("rate-limit", "deadline", "timeout", "bundle-fields")
+    add_command_flags(parser, stems, command="upload")
     group = parser.add_argument_group(
         "where results go",
         "A spool this machine's session made keeps its own destination unless given here "
