@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from pytest_practitest.api.client import Client  # noqa: E402
 from pytest_practitest.api.ratelimit import RateLimiter  # noqa: E402
-from pytest_practitest.model import RunRecord, Status, Target  # noqa: E402
+from pytest_practitest.model import Destination, RunRecord, Status, Target  # noqa: E402
 from pytest_practitest.simulator import Simulator, entities  # noqa: E402
 from pytest_practitest.spool.journal import Spool, SpoolMeta  # noqa: E402
-from pytest_practitest.upload.targets import SetChoice  # noqa: E402
 from pytest_practitest.upload.uploader import Uploader, UploadSettings  # noqa: E402
 
 TOKEN = "bench-token"
@@ -59,7 +58,8 @@ def one_upload(
 ) -> tuple[int, float, int]:
     with tempfile.TemporaryDirectory() as directory:
         spool = Spool.create(
-            Path(directory), SpoolMeta(project_id=sim.info.project_id, url=sim.url, set_id=set_id)
+            Path(directory),
+            SpoolMeta(Destination(project_id=sim.info.project_id, url=sim.url, set_id=set_id)),
         )
         for index, name in enumerate(names):
             status = Status.PASSED if index % 7 else Status.FAILED
@@ -74,10 +74,12 @@ def one_upload(
         sim.clear_requests()
         started = time.perf_counter()
         settings = UploadSettings(
-            project_id=sim.info.project_id,
-            test_set=SetChoice(set_id=set_id),
-            create_missing=create_missing,
-            author_id=sim.info.users["owner@example.com"],
+            Destination(
+                project_id=sim.info.project_id,
+                set_id=set_id,
+                create_missing=create_missing,
+                author_id=sim.info.users["owner@example.com"],
+            )
         )
         report = Uploader(client, settings, spool).upload()
         seconds = time.perf_counter() - started
@@ -234,12 +236,14 @@ def shards_row(shards: int = 4, per_shard: int = 250) -> list[str]:
             for shard in range(shards):
                 spool = Spool.create(
                     Path(tmp) / str(shard),
-                    SpoolMeta(project_id=sim.info.project_id, url=sim.url, set_id=set_id),
+                    SpoolMeta(
+                        Destination(project_id=sim.info.project_id, url=sim.url, set_id=set_id)
+                    ),
                 )
                 for name in names[shard::shards]:
                     spool.add(RunRecord(target=Target(name=name), status=Status.PASSED, label=name))
                 spools.append(spool)
-            settings = UploadSettings(project_id=sim.info.project_id, test_set=SetChoice(set_id))
+            settings = UploadSettings(Destination(project_id=sim.info.project_id, set_id=set_id))
             sim.set_rate_limit(limit)
             sim.clear_requests()
             delivered: list[int] = []
@@ -276,6 +280,7 @@ sys.path.insert(0, sys.argv[1])
 from pytest_practitest.api.client import Client
 from pytest_practitest.model import FileRef, RunRecord, Status, Target
 from pytest_practitest.upload.targets import SetChoice
+from pytest_practitest.model import Destination
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 url, token, project, count, blob, spool_dir = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], Path(sys.argv[7])
@@ -285,12 +290,12 @@ def hwm_kib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 before = hwm_kib()
-spool = Spool.create(spool_dir, SpoolMeta(project_id=project, url=url, set_id=20000))
+spool = Spool.create(spool_dir, SpoolMeta(Destination(url, project, 20000)))
 for i in range(count):
     spool.add(RunRecord(target=Target(instance_id=300000 + i % 8), status=Status.PASSED, label=f"t{i}",
                         files=(FileRef("big.bin", path=blob),)))
 started = time.perf_counter()
-report = Uploader(Client(url, token), UploadSettings(project_id=project, test_set=SetChoice(20000)), spool).upload()
+report = Uploader(Client(url, token), UploadSettings(Destination(url, project, 20000)), spool).upload()
 print(json.dumps({"before_kib": before, "peak_kib": hwm_kib(),
                   "delivered": report.delivered, "calls": report.calls, "seconds": time.perf_counter() - started}))
 """

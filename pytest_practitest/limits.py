@@ -1,4 +1,4 @@
-"""The numbers the PractiTest API v2 reference fixes, in one place.
+"""The numbers the PractiTest API v2 reference fixes, and the deadlines, in one place.
 
 Everything that batches, pages, cuts text or paces calls takes its number from
 here (the simulator keeps its own copy on purpose: it stands alone).
@@ -16,3 +16,9 @@ PAGE_SIZE = 100
 MAX_TEXT = 255
 #: index.md: more than 30 API calls a minute per account gets an error (429)
 DEFAULT_RATE_LIMIT: tuple[int, float] = (30, 60.0)
+
+#: Seconds each entry point gives delivery before it stops (``--deadline``,
+#: ``PRACTITEST_DEADLINE`` or ini ``practitest_deadline`` replace it): pytest after its
+#: last test; ``practitest upload`` for all it is given; ``import-junit``, a CI step of
+#: its own, for its files (10,000 results take about 20 minutes at 30 calls a minute).
+DEADLINES = {"pytest": 120.0, "upload": 900.0, "import-junit": 3600.0}

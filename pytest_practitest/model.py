@@ -8,7 +8,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 class Status(str, Enum):
@@ -44,6 +47,41 @@ def run_status_of(statuses: Iterable[Status]) -> str:
     if Status.NO_RUN in values:
         return "NOT COMPLETED"
     return "PASSED"
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where results go: the one type from collection through the spool to the upload.
+
+    ``url`` None: not named (a deferred session given none; the publisher's applies).
+    A test set is by id or by name, never both.
+    """
+
+    url: str | None = None
+    project_id: int | None = None
+    set_id: int | None = None
+    set_name: str | None = None
+    create_missing: bool = False
+    author_id: int | None = None
+
+    @classmethod
+    def of(cls, settings: Settings, *, named_only: bool = False) -> Destination:
+        """The settings' destination; ``named_only``: the URL only if it was given (a bundle)."""
+        given = not named_only or "url" in settings.sources
+        return cls(
+            url=settings.url if given else None,
+            project_id=settings.project_id or None,
+            set_id=settings.set_id,
+            set_name=settings.set_name if settings.set_id is None else None,
+            create_missing=settings.create_missing,
+            author_id=settings.author_id,
+        )
+
+    def test_set(self) -> str:
+        """``test set 20000``, ``test set 'CI main'`` or ``no test set``."""
+        if self.set_id is not None:
+            return f"test set {self.set_id}"
+        return f"test set {self.set_name!r}" if self.set_name else "no test set"
 
 
 @dataclass(frozen=True, slots=True)

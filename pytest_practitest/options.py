@@ -1,10 +1,8 @@
 """Every option: its stem, kind, default and help, and how its text is read.
 
-One stem per option: ``--practitest-project-id``, ini ``practitest_project_id``,
-env ``PRACTITEST_PROJECT_ID``. ``settings.resolve`` picks each value from the
-first source that has it; ``convert`` turns that text into the value, or says
-what form it expects. Imports nothing heavy (no pytest, no HTTP, no
-dataclasses): the plugin reads it even when reporting is off.
+One stem per option (``--practitest-project-id``, ini ``practitest_project_id``, env
+``PRACTITEST_PROJECT_ID``); ``settings.resolve`` picks the source, ``convert`` reads the
+text. Nothing heavy is imported: the plugin reads it even when reporting is off.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .limits import DEFAULT_RATE_LIMIT
+from .limits import DEADLINES, DEFAULT_RATE_LIMIT
 from .outcomes import DEFAULT_STATUS_MAP, OUTCOMES, STATUSES
 
 TRUE = ("1", "true", "yes", "on")
@@ -25,24 +23,19 @@ FALSE = ("0", "false", "no", "off", "")
 class Option(NamedTuple):
     """One setting: its stem, its kind, its default and its help.
 
-    NamedTuples rather than dataclasses here and in Settings: this module is
-    imported whenever pytest loads the plugin, even with reporting off, and a
-    dataclass costs about ten times as much to define (P4 in bench/).
+    NamedTuples, not dataclasses (here and in Settings): loaded even with reporting
+    off, where a dataclass costs ten times as much to define (P4 in bench/).
     """
 
     stem: str
-    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit, select
+    kind: str  # bool int str path float choice rate fields statusmap capture-limit select names
     default: Any
     help: str
     choices: tuple[str, ...] = ()
     metavar: str | None = None
 
     def described(self) -> str:
-        """The help with where the value comes from when not given: ``(default: VAR, else X)``.
-
-        One text for ``pytest --help`` and the commands' ``--help``: the environment
-        variable always, and a default only where there is one (never ``None``).
-        """
+        """The help and ``(default: VAR, else X)``, for pytest's and the commands' ``--help``."""
         default = self.env
         if self.default not in (None, False, "", ()):
             default += f", else {self.default}"
@@ -115,8 +108,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "deadline",
         "float",
-        120.0,
-        "seconds after the last test to finish delivering",
+        DEADLINES["pytest"],
+        "seconds to finish delivering (pytest: after the last test)",
         metavar="SECONDS",
     ),
     Option(
@@ -162,6 +155,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="ID",
     ),
     Option(
+        "bundle-fields",
+        "names",
+        (),
+        "practitest upload: run custom fields a bundle may set (NAME,NAME or *); others dropped",
+        metavar="NAMES",
+    ),
+    Option(
         "select",
         "select",
         None,
@@ -183,7 +183,6 @@ SELECT_STATUSES = {
 }
 
 BY_STEM = {option.stem: option for option in OPTIONS}
-
 Reader = Callable[[Option, Any, str], Any]
 
 
@@ -319,6 +318,10 @@ def _select(option: Option, raw: Any, source: str) -> tuple[str, ...] | None:
     return tuple(sorted(set(chosen)))
 
 
+def _names(option: Option, raw: Any, source: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n.strip() for n in str(raw).split(",") if n.strip()))
+
+
 def _text(option: Option, raw: Any, source: str) -> str:
     text = str(raw).strip()
     if not text:
@@ -338,6 +341,7 @@ _READERS: dict[str, Reader] = {
     "ci": _ci,
     "statusmap": _status_map,
     "select": _select,
+    "names": _names,
 }
 
 

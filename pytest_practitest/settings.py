@@ -16,8 +16,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .limits import DEFAULT_RATE_LIMIT
-from .options import OPTIONS, convert, resolve_base_url
+from .limits import DEADLINES, DEFAULT_RATE_LIMIT
+from .options import BY_STEM, OPTIONS, Option, convert, resolve_base_url
 from .outcomes import DEFAULT_STATUS_MAP
 
 
@@ -39,12 +39,14 @@ class Settings(NamedTuple):
     strict: bool = False
     rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT
     timeout: float = 30.0
-    deadline: float = 120.0
+    deadline: float = DEADLINES["pytest"]
     parametrized: str = "instance"
     status_map: Mapping[str, str] = MappingProxyType(DEFAULT_STATUS_MAP)
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
+    #: practitest upload: the custom fields a bundle's results may set ("*": any)
+    bundle_fields: tuple[str, ...] = ()
     #: --practitest-select: None off, () every instance of the set, else run statuses
     select: tuple[str, ...] | None = None
     ci: Mapping[str, str] | str = "output"
@@ -84,38 +86,74 @@ def resolve(
     env: Mapping[str, str] | None = None,
     *,
     token_env: str | None = None,
+    command: str = "pytest",
 ) -> Settings:
     """Resolve every option. ``cli`` maps dest → value (None when not given).
+
+    Each value comes from the first source that gives it: the command line, the
+    environment, the ini file, else its default (``command`` picks the deadline's,
+    ``DEADLINES``). The test set is one choice: ``set_id`` and ``set_name`` come from
+    the highest source that gives either, and one source giving both is an error.
 
     Raises ConfigError naming the source (``--practitest-project-id``,
     ``PRACTITEST_PROJECT_ID`` or ``ini practitest_project_id``) and the form it expects.
     """
     environment = os.environ if env is None else env
+    raws: dict[str, tuple[Any, str, int]] = {}  # key -> (raw text, source, rank)
     values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
     for option in OPTIONS:
-        raw, source = cli.get(option.dest), option.cli
+        key = _key(option)
+        raw, source, rank = cli.get(option.dest), option.cli, 0
         if raw is None or raw == () or raw == []:
-            raw, source = environment.get(option.env), option.env
+            raw, source, rank = environment.get(option.env), option.env, 1
         if raw is None:
-            ini_value = ini(option.ini)
-            raw, source = (
-                (ini_value, f"ini {option.ini}") if ini_value not in (None, "", []) else (None, "")
-            )
-        key = {"": "enabled", "field": "fields"}.get(option.stem, option.stem.replace("-", "_"))
+            raw, source, rank = ini(option.ini), f"ini {option.ini}", 2
+            if raw in ("", []):
+                raw = None
         if raw is None:
-            values[key] = option.default if option.kind != "statusmap" else dict(DEFAULT_STATUS_MAP)
-            if option.kind == "rate":
-                values[key] = DEFAULT_RATE_LIMIT
-            if option.kind == "path" and option.default is not None:
-                values[key] = Path(option.default)
-            continue
-        values[key] = convert(option, raw, source)
+            values[key] = _default(option, command)
+        else:
+            raws[key] = (raw, source, rank)
+    _one_set_choice(raws)
+    sources: dict[str, str] = {}
+    for key, (raw, source, _) in raws.items():
+        values[key] = convert(BY_STEM[_stem(key)], raw, source)
         sources[key] = source
     settings = Settings(**values, token_env=token_env or "PRACTITEST_TOKEN", sources=sources)
     if settings.enabled:
         _check_complete(settings, environment)
     return settings
+
+
+def _key(option: Option) -> str:
+    return {"": "enabled", "field": "fields"}.get(option.stem, option.stem.replace("-", "_"))
+
+
+def _stem(key: str) -> str:
+    return {"enabled": "", "fields": "field"}.get(key, key.replace("_", "-"))
+
+
+def _default(option: Option, command: str) -> Any:
+    if option.kind == "statusmap":
+        return dict(DEFAULT_STATUS_MAP)
+    if option.kind == "rate":
+        return DEFAULT_RATE_LIMIT
+    if option.kind == "path" and option.default is not None:
+        return Path(option.default)
+    if option.stem == "deadline":
+        return DEADLINES.get(command, option.default)
+    return option.default
+
+
+def _one_set_choice(raws: dict[str, tuple[Any, str, int]]) -> None:
+    """The test set comes from one source: the highest that names it, by id or by name."""
+    by_id, by_name = raws.get("set_id"), raws.get("set_name")
+    if by_id is None or by_name is None:
+        return
+    if by_id[2] == by_name[2]:
+        names = (by_id[1], by_name[1].removeprefix("ini "))
+        raise ConfigError(f"give {names[0]} or {names[1]}, not both (one test set, by id or name)")
+    del raws["set_name" if by_id[2] < by_name[2] else "set_id"]
 
 
 def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
@@ -159,4 +197,5 @@ def from_json(text: str) -> Settings:
     data["fields"] = tuple(tuple(pair) for pair in data["fields"])
     data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
     data["select"] = None if data.get("select") is None else tuple(data["select"])
+    data["bundle_fields"] = tuple(data.get("bundle_fields", ()))
     return Settings(**data)

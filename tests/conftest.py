@@ -17,8 +17,9 @@ CI_VARIABLES = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILD_URL", "GITH
 def _clean_practitest_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run,
-    and a cache folder of their own (the shared rate budget lives there)."""
+    """Tests see no PRACTITEST_* settings and no CI of their own, wherever they run, and a
+    cache folder of their own (the shared rate budget and the key that proves a spool was
+    made here live there)."""
     for name in list(os.environ):
         if name.startswith("PRACTITEST") or name in CI_VARIABLES:
             monkeypatch.delenv(name)
@@ -56,10 +57,13 @@ def run(pytester: pytest.Pytester, psim: Simulator) -> Run:
             "--practitest",
             f"--practitest-url={psim.url}",
             "--practitest-project-id=4500",
-            "--practitest-set-id=20000",
             "--practitest-deadline=20",
             "--practitest-rate-limit=0",
         ]
+        if not any(
+            arg.startswith(("--practitest-set-id", "--practitest-set-name")) for arg in args
+        ):
+            options.append("--practitest-set-id=20000")  # the test set is one choice
         if create:
             options += [
                 "--practitest-create-missing",

@@ -14,10 +14,9 @@ from typing import Any
 
 from pytest_practitest.api.client import Client
 from pytest_practitest.api.ratelimit import RateLimiter
-from pytest_practitest.model import RunRecord, Status, StepRecord, Target
+from pytest_practitest.model import Destination, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
-from pytest_practitest.upload.targets import SetChoice
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.helpers import keys_stored, seed_set
 
@@ -119,9 +118,11 @@ def run_case(case: Case, folder: Path | None = None) -> Outcome:
         if case.fault is not None:
             sim.faults.add(method="POST", path=r"/runs$", calls=FAULTY_POSTS, **case.fault)
         settings = UploadSettings(
-            project_id=sim.info.project_id, test_set=SetChoice(set_id), settle_seconds=0.2
+            Destination(project_id=sim.info.project_id, set_id=set_id), settle_seconds=0.2
         )
-        spool = Spool.create(where, SpoolMeta(project_id=sim.info.project_id, url=sim.url))
+        spool = Spool.create(
+            where, SpoolMeta(Destination(project_id=sim.info.project_id, url=sim.url))
+        )
         for record in records(instances):
             spool.add(record)
         _upload(sim, spool, settings)

@@ -194,3 +194,61 @@ def test_ini_and_pyproject_configure_the_plugin(
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["practitest: us project 4500 set 'From pyproject'*dry-run*"])
     assert "secret-from-env" not in result.stdout.str()
+
+
+def test_the_test_set_comes_from_the_highest_source_that_names_it() -> None:
+    # sim.env's PRACTITEST_SET_ID beat `practitest check --set-name "CI main"`
+    settings = settle({"practitest_set_name": "CI main"}, {"PRACTITEST_SET_ID": "20000"})
+    assert (settings.set_id, settings.set_name) == (None, "CI main")
+    assert settings.sources["set_name"] == "--practitest-set-name"
+    settings = settle(env={"PRACTITEST_SET_NAME": "CI main"}, ini={"practitest_set_id": "20000"})
+    assert (settings.set_id, settings.set_name) == (None, "CI main")
+    settings = settle({"practitest_set_id": "7"}, ini={"practitest_set_name": "x"})
+    assert (settings.set_id, settings.set_name) == (7, None)
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "message"),
+    [
+        (
+            {"practitest_set_id": "1", "practitest_set_name": "a"},
+            {},
+            {},
+            "give --practitest-set-id or --practitest-set-name, not both "
+            "(one test set, by id or name)",
+        ),
+        (
+            {},
+            {"PRACTITEST_SET_ID": "1", "PRACTITEST_SET_NAME": "a"},
+            {},
+            "give PRACTITEST_SET_ID or PRACTITEST_SET_NAME, not both (one test set, by id or name)",
+        ),
+        (
+            {},
+            {},
+            {"practitest_set_id": "1", "practitest_set_name": "a"},
+            "give ini practitest_set_id or practitest_set_name, not both "
+            "(one test set, by id or name)",
+        ),
+    ],
+)
+def test_both_set_id_and_set_name_in_one_source_is_a_usage_error(
+    cli: dict[str, Any], env: dict[str, str], ini: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settle(cli, env, ini)
+    assert str(raised.value) == message
+
+
+def test_one_table_of_defaults_and_deadlines_per_entry_point() -> None:
+    from pytest_practitest.limits import DEADLINES
+
+    resolved = settle()
+    assert resolved._replace(status_map={}) == Settings()._replace(
+        token_env=resolved.token_env, status_map={}
+    )
+    assert DEADLINES == {"pytest": 120.0, "upload": 900.0, "import-junit": 3600.0}
+    for command, seconds in DEADLINES.items():
+        assert resolve({}, lambda name: None, {}, command=command).deadline == seconds
+    given = resolve({}, lambda name: None, {"PRACTITEST_DEADLINE": "5"}, command="upload")
+    assert given.deadline == 5.0

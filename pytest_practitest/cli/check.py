@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
 from ..upload.fields import FIELD_PREFIX, custom_fields, field_value
 from ..upload.targets import Resolver, SetChoice
-from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_settings, command_values
 
 if TYPE_CHECKING:
     from ..api.client import Client
@@ -34,13 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Try the settings against PractiTest, one line per thing: 0 ready, 1 not, 2 usage error."""
     from ..api.client import Client
-    from ..settings import resolve
 
     out = out or sys.stdout
     try:
         cli = command_values(args, STEMS)
         # As for an upload: a token, a project and a test set are needed.
-        settings = resolve({**cli, "practitest": True}, lambda name: None)
+        settings = command_settings({**cli, "practitest": True}, "check")
         client = Client.from_settings(settings)
     except PractiTestError as error:
         print(

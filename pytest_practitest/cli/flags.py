@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..options import BY_STEM
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 #: For commands that only read the test set (show, check, map): theirs is never created.
 LOOKUP_ONLY = {"set-name": "the test set by exact name (looked up, never created)"}
@@ -21,14 +25,18 @@ def add_command_flags(
     stems: Sequence[str],
     default: str | None = None,
     helps: Mapping[str, str] | None = None,
+    command: str = "pytest",
 ) -> None:
     """Add plugin options to a ``practitest`` command's parser: ``--url`` for ``--practitest-url``.
 
     The same setting, dest, help and environment variable, so the command resolves
     its flags with ``resolve`` exactly as the plugin does (``command_values``).
     ``default`` replaces the help's ``(default: ...)`` where the command has its own;
-    ``helps`` replaces the help of some stems (``LOOKUP_ONLY``).
+    ``helps`` replaces the help of some stems (``LOOKUP_ONLY``); ``command`` names the
+    deadline's (``limits.DEADLINES``).
     """
+    from ..limits import DEADLINES
+
     for stem in stems:
         option = BY_STEM[stem]
         how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
@@ -39,6 +47,9 @@ def add_command_flags(
         text = option.described() if default is None else f"{option.help} (default: {default})"
         if helps and stem in helps:
             text = text.replace(option.help, helps[stem], 1)
+        if stem == "deadline" and command in DEADLINES:
+            seconds = f"{DEADLINES[command]:g}"
+            text = f"seconds to finish delivering (default: {option.env}, else {seconds})"
         parser.add_argument(flag(stem), dest=option.dest, help=text, **how)
 
 
@@ -63,3 +74,30 @@ def command_error(error: Exception, parser: Any) -> str:
         lambda found: found.group(0) if found.group(1) in known else "",
         text,
     )
+
+
+def command_settings(
+    cli: Mapping[str, Any], command: str, env: Mapping[str, str] | None = None
+) -> Settings:
+    """A command's settings, in the plugin's one order: its flags (``cli``, keyed as
+    ``command_values`` gives them), the environment, the pytest ini file of the folder
+    it runs in (``ini.find``), the defaults (``command`` picks the deadline's).
+
+    Paths set in the ini file are made relative to its folder, and default paths to
+    that folder (pytest's rootdir), as the plugin reads them; those given on the
+    command line or in the environment stay relative to the current folder.
+    """
+    from ..settings import resolve
+    from .ini import find
+
+    ini = find()
+    settings = resolve(
+        cli, ini.get, env, token_env=ini.get("practitest_token_env") or None, command=command
+    )
+    anchored: dict[str, Any] = {}
+    for key in ("spool", "map"):
+        value: Path | None = getattr(settings, key)
+        source = settings.sources.get(key, "")
+        if value is not None and ini.path is not None and (source.startswith("ini ") or not source):
+            anchored[key] = ini.folder / value
+    return settings._replace(**anchored) if anchored else settings

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, PractiTestError
 from ..events import capped
 from ..model import RunRecord
-from .flags import add_command_flags, command_values
+from .flags import add_command_flags, command_settings, command_values
 
 if TYPE_CHECKING:
     from ..junit.convert import Converter
@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH_OR_GLOB", help="JUnit XML files or globs (**/*.xml)"
     )
-    add_command_flags(parser, STEMS)
+    add_command_flags(parser, STEMS, command="import-junit")
     parser.add_argument(
         "--name-template",
         default="{classname}.{name}",
@@ -185,13 +185,13 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
     """The settings, and a converter set up as the flags say; raises on a bad flag."""
     from ..junit.convert import Converter
     from ..mapping import DEFAULT_MAP, MappingFile
-    from ..settings import resolve
+    from .ini import find
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
-    settings = resolve(cli, lambda name: None)
+    settings = command_settings(cli, "import-junit")
     map_file = settings.map
-    if map_file is None and Path(DEFAULT_MAP).is_file():
-        map_file = Path(DEFAULT_MAP)  # as pytest --practitest reads it at the rootdir
+    if map_file is None and (find().folder / DEFAULT_MAP).is_file():
+        map_file = find().folder / DEFAULT_MAP  # as pytest --practitest reads it at the rootdir
     mapping = MappingFile.load(map_file) if map_file is not None else None
     property_fields = {}
     for item in args.property_field:
@@ -260,11 +260,8 @@ def _deliver(settings: Any, spool: Any) -> int:
     pending = len(spool.pending())
     if not pending:
         return 0
-    # A CI step of its own: an hour unless --deadline says otherwise
-    # (10,000 results take about 20 minutes at 30 calls a minute).
-    seconds = settings.deadline if "deadline" in settings.sources else 3600.0
     upload_settings = UploadSettings.from_settings(settings)
-    end = time.monotonic() + seconds
+    end = time.monotonic() + settings.deadline  # options.DEADLINES: an hour by default
     report = deliver("import-junit", settings, upload_settings, spool, pending, end)
     if report is None:
         return 2

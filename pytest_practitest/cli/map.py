@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import ConfigError, PractiTestError
 from ..events import count
 from ..mapping import DEFAULT_MAP, MappingFile
-from .flags import LOOKUP_ONLY, add_command_flags, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_settings, command_values
 
 STEMS = ("url", "project-id", "set-id", "set-name")
 HEADER = """\
@@ -241,13 +241,12 @@ def run(args: argparse.Namespace) -> int:
     from ..api.client import Client
     from ..errors import APIError
     from ..mapping import MappingFile
-    from ..settings import resolve
     from ..upload.targets import Resolver, SetChoice
 
     cli = command_values(args, STEMS)
     cli["practitest_map"] = args.practitest_map
     try:
-        settings = resolve(cli, lambda name: None)
+        settings = command_settings(cli, "map")
         if settings.project_id is None or (settings.set_id is None and not settings.set_name):
             raise ConfigError(
                 "give the project and the test set: --project-id and --set-id or --set-name"

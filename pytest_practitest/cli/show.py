@@ -25,7 +25,7 @@ from ..events import count as count_of
 from ..events import seconds_text
 from ..limits import PAGE_SIZE
 from ..upload.payload import without_key
-from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_values
+from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_settings, command_values
 
 if TYPE_CHECKING:
     from ..api.client import Client
@@ -47,11 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the test set: 0 shown, 1 refused or unreachable, 2 usage error."""
     from ..api.client import Client
-    from ..settings import resolve
     from ..upload.targets import Resolver, SetChoice
 
     try:
-        settings = resolve({**command_values(args, STEMS), "practitest": True}, lambda n: None)
+        settings = command_settings({**command_values(args, STEMS), "practitest": True}, "show")
         client = Client.from_settings(settings)
     except PractiTestError as error:
         print(

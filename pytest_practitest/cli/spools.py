@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         nargs="*",
         metavar="DIR_OR_SPOOL",
-        help="spool folders or files (default: PRACTITEST_SPOOL, else .practitest)",
+        help="spool folders or files (default: PRACTITEST_SPOOL, else ini practitest_spool, "
+        "else .practitest)",
     )
     parser.add_argument(
         "--discard",
@@ -34,13 +35,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """List spools, then discard those asked for: 0 done, 1 nothing discarded, 2 usage error."""
-    import os
-
     from ..spool.cleanup import discard
     from ..spool.listing import spools_in, summarize
 
     out = out or sys.stdout
-    given = args.folders or [Path(os.environ.get("PRACTITEST_SPOOL") or ".practitest")]
+    if args.folders:
+        given = args.folders
+    else:  # the spool folder the plugin and the other commands use here
+        from ..errors import ConfigError
+        from .flags import command_settings
+
+        try:
+            given = [command_settings({}, "spools").spool]
+        except ConfigError as error:
+            print(f"practitest spools: error: {error}", file=sys.stderr)
+            return 2
     paths: list[Path] = []
     for place in given:
         if place.is_dir():

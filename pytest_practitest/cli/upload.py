@@ -21,21 +21,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PractiTestError
-from ..limits import DEFAULT_RATE_LIMIT
+from ..model import Destination
+from ..options import resolve_base_url
 from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
     from ..api.ratelimit import RateLimiter
     from ..mapping import MappingFile
     from ..settings import Settings
-    from ..spool.journal import Spool, SpoolMeta
+    from ..spool.journal import Spool
     from ..spool.merged import Journal
+    from ..upload.publisher import Publisher
 
-#: where results go: taken from each spool unless given here (never from the environment,
-#: which in CI may belong to another job)
+#: where results go: a spool made here keeps its own unless given here; a bundle or a
+#: spool from elsewhere takes them from here (flags, environment, ini, defaults)
 RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map", "version", "field")
-#: of those, what a record carries (given to the records that lack it), not the spool's meta
-PER_RECORD = ("map", "version", "fields")
+#: what the publisher decides for every spool
+STEMS = ("url", "rate-limit", "deadline", "timeout", "author-id", "bundle-fields", *RETARGET)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,27 +49,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
-    parser.add_argument(
-        "--url", help="us, eu or a base URL (default: PRACTITEST_URL, else the spool's)"
-    )
-    parser.add_argument(
-        "--rate-limit",
-        help="calls per minute, CALLS/SECONDS, or 0 "
-        f"(default: PRACTITEST_RATE_LIMIT or {DEFAULT_RATE_LIMIT[0]})",
-    )
-    parser.add_argument(
-        "--deadline",
-        type=float,
-        default=900.0,
-        help="give up after this many seconds (default 900)",
-    )
-    add_command_flags(parser, ("author-id",), default="PRACTITEST_AUTHOR_ID, else the spool's")
+    stems = ("rate-limit", "deadline", "timeout", "bundle-fields")
+    add_command_flags(parser, stems, command="upload")
     group = parser.add_argument_group(
-        "re-targeting",
-        "Where results go is each spool's own, unless given here: to send what was rejected "
-        "(no instance, a wrong set or project) somewhere it will be taken.",
+        "where results go",
+        "A spool this machine's session made keeps its own destination unless given here "
+        "(the flags re-target it: to send what was rejected somewhere it will be taken). A "
+        "bundle (--practitest-defer) or a spool from elsewhere carries results only: where "
+        "they go is given here, else by PRACTITEST_* variables, else pytest's ini file.",
     )
-    add_command_flags(group, RETARGET, default="the spool's")
+    add_command_flags(group, ("url", "author-id", *RETARGET))
     parser.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
     parser.add_argument(
         "--verify",
@@ -82,23 +73,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``practitest upload SPOOL...``: 0 all delivered, 1 some not, 2 usage or input error."""
-    from ..settings import resolve
+    from ..upload.publisher import Publisher
+    from .flags import command_settings
 
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
-        # The plugin's settings and environment variables (timeout, rate limit, author);
-        # where results go comes from each spool, and its URL unless one is given.
-        settings = resolve(
-            {
-                "practitest_url": args.url,
-                "practitest_rate_limit": args.rate_limit,
-                **command_values(args, ("author-id",)),
-            },
-            lambda name: None,
-        )
-        overrides = resolve(command_values(args, RETARGET), lambda name: None, env={})
-        mapping = _mapping(overrides.map)
+        # The plugin's settings, in the plugin's order: flags, environment, ini, defaults.
+        settings = command_settings(command_values(args, STEMS), "upload")
+        resolve_base_url(settings.url)  # a wrong one is a usage error before any spool opens
+        mapping = _mapping(settings.map)
     except PractiTestError as error:
         text = str(error).replace("--practitest-", "--")
         print(f"practitest upload: error: {text}", file=sys.stderr)
@@ -110,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
     except NoSpools as error:
         print(f"practitest upload: error: {error}", file=sys.stderr)
         return 2
-    deadline = time.monotonic() + args.deadline
-    given = {key for key in overrides.sources if key not in PER_RECORD}
-    retarget = _Retarget(overrides, given, mapping)
-    return _upload_all(paths, settings, args, deadline, retarget)
+    deadline = time.monotonic() + settings.deadline
+    return _upload_all(
+        paths, settings, args, deadline, _Retarget(settings, mapping), Publisher(settings)
+    )
 
 
 def _mapping(path: Path | None) -> MappingFile | None:
@@ -123,24 +107,15 @@ def _mapping(path: Path | None) -> MappingFile | None:
 
 
 class _Retarget:
-    """The re-targeting flags, applied to a spool's meta and its pending records."""
+    """The mapping file, version and fields given, applied to a spool's pending records."""
 
-    def __init__(self, overrides: Settings, given: set[str], mapping: MappingFile | None) -> None:
+    def __init__(self, overrides: Settings, mapping: MappingFile | None) -> None:
         self.overrides = overrides
-        self.given = given
         self.mapping = mapping
-
-    def meta(self, meta: SpoolMeta) -> SpoolMeta:
-        changes = {key: getattr(self.overrides, key) for key in self.given}
-        if "set_id" in changes:
-            changes.setdefault("set_name", None)
-        elif "set_name" in changes:
-            changes["set_id"] = None
-        return replace(meta, **changes)
 
     def records(self, spool: Journal) -> int:
         """Give pending records the mapping file's targets (by node id), and the version and
-        fields the command line gives where they have none; how many changed."""
+        fields the publisher gives where they have none; how many changed."""
         version = self.overrides.version
         fields = dict(self.overrides.fields)
         if self.mapping is None and version is None and not fields:
@@ -168,13 +143,21 @@ def _upload_all(
     args: argparse.Namespace,
     deadline: float,
     retarget: _Retarget,
+    publisher: Publisher,
 ) -> int:
-    """Open every spool, group those that go to the same place, deliver each group as one."""
+    """Open every spool, group those that go to the same place, deliver each group as one.
+
+    Where each goes is decided for all before anything is sent: one refused (a bundle
+    naming another URL or project) and nothing is sent at all.
+    """
     from ..api.client import account_limiter
     from ..spool.journal import Spool
+    from ..upload.publisher import Refused
 
     worst = 0
-    groups: dict[tuple[object, ...], list[Spool]] = {}
+    groups: dict[tuple[Destination, bool], list[Spool]] = {}
+    refused: list[str] = []
+    opened: list[Spool] = []
     for path in paths:
         try:
             spool = Spool.open(path, exclusive=True)
@@ -182,27 +165,43 @@ def _upload_all(
             print(f"practitest upload: error: {error}", file=sys.stderr)
             worst = 2
             continue
-        meta = retarget.meta(spool.meta)
-        place = (meta.url, meta.project_id, meta.set_id, meta.set_name, meta.create_missing)
-        groups.setdefault((*place, meta.author_id, meta.dry_run), []).append(spool)
+        opened.append(spool)
+        try:
+            where = publisher.destination_of(spool)
+        except Refused as error:
+            refused.append(str(error))
+            continue
+        publisher.results_only(spool)
+        groups.setdefault((where, spool.meta.dry_run), []).append(spool)
+    if refused:
+        for line in refused:
+            print(f"practitest upload: error: {line}", file=sys.stderr)
+        for spool in opened:
+            spool.close()
+        return 2
     # One account, one limit: every group's calls (and other processes') count against it.
     limiter = account_limiter(settings.url, settings.token(), settings.rate_limit)
-    for spools in groups.values():
-        worst = max(worst, _upload_group(spools, settings, args, deadline, retarget, limiter))
+    for (where, _), spools in groups.items():
+        code = _upload_group(spools, where, settings, args, deadline, retarget, limiter)
+        worst = max(worst, code)
     return worst
 
 
-def _lacks(meta: SpoolMeta) -> str | None:
-    """What a spool (a deferred session's bundle) does not say and the command must."""
-    if not meta.project_id:
-        return "no project is named: give --project-id (and --set-id or --set-name)"
-    if meta.set_id is None and not meta.set_name:
-        return "no test set is named: give --set-id or --set-name"
+def _lacks(where: Destination) -> str | None:
+    """What neither the spool nor the publisher says, and the command must."""
+    if not where.project_id:
+        return (
+            "no project is named: give --project-id or PRACTITEST_PROJECT_ID "
+            "(and --set-id or --set-name)"
+        )
+    if where.set_id is None and not where.set_name:
+        return "no test set is named: give --set-id or --set-name (or PRACTITEST_SET_ID)"
     return None
 
 
 def _upload_group(
     spools: list[Spool],
+    where: Destination,
     settings: Settings,
     args: argparse.Namespace,
     deadline: float,
@@ -218,17 +217,15 @@ def _upload_group(
     journal = SpoolSet(spools)
     names = journal.where
     with journal:
-        meta = retarget.meta(journal.meta)
-        if meta.dry_run:
+        if journal.meta.dry_run:
             print(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
             return 0
-        lacks = _lacks(meta)
+        lacks = _lacks(where)
         if lacks is not None:
             print(f"practitest upload: error: {names}: {lacks}", file=sys.stderr)
             return 2
-        if "url" not in settings.sources:
-            settings = settings._replace(url=meta.url)
-        upload_settings = UploadSettings.from_settings(settings, meta)
+        settings = settings._replace(url=where.url or "us")
+        upload_settings = UploadSettings(where)
         for warning in journal.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
         changed = retarget.records(journal)
@@ -238,9 +235,14 @@ def _upload_group(
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
+        print(
+            f"PractiTest: sending to {resolve_base_url(settings.url)}, project "
+            f"{where.project_id}, {where.test_set()}",
+            flush=True,
+        )
         held = sum(s.count for s in spools)
-        where = str(spools[0].path) if len(spools) == 1 else f"{len(spools)} spools"
-        intro = f"PractiTest: {len(pending)} of {journal.count} records in {where} still to send"
+        held_in = str(spools[0].path) if len(spools) == 1 else f"{len(spools)} spools"
+        intro = f"PractiTest: {len(pending)} of {journal.count} records in {held_in} still to send"
         if held > journal.count:
             intro += f" ({held - journal.count} held twice: sent once)"
         report = deliver(

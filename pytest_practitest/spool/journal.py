@@ -34,19 +34,18 @@ import json
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import PractiTestError
 from ..model import RunRecord
+from . import origin
+from .meta import SPOOL_FORMAT as SPOOL_FORMAT  # re-exported: one import for readers
+from .meta import SpoolMeta as SpoolMeta
 from .private import private_dirs
 
-if TYPE_CHECKING:
-    from ..settings import Settings
-
-SPOOL_FORMAT = 1
 FSYNC_INTERVAL = 1.0
 #: the most bytes of lines held for one write (``add(flush=False)``): any file size fits
 PENDING_LIMIT = 1 << 20
@@ -65,41 +64,6 @@ _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
 
 class SpoolError(PractiTestError):
     """The file is not a spool this version can read."""
-
-
-@dataclass
-class SpoolMeta:
-    """What an upload session needs besides the token."""
-
-    project_id: int
-    url: str
-    set_id: int | None = None
-    set_name: str | None = None
-    create_missing: bool = False
-    source: str = ""
-    created: str = field(
-        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
-    )
-    #: a dry run's records: a plan to look at, never to send
-    dry_run: bool = False
-    #: the author of tests and sets it creates (an account token needs one): a resume
-    #: from anywhere creates them as the session would have
-    author_id: int | None = None
-    #: a relocatable bundle (``spool/bundle.py``): file paths are relative to its folder
-    bundle: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings, source: str) -> SpoolMeta:
-        return cls(
-            project_id=settings.project_id or 0,
-            url=settings.url,
-            set_id=settings.set_id,
-            set_name=settings.set_name,
-            create_missing=settings.create_missing,
-            source=source,
-            dry_run=settings.dry_run,
-            author_id=settings.author_id,
-        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +87,9 @@ class Spool:
         self.rejected: dict[str, str] = {}
         self.attempts: dict[str, Attempt] = {}
         self.warnings: list[str] = []
+        #: made by this machine's own session (``origin``): it keeps its destination; else
+        #: (a bundle, a spool from elsewhere) it carries results only
+        self.trusted = False
         self._fd: int | None = fd
         self._pending: list[bytes] = []  # lines not on disk yet
         self._pending_bytes = 0
@@ -147,7 +114,9 @@ class Spool:
         fd = os.open(path, _APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         try_lock(fd, exclusive=False)  # "a session is writing this"; see open(exclusive=True)
         spool = cls(path, meta, fd)
-        spool._write({"type": "meta", "format": SPOOL_FORMAT, **asdict(meta)})
+        spool.trusted = not meta.bundle
+        line = meta.line()
+        spool._write(line if meta.bundle else origin.sign(line, path))
         return spool
 
     @classmethod
@@ -184,7 +153,7 @@ class Spool:
             raise SpoolError(f"{path}: spool format is not {SPOOL_FORMAT}")
         meta_line.pop("type")
         try:
-            meta = SpoolMeta(**meta_line)
+            meta = SpoolMeta.read(meta_line)
         except TypeError as exc:
             raise SpoolError(f"{path}: bad meta line ({exc})") from None
         fd = os.open(path, _APPEND)
@@ -195,6 +164,7 @@ class Spool:
                 "run this once it has ended"
             )
         spool = cls(path, meta, fd)
+        spool.trusted = origin.made_here(entries[0], path)
         spool.warnings = warnings
         spool.keep_records = keep_records
         if keep_records:

@@ -79,11 +79,7 @@ def summarize(path: Path) -> Summary:
         return Summary(path, damaged=str(error).removeprefix(f"{path}: "))
     with spool:
         meta = spool.meta
-        where = (
-            f"test set {meta.set_id}"
-            if meta.set_id is not None
-            else (f"test set {meta.set_name!r}" if meta.set_name else "no test set")
-        )
+        where = meta.destination.test_set()
         reasons = Counter(
             reason.split(": ", 1)[1] if ": " in reason else reason
             for key, reason in spool.rejected.items()
@@ -94,8 +90,8 @@ def summarize(path: Path) -> Summary:
             created=meta.created.replace("T", " ")[:16],
             source=SOURCES.get(meta.source, meta.source or "?")
             + (" (a bundle)" if meta.bundle else ""),
-            target=f"project {meta.project_id}, {where}"
-            if meta.project_id
+            target=f"project {meta.destination.project_id}, {where}"
+            if meta.destination.project_id
             else "no project yet (practitest upload --project-id)",
             total=spool.count,
             delivered=len(spool.delivered),

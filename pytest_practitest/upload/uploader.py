@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
-from ..model import RunRecord
-from ..spool.journal import Attempt, SpoolMeta
+from ..model import Destination, RunRecord
+from ..spool.journal import Attempt
 from ..spool.merged import Journal
 from .autocreate import AutoCreate
 from .fields import CustomField, custom_fields, field_value
@@ -41,10 +41,7 @@ DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 class UploadSettings:
     """What to upload where (the token lives in the client only)."""
 
-    project_id: int
-    test_set: SetChoice = field(default_factory=SetChoice)
-    create_missing: bool = False
-    author_id: int | None = None
+    destination: Destination
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     #: wait this long after an unclear answer before looking for the runs it may
@@ -52,21 +49,25 @@ class UploadSettings:
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
 
     @classmethod
-    def from_settings(cls, settings: Settings, spooled: SpoolMeta | None = None) -> UploadSettings:
-        """Where results go: as the settings say, or, resuming a spool, as it recorded.
+    def from_settings(cls, settings: Settings) -> UploadSettings:
+        """Where results go as the settings say (``practitest upload`` builds its own)."""
+        return cls(Destination.of(settings))
 
-        The author is the settings' when they give one, else the spool's.
-        """
-        where = settings if spooled is None else spooled
-        author = settings.author_id
-        if author is None and spooled is not None:
-            author = spooled.author_id
-        return cls(
-            project_id=where.project_id or 0,
-            test_set=SetChoice(where.set_id, where.set_name),
-            create_missing=where.create_missing,
-            author_id=author,
-        )
+    @property
+    def project_id(self) -> int:
+        return self.destination.project_id or 0
+
+    @property
+    def test_set(self) -> SetChoice:
+        return SetChoice(self.destination.set_id, self.destination.set_name)
+
+    @property
+    def create_missing(self) -> bool:
+        return self.destination.create_missing
+
+    @property
+    def author_id(self) -> int | None:
+        return self.destination.author_id
 
 
 class Uploader:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
@@ -24,7 +24,10 @@ def gsim() -> Iterator[Simulator]:
 
 
 def write_spool(directory: Path, url: str, count: int = 8, **meta: object) -> Path:
-    spool = Spool.create(directory, SpoolMeta(project_id=4500, url=url, set_id=20000, **meta))  # type: ignore[arg-type]
+    spool = Spool.create(
+        directory,
+        SpoolMeta(Destination(project_id=4500, url=url, set_id=20000), **meta),  # type: ignore[arg-type]
+    )
     names = ["Cart: add an item", "Login: locked account", "No such test"]
     for i in range(count):
         spool.add(
@@ -67,12 +70,17 @@ def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
 
 
 def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None:
-    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url=gsim.url, set_id=20000))
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+    )
     spool.add(RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label="t"))
     spool.close()
     result = practitest("upload", str(spool.path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("PractiTest: 1 of 1 records")
+    assert result.stdout.startswith(
+        f"PractiTest: sending to {gsim.url}, project 4500, test set 20000\n"
+        "PractiTest: 1 of 1 records"
+    )
     assert result.stdout.endswith(f"PractiTest: everything is delivered; removed {spool.path}\n")
     again = practitest("upload", str(spool.path))
     assert again.returncode == 2
@@ -175,7 +183,6 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
     written.append(path.read_text())
     # In-process too, with every logger at DEBUG.
     from pytest_practitest.api.client import Client
-    from pytest_practitest.upload.targets import SetChoice
     from pytest_practitest.upload.uploader import Uploader, UploadSettings
 
     with (
@@ -184,7 +191,7 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
     ):
         client = Client(gsim.url, TOKEN, backoff=0.01)
         report = Uploader(
-            client, UploadSettings(project_id=4500, test_set=SetChoice(20000)), spool
+            client, UploadSettings(Destination(project_id=4500, set_id=20000)), spool
         ).upload()
         written += report.lines()
     written.append(caplog.text)
@@ -222,7 +229,9 @@ def test_several_spools_in_one_call_a_dry_run_skipped_a_busy_one_refused(
 
 
 def test_a_long_upload_shows_progress_in_a_ci_log(gsim: Simulator, tmp_path: Path) -> None:
-    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url=gsim.url, set_id=20000))
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+    )
     for index in range(30):
         spool.add(
             RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label=f"t{index}")
@@ -259,3 +268,201 @@ def test_verify_says_each_result_is_there_once_or_names_what_is_not(
     )
     assert "PractiTest: more than once: test_0 (runs " in result.stdout
     assert doubled.exists()  # kept: a person should look
+
+
+# -- the trust boundary: a bundle or a spool from elsewhere never chooses where results go --
+
+
+class Capture:
+    """A server on 127.0.0.1 that records every request it gets (an attacker's host)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[str] = []
+        seen = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self) -> None:
+                seen.append(f"{self.command} {self.path} {self.headers.get('PTToken')}")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"data": []}')
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def attacker() -> Iterator[Capture]:
+    capture = Capture()
+    yield capture
+    capture.close()
+
+
+def write_bundle(folder: Path, destination: Destination, **record: object) -> Path:
+    """A bundle as a shard job (or an attacker) leaves it: folder/spool.jsonl."""
+    meta = SpoolMeta(destination, source="pytest", bundle=True)
+    with Spool.create(folder, meta, name="spool.jsonl") as spool:
+        spool.add(
+            RunRecord(
+                target=Target(name="Cart: add an item"),
+                status=Status.PASSED,
+                label="test_cart",
+                **record,  # type: ignore[arg-type]
+            )
+        )
+    return folder
+
+
+def test_a_bundle_naming_another_url_is_refused_and_nothing_is_sent(
+    gsim: Simulator, attacker: Capture, tmp_path: Path
+) -> None:
+    good = write_bundle(tmp_path / "good", Destination())
+    evil = write_bundle(tmp_path / "evil", Destination(url=attacker.url, project_id=4500))
+    # The README's publish job: where results go only in the environment.
+    result = practitest(
+        "upload",
+        str(good),
+        str(evil),
+        PRACTITEST_URL=gsim.url,
+        PRACTITEST_PROJECT_ID="4500",
+        PRACTITEST_SET_ID="20000",
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"practitest upload: error: {evil / 'spool.jsonl'}: refused: the bundle names "
+        f"'{attacker.url}', but this upload sends to {gsim.url} (--url, PRACTITEST_URL or "
+        "ini practitest_url); nothing was sent\n"
+    )
+    assert attacker.requests == []
+    assert gsim.requests == []  # one refused: nothing at all is sent
+    # Without a URL of its own the publisher's default is not the bundle's either.
+    alone = practitest("upload", str(evil), PRACTITEST_PROJECT_ID="4500", PRACTITEST_SET_ID="1")
+    assert alone.returncode == 2
+    assert "but this upload sends to https://api.practitest.com" in alone.stderr
+    assert attacker.requests == []
+
+
+def test_a_bundle_naming_another_project_is_refused(gsim: Simulator, tmp_path: Path) -> None:
+    other = write_bundle(tmp_path / "other", Destination(project_id=777, set_id=20000))
+    result = practitest(
+        "upload",
+        str(other),
+        PRACTITEST_URL=gsim.url,
+        PRACTITEST_PROJECT_ID="4500",
+        PRACTITEST_SET_ID="20000",
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"practitest upload: error: {other / 'spool.jsonl'}: refused: the bundle names "
+        "project 777, but this upload sends to project 4500 (--project-id, "
+        "PRACTITEST_PROJECT_ID or ini practitest_project_id); nothing was sent\n"
+    )
+    assert gsim.requests == []
+
+
+def test_a_bundle_carries_results_only_the_publisher_decides_the_rest(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    owner = gsim.info.users["owner@example.com"]
+    tester = gsim.info.users["qa.lead@example.com"]
+    bundle = tmp_path / "b"
+    meta = SpoolMeta(
+        Destination(
+            url=gsim.url, project_id=4500, set_id=20000, create_missing=True, author_id=owner
+        ),
+        bundle=True,
+    )
+    with Spool.create(bundle, meta, name="spool.jsonl") as spool:
+        for name in ("ATTACKER CREATED TEST", "Cart: add an item"):
+            spool.add(
+                RunRecord(
+                    target=Target(name=name),
+                    status=Status.PASSED,
+                    label=name,
+                    tester_id=tester,
+                    custom_fields={"Browser": "Chrome", "Build": "evil"},
+                )
+            )
+    result = practitest(
+        "upload",
+        str(bundle),
+        "--bundle-fields",
+        "Browser",
+        PRACTITEST_URL=gsim.url,
+        PRACTITEST_PROJECT_ID="4500",
+        PRACTITEST_SET_NAME="Nightly regression",
+    )
+    assert result.returncode == 1, result.stderr  # the unknown test is not created
+    assert result.stdout.startswith(
+        f"PractiTest: sending to {gsim.url}, project 4500, test set 'Nightly regression'\n"
+    )
+    assert "rejected: ATTACKER CREATED TEST: test 'ATTACKER CREATED TEST' has no instance" in (
+        result.stderr
+    )
+    assert [t["name"] for t in gsim.entities("tests") if "ATTACKER" in t["name"]] == []
+    [run] = gsim.entities("runs")
+    assert run.get("tester-id") != tester
+    browser, build = gsim.info.custom_fields["Browser"], gsim.info.custom_fields["Build"]
+    assert run["custom-fields"] == {f"---f-{browser}": "Chrome"}
+    assert f"---f-{build}" not in run["custom-fields"]
+
+
+def test_an_own_spool_keeps_its_set_whatever_the_environment_says(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    path = write_spool(tmp_path, gsim.url, count=1)  # made here: set 20000
+    result = practitest(
+        "upload",
+        str(path),
+        PRACTITEST_URL="http://127.0.0.1:9",
+        PRACTITEST_PROJECT_ID="999",
+        PRACTITEST_SET_NAME="CI main",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(
+        f"PractiTest: sending to {gsim.url}, project 4500, test set 20000\n"
+    )
+    assert "PractiTest: 1 of 1 runs delivered to test set 20000 'Nightly regression'" in (
+        result.stdout
+    )
+    assert [s["name"] for s in gsim.entities("sets") if s["name"] == "CI main"] == []
+
+
+def test_a_spool_copied_from_elsewhere_or_forged_is_not_trusted(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    path = write_spool(tmp_path / "here", gsim.url, count=1)
+    with Spool.open(path) as spool:
+        assert spool.trusted
+    forged = tmp_path / "elsewhere" / path.name
+    forged.parent.mkdir()
+    forged.write_text(path.read_text().replace('"set_id":20000', '"set_id":20001'))
+    with Spool.open(forged) as spool:
+        assert not spool.trusted  # edited, and not where it was made
+    copied = tmp_path / "copied.jsonl"
+    copied.write_text(path.read_text())
+    with Spool.open(copied) as spool:
+        assert not spool.trusted
+    result = practitest("upload", str(copied), PRACTITEST_URL=gsim.url)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"practitest upload: error: {copied}: no project is named: give --project-id or "
+        "PRACTITEST_PROJECT_ID (and --set-id or --set-name)\n"
+    )
+    assert gsim.requests == []

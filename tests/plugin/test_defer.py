@@ -214,13 +214,15 @@ def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> Non
     assert missing.returncode == 2
     assert missing.stderr == (
         f"practitest upload: error: {bundle / 'spool.jsonl'}: no project is named: "
-        "give --project-id (and --set-id or --set-name)\n"
+        "give --project-id or PRACTITEST_PROJECT_ID (and --set-id or --set-name)\n"
     )
     no_set = run_cli(
         "upload", str(bundle), "--project-id", "4500", settings={"PRACTITEST_TOKEN": TOKEN}
     )
     assert no_set.returncode == 2
-    assert no_set.stderr.endswith("no test set is named: give --set-id or --set-name\n")
+    assert no_set.stderr.endswith(
+        "no test set is named: give --set-id or --set-name (or PRACTITEST_SET_ID)\n"
+    )
     assert (bundle / "spool.jsonl").is_file()  # kept, whole
 
 
@@ -280,3 +282,30 @@ def test_a_publisher_that_cannot_create_every_new_test_in_time_says_so_first(
     ), result.stderr
     assert first.endswith("run again, it goes on where it stopped")
     assert bundle.is_dir()
+
+
+def test_a_bundle_published_with_the_destination_only_in_the_environment_is_delivered(
+    dsim: Simulator, tmp_path: Path
+) -> None:
+    """The README's publish job, without repeating the project and set as flags."""
+    write_part(tmp_path / "job", 0)
+    shard = run_pytest("--practitest", "--practitest-defer", cwd=tmp_path / "job")
+    assert shard.returncode == 1, shard.stdout + shard.stderr
+    [bundle] = (tmp_path / "job" / ".practitest").glob("bundle-*")
+    env = {
+        **publish_env(dsim),
+        "PRACTITEST_PROJECT_ID": "4500",
+        "PRACTITEST_SET_ID": "20000",
+        "PRACTITEST_CREATE_MISSING": "1",
+        "PRACTITEST_AUTHOR_ID": str(dsim.info.users["owner@example.com"]),
+    }
+    result = run_cli("upload", str(bundle), settings=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(
+        f"PractiTest: sending to {dsim.url}, project 4500, test set 20000\n"
+    )
+    assert (
+        f"PractiTest: {PER_SHARD} of {PER_SHARD} runs delivered to test set 20000 "
+        "'Nightly regression'" in result.stdout
+    )
+    assert len(dsim.entities("runs")) == PER_SHARD

@@ -126,7 +126,8 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
         ]
     )
     [spool] = pytester.path.joinpath(".practitest").glob("*.jsonl")
-    env = {**os.environ, "PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": psim.url}
+    # The spool was made here: it keeps its URL unless the command line re-targets it.
+    env = {**os.environ, "PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": "http://127.0.0.1:9"}
     env.pop("PRACTITEST_PROJECT_ID", None)
     # Nothing maps these tests: their names must exist in the set for the upload to find them.
     for name in ("test_x.py::test_ok", "test_x.py::test_bad", "test_x.py::test_ok2"):
@@ -137,7 +138,7 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
         )
         entities.create_instance(psim.store, psim.store.table("sets")[20000], test)
     upload = subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool)],
+        [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool), "--url", psim.url],
         capture_output=True,
         text=True,
         env=env,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_practitest.model import Destination
 from pytest_practitest.settings import resolve
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.upload import background as delivery
@@ -121,7 +122,9 @@ def test_the_delivery_process_runs_below_the_tests_in_priority(
     from pytest_practitest.spool.journal import Spool, SpoolMeta
 
     monkeypatch.setenv("PRACTITEST_TOKEN", "not-used")  # nothing is spooled: nothing is sent
-    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:9"))
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:9"))
+    )
     process = delivery.DeliveryProcess(spool.path, resolve({}, lambda name: None, {}))
     pid = process._process.pid
     mine = os.getpriority(os.PRIO_PROCESS, 0)

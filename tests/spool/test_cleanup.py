@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.spool.cleanup import leftover_line, leftovers, remove_delivered
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import sample_record
@@ -27,7 +27,9 @@ def spool_with_files(directory: Path, user_file: Path) -> tuple[Spool, list[RunR
             steps=(StepRecord("s", Status.PASSED, files=(FileRef("x", path=str(made)),)),),
         ),
     ]
-    spool = Spool.create(directory, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    spool = Spool.create(
+        directory, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
     for item in records:
         spool.add(item)
     return spool, records, made
@@ -68,7 +70,9 @@ def test_a_spool_with_a_rejected_record_is_kept(tmp_path: Path) -> None:
 
 
 def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None:
-    spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
     spool.add(sample_record(1))
     spool.close()
     with spool.path.open("a") as handle:
@@ -79,7 +83,10 @@ def test_a_damaged_spool_is_kept_for_a_person_to_look_at(tmp_path: Path) -> None
 
 def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path) -> None:
     def spool_of(count: int, delivered: int = 0, **meta: object) -> Spool:
-        spool = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://x", **meta))  # type: ignore[arg-type]
+        spool = Spool.create(
+            tmp_path,
+            SpoolMeta(Destination(project_id=4500, url="http://x"), **meta),  # type: ignore[arg-type]
+        )
         for index in range(count):
             item = sample_record(index)
             spool.add(item)

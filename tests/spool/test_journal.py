@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import RunRecord
+from pytest_practitest.model import Destination, RunRecord
 from pytest_practitest.spool.journal import Spool, SpoolError, SpoolMeta
 from tests.helpers import sample_record, wait_for
 
 
 def test_round_trip_and_pending(tmp_path: Path) -> None:
     meta = SpoolMeta(
-        project_id=4500, url="http://127.0.0.1:1", set_name="Nightly", create_missing=True
+        Destination(
+            project_id=4500, url="http://127.0.0.1:1", set_name="Nightly", create_missing=True
+        )
     )
     with Spool.create(tmp_path, meta) as spool:
         first, second, third = sample_record(1), sample_record(2), sample_record(3)
@@ -44,7 +46,9 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
 ) -> None:
     # The plugin's test process writes records; its delivery process follows the same
     # file and appends the delivery state. Each line is one O_APPEND write: no interleaving.
-    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    writer = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
     follower = Spool.open(writer.path, keep_records=False)
     assert follower.read_new() == []
     first, second = sample_record(1), sample_record(2)
@@ -66,7 +70,9 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
 
 
 def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> None:
-    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    writer = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
     follower = Spool.open(writer.path, keep_records=False)
     one = sample_record(1)
     line = ('{"type":"record","record":' + json.dumps(one.to_json()) + "}\n").encode()
@@ -81,7 +87,9 @@ def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> Non
 
 
 def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) -> None:
-    writer = Spool.create(tmp_path, SpoolMeta(project_id=4500, url="http://127.0.0.1:1"))
+    writer = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
     writer.write_behind(0.2)
     follower = Spool.open(writer.path, keep_records=False)
     first, second = sample_record(1), sample_record(2)
@@ -107,7 +115,7 @@ def test_write_behind_batches_records_and_close_writes_the_rest(tmp_path: Path) 
 
 
 def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
-    with Spool.create(tmp_path, SpoolMeta(project_id=1, url="us")) as spool:
+    with Spool.create(tmp_path, SpoolMeta(Destination(project_id=1, url="us"))) as spool:
         spool.add(sample_record(1))
         path = spool.path
     with path.open("a") as handle:
@@ -153,7 +161,9 @@ def test_unflushed_records_are_written_every_pending_limit_bytes(
     from pytest_practitest.spool import journal
 
     monkeypatch.setattr(journal, "PENDING_LIMIT", 4096)
-    with Spool.create(tmp_path, SpoolMeta(project_id=1, url="http://127.0.0.1:1")) as spool:
+    with Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=1, url="http://127.0.0.1:1"))
+    ) as spool:
         spool.keep_records = False
         start = spool.path.stat().st_size
         sizes = []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from pytest_practitest.spool.merged import SpoolSet
 
 
 def spool_with(folder: Path, records: list[RunRecord]) -> Spool:
-    spool = Spool.create(folder, SpoolMeta(project_id=1, url="us", set_id=2))
+    spool = Spool.create(folder, SpoolMeta(Destination(project_id=1, url="us", set_id=2)))
     for record in records:
         spool.add(record)
     return spool

@@ -13,11 +13,10 @@ import pytest
 from pytest_practitest.api.client import Client
 from pytest_practitest.api.ratelimit import RateLimiter
 from pytest_practitest.events import Event, Kind
-from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator, entities
 from pytest_practitest.spool.journal import Spool
 from pytest_practitest.upload.index import fitted_name
-from pytest_practitest.upload.targets import SetChoice
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.upload.test_uploader import PROJECT, TOKEN, records_for, run_outputs
 from tests.upload.test_uploader import upload as upload_with
@@ -171,7 +170,7 @@ def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
     resumed = Spool.open(spool.path)
     client = Client(usim.url, TOKEN, backoff=0.01)
     settings = UploadSettings(
-        PROJECT, SetChoice(set_id=20000), create_missing=True, author_id=owner(usim)
+        Destination(project_id=PROJECT, set_id=20000, create_missing=True, author_id=owner(usim))
     )
     with client.session:
         again = Uploader(client, settings, resumed).upload()

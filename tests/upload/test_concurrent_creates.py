@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.api.client import Client
-from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from pytest_practitest.upload.report import UploadReport
-from pytest_practitest.upload.targets import SetChoice
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 
 TOKEN = "race-token-7a6b5c4d"
@@ -36,15 +35,19 @@ def test_two_sessions_creating_the_same_tests_end_with_one_of_each(
 
         def job(name: str) -> None:
             folder = tmp_path / name
-            spool = Spool.create(folder, SpoolMeta(project_id=sim.info.project_id, url=sim.url))
+            spool = Spool.create(
+                folder, SpoolMeta(Destination(project_id=sim.info.project_id, url=sim.url))
+            )
             for index in range(TESTS):
                 status = Status.FAILED if index % 7 == 0 else Status.PASSED
                 spool.add(RunRecord(target=Target(name=f"suite test {index:03d}"), status=status))
             settings = UploadSettings(
-                project_id=sim.info.project_id,
-                test_set=SetChoice(set_name="Nightly, by name"),
-                create_missing=True,
-                author_id=owner,
+                Destination(
+                    project_id=sim.info.project_id,
+                    set_name="Nightly, by name",
+                    create_missing=True,
+                    author_id=owner,
+                )
             )
             client = Client(sim.url, TOKEN, timeout=(5.0, 30.0))
             with client.session:

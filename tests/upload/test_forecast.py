@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 
 from pytest_practitest.api.client import Client
-from pytest_practitest.model import RunRecord, Status, Target
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.settings import Settings
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.upload.forecast import forecast
 from pytest_practitest.upload.plan import describe
-from pytest_practitest.upload.targets import SetChoice
 from pytest_practitest.upload.uploader import UploadSettings
 from tests.helpers import seed_set
 
@@ -111,7 +110,7 @@ def test_the_dry_run_counts_the_calls_creating_may_add(tmp_path: Path) -> None:
     records = [
         RunRecord(target=Target(name=f"param {i % 100}"), status=Status.PASSED) for i in range(300)
     ] + [RunRecord(target=Target(display_id=1000 + i), status=Status.PASSED) for i in range(30)]
-    settings = UploadSettings(project_id=4500, test_set=SetChoice(20000), create_missing=True)
+    settings = UploadSettings(Destination(project_id=4500, set_id=20000, create_missing=True))
     lines = describe(records, settings, (30, 60.0))
     assert lines[4:] == [
         "  API calls: 22 (5 lookups + 17 run posts), if every test has an instance in the set",

@@ -12,7 +12,7 @@ import pytest
 from pytest_practitest.api.client import Client
 from pytest_practitest.api.ratelimit import RateLimiter
 from pytest_practitest.events import Event, Kind
-from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
+from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from pytest_practitest.upload.targets import SetChoice
@@ -58,7 +58,11 @@ def upload(
     choice = set_choice or SetChoice(set_id=sim.info.set_id)
     spool = Spool.create(
         tmp_path,
-        SpoolMeta(project_id=PROJECT, url=sim.url, set_id=choice.set_id, set_name=choice.set_name),
+        SpoolMeta(
+            Destination(
+                project_id=PROJECT, url=sim.url, set_id=choice.set_id, set_name=choice.set_name
+            )
+        ),
     )
     for record in records:
         spool.add(record)
@@ -67,7 +71,19 @@ def upload(
     sink = events.append if events is not None else (lambda event: None)
     settings.setdefault("settle_seconds", 0.05)
     report = Uploader(
-        client, UploadSettings(project_id=PROJECT, test_set=choice, **settings), spool, sink
+        client,
+        UploadSettings(
+            Destination(
+                project_id=PROJECT,
+                set_id=choice.set_id,
+                set_name=choice.set_name,
+                create_missing=settings.pop("create_missing", False),
+                author_id=settings.pop("author_id", None),
+            ),
+            **settings,
+        ),
+        spool,
+        sink,
     ).upload()
     client.close()
     spool.close()
@@ -233,14 +249,14 @@ def test_ambiguous_failures_that_never_clear_leave_records_spooled(
 
 def test_bad_token_is_one_clear_error_and_keeps_everything(usim: Simulator, tmp_path: Path) -> None:
     spool = Spool.create(
-        tmp_path, SpoolMeta(project_id=PROJECT, url=usim.url, set_id=usim.info.set_id)
+        tmp_path, SpoolMeta(Destination(project_id=PROJECT, url=usim.url, set_id=usim.info.set_id))
     )
     for record in records_for([Target(name="Cart: add an item")] * 30):
         spool.add(record)
     client = Client(usim.url, "not-the-token", backoff=0.01)
     report = Uploader(
         client,
-        UploadSettings(project_id=PROJECT, test_set=SetChoice(set_id=usim.info.set_id)),
+        UploadSettings(Destination(project_id=PROJECT, set_id=usim.info.set_id)),
         spool,
     ).upload()
     spool.close()
@@ -257,13 +273,13 @@ def test_bad_token_is_one_clear_error_and_keeps_everything(usim: Simulator, tmp_
 def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
     records = records_for([Target(instance_id=300000 + i) for i in range(8)])
     spool = Spool.create(
-        tmp_path, SpoolMeta(project_id=PROJECT, url="http://127.0.0.1:9", set_id=20000)
+        tmp_path, SpoolMeta(Destination(project_id=PROJECT, url="http://127.0.0.1:9", set_id=20000))
     )
     for record in records:
         spool.add(record)
     down = Client("http://127.0.0.1:9", TOKEN, backoff=0.01, max_retries=1)
     report = Uploader(
-        down, UploadSettings(project_id=PROJECT, test_set=SetChoice(20000)), spool
+        down, UploadSettings(Destination(project_id=PROJECT, set_id=20000)), spool
     ).upload()
     spool.close()
     assert report.delivered == 0
@@ -273,7 +289,7 @@ def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
             resumed = Spool.open(spool.path)
             client = Client(sim.url, TOKEN, backoff=0.01)
             again = Uploader(
-                client, UploadSettings(project_id=PROJECT, test_set=SetChoice(20000)), resumed
+                client, UploadSettings(Destination(project_id=PROJECT, set_id=20000)), resumed
             ).upload()
             resumed.close()
             assert again.delivered == 8
@@ -286,7 +302,9 @@ def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> 
 
     with Simulator(token=TOKEN, rate_limit=None) as sim:
         records = records_for([Target(instance_id=300000 + i) for i in range(8)])
-        spool = Spool.create(tmp_path, SpoolMeta(project_id=PROJECT, url=sim.url, set_id=20000))
+        spool = Spool.create(
+            tmp_path, SpoolMeta(Destination(project_id=PROJECT, url=sim.url, set_id=20000))
+        )
         for record in records:
             spool.add(record)
         # The process noted the attempt and posted 5 runs; the server stored them;
@@ -301,7 +319,7 @@ def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> 
         spool.close()
         with Spool.open(spool.path) as resumed:
             settings = UploadSettings(
-                project_id=PROJECT, test_set=SetChoice(20000), settle_seconds=0.05
+                Destination(project_id=PROJECT, set_id=20000), settle_seconds=0.05
             )
             report = Uploader(Client(sim.url, TOKEN), settings, resumed).upload()
         assert report.delivered == 8

@@ -1,0 +1,122 @@
+"""Where ``practitest upload`` sends a spool's results: the trust boundary, in one place.
+
+A spool made by this machine's own session (``Spool.trusted``, proven by ``spool/origin``)
+keeps its destination; the publisher's flags re-target it, and what it lacks comes from
+the publisher's environment, ini file or defaults. A bundle, or a spool from elsewhere,
+carries results only: the URL, project, test set, create-missing and author are the
+publisher's (flags > environment > ini > defaults). One that names another URL or project
+than the publisher's environment or ini is refused, so that a publish job never sends
+results (or its token) anywhere a bundle chose. Its records lose their tester and any
+custom field the publisher does not allow (``--bundle-fields``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError
+from ..model import Destination, RunRecord
+from ..options import resolve_base_url
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..spool.journal import Spool
+
+KEYS = ("url", "project_id", "set_id", "set_name", "create_missing", "author_id")
+
+
+class Refused(ConfigError):
+    """A spool from elsewhere names another URL or project than the publisher's."""
+
+
+class Publisher:
+    """The destination ``practitest upload`` itself resolves, and which parts flags gave."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.destination = Destination.of(settings)
+        self.flags = {k for k in KEYS if settings.sources.get(k, "").startswith("--")}
+        self.sources = settings.sources
+        self.allowed = frozenset(settings.bundle_fields)
+
+    def _given(self, key: str) -> str:
+        return {
+            "url": "--url, PRACTITEST_URL or ini practitest_url",
+            "project_id": "--project-id, PRACTITEST_PROJECT_ID or ini practitest_project_id",
+        }[key]
+
+    def destination_of(self, spool: Spool) -> Destination:
+        """Where ``spool``'s results go; Refused when a spool from elsewhere names another
+        URL or project."""
+        named = spool.meta.destination
+        if spool.trusted:
+            return self._kept(named)
+        what = "the bundle" if spool.meta.bundle else "the spool (not made by a session here)"
+        mine = self.destination
+        if (
+            named.url is not None
+            and "url" not in self.flags
+            and _base(named.url) != _base(mine.url or "us")
+        ):
+            raise Refused(
+                f"{spool.path}: refused: {what} names {named.url!r}, but this upload sends to "
+                f"{_base(mine.url or 'us')} ({self._given('url')}); nothing was sent"
+            )
+        if (
+            named.project_id
+            and "project_id" not in self.flags
+            and mine.project_id is not None
+            and named.project_id != mine.project_id
+        ):
+            raise Refused(
+                f"{spool.path}: refused: {what} names project {named.project_id}, but this "
+                f"upload sends to project {mine.project_id} ({self._given('project_id')}); "
+                "nothing was sent"
+            )
+        return mine
+
+    def _kept(self, named: Destination) -> Destination:
+        """A spool made here: its own destination, flags re-target, the rest fills gaps."""
+        mine = self.destination
+        changes = {key: getattr(mine, key) for key in self.flags}
+        if "set_id" in self.flags or "set_name" in self.flags:
+            changes.update(set_id=mine.set_id, set_name=mine.set_name)
+        if named.url is None:
+            changes.setdefault("url", mine.url)
+        if not named.project_id:
+            changes.setdefault("project_id", mine.project_id)
+        if named.set_id is None and not named.set_name:
+            changes.setdefault("set_id", mine.set_id)
+            changes.setdefault("set_name", mine.set_name)
+        if named.author_id is None:
+            changes.setdefault("author_id", mine.author_id)
+        return replace(named, **changes)
+
+    def results_only(self, spool: Spool) -> int:
+        """A spool from elsewhere: its pending records without tester and without the
+        custom fields the publisher does not allow; how many records lost something."""
+        if spool.trusted:
+            return 0
+        changed = 0
+        for key, record in list(spool.records.items()):
+            kept = _allowed(record, self.allowed)
+            if kept is not record:
+                spool.records[key] = kept
+                changed += 1
+        return changed
+
+
+def _allowed(record: RunRecord, allowed: frozenset[str]) -> RunRecord:
+    fields = record.custom_fields
+    if "*" not in allowed:
+        fields = {name: value for name, value in fields.items() if name in allowed}
+    if record.tester_id is None and len(fields) == len(record.custom_fields):
+        return record
+    return replace(record, tester_id=None, custom_fields=fields)
+
+
+def _base(url: str) -> str:
+    try:
+        return resolve_base_url(url).lower()
+    except ConfigError:
+        return url
