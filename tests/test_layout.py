@@ -6,6 +6,8 @@ pytest report / JUnit testcase -> RunRecord -> spool -> uploader -> client -> AP
 - ``collect/`` (the pytest side) and ``junit/`` (JUnit XML) turn results into records and
   may write files into the spool's folder, nothing else;
 - ``spool/`` is the journal on disk; ``upload/`` sends it through ``api/``;
+- ``sync/`` (``practitest sync``) makes PractiTest's tests equal to the code through
+  ``api/``, with ``upload/``'s test names;
 - ``api/`` is HTTP only: it does not know the wire format of runs (``upload/``);
 - only ``plugin.py`` and ``cli/`` wire stages together;
 - ``simulator/`` imports nothing of ours (``tests/simulator/test_isolation.py``).
@@ -24,7 +26,7 @@ import pytest
 import pytest_practitest
 
 PACKAGE = Path(pytest_practitest.__file__).parent
-STAGES = ("collect", "junit", "spool", "upload", "api", "cli", "simulator")
+STAGES = ("collect", "junit", "spool", "upload", "sync", "api", "cli", "simulator")
 #: what each part may import of the package ("core": the shared top-level modules)
 MAY_IMPORT = {
     "core": {"core"},
@@ -33,6 +35,7 @@ MAY_IMPORT = {
     "junit": {"core", "junit", "spool"},
     "spool": {"core", "spool"},
     "upload": {"core", "upload", "spool", "api"},
+    "sync": {"core", "sync", "upload", "api"},
     "api": {"core", "api"},
     "cli": {"core", *STAGES},
     "plugin": {"core", *STAGES},
@@ -45,6 +48,7 @@ MUST_NOT_IMPORT = {
     "junit": {"pytest", "_pytest", "requests", "urllib3"},
     "spool": {"pytest", "_pytest", "requests", "urllib3"},
     "upload": {"pytest", "_pytest", "requests", "urllib3"},
+    "sync": {"pytest", "_pytest", "requests", "urllib3"},
     "api": {"pytest", "_pytest"},
 }
 SIZE_LIMIT = 400  # lines per module (the simulator's handlers are measured in its own tests)
@@ -140,6 +144,16 @@ def test_every_stage_imports_only_what_it_may() -> None:
             "pytest_practitest.upload.uploader:2 imports pytest (upload must not import pytest)",
         ),
         (
+            "pytest_practitest.sync.diff",
+            "import pytest",
+            "pytest_practitest.sync.diff:1 imports pytest (sync must not import pytest)",
+        ),
+        (
+            "pytest_practitest.sync.remote",
+            "from ..collect.definitions import definition_of",
+            "pytest_practitest.sync.remote:1 imports pytest_practitest.collect.definitions",
+        ),
+        (
             "pytest_practitest.model",
             "from .spool import journal",
             "pytest_practitest.model:1 imports pytest_practitest.spool",
@@ -160,6 +174,8 @@ def test_allowed_imports_pass() -> None:
     source = "from ..spool.private import write_private\nfrom ..model import Target\nimport pytest"
     assert violations(source, "pytest_practitest.collect.steps") == []
     assert violations("from . import hookspecs", "pytest_practitest.plugin") == []
+    source = "from ..upload.index import fitted_name\nfrom ..api.client import Client"
+    assert violations(source, "pytest_practitest.sync.remote") == []
 
 
 def test_no_module_passes_the_size_limit() -> None:

@@ -1,9 +1,9 @@
 """``practitest sync``: make PractiTest's tests and the test set's instances equal to the code.
 
 Collects the suite as ``practitest map`` does (``collect/definitions``), reads what
-PractiTest holds with listings only (``upload/remote``), lists the differences and
-the calls that remove them (``upload/syncdiff``), says what they cost, and makes them
-(``upload/syncapply``). ``--check`` writes nothing and exits 1 when anything differs.
+PractiTest holds with listings only (``sync/remote``), lists the differences and
+the calls that remove them (``sync/diff``), says what they cost, and makes them
+(``sync/apply``). ``--check`` writes nothing and exits 1 when anything differs.
 """
 
 from __future__ import annotations
@@ -145,10 +145,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[str, Any]) -> int:
-    from ..upload.desired import TestDefinition
-    from ..upload.remote import Reader
-    from ..upload.syncapply import Applier
-    from ..upload.syncdiff import Differ
+    from ..sync.apply import Applier
+    from ..sync.definition import TestDefinition
+    from ..sync.diff import Differ
+    from ..sync.remote import Reader
     from ..upload.targets import Resolver, SetChoice
 
     writing = not (args.check or args.dry_run)

@@ -2,7 +2,7 @@
 
 Runs inside ``pytest --collect-only`` (the plugin loaded, reporting off) and writes
 one JSON file: a definition per PractiTest test (the fields of
-``upload.desired.TestDefinition``, which reads it back) and the problems found.
+``sync.definition.TestDefinition``, which reads it back) and the problems found.
 
 - name: where results go, by the rule reporting uses (``target_of``);
 - description: the test function's docstring;

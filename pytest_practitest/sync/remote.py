@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError
 from ..limits import PAGE_SIZE
-from .desired import TestDefinition, requirement_display_id
-from .index import fitted_name
+from ..upload.index import fitted_name
+from .definition import TestDefinition, requirement_display_id
 
 if TYPE_CHECKING:
     from ..api.client import Client

@@ -1,7 +1,7 @@
 """What the code says a PractiTest test should be: one ``TestDefinition`` per test.
 
 Made on the pytest side (``collect/definitions``), carried to ``practitest sync`` as
-JSON, compared there with what PractiTest holds (``upload/syncdiff``). Fields that are
+JSON, compared there with what PractiTest holds (``sync/diff``). Fields that are
 None are not managed: a test with no ``steps=[...]`` keeps the steps it has.
 """
 

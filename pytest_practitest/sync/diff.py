@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..limits import MAX_INSTANCES_PER_POST
-from .desired import StepDefinition, TestDefinition, requirement_display_id
+from .definition import StepDefinition, TestDefinition, requirement_display_id
 from .remote import Remote, RemoteTest
 
 #: steps.md: "Users can create 100 steps(maximum) by sending one request"

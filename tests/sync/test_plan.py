@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.model import Target
-from pytest_practitest.upload.desired import StepDefinition, TestDefinition, requirement_display_id
-from pytest_practitest.upload.remote import Remote
-from pytest_practitest.upload.syncdiff import Differ, step_change
+from pytest_practitest.sync.definition import StepDefinition, TestDefinition, requirement_display_id
+from pytest_practitest.sync.diff import Differ, step_change
+from pytest_practitest.sync.remote import Remote
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, ValidationError
 from ..limits import MAX_INSTANCES_PER_POST
-from .desired import TestDefinition
-from .index import fitted_name
-from .syncdiff import MAX_STEPS_PER_POST, Plan, StepChange
+from ..upload.index import fitted_name
+from .definition import TestDefinition
+from .diff import MAX_STEPS_PER_POST, Plan, StepChange
 
 if TYPE_CHECKING:
     from ..api.client import Client
