@@ -30,6 +30,8 @@ class Summary(NamedTuple):
     dry_run: bool = False
     in_use: bool = False
     damaged: str | None = None
+    #: lines left out when it was read (bad records, files refused), as ``Spool.warnings``
+    left_out: tuple[str, ...] = ()
 
     @property
     def undelivered(self) -> int:
@@ -48,6 +50,11 @@ class Summary(NamedTuple):
             state += "; a running session has it open"
         head = f"{self.path}  {self.created}  {self.source}  {self.target}: {state}"
         lines = [head]
+        if self.left_out:
+            count = len(self.left_out)
+            lines.append(
+                f"    {count} line{'s' if count != 1 else ''} left out, first: {self.left_out[0]}"
+            )
         rejected = sum(count for _, count in self.reasons)
         if rejected:
             lines.append(f"    {rejected} rejected:")
@@ -102,4 +109,5 @@ def summarize(path: Path) -> Summary:
             reasons=tuple(reasons.most_common()),
             dry_run=meta.dry_run,
             in_use=busy,
+            left_out=tuple(w for w in spool.warnings if "truncated last line" not in w),
         )
