@@ -61,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="attachments must lie under this directory (default: the current one)",
+        help="attachments must lie under this directory, dot-files allowed (default: each "
+        "XML file's own folder, without dot-files or dot-folders such as .git)",
     )
     parser.add_argument(
         "--property-field",
@@ -213,7 +214,7 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
         status_map=settings.status_map,
         name_template=args.name_template,
         mapping=mapping,
-        base_dir=args.attachments_base or Path.cwd(),
+        base_dir=args.attachments_base,
         fields=settings.fields,
         property_fields=property_fields,
         timestamp=timestamp,

@@ -16,6 +16,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -187,9 +188,18 @@ def _upload_all(
         groups.setdefault((*place, meta.author_id, meta.dry_run), []).append(spool)
     # One account, one limit: every group's calls count against the same minute.
     limiter = RateLimiter(*settings.rate_limit) if settings.rate_limit else None
-    for spools in groups.values():
-        worst = max(worst, _upload_group(spools, settings, args, deadline, retarget, limiter))
+    for spools, share in zip(groups.values(), shares(deadline, len(groups)), strict=True):
+        worst = max(worst, _upload_group(spools, settings, args, share, retarget, limiter))
     return worst
+
+
+def shares(deadline: float, count: int) -> Iterator[float]:
+    """Each of ``count`` groups' own deadline: an equal share of the time left when it
+    starts, so a group that is slow (a bundle with 200 new tests to create) cannot
+    starve the rest, and the time a quick one leaves goes to those after it."""
+    for index in range(count):
+        now = time.monotonic()
+        yield now + max(0.0, deadline - now) / (count - index)
 
 
 def _lacks(meta: SpoolMeta) -> str | None:

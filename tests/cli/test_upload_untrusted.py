@@ -311,3 +311,18 @@ def test_seven_bad_lines_are_named_and_left_out_the_good_bundle_is_delivered(
         "boom",
     ]
     assert done.returncode == 2  # one spool could not be read
+
+
+def test_each_group_of_bundles_gets_its_own_share_of_the_deadline() -> None:
+    import time
+
+    from pytest_practitest.cli.upload import shares
+
+    start = time.monotonic()
+    given = shares(start + 90.0, 3)
+    first = next(given)
+    assert 29.0 < first - start <= 30.5  # a third of the time, not all of it
+    time.sleep(0.05)  # the first group ended early: its time goes to the others
+    second = next(given)
+    assert 44.0 < second - start <= 45.5
+    assert abs(next(given) - (start + 90.0)) < 0.5
