@@ -31,7 +31,7 @@ class Option(NamedTuple):
     """
 
     stem: str
-    kind: str  # bool, int, str, path, float, choice, rate, fields, statusmap, capture-limit, select
+    kind: str  # bool, int, str, path, float, choice, rate, fields, values, statusmap, ...
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -162,6 +162,15 @@ OPTIONS: tuple[Option, ...] = (
         metavar="ID",
     ),
     Option(
+        "redact",
+        "values",
+        (),
+        "a secret to replace with *** in run output, steps and text attachments before "
+        "anything is spooled (the token always is); repeatable, or comma-separated in the "
+        "environment variable",
+        metavar="VALUE",
+    ),
+    Option(
         "select",
         "select",
         None,
@@ -262,6 +271,12 @@ def _fields(option: Option, raw: Any, source: str) -> tuple[tuple[str, str], ...
     return tuple(pairs)
 
 
+def _values(option: Option, raw: Any, source: str) -> tuple[str, ...]:
+    """Texts from repeated flags or an ini line list as given, else comma-separated."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    return tuple(text for item in items if (text := str(item).strip()))
+
+
 def _ci(option: Option, raw: Any, source: str) -> str | dict[str, str]:
     text = str(raw).strip()
     if text.lower() in ("output", "none"):
@@ -330,6 +345,7 @@ _READERS: dict[str, Reader] = {
     "choice": _choice,
     "rate": _rate,
     "fields": _fields,
+    "values": _values,
     "ci": _ci,
     "statusmap": _status_map,
     "select": _select,

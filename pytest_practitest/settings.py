@@ -47,6 +47,8 @@ class Settings(NamedTuple):
     author_id: int | None = None
     #: --practitest-select: None off, () every instance of the set, else run statuses
     select: tuple[str, ...] | None = None
+    #: --practitest-redact: secrets replaced with *** before anything is spooled
+    redact: tuple[str, ...] = ()
     ci: Mapping[str, str] | str = "output"
     token_env: str = "PRACTITEST_TOKEN"  # noqa: S105 (the variable's name, not a secret)
     sources: Mapping[str, str] = MappingProxyType({})
@@ -159,4 +161,5 @@ def from_json(text: str) -> Settings:
     data["fields"] = tuple(tuple(pair) for pair in data["fields"])
     data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
     data["select"] = None if data.get("select") is None else tuple(data["select"])
+    data["redact"] = tuple(data.get("redact", ()))
     return Settings(**data)

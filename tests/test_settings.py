@@ -194,3 +194,22 @@ def test_ini_and_pyproject_configure_the_plugin(
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["practitest: us project 4500 set 'From pyproject'*dry-run*"])
     assert "secret-from-env" not in result.stdout.str()
+
+
+def test_redact_values_from_each_source() -> None:
+    from pytest_practitest.spool.redact import Redactor
+
+    def values(cli: Any = None, env: str | None = None, ini: Any = None) -> tuple[str, ...]:
+        settings = resolve(
+            {"practitest_redact": cli},
+            lambda name: ini if name == "practitest_redact" else None,
+            env={} if env is None else {"PRACTITEST_REDACT": env},
+        )
+        return settings.redact
+
+    assert values() == ()
+    assert values(cli=["a,b=c", "pw2"]) == ("a,b=c", "pw2")
+    assert values(env="one-secret, two-secret,") == ("one-secret", "two-secret")
+    assert values(ini=["line one", "line,two"]) == ("line one", "line,two")
+    redactor = Redactor(["abc", "secret", "secret-longer", None])
+    assert redactor.text("a secret-longer secret abc") == "a *** *** abc"  # 3 letters: kept

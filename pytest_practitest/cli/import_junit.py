@@ -41,6 +41,7 @@ STEMS = (
     "field",
     "create-missing",
     "dry-run",
+    "redact",
 )
 
 
@@ -152,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     def keep(record: RunRecord) -> None:
         if modify is not None:
             record = modify(record)
-        spool.add(record, flush=False)
+        spool.add(converter.redactor.record(record), flush=False)
         if plan is not None:
             plan.add(record)
 
@@ -187,6 +188,7 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
     from ..junit.convert import Converter
     from ..mapping import DEFAULT_MAP, MappingFile
     from ..settings import resolve
+    from ..spool.redact import Redactor
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
     settings = resolve(cli, lambda name: None)
@@ -220,6 +222,7 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
         timestamp=timestamp,
         version=settings.version,
         warn=warn,
+        redactor=Redactor.for_settings(settings),
     )
     return settings, converter
 

@@ -63,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="give up after this many seconds (default 900)",
     )
     add_command_flags(parser, ("author-id",), default="PRACTITEST_AUTHOR_ID, else the spool's")
+    add_command_flags(parser, ("redact",))
     group = parser.add_argument_group(
         "re-targeting",
         "Where results go is each spool's own, unless given here: to send what was rejected "
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "practitest_url": args.url,
                 "practitest_rate_limit": args.rate_limit,
-                **command_values(args, ("author-id",)),
+                **command_values(args, ("author-id", "redact")),
             },
             lambda name: None,
         )
@@ -202,6 +203,16 @@ def shares(deadline: float, count: int) -> Iterator[float]:
         yield now + max(0.0, deadline - now) / (count - index)
 
 
+def _redact(journal: Journal, settings: Settings) -> None:
+    """Mask secrets in what a spool from elsewhere holds (its job may not have had them)."""
+    from ..spool.redact import Redactor
+
+    redactor = Redactor.for_settings(settings)
+    for record in journal.pending() if redactor else ():
+        if (masked := redactor.record(record)) is not record:
+            journal.records[record.key] = masked
+
+
 def _lacks(meta: SpoolMeta) -> str | None:
     """What a spool (a deferred session's bundle) does not say and the command must."""
     if not meta.project_id:
@@ -242,6 +253,7 @@ def _upload_group(
         for warning in journal.warnings:
             print(f"PractiTest: {warning}", file=sys.stderr)
         changed = retarget.records(journal)
+        _redact(journal, settings)
         if changed:
             print(f"PractiTest: {names}: {changed} records re-targeted or completed as asked")
         pending = journal.pending()

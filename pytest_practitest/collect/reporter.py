@@ -19,6 +19,7 @@ from ..events import capped
 from ..mapping import MappingFile
 from ..model import RunRecord
 from ..settings import Settings
+from ..spool.redact import Redactor
 from . import hooks
 from .ci import detect
 from .recorder import Recorder
@@ -59,6 +60,7 @@ class Reporter:
         self.delivery = delivery
         self.mapping = mapping
         self.recorder = Recorder(settings, self._record, detect())
+        self.redactor = Redactor.for_settings(settings)
         self.warnings: list[str] = []
         self.lines: list[str] = []
         self.undelivered = 0
@@ -85,6 +87,7 @@ class Reporter:
             self.recorder.hook_failures.add(problem)
         if changed is not None:
             record = changed
+        record = self.redactor.record(record)  # before it is spooled: no secret on disk
         if not self.delivery.opened:  # once, not per record: this runs for every test
             self._open()
         self.delivery.add(record)

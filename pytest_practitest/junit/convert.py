@@ -21,6 +21,7 @@ from ..mapping import MappingFile
 from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
 from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
+from ..spool.redact import Redactor
 from . import dialect
 from .reader import ATTACHMENT_LINE, Case
 
@@ -67,6 +68,8 @@ class Converter:
     map_testcase: Callable[[Case, Path], Target | None] | None = None
     #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
     artifacts: Path | None = None
+    #: secrets masked in what goes into a file here (records are masked as they are spooled)
+    redactor: Redactor = field(default_factory=lambda: Redactor(()))
     _written: int = 0
     _resolved_base: dict[Path, Path] = field(default_factory=dict, repr=False)
     _statuses: dict[str, Status] = field(init=False, repr=False)
@@ -225,7 +228,7 @@ class Converter:
         private_dirs(self.artifacts)
         self._written += 1
         path = self.artifacts / f"{self._written:07d}-{name}"
-        write_private(path, data)
+        write_private(path, self.redactor.data(data))
         return FileRef(name, path=str(path))
 
     def suite_record(self, cases: Sequence[Case], xml_path: Path) -> RunRecord:
