@@ -1,10 +1,9 @@
 """Every option: its stem, kind, default and help, and how its text is read.
 
-One stem per option: ``--practitest-project-id``, ini ``practitest_project_id``,
-env ``PRACTITEST_PROJECT_ID``. ``settings.resolve`` picks each value from the
-first source that has it; ``convert`` turns that text into the value, or says
-what form it expects. Imports nothing heavy (no pytest, no HTTP, no
-dataclasses): the plugin reads it even when reporting is off.
+One stem per option: ``--practitest-project-id``, ini ``practitest_project_id``, env
+``PRACTITEST_PROJECT_ID``. ``settings.resolve`` picks each value from the first source that
+has it; ``convert`` turns that text into the value, or says what form it expects. Imports
+nothing heavy (no pytest, no HTTP, no dataclasses): the plugin reads it even when it is off.
 """
 
 from __future__ import annotations
@@ -25,9 +24,8 @@ FALSE = ("0", "false", "no", "off", "")
 class Option(NamedTuple):
     """One setting: its stem, its kind, its default and its help.
 
-    NamedTuples rather than dataclasses here and in Settings: this module is
-    imported whenever pytest loads the plugin, even with reporting off, and a
-    dataclass costs about ten times as much to define (P4 in bench/).
+    NamedTuples, not dataclasses (here and in Settings): this module is imported whenever
+    pytest loads the plugin, reporting on or off; a dataclass costs ten times as much (P4).
     """
 
     stem: str
@@ -161,15 +159,7 @@ OPTIONS: tuple[Option, ...] = (
         "user id recorded as author of created tests and test sets (account tokens)",
         metavar="ID",
     ),
-    Option(
-        "redact",
-        "values",
-        (),
-        "a secret to replace with *** in run output, steps and text attachments before "
-        "anything is spooled (the token always is); repeatable, or comma-separated in the "
-        "environment variable",
-        metavar="VALUE",
-    ),
+    Option("redact", "values", (), "a secret spooled and sent as ***; repeatable", metavar="VALUE"),
     Option(
         "select",
         "select",
@@ -272,8 +262,7 @@ def _fields(option: Option, raw: Any, source: str) -> tuple[tuple[str, str], ...
 
 
 def _values(option: Option, raw: Any, source: str) -> tuple[str, ...]:
-    """Texts from repeated flags or an ini line list as given, else comma-separated."""
-    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")  # env: A,B
     return tuple(text for item in items if (text := str(item).strip()))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, PractiTestError
-from ..events import capped
+from ..events import capped, visible
 from ..model import RunRecord
 from .flags import add_command_flags, command_values
 
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
-            print(f"practitest import-junit: error: {message}", file=sys.stderr)
+            print(visible(f"practitest import-junit: error: {message}"), file=sys.stderr)
         warnings += plugins.failures.lines()
         for message in capped(warnings):
             print(f"PractiTest: warning: {message}", file=sys.stderr)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PractiTestError
+from ..events import visible
 from ..limits import DEFAULT_RATE_LIMIT
 from .flags import add_command_flags, command_values
 
@@ -181,7 +182,7 @@ def _upload_all(
         try:
             spool = Spool.open(path, exclusive=True)
         except PractiTestError as error:
-            print(f"practitest upload: error: {error}", file=sys.stderr)
+            print(visible(f"practitest upload: error: {error}"), file=sys.stderr)
             worst = 2
             continue
         meta = retarget.meta(spool.meta)
@@ -241,17 +242,19 @@ def _upload_group(
     with journal:
         meta = retarget.meta(journal.meta)
         if meta.dry_run:
-            print(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
+            print(
+                visible(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
+            )
             return 0
         lacks = _lacks(meta)
         if lacks is not None:
-            print(f"practitest upload: error: {names}: {lacks}", file=sys.stderr)
+            print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         if "url" not in settings.sources:
             settings = settings._replace(url=meta.url)
         upload_settings = UploadSettings.from_settings(settings, meta)
         for warning in journal.warnings:
-            print(f"PractiTest: {warning}", file=sys.stderr)
+            print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)
         _redact(journal, settings)
         if changed:
@@ -281,14 +284,14 @@ def _upload_group(
         if len(spools) > 1:
             for spool in spools:
                 done = sum(1 for key in spool.records if key in spool.delivered)
-                print(f"PractiTest: {spool.path}: {done} of {spool.count} delivered")
+                print(visible(f"PractiTest: {spool.path}: {done} of {spool.count} delivered"))
     removed = []
     if not (report.fatal or report.verified is False):
         for spool in spools:
             if remove_delivered(spool.path):
                 removed.append(str(spool.path))
     if removed:
-        print(f"PractiTest: everything is delivered; removed {', '.join(removed)}")
+        print(visible(f"PractiTest: everything is delivered; removed {', '.join(removed)}"))
     if report.undelivered or report.fatal or report.verified is False:
         return 1
     return 0

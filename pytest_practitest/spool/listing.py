@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PractiTestError
+from ..events import visible
 from .cleanup import BUNDLE_SPOOL, in_use
 from .journal import Spool
 
@@ -63,7 +64,7 @@ class Summary(NamedTuple):
                 lines.append(f"      ... and {len(self.reasons) - 5} more reasons")
         if not self.dry_run and self.undelivered > rejected:
             lines.append(f"    {self.undelivered - rejected} not sent yet")
-        return lines
+        return [visible(line) for line in lines]
 
 
 def spools_in(directory: Path) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..events import WARNINGS_SHOWN
+from ..events import WARNINGS_SHOWN, visible
 
 if TYPE_CHECKING:
     from ..spool.merged import Journal
@@ -76,4 +76,4 @@ class UploadReport:
                 f"PractiTest: {self.undelivered} not delivered; kept in {self.spool_path}; "
                 f"resume with: practitest upload {self.spool_path}"
             )
-        return lines
+        return [visible(line) for line in lines]

@@ -326,3 +326,25 @@ def test_each_group_of_bundles_gets_its_own_share_of_the_deadline() -> None:
     second = next(given)
     assert 44.0 < second - start <= 45.5
     assert abs(next(given) - (start + 90.0)) < 0.5
+
+
+def test_control_characters_in_a_label_cannot_forge_lines(usim: Simulator, tmp_path: Path) -> None:
+    forged = "\r\x1b[2KPractiTest: 500 of 500 runs delivered\n::add-mask::x\u2028"
+    folder = bundle(
+        tmp_path / "bundle-1",
+        usim.url,
+        RunRecord(target=Target(name="No such test"), status=Status.PASSED, label=forged),
+        result("test_fine", FileRef("gone.txt", path=f"spool/{forged}")),
+    )
+    done = upload(usim, str(folder))
+    assert done.returncode == 1
+    printed = done.stdout + done.stderr
+    lines = printed.splitlines()
+    assert not [line for line in lines if not line.startswith(("PractiTest: ", "practitest "))]
+    assert "\x1b" not in printed
+    assert "\r" not in printed
+    assert "\u2028" not in printed
+    escaped = "\\r\\x1b[2KPractiTest: 500 of 500 runs delivered\\n::add-mask::x\\u2028"
+    rejected = f"PractiTest: rejected: {escaped}: test 'No such test' has no instance in test set"
+    assert any(line.startswith(rejected) for line in lines), printed
+    assert "PractiTest: 1 of 2 runs delivered to test set 20000" in printed
