@@ -38,11 +38,13 @@ CAPS = Caps()
 class Intake:
     """Takes one untrusted spool's records as they are read, keeping count for the caps."""
 
-    def __init__(self, path: Path, warnings: list[str], size: int = 0, caps: Caps = CAPS) -> None:
+    def __init__(
+        self, path: Path, warnings: list[str], size: int = 0, caps: Caps | None = None
+    ) -> None:
         self.path = path
         self.folder = Path(os.path.realpath(path.parent))
         self.warnings = warnings
-        self.caps = caps
+        self.caps = caps or CAPS
         self.records = 0
         self.files = 0
         self.bytes = size
