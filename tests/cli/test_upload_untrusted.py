@@ -348,3 +348,29 @@ def test_control_characters_in_a_label_cannot_forge_lines(usim: Simulator, tmp_p
     rejected = f"PractiTest: rejected: {escaped}: test 'No such test' has no instance in test set"
     assert any(line.startswith(rejected) for line in lines), printed
     assert "PractiTest: 1 of 2 runs delivered to test set 20000" in printed
+
+
+def test_new_names_first_in_line_do_not_hold_back_known_tests_results(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    """Creating a test is a call each: 20 at 4 calls a second cannot end within 3 s."""
+    new = [
+        RunRecord(target=Target(name=f"brand new {n}"), status=Status.PASSED, label=f"new_{n}")
+        for n in range(20)
+    ]
+    bundle(tmp_path / "a" / "bundle-1", usim.url, *new)  # sorts first
+    bundle(tmp_path / "b" / "bundle-2", usim.url, *(result(f"known_{n}") for n in range(5)))
+    done = upload(
+        usim,
+        str(tmp_path / "a" / "bundle-1"),
+        str(tmp_path / "b" / "bundle-2"),
+        "--create-missing",
+        f"--author-id={usim.info.users['owner@example.com']}",
+        "--deadline=3",
+        "--rate-limit=4/1",
+    )
+    assert done.returncode == 1  # not every new test could be created in time
+    assert len(usim.entities("runs")) < 25
+    assert f"PractiTest: {tmp_path / 'b' / 'bundle-2' / 'spool.jsonl'}: 5 of 5 delivered" in (
+        done.stdout
+    )
