@@ -53,9 +53,7 @@ class Summary(NamedTuple):
         lines = [head]
         if self.left_out:
             count = len(self.left_out)
-            lines.append(
-                f"    {count} line{'s' if count != 1 else ''} left out, first: {self.left_out[0]}"
-            )
+            lines.append(f"    {count} left out as it was read; the first: {self.left_out[0]}")
         rejected = sum(count for _, count in self.reasons)
         if rejected:
             lines.append(f"    {rejected} rejected:")

@@ -293,8 +293,9 @@ def test_seven_bad_lines_are_named_and_left_out_the_good_bundle_is_delivered(
     assert f"{broken / 'spool.jsonl'}: cannot be read: bad meta line (project_id is [])" in (
         listed.stdout
     )
-    assert f"    {len(BAD_LINES)} lines left out, first: {bad / 'spool.jsonl'}:3: left out: " in (
-        listed.stdout
+    assert (
+        f"    {len(BAD_LINES)} left out as it was read; the first: {bad / 'spool.jsonl'}:3: left "
+        in (listed.stdout)
     )
     done = upload(usim, str(tmp_path / "artifacts"))
     assert "Traceback" not in done.stdout + done.stderr
