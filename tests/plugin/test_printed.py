@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pytest_practitest.collect.reporter import markdown
-from tests.conftest import Run
+
+#: the ``run`` fixture: pytest with reporting on, to the simulator's demo set
+Run = Callable[..., pytest.RunResult]
 
 
 def test_markdown_in_a_node_id_is_literal_in_the_step_summary(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool
-from tests.conftest import TOKEN, Run
 from tests.helpers import attachments, output, run_cli
+
+#: the ``run`` fixture: pytest with reporting on, to the simulator's demo set
+Run = Callable[..., pytest.RunResult]
 
 LEAKY = """
 import logging
@@ -34,24 +37,26 @@ def everything_under(folder: Path) -> bytes:
 def test_the_token_and_listed_secrets_become_stars_before_anything_is_spooled(
     pytester: pytest.Pytester, run: Run, psim: Simulator
 ) -> None:
+    token = psim.token
+    assert token
     pytester.makepyfile(test_leaky=LEAKY)
     result = run("--practitest-redact=hunter2-secret", "--practitest-spool=kept")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*"])
     [stored] = psim.entities("runs")
     assert (output(stored) or "").startswith("AssertionError: assert '***' == '***'")
-    assert TOKEN not in stored["automated-execution-output"]
+    assert token not in stored["automated-execution-output"]
     files = attachments(psim, "run", stored["id"])
     assert set(files) >= {"traceback.txt", "stdout.txt", "log.txt"}
     for name in ("traceback.txt", "stdout.txt", "log.txt"):
-        assert TOKEN.encode() not in files[name], name
+        assert token.encode() not in files[name], name
         assert b"***" in files[name], name
     assert b"the token is *** and the password is ***" in files["stdout.txt"]
     assert b"logging in with ***" in files["log.txt"]
     [step] = [s for s in psim.entities("step_runs") if s["run-id"] == stored["id"]]
     assert step["name"] == "log in with ***"
     assert step["expected-results"] == "welcome ***"
-    assert TOKEN not in str(step)
+    assert token not in str(step)
     # a deferred session keeps its results on disk: the bundle holds *** too
     deferred = run(
         "--practitest-defer", "--practitest-spool=kept", "--practitest-redact=hunter2-secret"
@@ -62,7 +67,7 @@ def test_the_token_and_listed_secrets_become_stars_before_anything_is_spooled(
         [record] = spool.records.values()
     inline = {f.name: f.data or b"" for f in record.files}
     kept = everything_under(pytester.path / "kept") + b"".join(inline.values())
-    assert TOKEN.encode() not in kept
+    assert token.encode() not in kept
     assert b"hunter2-secret" not in kept
     assert b"the token is *** and the password is ***" in inline["stdout.txt"]
     assert b"assert '***' == '***'" in inline["traceback.txt"]
@@ -70,11 +75,12 @@ def test_the_token_and_listed_secrets_become_stars_before_anything_is_spooled(
 
 
 def test_import_junit_masks_the_token_in_output_and_files(psim: Simulator, tmp_path: Path) -> None:
+    token = psim.token
     big = "x" * 20_000  # over the inline limit: written to a file next to the spool
     (tmp_path / "r.xml").write_text(
         "<testsuite name='s'><testcase classname='s' name='t'>"
-        f"<failure message='bad token {TOKEN}'>trace {TOKEN}</failure>"
-        f"<system-out>{big} {TOKEN}</system-out></testcase></testsuite>"
+        f"<failure message='bad token {token}'>trace {token}</failure>"
+        f"<system-out>{big} {token}</system-out></testcase></testsuite>"
     )
     result = run_cli(
         "import-junit",
@@ -82,7 +88,7 @@ def test_import_junit_masks_the_token_in_output_and_files(psim: Simulator, tmp_p
         "--create-missing",
         "--dry-run",
         cwd=tmp_path,
-        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_TOKEN=token,
         PRACTITEST_URL=psim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
@@ -90,7 +96,7 @@ def test_import_junit_masks_the_token_in_output_and_files(psim: Simulator, tmp_p
     )
     assert result.returncode == 0, result.stderr
     kept = everything_under(tmp_path / "spool")
-    assert TOKEN.encode() not in kept
+    assert token.encode() not in kept
     assert b"bad token ***" in kept
     assert f"{big} ***".encode() in kept
     [path] = (tmp_path / "spool").glob("practitest-*.jsonl")
