@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -52,7 +53,28 @@ def notice(event: Event) -> str | None:
     if event.kind not in NOTICED:
         return None
     prefix = {Kind.WARNING: "warning: ", Kind.REJECTED: "rejected: "}.get(event.kind, "")
-    return f"PractiTest: {prefix}{event.message}"
+    return visible(f"PractiTest: {prefix}{event.message}")
+
+
+#: what a terminal or a CI log would act on: C0 and C1 controls (ESC, CR, LF...), and
+#: the Unicode line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+
+
+def visible(text: str) -> str:
+    """``text`` as one printable line: control characters as escapes (``\\x1b``, ``\\n``).
+
+    Labels and reasons come from test names, JUnit files and bundles made elsewhere: raw,
+    a newline would forge a line of our own (``PractiTest: 500 of 500 runs delivered``)
+    or a CI command (``::add-mask::`` at a line's start), an ESC would drive the terminal.
+    """
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
 WARNINGS_SHOWN = 20
@@ -77,7 +99,7 @@ def capped(lines: Iterable[str], limit: int = WARNINGS_SHOWN) -> list[str]:
 
     10,000 testcases with a missing screenshot are not 10,000 lines in a CI log.
     """
-    unique = list(dict.fromkeys(lines))
+    unique = list(dict.fromkeys(visible(line) for line in lines))
     if len(unique) <= limit:
         return unique
     return [*unique[:limit], f"... and {len(unique) - limit} more (the first {limit} are above)"]

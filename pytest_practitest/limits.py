@@ -1,10 +1,15 @@
-"""The numbers the PractiTest API v2 reference fixes, and the deadlines, in one place.
+"""The numbers the PractiTest API v2 reference fixes, the deadlines, and where the API is.
 
 Everything that batches, pages, cuts text or paces calls takes its number from
-here (the simulator keeps its own copy on purpose: it stands alone).
+here (the simulator keeps its own copy on purpose: it stands alone), and every
+entry point reads the API's base URL through ``resolve_base_url``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
 
 #: runs.md: "Users can update 20 instances (maximum) with results by sending one request"
 MAX_RUNS_PER_POST = 20
@@ -22,3 +27,45 @@ DEFAULT_RATE_LIMIT: tuple[int, float] = (30, 60.0)
 #: last test; ``practitest upload`` for all it is given; ``import-junit``, a CI step of
 #: its own, for its files (10,000 results take about 20 minutes at 30 calls a minute).
 DEADLINES = {"pytest": 120.0, "upload": 900.0, "import-junit": 3600.0}
+
+
+# -- the URL: us, eu (authentication.md), or a base URL; the token only over HTTPS --
+
+PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.practitest.app"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    import ipaddress  # here: the plugin imports this module even when it is off
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(value: str) -> str:
+    """``us``, ``eu`` or a base URL → the API's base URL (no trailing ``/api/v2``).
+
+    Plain ``http`` is refused except on loopback, where the simulator runs: the
+    token must never cross a network in clear text.
+    """
+    text = value.strip()
+    if text.lower() in PRESETS:
+        return PRESETS[text.lower()]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            "the PractiTest URL must be us, eu, or a URL such as https://api.practitest.com"
+        )
+    if parts.username or parts.password or parts.query:
+        raise ConfigError("the PractiTest URL must not carry credentials or a query string")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"refusing to send the API token over plain http to {parts.hostname}; use https "
+            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)"
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api/v2")
+    return f"{parts.scheme}://{parts.netloc}{path}"

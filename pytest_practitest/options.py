@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .limits import DEADLINES, DEFAULT_RATE_LIMIT
@@ -28,7 +27,7 @@ class Option(NamedTuple):
     """
 
     stem: str
-    kind: str  # bool int str path float choice rate fields statusmap capture-limit select names
+    kind: str  # bool int str path float choice rate fields values names statusmap select ...
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -154,6 +153,7 @@ OPTIONS: tuple[Option, ...] = (
         "user id recorded as author of created tests and test sets (account tokens)",
         metavar="ID",
     ),
+    Option("redact", "values", (), "a secret spooled and sent as ***; repeatable", metavar="VALUE"),
     Option(
         "bundle-fields",
         "names",
@@ -174,12 +174,8 @@ OPTIONS: tuple[Option, ...] = (
 
 #: --practitest-select's words → PractiTest's run statuses (an instance's ``run-status``)
 SELECT_STATUSES = {
-    "passed": "PASSED",
-    "failed": "FAILED",
-    "blocked": "BLOCKED",
-    "no-run": "NO RUN",
-    "not-completed": "NOT COMPLETED",
-    "n/a": "N/A",
+    word: word.upper().replace("-", " ")
+    for word in ("passed", "failed", "blocked", "no-run", "not-completed", "n/a")
 }
 
 BY_STEM = {option.stem: option for option in OPTIONS}
@@ -261,6 +257,18 @@ def _fields(option: Option, raw: Any, source: str) -> tuple[tuple[str, str], ...
     return tuple(pairs)
 
 
+def _values(option: Option, raw: Any, source: str) -> tuple[str, ...]:
+    """Repeatable values (a secret may hold a comma); the environment's are comma-separated."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    return tuple(text for item in items if (text := str(item).strip()))
+
+
+def _names(option: Option, raw: Any, source: str) -> tuple[str, ...]:
+    """Comma-separated names, wherever they are given."""
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    return tuple(dict.fromkeys(n for i in items for p in str(i).split(",") if (n := p.strip())))
+
+
 def _ci(option: Option, raw: Any, source: str) -> str | dict[str, str]:
     text = str(raw).strip()
     if text.lower() in ("output", "none"):
@@ -318,10 +326,6 @@ def _select(option: Option, raw: Any, source: str) -> tuple[str, ...] | None:
     return tuple(sorted(set(chosen)))
 
 
-def _names(option: Option, raw: Any, source: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(n.strip() for n in str(raw).split(",") if n.strip()))
-
-
 def _text(option: Option, raw: Any, source: str) -> str:
     text = str(raw).strip()
     if not text:
@@ -338,10 +342,11 @@ _READERS: dict[str, Reader] = {
     "choice": _choice,
     "rate": _rate,
     "fields": _fields,
+    "values": _values,
+    "names": _names,
     "ci": _ci,
     "statusmap": _status_map,
     "select": _select,
-    "names": _names,
 }
 
 
@@ -360,45 +365,3 @@ def parse_rate_limit(value: str, source: str = "rate limit") -> tuple[int, float
             f"or 0 for none; got {value!r}"
         )
     return parsed
-
-
-# -- the URL: us, eu, or a base URL; the token travels only over HTTPS --------
-
-PRESETS = {"us": "https://api.practitest.com", "eu": "https://eu1-prod-api.practitest.app"}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    import ipaddress  # here: the plugin imports this module even when it is off
-
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def resolve_base_url(value: str) -> str:
-    """``us``, ``eu`` or a base URL → the API's base URL (no trailing ``/api/v2``).
-
-    Plain ``http`` is refused except on loopback, where the simulator runs: the
-    token must never cross a network in clear text.
-    """
-    text = value.strip()
-    if text.lower() in PRESETS:
-        return PRESETS[text.lower()]
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            "the PractiTest URL must be us, eu, or a URL such as https://api.practitest.com"
-        )
-    if parts.username or parts.password or parts.query:
-        raise ConfigError("the PractiTest URL must not carry credentials or a query string")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"refusing to send the API token over plain http to {parts.hostname}; use https "
-            "(plain http is allowed only to 127.0.0.1/localhost, where the simulator runs)"
-        )
-    path = parts.path.rstrip("/")
-    path = path.removesuffix("/api/v2")
-    return f"{parts.scheme}://{parts.netloc}{path}"

@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 dest=option.dest,
                 help=option.described(),
             )
-        elif option.kind == "fields":
+        elif option.kind in ("fields", "values"):
             group.addoption(
                 option.cli,
                 action="append",
@@ -66,7 +66,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 metavar=option.metavar or option.kind.upper(),
                 help=option.described(),
             )
-        if option.kind == "fields":
+        if option.kind in ("fields", "values"):
             parser.addini(
                 option.ini, help=f"PractiTest: {option.help}", type="linelist", default=None
             )

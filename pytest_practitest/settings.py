@@ -16,8 +16,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .limits import DEADLINES, DEFAULT_RATE_LIMIT
-from .options import BY_STEM, OPTIONS, Option, convert, resolve_base_url
+from .limits import DEADLINES, DEFAULT_RATE_LIMIT, resolve_base_url
+from .options import BY_STEM, OPTIONS, Option, convert
 from .outcomes import DEFAULT_STATUS_MAP
 
 
@@ -49,6 +49,8 @@ class Settings(NamedTuple):
     bundle_fields: tuple[str, ...] = ()
     #: --practitest-select: None off, () every instance of the set, else run statuses
     select: tuple[str, ...] | None = None
+    #: --practitest-redact: secrets replaced with *** before anything is spooled
+    redact: tuple[str, ...] = ()
     ci: Mapping[str, str] | str = "output"
     token_env: str = "PRACTITEST_TOKEN"  # noqa: S105 (the variable's name, not a secret)
     sources: Mapping[str, str] = MappingProxyType({})
@@ -198,4 +200,5 @@ def from_json(text: str) -> Settings:
     data["rate_limit"] = None if data["rate_limit"] is None else tuple(data["rate_limit"])
     data["select"] = None if data.get("select") is None else tuple(data["select"])
     data["bundle_fields"] = tuple(data.get("bundle_fields", ()))
+    data["redact"] = tuple(data.get("redact", ()))
     return Settings(**data)

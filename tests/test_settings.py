@@ -252,3 +252,22 @@ def test_one_table_of_defaults_and_deadlines_per_entry_point() -> None:
         assert resolve({}, lambda name: None, {}, command=command).deadline == seconds
     given = resolve({}, lambda name: None, {"PRACTITEST_DEADLINE": "5"}, command="upload")
     assert given.deadline == 5.0
+
+
+def test_redact_values_from_each_source() -> None:
+    from pytest_practitest.spool.redact import Redactor
+
+    def values(cli: Any = None, env: str | None = None, ini: Any = None) -> tuple[str, ...]:
+        settings = resolve(
+            {"practitest_redact": cli},
+            lambda name: ini if name == "practitest_redact" else None,
+            env={} if env is None else {"PRACTITEST_REDACT": env},
+        )
+        return settings.redact
+
+    assert values() == ()
+    assert values(cli=["a,b=c", "pw2"]) == ("a,b=c", "pw2")
+    assert values(env="one-secret, two-secret,") == ("one-secret", "two-secret")
+    assert values(ini=["line one", "line,two"]) == ("line one", "line,two")
+    redactor = Redactor(["abc", "secret", "secret-longer", None])
+    assert redactor.text("a secret-longer secret abc") == "a *** *** abc"  # 3 letters: kept

@@ -34,8 +34,7 @@ from ..errors import (
     error_class,
 )
 from ..events import Event, EventSink, Kind, ignore_events
-from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE
-from ..options import resolve_base_url
+from ..limits import DEFAULT_RATE_LIMIT, PAGE_SIZE, resolve_base_url
 from .body import Body
 from .network import (
     certificate_refused,

@@ -42,7 +42,7 @@ def add_command_flags(
         how: dict[str, Any] = {"metavar": option.metavar or option.kind.upper()}
         if option.kind == "bool":  # None when absent: the environment may still say yes
             how = {"action": "store_true", "default": None}
-        elif option.kind == "fields":
+        elif option.kind in ("fields", "values"):
             how["action"] = "append"
         text = option.described() if default is None else f"{option.help} (default: {default})"
         if helps and stem in helps:

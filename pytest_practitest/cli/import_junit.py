@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, PractiTestError
-from ..events import capped
+from ..events import capped, visible
 from ..model import RunRecord
 from .flags import add_command_flags, command_settings, command_values
 
@@ -41,6 +41,7 @@ STEMS = (
     "field",
     "create-missing",
     "dry-run",
+    "redact",
 )
 
 
@@ -61,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="attachments must lie under this directory (default: the current one)",
+        help="attachments must lie under this directory, dot-files allowed (default: each "
+        "XML file's own folder, without dot-files or dot-folders such as .git)",
     )
     parser.add_argument(
         "--property-field",
@@ -151,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     def keep(record: RunRecord) -> None:
         if modify is not None:
             record = modify(record)
-        spool.add(record, flush=False)
+        spool.add(converter.redactor.record(record), flush=False)
         if plan is not None:
             plan.add(record)
 
@@ -164,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(f"PractiTest: {path}: {count} testcases", flush=True)
         for message in bad:
-            print(f"practitest import-junit: error: {message}", file=sys.stderr)
+            print(visible(f"practitest import-junit: error: {message}"), file=sys.stderr)
         warnings += plugins.failures.lines()
         for message in capped(warnings):
             print(f"PractiTest: warning: {message}", file=sys.stderr)
@@ -185,6 +187,7 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
     """The settings, and a converter set up as the flags say; raises on a bad flag."""
     from ..junit.convert import Converter
     from ..mapping import DEFAULT_MAP, MappingFile
+    from ..spool.redact import Redactor
     from .ini import find
 
     cli: dict[str, Any] = {**command_values(args, STEMS), "practitest": True}
@@ -213,12 +216,13 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
         status_map=settings.status_map,
         name_template=args.name_template,
         mapping=mapping,
-        base_dir=args.attachments_base or Path.cwd(),
+        base_dir=args.attachments_base,
         fields=settings.fields,
         property_fields=property_fields,
         timestamp=timestamp,
         version=settings.version,
         warn=warn,
+        redactor=Redactor.for_settings(settings),
     )
     return settings, converter
 

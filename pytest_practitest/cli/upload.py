@@ -16,13 +16,15 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PractiTestError
+from ..events import visible
+from ..limits import resolve_base_url
 from ..model import Destination
-from ..options import resolve_base_url
 from .flags import add_command_flags, command_values
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
-    stems = ("rate-limit", "deadline", "timeout", "bundle-fields")
+    stems = ("rate-limit", "deadline", "timeout", "bundle-fields", "redact")
     add_command_flags(parser, stems, command="upload")
     group = parser.add_argument_group(
         "where results go",
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         mapping = _mapping(settings.map)
     except PractiTestError as error:
         text = str(error).replace("--practitest-", "--")
-        print(f"practitest upload: error: {text}", file=sys.stderr)
+        print(visible(f"practitest upload: error: {text}"), file=sys.stderr)
         return 2
     from ..spool.bundle import NoSpools, find_spools
 
@@ -162,7 +164,7 @@ def _upload_all(
         try:
             spool = Spool.open(path, exclusive=True)
         except PractiTestError as error:
-            print(f"practitest upload: error: {error}", file=sys.stderr)
+            print(visible(f"practitest upload: error: {error}"), file=sys.stderr)
             worst = 2
             continue
         opened.append(spool)
@@ -175,16 +177,37 @@ def _upload_all(
         groups.setdefault((where, spool.meta.dry_run), []).append(spool)
     if refused:
         for line in refused:
-            print(f"practitest upload: error: {line}", file=sys.stderr)
+            print(visible(f"practitest upload: error: {line}"), file=sys.stderr)
         for spool in opened:
             spool.close()
         return 2
     # One account, one limit: every group's calls (and other processes') count against it.
     limiter = account_limiter(settings.url, settings.token(), settings.rate_limit)
-    for (where, _), spools in groups.items():
-        code = _upload_group(spools, where, settings, args, deadline, retarget, limiter)
+    for ((where, _), spools), share in zip(
+        groups.items(), shares(deadline, len(groups)), strict=True
+    ):
+        code = _upload_group(spools, where, settings, args, share, retarget, limiter)
         worst = max(worst, code)
     return worst
+
+
+def shares(deadline: float, count: int) -> Iterator[float]:
+    """Each of ``count`` groups' own deadline: an equal share of the time left when it
+    starts, so a group that is slow (a bundle with 200 new tests to create) cannot
+    starve the rest, and the time a quick one leaves goes to those after it."""
+    for index in range(count):
+        now = time.monotonic()
+        yield now + max(0.0, deadline - now) / (count - index)
+
+
+def _redact(journal: Journal, settings: Settings) -> None:
+    """Mask secrets in what a spool from elsewhere holds (its job may not have had them)."""
+    from ..spool.redact import Redactor
+
+    redactor = Redactor.for_settings(settings)
+    for record in journal.pending() if redactor else ():
+        if (masked := redactor.record(record)) is not record:
+            journal.records[record.key] = masked
 
 
 def _lacks(where: Destination) -> str | None:
@@ -218,17 +241,20 @@ def _upload_group(
     names = journal.where
     with journal:
         if journal.meta.dry_run:
-            print(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
+            print(
+                visible(f"PractiTest: {names}: a dry run's plan; skipped (nothing in it is sent)")
+            )
             return 0
         lacks = _lacks(where)
         if lacks is not None:
-            print(f"practitest upload: error: {names}: {lacks}", file=sys.stderr)
+            print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         settings = settings._replace(url=where.url or "us")
         upload_settings = UploadSettings(where)
         for warning in journal.warnings:
-            print(f"PractiTest: {warning}", file=sys.stderr)
+            print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)
+        _redact(journal, settings)
         if changed:
             print(f"PractiTest: {names}: {changed} records re-targeted or completed as asked")
         pending = journal.pending()
@@ -261,14 +287,14 @@ def _upload_group(
         if len(spools) > 1:
             for spool in spools:
                 done = sum(1 for key in spool.records if key in spool.delivered)
-                print(f"PractiTest: {spool.path}: {done} of {spool.count} delivered")
+                print(visible(f"PractiTest: {spool.path}: {done} of {spool.count} delivered"))
     removed = []
     if not (report.fatal or report.verified is False):
         for spool in spools:
             if remove_delivered(spool.path):
                 removed.append(str(spool.path))
     if removed:
-        print(f"PractiTest: everything is delivered; removed {', '.join(removed)}")
+        print(visible(f"PractiTest: everything is delivered; removed {', '.join(removed)}"))
     if report.undelivered or report.fatal or report.verified is False:
         return 1
     return 0

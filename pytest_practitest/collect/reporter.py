@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import pytest
 
-from ..events import capped
+from ..events import capped, visible
 from ..mapping import MappingFile
 from ..model import RunRecord
 from ..settings import Settings
+from ..spool.redact import Redactor
 from . import hooks
 from .ci import detect
 from .recorder import Recorder
@@ -59,6 +61,7 @@ class Reporter:
         self.delivery = delivery
         self.mapping = mapping
         self.recorder = Recorder(settings, self._record, detect())
+        self.redactor = Redactor.for_settings(settings)
         self.warnings: list[str] = []
         self.lines: list[str] = []
         self.undelivered = 0
@@ -85,6 +88,7 @@ class Reporter:
             self.recorder.hook_failures.add(problem)
         if changed is not None:
             record = changed
+        record = self.redactor.record(record)  # before it is spooled: no secret on disk
         if not self.delivery.opened:  # once, not per record: this runs for every test
             self._open()
         self.delivery.add(record)
@@ -223,7 +227,7 @@ class Reporter:
         writer = getattr(terminal, "_tw", None)
         if getattr(writer, "width_of_current_line", 0):
             terminal.write("\n")
-        terminal.write_line(line)
+        terminal.write_line(visible(line))
 
     def _github_summary(self) -> None:
         path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -233,7 +237,9 @@ class Reporter:
             with open(path, "a", encoding="utf-8") as handle:
                 handle.write(
                     "### PractiTest\n\n"
-                    + "".join(f"- {line.removeprefix('PractiTest: ')}\n" for line in self.lines)
+                    + "".join(
+                        f"- {markdown(line.removeprefix('PractiTest: '))}\n" for line in self.lines
+                    )
                 )
         except OSError as exc:
             self.warnings.append(f"could not write GITHUB_STEP_SUMMARY: {exc.strerror or exc}")
@@ -245,4 +251,14 @@ class Reporter:
         for warning in capped(self.warnings):
             terminalreporter.write_line(f"PractiTest: warning: {warning}")
         for line in self.lines:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(visible(line))
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]()|~])")
+
+
+def markdown(text: str) -> str:
+    """``text`` as literal Markdown on one line: node ids hold ``[``, ``*``, ``_``, ``<``...
+    and GitHub renders the step summary (HTML included)."""
+    text = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", text)

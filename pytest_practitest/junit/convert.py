@@ -21,6 +21,7 @@ from ..mapping import MappingFile
 from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
 from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
+from ..spool.redact import Redactor
 from . import dialect
 from .reader import ATTACHMENT_LINE, Case
 
@@ -52,7 +53,10 @@ class Converter:
     status_map: Mapping[str, str]
     name_template: str = DEFAULT_TEMPLATE
     mapping: MappingFile | None = None
-    base_dir: Path = field(default_factory=Path.cwd)
+    #: where attachments must lie: None for each XML file's own folder (then never a
+    #: dot-file or dot-folder: ``.git/config`` holds a CI checkout's token); a folder
+    #: the user names (``--attachments-base``) is theirs to vouch for, dot-files and all
+    base_dir: Path | None = None
     fields: Sequence[tuple[str, str]] = ()
     property_fields: Mapping[str, str] = field(default_factory=dict)
     #: where a case's timestamp goes: "none" (the default: runs keep their duration, as the
@@ -64,8 +68,10 @@ class Converter:
     map_testcase: Callable[[Case, Path], Target | None] | None = None
     #: where texts over INLINE_LIMIT go as files, so records (and memory) stay small
     artifacts: Path | None = None
+    #: secrets masked in what goes into a file here (records are masked as they are spooled)
+    redactor: Redactor = field(default_factory=lambda: Redactor(()))
     _written: int = 0
-    _resolved_base: Path | None = None
+    _resolved_base: dict[Path, Path] = field(default_factory=dict, repr=False)
     _statuses: dict[str, Status] = field(init=False, repr=False)
     _nameless: dict[str, int] = field(default_factory=dict, repr=False)
     #: pytest's testcases are named by node id, found from this folder (see dialect)
@@ -207,10 +213,12 @@ class Converter:
             version=self.version,
         )
 
-    def _base(self) -> Path:
-        if self._resolved_base is None:
-            self._resolved_base = self.base_dir.resolve()
-        return self._resolved_base
+    def _base(self, xml_path: Path) -> Path:
+        """The folder attachments of ``xml_path`` must lie under, resolved (once per folder)."""
+        folder = self.base_dir if self.base_dir is not None else xml_path.parent
+        if folder not in self._resolved_base:
+            self._resolved_base[folder] = folder.resolve()
+        return self._resolved_base[folder]
 
     def _text(self, name: str, text: str) -> FileRef:
         """Small texts ride in the record; big ones are written next to the spool."""
@@ -220,7 +228,7 @@ class Converter:
         private_dirs(self.artifacts)
         self._written += 1
         path = self.artifacts / f"{self._written:07d}-{name}"
-        write_private(path, data)
+        write_private(path, self.redactor.data(data))
         return FileRef(name, path=str(path))
 
     def suite_record(self, cases: Sequence[Case], xml_path: Path) -> RunRecord:
@@ -288,7 +296,7 @@ class Converter:
         files: list[FileRef] = []
         if not values:
             return files
-        base = self._base()
+        base = self._base(xml_path)
         for value in values:
             value = value.strip()
             if value.startswith("data:"):
@@ -306,6 +314,13 @@ class Converter:
                 self.warn(
                     f"{label}: attachment {value} is outside {base}; left out "
                     "(widen with --attachments-base)"
+                )
+            elif self.base_dir is None and any(
+                part.startswith(".") for part in path.relative_to(base).parts
+            ):
+                self.warn(
+                    f"{label}: attachment {value} is a dot-file or in a dot-folder; left out "
+                    "(name the folder with --attachments-base to take it)"
                 )
             elif not path.is_file():
                 self.warn(f"{label}: attachment {value} not found; left out")

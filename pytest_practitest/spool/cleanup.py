@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from .journal import HAS_LOCKS, try_lock
+from .files import Refused, inside, regular
+from .lock import HAS_LOCKS, try_lock
 
 #: a bundle's spool, in a folder of its own (``bundle.py``)
 BUNDLE_SPOOL = "spool.jsonl"
@@ -125,8 +126,13 @@ def _remove(path: Path, files: set[Path]) -> bool:
     folders = set()
     for file in files:
         if any(file.is_relative_to(folder) for folder in owned):
-            with contextlib.suppress(OSError):
-                file.unlink(missing_ok=True)
+            try:  # a regular file reached without a symbolic link: a bundle may hold links
+                file = inside(path.parent, file.relative_to(path.parent))
+            except Refused:
+                continue
+            if regular(file):
+                with contextlib.suppress(OSError):
+                    file.unlink()
             folders.add(file.parent)
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         while folder not in (path.parent, *(o.parent for o in owned)):
@@ -151,7 +157,7 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     """Earlier spools in ``directory`` that still hold undelivered records, with how many.
 
     Not ``own``, not a dry run's, and not one a running session still has open
-    (see ``journal.try_lock``). At most the newest 100 are read.
+    (see ``lock.try_lock``). At most the newest 100 are read.
     """
     found = []
     for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:

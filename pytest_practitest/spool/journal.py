@@ -15,17 +15,17 @@ One JSON-lines file per upload session. The first line describes the session
 Each line is written with one ``write`` call on a descriptor opened with
 ``O_APPEND`` (an xdist controller batches lines that come within 50 ms:
 ``write_behind``; an XML import up to ``PENDING_LIMIT`` bytes), so a crash loses
-nothing, and two processes append to the same spool without interleaving their
-lines (on a local file system): the plugin's test process writes the records while its delivery
-process (``delivery.py``) reads them as they arrive and writes the delivery
-state. The file is fsynced before a batch is posted (at most once a second) and
-on close, which bounds what a power loss of the machine can take. A truncated
-last line (the process died mid-write) is skipped when the spool is read again.
-Once every record is delivered the spool is removed, with the files made for
-its records (``cleanup.remove_delivered``); until then it stays, for ``practitest upload``.
-A session holds a shared advisory lock on its spool while it writes it, and an
-upload takes the lock exclusively, so a spool is never resumed while the session
-that made it is still delivering it (POSIX; elsewhere there is no such check).
+nothing, and two processes append to one spool without interleaving their lines
+(on a local file system): the test process writes records, its delivery process
+(``background.py``) reads them as they arrive and writes the delivery state.
+It is fsynced before a batch is posted (at most once a second) and on close. A
+truncated last line (the process died mid-write) is skipped when it is read again.
+Once every record is delivered the spool is removed, with the files made for its
+records (``cleanup.remove_delivered``); until then it stays, for ``practitest upload``.
+A session holds a shared lock on its spool while it writes it (``lock.py``), and an
+upload takes it exclusively: a spool is never resumed while its session delivers it.
+Lines are checked as they are read (``validate.py``); a spool from elsewhere (a
+bundle) is held to caps and names files inside its folder only (``intake.py``).
 """
 
 from __future__ import annotations
@@ -34,14 +34,17 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import PractiTestError
 from ..model import RunRecord
-from . import origin
+from . import origin, validate
+from .intake import Intake
+from .lock import try_lock
+from .meta import META_TYPES
 from .meta import SPOOL_FORMAT as SPOOL_FORMAT  # re-exported: one import for readers
 from .meta import SpoolMeta as SpoolMeta
 from .private import private_dirs
@@ -52,11 +55,6 @@ PENDING_LIMIT = 1 << 20
 # One encoder for every line (json.dumps builds one per call: most of a record's cost).
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks
-    fcntl = None  # type: ignore[assignment]
-HAS_LOCKS = fcntl is not None  # whether spools can be locked here (see try_lock)
 
 # Binary on Windows too, where os.open defaults to text mode and would write "\r\n".
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
@@ -100,6 +98,7 @@ class Spool:
         self._synced = 0.0
         self._read_offset = 0  # how far read_new() has read
         self._partial = b""  # an incomplete last line seen by read_new()
+        self._intake: Intake | None = None  # a spool from elsewhere: its caps and files
 
     # -- opening ---------------------------------------------------------
 
@@ -127,36 +126,27 @@ class Spool:
         (its test process or delivery process) or another upload still has open,
         which would post the same records at the same time.
         """
+        if os.path.islink(path):  # its marks would be appended wherever it points
+            raise SpoolError(f"{path}: a symbolic link; not followed (name the file itself)")
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             raise SpoolError(f"{path}: no such spool file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SpoolError(f"{path}: cannot read it ({exc})") from None
-        if not keep_records:
-            # Only the meta line now; read_new() reads the rest, as it is written.
+        if not keep_records:  # only the meta line now; read_new() reads the rest as it comes
             lines = lines[:1]
-        entries: list[dict[str, Any]] = []
-        warnings = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                if number == len(lines):
-                    warnings.append(f"{path}:{number}: skipped a truncated last line")
-                    continue
-                raise SpoolError(f"{path}:{number}: not a spool line (bad JSON)") from None
-        if not entries or entries[0].get("type") != "meta":
-            raise SpoolError(f"{path}: not a pytest-practitest spool (no meta line)")
-        meta_line = dict(entries[0])
-        if meta_line.pop("format", None) != SPOOL_FORMAT:
-            raise SpoolError(f"{path}: spool format is not {SPOOL_FORMAT}")
-        meta_line.pop("type")
         try:
-            meta = SpoolMeta.read(meta_line)
-        except TypeError as exc:
-            raise SpoolError(f"{path}: bad meta line ({exc})") from None
-        fd = os.open(path, _APPEND)
+            meta = SpoolMeta.read(
+                validate.meta(lines[0] if lines else "", META_TYPES, SPOOL_FORMAT)
+            )
+        except (validate.BadLine, TypeError) as bad:  # TypeError: a member is missing
+            why = bad if isinstance(bad, validate.BadLine) else f"bad meta line ({bad})"
+            raise SpoolError(f"{path}: {why}") from None
+        try:
+            fd = os.open(path, _APPEND | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise SpoolError(f"{path}: cannot open it ({exc.strerror or exc})") from None
         if not try_lock(fd, exclusive=exclusive):
             os.close(fd)
             raise SpoolError(
@@ -164,15 +154,30 @@ class Spool:
                 "run this once it has ended"
             )
         spool = cls(path, meta, fd)
-        spool.trusted = origin.made_here(entries[0], path)
-        spool.warnings = warnings
+        spool.trusted = origin.made_here(json.loads(lines[0]), path)
         spool.keep_records = keep_records
         if keep_records:
-            for entry in entries[1:]:
-                spool._apply(entry)
+            if not spool.trusted:
+                spool._intake = Intake(path, spool.warnings, sum(len(x) + 1 for x in lines))
+            for number, line in enumerate(lines[1:], start=2):
+                spool._read_line(line, number, last=number == len(lines))
         else:
             spool._read_offset = len(lines[0].encode("utf-8")) + 1
         return spool
+
+    def _read_line(
+        self, line: str | bytes, number: int = 0, last: bool = False
+    ) -> RunRecord | None:
+        """Apply one line read back; a bad one is named (file:line and why) and left out."""
+        try:
+            return self._apply(json.loads(line), number)
+        except (validate.BadLine, json.JSONDecodeError) as bad:
+            if isinstance(bad, json.JSONDecodeError):
+                why = "skipped a truncated last line" if last else "left out: not JSON"
+            else:
+                why = f"left out: {bad}"
+            self.warnings.append(f"{self.path}:{number or '?'}: {why}")
+            return None
 
     def read_new(self) -> list[RunRecord]:
         """The records appended since the last call (by any process), their marks applied.
@@ -187,37 +192,43 @@ class Spool:
         *lines, self._partial = (self._partial + chunk).split(b"\n")
         records = []
         for line in lines:
-            record = self._apply(json.loads(line))
-            if record is not None:
+            if (record := self._read_line(line)) is not None:
                 records.append(record)
         return records
 
-    def _apply(self, entry: dict[str, Any]) -> RunRecord | None:
+    def _apply(self, entry: Any, number: int = 0) -> RunRecord | None:
+        if not isinstance(entry, dict):
+            raise validate.BadLine("not a spool line (not an object)")
         kind = entry.get("type")
         if kind == "record":
-            record = RunRecord.from_json(entry["record"])
-            if self.meta.bundle:  # its files are in its folder, wherever that is now
-                folder = self.path.parent
-                record = record.with_files(
-                    lambda ref: (
-                        ref if ref.path is None else replace(ref, path=str(folder / ref.path))
-                    )
-                )
+            record = validate.record(entry.get("record"))
+            if not self.trusted:
+                if self._intake is None:
+                    self._intake = Intake(self.path, self.warnings)
+                taken = self._intake.take(record, number)
+                if taken is None:
+                    return None
+                record = taken
             if self.keep_records:
                 self.records[record.key] = record
             self.count += 1
             return record
         elif kind == "attempt":
-            for key in entry["keys"]:
-                self.attempts[key] = Attempt(entry["at"])
+            at = validate.moment(entry.get("at"))
+            for key in validate.keys(entry.get("keys")):
+                self.attempts[key] = Attempt(at)
         elif kind == "unsent":
-            for key in entry["keys"]:
+            for key in validate.keys(entry.get("keys")):
                 self.attempts.pop(key, None)
         elif kind == "delivered":
-            self.delivered[entry["key"]] = int(entry["run_id"])
-            self.rejected.pop(entry["key"], None)
+            key, run_id = validate.key(entry.get("key")), validate.run_id(entry.get("run_id"))
+            self.delivered[key] = run_id
+            self.rejected.pop(key, None)
         elif kind == "rejected":
-            self.rejected[entry["key"]] = entry["reason"]
+            key, reason = validate.key(entry.get("key")), validate.reason(entry.get("reason"))
+            self.rejected[key] = reason
+        else:
+            raise validate.BadLine(f"unknown line type {kind!r}")
         return None
 
     # -- writing ---------------------------------------------------------
@@ -351,20 +362,3 @@ class Spool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def try_lock(fd: int, *, exclusive: bool) -> bool:
-    """An advisory lock on the spool: shared while a session writes it, exclusive to resume it.
-
-    False only when another process holds a conflicting lock. Where there are no
-    such locks (Windows, some network file systems) it answers True: no check.
-    """
-    if fcntl is None:
-        return True
-    try:
-        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-    return True

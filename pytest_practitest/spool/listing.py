@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PractiTestError
+from ..events import visible
 from .cleanup import BUNDLE_SPOOL, in_use
 from .journal import Spool
 
@@ -30,6 +31,8 @@ class Summary(NamedTuple):
     dry_run: bool = False
     in_use: bool = False
     damaged: str | None = None
+    #: lines left out when it was read (bad records, files refused), as ``Spool.warnings``
+    left_out: tuple[str, ...] = ()
 
     @property
     def undelivered(self) -> int:
@@ -48,6 +51,9 @@ class Summary(NamedTuple):
             state += "; a running session has it open"
         head = f"{self.path}  {self.created}  {self.source}  {self.target}: {state}"
         lines = [head]
+        if self.left_out:
+            count = len(self.left_out)
+            lines.append(f"    {count} left out as it was read; the first: {self.left_out[0]}")
         rejected = sum(count for _, count in self.reasons)
         if rejected:
             lines.append(f"    {rejected} rejected:")
@@ -56,7 +62,7 @@ class Summary(NamedTuple):
                 lines.append(f"      ... and {len(self.reasons) - 5} more reasons")
         if not self.dry_run and self.undelivered > rejected:
             lines.append(f"    {self.undelivered - rejected} not sent yet")
-        return lines
+        return [visible(line) for line in lines]
 
 
 def spools_in(directory: Path) -> list[Path]:
@@ -98,4 +104,5 @@ def summarize(path: Path) -> Summary:
             reasons=tuple(reasons.most_common()),
             dry_run=meta.dry_run,
             in_use=busy,
+            left_out=tuple(w for w in spool.warnings if "truncated last line" not in w),
         )

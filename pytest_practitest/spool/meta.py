@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -59,3 +59,11 @@ class SpoolMeta:
         where = {name: fields.pop(name) for name in names if name in fields}
         where["project_id"] = where.get("project_id") or None
         return cls(destination=Destination(**where), **fields)
+
+
+#: the meta line's members and the type each must have when read back (``validate.meta``)
+META_TYPES = {
+    **{f.name: str(f.type) for f in fields(Destination)},
+    **{f.name: str(f.type) for f in fields(SpoolMeta) if f.name != "destination"},
+    origin.FIELD: "str",
+}

@@ -14,6 +14,7 @@ from ..api.body import Body
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_RUNS_PER_POST, MAX_TEXT
 from ..model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
+from ..spool.files import Refused, read_regular
 
 TRUNCATION_MARK = " […] full text in execution-output.txt"
 OUTPUT_FILE = "execution-output.txt"
@@ -123,16 +124,11 @@ class FilePolicy:
             content = ref.data
         else:
             assert ref.path is not None
-            try:
-                with open(ref.path, "rb") as handle:
-                    content = handle.read(self.max_file_bytes + 1)
-            except OSError as exc:
-                self.on_event(
-                    Event(
-                        Kind.WARNING,
-                        f"{owner}: skipped attachment {ref.name}: {exc.strerror or exc}",
-                    )
-                )
+            try:  # a FIFO or a device is refused, never waited on
+                content = read_regular(ref.path, self.max_file_bytes + 1)
+            except (OSError, Refused) as exc:
+                why = str(exc) if isinstance(exc, Refused) else exc.strerror or str(exc)
+                self.on_event(Event(Kind.WARNING, f"{owner}: skipped attachment {ref.name}: {why}"))
                 return None
         if len(content) > self.max_file_bytes:
             self.on_event(
@@ -194,9 +190,10 @@ def build_item(
         attributes["exit-code"] = 0 if record.status is Status.PASSED else 1
     item: dict[str, Any] = {"type": "instances", "attributes": attributes}
     owner = record.label or record.target.describe()
+    run_files = _RunFiles(policy)
     if steps:
-        item["steps"] = {"data": [_step_item(step, policy, owner) for step in steps]}
-    files = [encoded for ref in record.files if (encoded := policy.encode(ref, owner)) is not None]
+        item["steps"] = {"data": [_step_item(step, run_files, owner) for step in steps]}
+    files = run_files.encode(record.files, owner)
     if truncated:
         full = FileRef(OUTPUT_FILE, data=record.output.encode("utf-8"))
         if (encoded_output := policy.encode(full, owner)) is not None:
@@ -206,7 +203,44 @@ def build_item(
     return item
 
 
-def _step_item(step: StepRecord, policy: FilePolicy, owner: str) -> dict[str, Any]:
+#: the most bytes of attachments one run takes (its item is built in memory, then encoded)
+MAX_RUN_FILE_BYTES = 32 * 1024 * 1024
+
+
+class _RunFiles:
+    """One run's attachments as they are encoded: the same name and path named twice on
+    the run (or on one step) is sent once, and at most ``MAX_RUN_FILE_BYTES`` in all go,
+    so a record naming one big file a hundred times holds no hundred copies of it."""
+
+    def __init__(self, policy: FilePolicy) -> None:
+        self.policy = policy
+        self.room = MAX_RUN_FILE_BYTES
+
+    def encode(self, refs: Sequence[FileRef], owner: str) -> list[dict[str, str]]:
+        encoded: list[dict[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for ref in refs:
+            if ref.path is not None:
+                if (ref.name, ref.path) in seen:
+                    continue
+                seen.add((ref.name, ref.path))
+            size = self.policy.size(ref)
+            if size is not None and encoded_size(size) > self.room:
+                self.policy.on_event(
+                    Event(
+                        Kind.WARNING,
+                        f"{owner}: skipped attachment {ref.name}: over the "
+                        f"{MAX_RUN_FILE_BYTES}-byte cap for one run's files",
+                    )
+                )
+                continue
+            if (item := self.policy.encode(ref, owner)) is not None:
+                encoded.append(item)
+                self.room -= len(item["content_encoded"])
+        return encoded
+
+
+def _step_item(step: StepRecord, run_files: _RunFiles, owner: str) -> dict[str, Any]:
     data: dict[str, Any] = {"name": step.name[:MAX_TEXT], "status": step.status.value}
     if step.description is not None:
         data["description"] = step.description
@@ -214,11 +248,7 @@ def _step_item(step: StepRecord, policy: FilePolicy, owner: str) -> dict[str, An
         data["expected-results"] = step.expected
     if step.actual is not None:
         data["actual-results"] = step.actual
-    files = [
-        encoded
-        for ref in step.files
-        if (encoded := policy.encode(ref, f"{owner} / {step.name}")) is not None
-    ]
+    files = run_files.encode(step.files, f"{owner} / {step.name}")
     if files:
         data["files"] = {"data": files}
     return data

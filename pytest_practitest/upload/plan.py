@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..events import visible
 from ..limits import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, PAGE_SIZE
 from ..model import RunRecord
 from .index import fitted_name
@@ -118,7 +119,7 @@ class Plan:
         if most > calls:
             took += f", up to {duration_text(estimate_seconds(most, self.rate_limit))}"
         lines.append(f"  time under {limit}: {took}")
-        return lines
+        return [visible(line) for line in lines]
 
     def _creating(self, lines: list[str]) -> int:
         """The calls create-missing adds at most (no test in the set yet), said in ``lines``."""

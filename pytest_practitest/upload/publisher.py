@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..limits import resolve_base_url
 from ..model import Destination, RunRecord
-from ..options import resolve_base_url
 
 if TYPE_CHECKING:
     from ..settings import Settings

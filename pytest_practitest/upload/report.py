@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..events import WARNINGS_SHOWN, count
+from ..events import WARNINGS_SHOWN, count, visible
 
 if TYPE_CHECKING:
     from ..spool.merged import Journal
@@ -78,4 +78,4 @@ class UploadReport:
                 f"PractiTest: {self.undelivered} not delivered; kept in {self.spool_path}; "
                 f"resume with: practitest upload {self.spool_path}"
             )
-        return lines
+        return [visible(line) for line in lines]

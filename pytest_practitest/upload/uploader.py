@@ -148,8 +148,10 @@ class Uploader:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
         found: dict[str, int] = {}
-        ready = self._resolve(records, found)
-        for batch in batches(ready, self.policy, self.settings.max_request_bytes):
+        self._post_all(self._resolve(records, found), found)
+
+    def _post_all(self, records: Sequence[RunRecord], found: Mapping[str, int]) -> None:
+        for batch in batches(records, self.policy, self.settings.max_request_bytes):
             self._post(batch, found)
 
     def _resolve(self, records: Sequence[RunRecord], found: dict[str, int]) -> list[RunRecord]:
@@ -160,7 +162,13 @@ class Uploader:
             if record.key in failed:
                 self._reject(record, failed[record.key])
         found.update(more)
-        return [r for r in records if r.key in more] + self._send_new(new, found)
+        known = [r for r in records if r.key in more]
+        if new and known:
+            # Results for known tests first: creating new tests takes a call each, and a
+            # bundle with 200 new names must not hold the others' results past the deadline.
+            self._post_all(known, found)
+            known = []
+        return known + self._send_new(new, found)
 
     def _send_new(self, new: list[RunRecord], found: dict[str, int]) -> list[RunRecord]:
         """The first result of each new test through ``auto_create``; returns the records

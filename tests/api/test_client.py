@@ -26,7 +26,7 @@ from pytest_practitest.errors import (
     TransportError,
     ValidationError,
 )
-from pytest_practitest.options import resolve_base_url
+from pytest_practitest.limits import resolve_base_url
 from pytest_practitest.simulator import Simulator
 
 TOKEN = "tok-3c1f9a8e-do-not-print"

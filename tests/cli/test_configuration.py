@@ -167,7 +167,7 @@ def test_a_path_in_the_ini_is_relative_to_its_folder_wherever_the_command_runs(
     monkeypatch.chdir(tmp_path / "sub" / "deeper")
     assert main(["spools"]) == 0
     out = capsys.readouterr().out
-    assert "1 spool; 1 results not delivered in 1" in out
+    assert "1 spool; 1 result not delivered in 1" in out
     assert str(spool.path) in out
 
 

@@ -413,7 +413,7 @@ def test_a_bundle_carries_results_only_the_publisher_decides_the_rest(
         f"PractiTest: sending to {gsim.url}, project 4500, test set 'Nightly regression'\n"
     )
     assert "rejected: ATTACKER CREATED TEST: test 'ATTACKER CREATED TEST' has no instance" in (
-        result.stderr
+        result.stdout
     )
     assert [t["name"] for t in gsim.entities("tests") if "ATTACKER" in t["name"]] == []
     [run] = gsim.entities("runs")

@@ -278,6 +278,55 @@ def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path
     assert set(attachments(jsim, "run", run["id"])) == {"system-out.txt"}
 
 
+def test_attachments_stay_in_the_xml_files_folder_and_out_of_dot_files(
+    jsim: Simulator, tmp_path: Path
+) -> None:
+    """A CI checkout: ``.git/config`` holds its token; the report is the job's output."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[http] extraheader = AUTHORIZATION: basic dG9r")
+    (tmp_path / ".env").write_text("PRACTITEST_TOKEN=secret")
+    (tmp_path / "reports" / "shots").mkdir(parents=True)
+    (tmp_path / "reports" / "shots" / "cart.png").write_bytes(b"\x89PNG")
+    case = "<testcase classname='s' name='{name}'><system-out>{lines}</system-out></testcase>"
+    (tmp_path / "reports" / "a.xml").write_text(
+        "<testsuite name='s'>"
+        + case.format(
+            name="up", lines="[[ATTACHMENT|../.git/config]]\n[[ATTACHMENT|shots/cart.png]]"
+        )
+        + "</testsuite>"
+    )
+    (tmp_path / "b.xml").write_text(
+        "<testsuite name='s'>"
+        + case.format(name="dot", lines="[[ATTACHMENT|.git/config]]")
+        + "<testcase classname='s' name='env'><properties>"
+        "<property name='attachment' value='.env'/></properties></testcase>"
+        "</testsuite>"
+    )
+    result = importer(jsim, tmp_path, "reports/a.xml", "b.xml", "--create-missing")
+    assert result.returncode == 0, result.stderr
+    reports = (tmp_path / "reports").resolve()
+    assert (
+        f"warning: s::up: attachment ../.git/config is outside {reports}; left out "
+        "(widen with --attachments-base)"
+    ) in result.stderr
+    for label, value in (("dot", ".git/config"), ("env", ".env")):
+        assert (
+            f"warning: s::{label}: attachment {value} is a dot-file or in a dot-folder; left out "
+            "(name the folder with --attachments-base to take it)"
+        ) in result.stderr
+    grouped = runs_by_test(jsim)
+    assert set(attachments(jsim, "run", grouped["s.up"][0]["id"])) == {
+        "system-out.txt",
+        "cart.png",
+    }
+    assert set(attachments(jsim, "run", grouped["s.dot"][0]["id"])) == {"system-out.txt"}
+    assert attachments(jsim, "run", grouped["s.env"][0]["id"]) == {}
+    named = importer(jsim, tmp_path, "b.xml", "--create-missing", "--attachments-base", ".")
+    assert named.returncode == 0, named.stderr
+    assert "dot-file" not in named.stderr
+    assert set(attachments(jsim, "run", runs_by_test(jsim)["s.env"][1]["id"])) == {".env"}
+
+
 def test_many_warnings_are_capped_with_a_count(jsim: Simulator, tmp_path: Path) -> None:
     (tmp_path / "shots.xml").write_text(
         "<testsuite name='s'>"

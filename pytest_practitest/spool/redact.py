@@ -1,0 +1,97 @@
+"""Secrets out of records before they are spooled: the one place the rule lives.
+
+A test that prints or asserts the API token would put it in its run's output,
+its ``traceback.txt`` and its captured ``stdout``/``log``, then in the spool
+and in PractiTest. Every record therefore passes ``Redactor.record`` before it
+is written (the plugin's reporter and ``import-junit`` alike), and a long text
+the importer writes as a file passes ``Redactor.text``: the token's value and
+each value the user lists (``--practitest-redact``) become ``***``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..model import FileRef, RunRecord, StepRecord
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+MASK = "***"
+#: shorter values are not masked: a one- or two-letter "secret" would mask half the text
+MIN_LENGTH = 4
+
+
+class Redactor:
+    """Replaces each secret with ``***`` in texts, inline files and records."""
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        # the longest first, so a secret holding another is masked whole
+        self.secrets = sorted(
+            {s for s in secrets if s and len(s) >= MIN_LENGTH}, key=len, reverse=True
+        )
+        self._encoded = [(s.encode("utf-8"), MASK.encode()) for s in self.secrets]
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Redactor:
+        """The token's value (from its environment variable) and ``--practitest-redact``'s."""
+        return cls((settings.token(), *settings.redact))
+
+    def __bool__(self) -> bool:
+        return bool(self.secrets)
+
+    def text(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def optional(self, text: str | None) -> str | None:
+        return None if text is None else self.text(text)
+
+    def data(self, data: bytes) -> bytes:
+        for secret, mask in self._encoded:
+            if secret in data:
+                data = data.replace(secret, mask)
+        return data
+
+    def file(self, ref: FileRef) -> FileRef:
+        """An inline file (a traceback, a capture) masked; a file on disk is the test's own."""
+        if ref.data is None:
+            return ref
+        masked = self.data(ref.data)
+        return ref if masked == ref.data else replace(ref, data=masked)
+
+    def step(self, step: StepRecord) -> StepRecord:
+        return replace(
+            step,
+            name=self.text(step.name),
+            description=self.optional(step.description),
+            expected=self.optional(step.expected),
+            actual=self.optional(step.actual),
+            files=tuple(self.file(f) for f in step.files),
+        )
+
+    def record(self, record: RunRecord) -> RunRecord:
+        """``record`` with every secret masked in its output, steps and inline files."""
+        if not self.secrets or not self._holds_one(record):
+            return record  # the usual case: no copy
+        return replace(
+            record,
+            output=self.text(record.output),
+            steps=tuple(self.step(s) for s in record.steps),
+            files=tuple(self.file(f) for f in record.files),
+        )
+
+    def _holds_one(self, record: RunRecord) -> bool:
+        texts = [record.output]
+        for step in record.steps:
+            texts += [step.name, step.description or "", step.expected or "", step.actual or ""]
+        if any(secret in text for text in texts for secret in self.secrets):
+            return True
+        files = [*record.files, *(f for s in record.steps for f in s.files)]
+        return any(
+            secret in f.data for f in files if f.data is not None for secret, _ in self._encoded
+        )
