@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-from . import api_attachments, api_catalog, api_runs, api_sets, api_tests, persist, seeds
+from . import (
+    api_attachments,
+    api_catalog,
+    api_runs,
+    api_sets,
+    api_tests,
+    persist,
+    seeds,
+    switches,
+)
 from .errors import APIError
 from .faults import Fault, FaultPlan
 from .ratelimit import SlidingWindowLimiter, retry_after_header
@@ -184,6 +193,7 @@ class App:
                     request.project = _visible_project(
                         self.store, request.principal, params["project_id"]
                     )
+                switches.forbidden(request, route)
                 response = route.handler(request)
                 if request.method != "GET" and response.status < 300:
                     self.save()

@@ -195,3 +195,12 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == b""
+
+
+def test_switches_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sim", "--switch", "permissions=tester", "--switch", "strict=on", "--check"]) == 0
+    assert main(["sim", "--switch", "bulk_answer=maybe", "--check"]) == 2
+    assert capsys.readouterr().err == (
+        "practitest sim: error: switch bulk_answer: expected one of list, object, empty, "
+        "got 'maybe'\n"
+    )
