@@ -53,6 +53,7 @@ def upload(
     set_choice: SetChoice | None = None,
     events: list[Event] | None = None,
     client_options: dict[str, Any] | None = None,
+    token: str = TOKEN,
     **settings: Any,
 ) -> tuple[UploadReport, Spool]:
     choice = set_choice or SetChoice(set_id=sim.info.set_id)
@@ -63,7 +64,7 @@ def upload(
     for record in records:
         spool.add(record)
     options = {"backoff": 0.01, "timeout": (2.0, 2.0), **(client_options or {})}
-    client = Client(sim.url, TOKEN, **options)
+    client = Client(sim.url, token, **options)
     sink = events.append if events is not None else (lambda event: None)
     settings.setdefault("settle_seconds", 0.05)
     report = Uploader(
@@ -362,8 +363,9 @@ def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_pa
     assert again.delivered == 26
     assert [c.method for c in usim.requests].count("POST") == 2  # runs only: nothing created twice
     assert len(usim.entities("tests")) == 8 + 25
-    # each new test: its create and one exact-name look, so racing jobs converge
-    assert first_calls <= 25 * 2 + 12
+    # with an author, each new test the documented way: a look, its create, and one
+    # exact-name look after, so racing jobs converge
+    assert first_calls <= 25 * 3 + 12
 
 
 def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
@@ -421,18 +423,20 @@ def test_the_same_refusal_twice_stops_creating(
     usim: Simulator, tmp_path: Path, auto_create: bool
 ) -> None:
     events: list[Event] = []
-    if auto_create:
+    who: dict[str, Any] = {}
+    if auto_create:  # a personal token: auto_create, which takes no author
         usim.faults.add("status", "POST", "/runs/auto_create$", status=422)
-    else:  # a server without auto_create: the explicit path, refused the same way
-        usim.faults.add("status", "POST", "/runs/auto_create$", status=404)
+        who["token"] = usim.info.personal_tokens["qa.engineer@example.com"]
+    else:  # an account token's author: the explicit path, refused the same way
         usim.faults.add("status", "POST", "/tests$", status=422)
+        who["author_id"] = usim.info.users["owner@example.com"]
     report, _ = upload(
         usim,
         tmp_path,
         records_for([Target(name=f"New {n}") for n in range(6)]),
         create_missing=True,
-        author_id=usim.info.users["owner@example.com"],
         events=events,
+        **who,
     )
     assert report.delivered == 0
     assert len(report.rejected) == 6
@@ -441,15 +445,10 @@ def test_the_same_refusal_twice_stops_creating(
         for c in usim.requests
         if c.method == "POST" and c.path.endswith(("/tests.json", "e.json"))
     ]
-    assert len(creates) == 2 if auto_create else 3  # the explicit path after one auto_create
+    assert len(creates) == 2
     warnings = [e.message for e in events if e.kind is Kind.WARNING]
     assert warnings[-1].startswith("PractiTest refused two tests for the same reason: ")
     assert warnings[-1].endswith("; no more tests are created")
-    if not auto_create:
-        assert warnings[0] == (
-            "runs/auto_create.json answered 404; new tests are created one by one instead "
-            "(more calls)"
-        )
 
 
 def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path: Path) -> None:
