@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..limits import MAX_TEXT
-from ..model import Target
+from ..model import RunRecord, Target
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -33,6 +33,15 @@ def fitted_name(name: str) -> str:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{name[: MAX_TEXT - HASH_LENGTH - 3]}… #{digest}"
+
+
+class Resolution(NamedTuple):
+    """Where records go: an instance id per key, a reason per key that has none, and the
+    records known by a test name that has no instance yet, for ``runs/auto_create.json``."""
+
+    found: dict[str, int]
+    failed: dict[str, str]
+    new: list[RunRecord]
 
 
 @dataclass

@@ -26,14 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..api.shape import data_of
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
-from .index import InstanceIndex, fitted_name, instances_of
+from .answers import Verdict, classify
+from .index import InstanceIndex, Resolution, fitted_name, instances_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -46,15 +47,6 @@ class SetChoice:
     set_id: int | None = None
     set_name: str | None = None
     create: bool = True
-
-
-class Resolution(NamedTuple):
-    """Where records go: an instance id per key, a reason per key that has none, and the
-    records known by a test name that has no instance yet, for ``runs/auto_create.json``."""
-
-    found: dict[str, int]
-    failed: dict[str, str]
-    new: list[RunRecord]
 
 
 @dataclass
@@ -89,7 +81,8 @@ class Resolver:
         choice = self.test_set
         if choice.set_id is not None:
             try:
-                found = self.client.get(self._path(f"/sets/{choice.set_id}.json"))["data"]
+                path = self._path(f"/sets/{choice.set_id}.json")
+                found = data_of(self.client.get(path), "GET", path)
             except NotFoundError:
                 self._check_project()
                 raise ConfigError(
@@ -300,20 +293,29 @@ class Resolver:
             attributes["description"] = full_name
         if self.author_id is not None:
             attributes["author-id"] = self.author_id
+        path = self._path("/tests.json")
         try:
-            created = self.client.post(
-                self._path("/tests.json"), {"data": {"type": "tests", "attributes": attributes}}
-            )
-        except ValidationError as error:
+            body = {"data": {"type": "tests", "attributes": attributes}}
+            created = int(data_of(self.client.post(path, body), "POST", path)["id"])
+        except APIError as error:
+            if error.ambiguous:
+                return self._find_test(name)  # it may have been made: look
+            if classify(error) is Verdict.STOP and error.status != 403:
+                raise
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            if not self.refused(error.reason, self.author_problem(error)):
+            refusal = self.author_problem(error)
+            if error.status == 403:  # a tester's token: no test can be made by it
+                refusal = f"PractiTest refused to create it: {error.reason}"
+            if not self.refused(error.reason, refusal):
                 self.on_event(
                     Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}")
                 )
             return None
-        self.on_event(Event(Kind.CREATED, f"created test {created['data']['id']} {name!r}"))
-        return int(created["data"]["id"])
+        except (KeyError, ValueError, TypeError):  # an answer without a usable id: look
+            return self._find_test(name)
+        self.on_event(Event(Kind.CREATED, f"created test {created} {name!r}"))
+        return created
 
     def refused(self, reason: str, refusal: str | None = None) -> bool:
         """A new test refused for ``reason``: stop creating (True) on a ``refusal`` every
@@ -333,7 +335,7 @@ class Resolver:
         if problem is not None:
             raise ConfigError(problem) from None
 
-    def author_problem(self, error: ValidationError) -> str | None:
+    def author_problem(self, error: APIError) -> str | None:
         """A refusal of the author (missing, or not a user) is a setting to fix: say which.
 
         Recognised by the JSON:API pointer (``/data/attributes/author-id``), or by the
@@ -368,7 +370,7 @@ class Resolver:
             try:
                 created = data_of(self.client.post(path, {"data": items}), "POST", path, list)
             except APIError as error:  # refused, or unclear: the set is looked at below
-                if error.status not in (403, 422) and not error.ambiguous:
+                if classify(error) is Verdict.STOP and error.status != 403:
                     raise
                 self.on_event(Event(Kind.WARNING, f"could not create instances: {error.reason}"))
                 created = []
