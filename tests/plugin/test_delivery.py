@@ -355,9 +355,10 @@ def test_creating_more_tests_than_the_deadline_allows_is_said_before_they_run(
         i
         for i, line in enumerate(lines)
         if line.startswith(
-            # the demo set holds 8 instances: at least 72 of the 80 are new
+            # the demo set holds 8 instances: at least 72 of the 80 are new, made with their
+            # author (an account token): three calls each
             "PractiTest: warning: at least 72 of the 80 tests collected have no instance in "
-            "test set 20000 yet: creating them is 72 calls, about 120 s at 30 calls / 60 s, "
+            "test set 20000 yet: creating them is 216 calls, about 420 s at 30 calls / 60 s, "
             "beyond the 1 s delivery waits after the last test;"
         )
     ]
@@ -379,11 +380,11 @@ def test_the_forecast_counts_one_result_per_function_when_parameter_sets_share_o
         "--practitest-parametrized=function",
     )
     result.assert_outcomes(passed=800)
-    # 80 results (one per function), 72 of them new: 72 + 1 post + 2 lookups = 75 calls, 120 s
-    # (800 results would be 111 calls, 180 s: an overstated wait)
+    # 80 results (one per function), 72 of them new, three calls each with an author:
+    # 216 + 1 post + 2 lookups = 219 calls, 420 s (800 results would overstate the wait)
     result.stdout.fnmatch_lines(
         [
             "PractiTest: warning: at least 72 of the 80 tests collected have no instance in "
-            "test set 20000 yet: creating them is 72 calls, about 120 s at 30 calls / 60 s*"
+            "test set 20000 yet: creating them is 216 calls, about 420 s at 30 calls / 60 s*"
         ]
     )

@@ -65,7 +65,8 @@ def test_bad_fault_file_is_one_line_exit_2(
     err = capsys.readouterr().err
     assert err == (
         f"practitest sim: error: cannot use fault file {faults}: unknown fault kind 'explode'; "
-        "use one of status, reset, delay, slow, malformed, commit_then_status, commit_then_reset\n"
+        "use one of status, reset, delay, slow, malformed, commit_then_status, commit_then_reset, "
+        "redirect, empty, wrong_shape\n"
     )
 
 
