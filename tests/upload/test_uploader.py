@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from pytest_practitest.api.client import Client
 from pytest_practitest.api.ratelimit import RateLimiter
+from pytest_practitest.api.transport import Sent, SessionTransport
 from pytest_practitest.events import Event, Kind
 from pytest_practitest.model import FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
@@ -75,19 +76,19 @@ def upload(
     return report, spool
 
 
-@contextmanager
-def another_job_first(path_suffix: str, act: Callable[[], object]) -> Iterator[None]:
+class AnotherJobFirst(SessionTransport):
     """Just before our POST to ``path_suffix`` goes out, another upload does ``act`` (a race)."""
-    original_post = Client.post
 
-    def racing_post(self: Client, path: str, body: Any) -> Any:
-        if path.endswith(path_suffix):
-            act()
-        return original_post(self, path, body)
+    def __init__(self, path_suffix: str, act: Callable[[], object]) -> None:
+        self.path_suffix = path_suffix
+        self.act = act
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Client, "post", racing_post)
-        yield
+    def send(
+        self, session: requests.Session, sent: Sent, timeout: tuple[float, float]
+    ) -> requests.Response:
+        if sent.method == "POST" and sent.path.endswith(self.path_suffix):
+            self.act()
+        return super().send(session, sent, timeout)
 
 
 def run_outputs(sim: Simulator) -> dict[Any, int]:
@@ -317,16 +318,17 @@ def test_set_by_name_is_created_once_even_when_another_upload_races(
     from pytest_practitest.simulator import entities
 
     # Another job creates the same set between our look-up and our create.
-    with another_job_first(
+    race = AnotherJobFirst(
         "/sets.json", lambda: entities.create_set(usim.store, PROJECT, {"name": "CI run 42"}, None)
-    ):
-        report, _ = upload(
-            usim,
-            tmp_path,
-            records_for([Target(name="Cart: add an item")]),
-            set_choice=SetChoice(set_name="CI run 42"),
-            create_missing=True,
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Cart: add an item")]),
+        set_choice=SetChoice(set_name="CI run 42"),
+        create_missing=True,
+        client_options={"transport": race},
+    )
     sets = [s for s in usim.entities("sets") if s["name"] == "CI run 42"]
     assert len(sets) == 1
     assert report.set_id == sets[0]["id"]
@@ -455,16 +457,17 @@ def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path
     from pytest_practitest.simulator import entities
 
     owner = usim.info.users["owner@example.com"]
-    with another_job_first(
+    race = AnotherJobFirst(
         "/tests.json", lambda: entities.create_test(usim.store, PROJECT, {"name": "Raced"}, owner)
-    ):
-        report, _ = upload(
-            usim,
-            tmp_path,
-            records_for([Target(name="Raced")]),
-            create_missing=True,
-            author_id=owner,
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Raced")]),
+        create_missing=True,
+        author_id=owner,
+        client_options={"transport": race},
+    )
     assert report.delivered == 1
     assert count_by(usim.entities("tests"), "name")["Raced"] == 1
 
@@ -477,12 +480,16 @@ def test_an_instance_created_meanwhile_is_used_and_ours_removed(
     owner = usim.info.users["owner@example.com"]
     lonely_test = entities.create_test(usim.store, PROJECT, {"name": "Lonely test"}, owner)
     test_set = usim.store.table("sets")[20000]
-    with another_job_first(
+    race = AnotherJobFirst(
         "/instances.json", lambda: entities.create_instance(usim.store, test_set, lonely_test)
-    ):
-        report, _ = upload(
-            usim, tmp_path, records_for([Target(name="Lonely test")]), create_missing=True
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Lonely test")]),
+        create_missing=True,
+        client_options={"transport": race},
+    )
     assert report.delivered == 1
     lonely = [i for i in usim.entities("instances") if i["name"] == "Lonely test"]
     assert len(lonely) == 1
