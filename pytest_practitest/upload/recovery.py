@@ -145,8 +145,14 @@ class Recovery:
         found: dict[str, list[int]] = {}
         path = f"/projects/{self.project_id}/runs.json"
         for run in self.client.paginate(path, {**params, "updated-hours-ago": hours}):
-            key = key_of(run["attributes"].get("automated-execution-output"))
-            if key is not None:
+            attributes = run.get("attributes")
+            output = (
+                attributes.get("automated-execution-output")
+                if isinstance(attributes, dict)
+                else None
+            )
+            key = key_of(output if isinstance(output, str) else None)
+            if key is not None and str(run.get("id", "")).isdigit():
                 found.setdefault(key, []).append(int(run["id"]))
         return found
 

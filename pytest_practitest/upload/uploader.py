@@ -206,8 +206,8 @@ class Uploader:
             stored = way.post(batch, self.instances)
         except APIError as error:
             verdict = way.verdict(error)
-            if verdict is Verdict.REFUSED and error.status == 404:
-                self._check_project()
+            if verdict is Verdict.REFUSED and error.status == 404 and not self._project_seen:
+                verdict = self._check_project(keys)
             if verdict is Verdict.STOP:
                 self.spool.mark_unsent(keys)
                 raise
@@ -284,18 +284,18 @@ class Uploader:
         self.spool.mark_rejected(record.key, text)
         self.on_event(Event(Kind.REJECTED, text))
 
-    def _check_project(self) -> None:
+    def _check_project(self, keys: list[str]) -> Verdict:
         """After a 404 to a post: stop (keep everything) when it is the project that is gone."""
-        if self._project_seen:
-            return
         try:
             self.client.get(f"/projects/{self.settings.project_id}.json")
         except NotFoundError:
+            self.spool.mark_unsent(keys)
             raise ConfigError(
                 f"project {self.settings.project_id} does not exist, or this token cannot see "
                 "it; check PRACTITEST_PROJECT_ID"
             ) from None
         self._project_seen = True
+        return Verdict.REFUSED
 
     # -- check by key ----------------------------------------------------------
 
