@@ -87,6 +87,26 @@ class Cell:
         return f"{self.endpoint} / {self.answer}"
 
 
+#: answers a GET is tried again on (the client's retries), so a lookup still succeeds
+RETRIED = frozenset(
+    {"429", "500", "503", "stored, then 500", "reset", "stored, then reset", "timeout"}
+    | {"unreadable", "empty 200"}
+)
+#: lookups the delivery cannot go on without (custom fields are optional)
+LOOKUPS = frozenset({"GET sets/ID", "GET instances", "GET tests", "GET runs"})
+
+
+def may_keep(cell: Cell) -> bool:
+    """Whether the first upload may stop and keep results (session-wide), by the table in
+    ``upload/answers.py``: a refused token, a missing method or format, a 403 on the runs
+    post itself, or a lookup that cannot be had; anything else is delivered or rejected."""
+    if cell.answer in ("401", "405", "406"):
+        return True
+    if cell.answer == "403" and cell.endpoint == "POST runs":
+        return True
+    return cell.endpoint in LOOKUPS and cell.answer not in RETRIED
+
+
 CELLS = tuple(
     Cell(endpoint, method, path, way, answer, fault)
     for endpoint, method, path, way in ENDPOINTS
