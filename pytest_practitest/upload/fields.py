@@ -126,8 +126,9 @@ class RunFields:
         result: dict[str, Any] = {}
         if not record.custom_fields:
             return result
-        if all(field_key(key) is not None for key in record.custom_fields):
-            return {field_key(k) or k: v for k, v in record.custom_fields.items()}
+        given = record.custom_fields.items()
+        if all(field_key(k) is not None and not _maybe_multi(v) for k, v in given):
+            return {field_key(k) or k: v for k, v in given}  # ids: PractiTest decides
         known = self._listing()
         for key, value in record.custom_fields.items():
             found = field_value(known, key, value, self.project_id)
@@ -161,3 +162,8 @@ class RunFields:
                 self._known = {}
                 self._unreadable = str(error)
         return self._known
+
+
+def _maybe_multi(value: Any) -> bool:
+    """Text that a multi-value field would take as a list (``a|b``): the listing says."""
+    return isinstance(value, str) and MULTI_SEPARATOR in value

@@ -233,3 +233,17 @@ def test_a_token_that_may_not_create_tests_rejects_new_ones_and_delivers_the_res
         f"{set_id} ('Nightly'); PractiTest refused to create it: Your API token is not "
         "authorized for this operation (needs tests_editor)"
     )
+
+
+def test_a_multi_value_field_by_id_is_still_fitted_when_the_listing_can_be_read(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    components = usim.info.custom_fields["Components"]
+    set_id, [instance], _ = seed_set(usim, 1, "Nightly")
+    records = records_for(
+        [Target(instance_id=instance)], custom_fields={str(components): "cart|checkout"}
+    )
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    assert report.delivered == 1, report.lines()
+    [run] = usim.entities("runs")
+    assert run["custom-fields"] == {f"---f-{components}": ["cart", "checkout"]}
