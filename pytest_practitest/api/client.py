@@ -44,13 +44,13 @@ from .network import (
     refused_on_this_machine,
 )
 from .ratelimit import RateLimiter, parse_retry_after
+from .shape import IDEMPOTENT, unexpected_shape
+from .transport import Sent, SessionTransport, Transport
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 log = logging.getLogger(__name__)
-
-IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
 
 def check_token(token: str | None) -> str:
@@ -135,6 +135,7 @@ class Client:
         deadline: float | None = None,
         on_event: EventSink = ignore_events,
         sleep: Callable[[float], None] = time.sleep,
+        transport: Transport | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.rate_limiter = rate_limiter
@@ -146,6 +147,7 @@ class Client:
         self.on_event = on_event
         self._sleep = sleep
         self.calls = 0
+        self.transport: Transport = transport or SessionTransport()
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -225,14 +227,8 @@ class Client:
         if isinstance(data, Body):
             data.rewind()
         try:
-            response = self.session.request(
-                method,
-                f"{self.base_url}/api/v2{path}",
-                params=params,
-                data=data,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            sent = Sent(method, f"{self.base_url}/api/v2{path}", params, data)
+            response = self.transport.send(self.session, sent, self.timeout)
         except requests.RequestException as exc:
             self._settle(slot)
             # A certificate that is not trusted will not be trusted on a retry either.
@@ -249,20 +245,38 @@ class Client:
             raise _Retry(error, again=safe, cause=exc) from None
         self._settle(slot)
         with response:
-            if response.status_code == 429:
+            status = response.status_code
+            if status == 429:
                 raise _Retry(self._hold_for_429(method, path, response), held=True)
-            if response.status_code >= 400:
+            if status >= 400:
                 failure = self._error(method, path, response)
-                raise _Retry(failure, again=response.status_code >= 500 and idempotent)
+                raise _Retry(failure, again=status >= 500 and idempotent)
+            if not 200 <= status < 300:
+                where = response.headers.get("Location")
+                error = TransportError(
+                    method,
+                    path,
+                    "the API does not redirect; not followed"
+                    + (f" (to {where[:120]})" if where else ""),
+                    status=status,
+                    hint="check the URL: it should be PractiTest's API address",
+                    ambiguous=not idempotent,
+                )
+                raise _Retry(error)
             if not response.content:
-                return None
+                if method == "DELETE" or status == 204:
+                    return None
+                error = TransportError(
+                    method, path, f"the answer ({status}) was empty", ambiguous=not idempotent
+                )
+                raise _Retry(error, again=idempotent)
             try:
                 return response.json()
             except ValueError:
                 error = TransportError(
                     method,
                     path,
-                    f"the answer ({response.status_code}) is not valid JSON",
+                    f"the answer ({status}) is not valid JSON",
                     ambiguous=not idempotent,
                 )
                 raise _Retry(error, again=idempotent) from None
@@ -274,13 +288,16 @@ class Client:
         page = 1
         while True:
             body = self.get(path, {**(params or {}), "page[number]": page, "page[size]": PAGE_SIZE})
-            items = body.get("data") or []
+            items = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise unexpected_shape("GET", path, "a list of items under data")
             yield from items
             meta = body.get("meta") or {}
-            next_page = meta.get("next-page")
-            if next_page is None and (body.get("links") or {}).get("next") and items:
+            next_page = meta.get("next-page") if isinstance(meta, dict) else None
+            links = body.get("links")
+            if next_page is None and isinstance(links, dict) and links.get("next") and items:
                 next_page = page + 1
-            if next_page is None or int(next_page) <= page:
+            if next_page is None or not str(next_page).isdigit() or int(next_page) <= page:
                 return
             page = int(next_page)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import entities, payload
+from . import entities, payload, switches
 from .api_tests import check_test_attributes, step_definitions
-from .errors import bad_request
+from .errors import APIError, bad_request
 from .listing import filter_in, ids_param, name_filters, paginate
 from .payload import MAX_NAME, Problems
 from .response import Response
@@ -16,6 +17,7 @@ from .routing import Request, Route
 from .store import Entity, resource
 
 MAX_RUNS_PER_REQUEST = 20
+STALE_INSTANCE = re.compile(r"^instance-id (\d+) does not exist")
 MAX_OUTPUT = 255
 RUN_TYPES = ("AutomatedRun", "ManualRun")
 RUN_ATTRIBUTES = (
@@ -77,6 +79,8 @@ def _check_run(
         problems.add(f"exit-code must be an integer, got {exit_code!r}", f"{at}/exit-code")
     payload.one_of(attributes, "run-type", RUN_TYPES, at, problems)
     manual = attributes.get("run-type") == "ManualRun"
+    if request.store.strict and not manual and "tester-id" in attributes:
+        problems.add("tester-id is for ManualRun only", f"{at}/tester-id")
     payload.duration(attributes, "run-duration", at, problems)
     payload.text(attributes, "automated-execution-output", at, problems, max_length=MAX_OUTPUT)
     payload.text(attributes, "version", at, problems)
@@ -169,16 +173,41 @@ def create_runs(request: Request) -> Response:
             "instance-id",
         )
         plans.append(plan)
+    stale = _stale_instances(problems)
+    if stale and request.store.stale_bulk_status == 404:
+        # A server that stores what it can and answers 404 for the id it could not find.
+        _store_all(request, [plan for plan in plans if plan.instance is not None])
+        raise APIError(404, f"instance {stale[0]} not found")
     problems.raise_if_any()
+    runs = _store_all(request, plans)
+    if isinstance(request.json()["data"], list):
+        answered = runs[::-1] if request.store.bulk_order == "reversed" else runs
+        if request.store.bulk_answer == "empty":
+            return Response(200, {})
+        if request.store.bulk_answer == "object":
+            return Response(200, {"data": resource("runs", answered[0])})
+        return Response(200, {"data": [resource("runs", r) for r in answered]})
+    return Response(200, {"data": resource("runs", runs[0])})
+
+
+def _stale_instances(problems: Problems) -> list[str]:
+    """The instance ids a bulk's only problems are (each a missing instance), else []."""
+    found = []
+    for item in problems.items:
+        match = STALE_INSTANCE.match(item.detail)
+        if match is None or not (item.pointer or "").endswith("/attributes/instance-id"):
+            return []
+        found.append(match.group(1))
+    return found
+
+
+def _store_all(request: Request, plans: list[RunPlan]) -> list[Entity]:
     runs = [_store(request, plan, refresh_set=False) for plan in plans]
     for set_id in {plan.instance["set-id"] for plan in plans if plan.instance is not None}:
         test_set = request.store.get("sets", set_id)
         if test_set is not None:
             entities.refresh_set_status(request.store, test_set)
-    if isinstance(request.json()["data"], list):
-        answered = runs[::-1] if request.store.bulk_order == "reversed" else runs
-        return Response(200, {"data": [resource("runs", r) for r in answered]})
-    return Response(200, {"data": resource("runs", runs[0])})
+    return runs
 
 
 def auto_create_run(request: Request) -> Response:
@@ -212,7 +241,7 @@ def auto_create_run(request: Request) -> Response:
         problems.add("test-attributes must be an object", ta)
     elif "test-id" not in plan.attributes:
         allowed: tuple[str, ...] = AUTO_TEST_ATTRIBUTES
-        if not request.store.auto_create_author:
+        if not request.store.auto_create_author or request.store.strict:
             allowed = tuple(a for a in allowed if a != "author-id")
         payload.check_members(test_attributes, allowed, ta, problems)
         name = payload.text(
@@ -221,6 +250,8 @@ def auto_create_run(request: Request) -> Response:
         matches = request.store.find("tests", {"project-id": request.project_id, "name": name})
         if matches:
             test = matches[0]
+        elif name and request.store.permissions == "tester":
+            raise switches.refused("tests_editor")
         elif name:
             new_test = _check_new_test(request, test_attributes, ta, problems)
     problems.raise_if_any()
@@ -236,6 +267,8 @@ def auto_create_run(request: Request) -> Response:
         iter(request.store.find("instances", {"set-id": test_set["id"], "test-id": test["id"]})),
         None,
     )
+    if instance is None and request.store.permissions == "tester":
+        raise switches.refused("instances_editor")
     if instance is None:
         instance = entities.create_instance(request.store, test_set, test)
         meta["created-instance"] = instance["id"]

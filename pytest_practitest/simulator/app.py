@@ -25,6 +25,7 @@ from . import (
     api_tests,
     persist,
     seeds,
+    switches,
 )
 from .errors import APIError
 from .faults import Fault, FaultPlan
@@ -45,6 +46,7 @@ ROUTER = Router(
 )
 API_PREFIX = "/api/v2"
 MALFORMED_BODY = b'{"data": [{"id": "1", "type": "runs", "attributes": {"status": "PAS'
+WRONG_SHAPE = {"data": "not what this endpoint gives", "meta": []}
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class App:
             return Outcome(response, auth=style, fault=fault.kind)
         if fault.kind == "malformed":
             return Outcome(Response(200, raw=MALFORMED_BODY), auth=style, fault=fault.kind)
+        if fault.kind == "empty":
+            return Outcome(Response(200, raw=b""), auth=style, fault=fault.kind)
+        if fault.kind == "wrong_shape":
+            return Outcome(Response(200, WRONG_SHAPE), auth=style, fault=fault.kind)
         return Outcome(_fault_response(fault), auth=style, fault=fault.kind)
 
     def save(self) -> None:
@@ -194,6 +200,7 @@ class App:
                     request.project = _visible_project(
                         self.store, request.principal, params["project_id"]
                     )
+                switches.forbidden(request, route)
                 response = route.handler(request)
                 if request.method != "GET" and response.status < 300:
                     self.save()
@@ -217,6 +224,8 @@ def _visible_project(store: Store, principal: Principal, project_id: int) -> dic
 def _fault_response(fault: Fault) -> Response | None:
     if fault.kind in ("reset", "commit_then_reset"):
         return None
+    if fault.kind == "redirect":
+        return Response(302, raw=b"", headers={"Location": "https://login.example/sso"})
     headers = {}
     if fault.status == 429 and fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)

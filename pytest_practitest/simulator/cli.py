@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from . import switches
 from .faults import Fault
 from .seeds import SEEDS
 from .server import Simulator
@@ -63,6 +64,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="JSON list of fault rules to inject (see docs/simulator.md)",
     )
     parser.add_argument(
+        "--switch",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="answer as a server may where the reference is silent, e.g. "
+        "stale_bulk_status=404, permissions=tester, max_body_bytes=8388608 "
+        "(repeatable; see docs/simulator.md)",
+    )
+    parser.add_argument(
         "--state",
         type=Path,
         metavar="FILE",
@@ -105,6 +115,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             )
             return 2
     try:
+        chosen = switches.parse(dict(_pair(text) for text in args.switch))
+    except ValueError as exc:
+        print(f"practitest sim: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         tls = _tls_context(args.tls_cert, args.tls_key)
     except (OSError, ValueError) as exc:
         print(f"practitest sim: error: {exc}", file=sys.stderr)
@@ -128,6 +143,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         )
         return 2
     simulator.faults.extend(faults)
+    simulator.switch(**chosen)
     try:
         _announce(simulator, args, out)
         if args.check:
@@ -137,6 +153,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         simulator.stop()
         print("simulator stopped", file=out, flush=True)
     return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals:
+        raise ValueError(f"--switch takes NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
 
 
 def _tls_context(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:

@@ -20,6 +20,9 @@ kind                   processed  what the client sees
 ``malformed``          yes        200 with a truncated, unparsable JSON body
 ``commit_then_status`` yes        ``status`` although the request was stored
 ``commit_then_reset``  yes        no response although the request was stored
+``redirect``           no         302 to another host, no body
+``empty``              yes        200 with an empty body
+``wrong_shape``        yes        200 with JSON that is not the endpoint's shape
 =====================  =========  ===============================================
 """
 
@@ -32,8 +35,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("status", "reset", "delay", "slow", "malformed", "commit_then_status", "commit_then_reset")
-PROCESSED_FIRST = ("delay", "slow", "malformed", "commit_then_status", "commit_then_reset")
+KINDS = (
+    "status",
+    "reset",
+    "delay",
+    "slow",
+    "malformed",
+    "commit_then_status",
+    "commit_then_reset",
+    "redirect",
+    "empty",
+    "wrong_shape",
+)
+PROCESSED_FIRST = (
+    "delay",
+    "slow",
+    "malformed",
+    "commit_then_status",
+    "commit_then_reset",
+    "empty",
+    "wrong_shape",
+)
 MAX_DELAY = 120.0
 
 

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from . import persist, seeds
+from . import persist, seeds, switches
 from .app import App, LoggedRequest, Outcome
 from .errors import APIError
 from .faults import FaultPlan
@@ -286,6 +286,19 @@ class Simulator:
         """Change the limit, e.g. ``(5, 0.5)``; None turns it off. Resets the window."""
         self.app.limiter = SlidingWindowLimiter(*rate_limit) if rate_limit else None
 
+    def switch(self, **values: Any) -> dict[str, Any]:
+        """Set switches (see ``switches.SWITCHES``), e.g. ``switch(stale_bulk_status=404)``;
+        returns them all. ValueError for an unknown switch or a bad value."""
+        for name, value in switches.parse(values).items():
+            if name == "max_body_bytes":
+                self.max_body_bytes = value
+            else:
+                setattr(self.store, name, value)
+        return self.switches()
+
+    def switches(self) -> dict[str, Any]:
+        return {**switches.read(self.store), "max_body_bytes": self.max_body_bytes}
+
     def entities(self, table: str) -> list[dict[str, Any]]:
         """Public attributes of every entity in a table, with ``id``, in id order."""
         with self.store.lock:
@@ -331,6 +344,13 @@ class Simulator:
         if name == "faults" and method == "DELETE":
             self.faults.clear()
             return Response(200, {"cleared": True})
+        if name == "switches" and method == "GET":
+            return Response(200, self.switches())
+        if name == "switches" and method == "POST":
+            values = json.loads(body or b"{}")
+            if not isinstance(values, dict):
+                raise ValueError("send a JSON object of switches")
+            return Response(200, self.switch(**values))
         if name.startswith("blobs/") and method == "GET":
             attachment_id = int(name.split("/", 1)[1])
             if query.get("signature") != self.store.blob_signature(attachment_id):

@@ -97,6 +97,23 @@ class Store:
     #: token's author for a test it creates); the reference does not list it, so a
     #: server may refuse it as an unknown member
     auto_create_author: bool = True
+    #: what a bulk of runs holding an instance id that does not exist gets: 422 with a
+    #: pointer per bad entry (nothing stored), or 404 naming the id, with the good
+    #: entries stored (the reference says neither)
+    stale_bulk_status: int = 422
+    #: how a stored bulk of runs is answered: "list" (one run per entry), "object" (the
+    #: first run only) or "empty" (``{}``); the reference shows no answer for a bulk
+    bulk_answer: str = "list"
+    #: "full", or "tester": every token is a tester's personal token, which may run tests
+    #: but not list custom fields, delete, or create tests or instances (the reference's
+    #: PAT permissions: customize fields, Runs - Admin, tests_editor, instances_editor)
+    permissions: str = "full"
+    #: whether ``test-ids`` on ``instances.json`` reads only its first id (documented as
+    #: "a certain test_id"), as a server that takes no comma list may
+    single_test_ids: bool = False
+    #: refuse members the reference does not list for an endpoint (``author-id`` in
+    #: ``auto_create``'s test-attributes, ``tester-id`` on an AutomatedRun)
+    strict: bool = False
     #: lookups by field values, built on first use (see ``find``); never saved
     indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], set[int]]] = field(
         default_factory=dict, repr=False

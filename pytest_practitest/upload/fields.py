@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..errors import APIError, AuthError
+from ..events import Event, EventSink, Kind
+from ..model import RunRecord
+
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
@@ -93,3 +97,73 @@ def field_value(known: dict[str, CustomField], key: str, value: Any, project_id:
         return FieldValue(given or key, value, None, missing)
     fitted = field.fit(value)
     return FieldValue(field.key, fitted, field, field.problem(fitted))
+
+
+class RunFields:
+    """A record's custom fields as its runs carry them (``---f-ID``), for one upload.
+
+    The listing (``custom_fields.json``) is an optional read: it is asked only when a
+    field is given by name (ids go as given, and PractiTest decides), once per upload.
+    A listing that cannot be had (a tester's token lacks "permissions to customize
+    fields": 403; or a 5xx, a timeout) never holds results back: names are left out of
+    the runs with one warning each, ids still go. Only a refused token (401) stops.
+    """
+
+    def __init__(self, client: Client, project_id: int, on_event: EventSink) -> None:
+        self.client = client
+        self.project_id = project_id
+        self.on_event = on_event
+        self._known: dict[str, CustomField] | None = None
+        self._unreadable: str | None = None
+        self._warned: set[str] = set()
+
+    def of(self, record: RunRecord) -> dict[str, Any]:
+        """Custom fields keyed ``---f-ID``, each value as its field takes it.
+
+        A name the project does not have, or a value its field does not allow, is left
+        out of the runs with one warning (PractiTest would refuse every run carrying it).
+        """
+        result: dict[str, Any] = {}
+        if not record.custom_fields:
+            return result
+        given = record.custom_fields.items()
+        if all(field_key(k) is not None and not _maybe_multi(v) for k, v in given):
+            return {field_key(k) or k: v for k, v in given}  # ids: PractiTest decides
+        known = self._listing()
+        for key, value in record.custom_fields.items():
+            found = field_value(known, key, value, self.project_id)
+            if found.problem is None:
+                result[found.key] = found.value
+            elif self._unreadable is not None:
+                self._warn(
+                    key, f"field {key!r} could not be looked up ({self._unreadable})", record
+                )
+            elif found.field is None:
+                self._warn(key, found.problem, record)
+            else:
+                self._warn(f"{found.key}={found.value!r}", found.problem, record)
+        return result
+
+    def _warn(self, seen: str, problem: str, record: RunRecord) -> None:
+        if seen in self._warned:  # once, not once per run
+            return
+        self._warned.add(seen)
+        self.on_event(
+            Event(Kind.WARNING, f"{problem}; left out of the runs (first: {record.label})")
+        )
+
+    def _listing(self) -> dict[str, CustomField]:
+        if self._known is None:
+            try:
+                self._known = custom_fields(self.client, self.project_id)
+            except AuthError:
+                raise
+            except APIError as error:
+                self._known = {}
+                self._unreadable = str(error)
+        return self._known
+
+
+def _maybe_multi(value: Any) -> bool:
+    """Text that a multi-value field would take as a list (``a|b``): the listing says."""
+    return isinstance(value, str) and MULTI_SEPARATOR in value

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PractiTestError
 from ..limits import MAX_RUNS_PER_POST, PAGE_SIZE
-from .plan import duration_text, estimate_seconds
+from .plan import CALLS_PER_TEST_WITH_AUTHOR, duration_text, estimate_seconds
 from .targets import Resolver, SetChoice
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ def forecast(
     rate = settings.rate_limit
     if not settings.create_missing or not names or rate is None or settings.token() is None:
         return None  # without a limit the time is the network's, not ours to foresee
-    if _seconds(len(names), total, rate) <= settings.deadline:
+    each = CALLS_PER_TEST_WITH_AUTHOR if settings.author_id is not None else 1
+    if _seconds(len(names), total, rate, each) <= settings.deadline:
         return None
     try:
         have = _instances_at_most(settings)
@@ -68,7 +69,7 @@ def forecast(
     if have is None:
         return None
     missing = len(names) - have
-    seconds = _seconds(missing, total, rate)
+    seconds = _seconds(missing, total, rate, each)
     if missing <= 0 or seconds <= settings.deadline:
         return None
     where = f"test set {settings.set_id}" if settings.set_id else f"test set {settings.set_name!r}"
@@ -76,15 +77,17 @@ def forecast(
     within = within or f"the {settings.deadline:g} s delivery waits after the last test"
     return (
         f"at least {missing} of the {len(names)} {what} have no instance in {where} "
-        f"yet: creating them is {missing} calls, about {duration_text(seconds)} at {limit}, "
+        f"yet: creating them is {missing * each} calls, about {duration_text(seconds)} at "
+        f"{limit}, "
         f"beyond {within}; what is not delivered stays in the spool for practitest upload. "
         f"{ways}"
     )
 
 
-def _seconds(new: int, total: int, rate: tuple[int, float]) -> float:
-    """Time to deliver ``total`` results of which ``new`` create their test."""
-    calls = new + math.ceil(max(0, total - new) / MAX_RUNS_PER_POST) + 2
+def _seconds(new: int, total: int, rate: tuple[int, float], each: int = 1) -> float:
+    """Time to deliver ``total`` results of which ``new`` create their test (``each`` calls:
+    one by auto_create, more the documented way, with an author)."""
+    calls = new * each + math.ceil(max(0, total - new) / MAX_RUNS_PER_POST) + 2
     return estimate_seconds(calls, rate)
 
 

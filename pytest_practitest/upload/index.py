@@ -7,12 +7,15 @@ test it creates) and by ``--practitest-select`` (whether a collected test is pla
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..limits import MAX_TEXT
-from ..model import Target
+from ..model import RunRecord, Target
+
+if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
+    from ..api.client import Client
 
 HASH_LENGTH = 10
 
@@ -30,6 +33,15 @@ def fitted_name(name: str) -> str:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{name[: MAX_TEXT - HASH_LENGTH - 3]}… #{digest}"
+
+
+class Resolution(NamedTuple):
+    """Where records go: an instance id per key, a reason per key that has none, and the
+    records known by a test name that has no instance yet, for ``runs/auto_create.json``."""
+
+    found: dict[str, int]
+    failed: dict[str, str]
+    new: list[RunRecord]
 
 
 @dataclass
@@ -65,3 +77,22 @@ class InstanceIndex:
             return self.by_display.get(target.display_id)
         assert target.name is not None
         return self.by_name.get(fitted_name(target.name))
+
+
+def instances_of(
+    client: Client, path: str, set_id: int, test_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The set's instances of ``test_ids`` (``path``: the project's instances.json), checked.
+
+    One comma-list call; the reference documents ``test-ids`` as one test id, and a
+    server that reads only the first answers for that one: the tests the answer
+    leaves out are asked one by one.
+    """
+    found = list(
+        client.paginate(path, {"set-ids": set_id, "test-ids": ",".join(map(str, test_ids))})
+    )
+    seen = {int(i["attributes"]["test-id"]) for i in found}
+    for test_id in test_ids:
+        if test_id not in seen and len(test_ids) > 1:
+            found += client.paginate(path, {"set-ids": set_id, "test-ids": test_id})
+    return found

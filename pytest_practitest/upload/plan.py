@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the plan sends nothing, so it loads no HTTP library
 ASSUMED_SECONDS_PER_CALL = 0.5
 
 
+#: calls to make a test with an author (tests.json): a look by name, the create, a look after
+CALLS_PER_TEST_WITH_AUTHOR = 3
+
+
 def estimate_seconds(calls: int, rate_limit: tuple[int, float] | None) -> float:
     """Wall time for ``calls`` under a sliding-window limit (network time included roughly)."""
     base = calls * ASSUMED_SECONDS_PER_CALL
@@ -126,6 +130,12 @@ class Plan:
         names, ids = len(self.names), len(self.test_ids) + len(self.display_ids)
         extra = names  # one runs/auto_create.json each (it carries the test's first run)
         parts = [f"{names} new tests by name, one runs/auto_create.json call each"] if names else []
+        if names and self.settings.author_id is not None:
+            # auto_create takes no author: a look, the create and a look after, + instances
+            extra = names * CALLS_PER_TEST_WITH_AUTHOR + 2 * math.ceil(
+                names / MAX_INSTANCES_PER_POST
+            )
+            parts = [f"{names} new tests by name, made with their author: {extra} calls"]
         if ids:
             # display ids looked up 100 a call; instances made 20 a call, then looked at again
             bulks = math.ceil(len(self.display_ids) / PAGE_SIZE) + 2 * math.ceil(

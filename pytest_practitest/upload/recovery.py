@@ -33,14 +33,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..errors import APIError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import PAGE_SIZE
 from ..model import RunRecord
 from ..spool.journal import Attempt
 from ..spool.merged import Journal
+from .answers import AnsweredUnclearly
 from .payload import key_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -143,7 +145,36 @@ class Recovery:
         found: dict[str, list[int]] = {}
         path = f"/projects/{self.project_id}/runs.json"
         for run in self.client.paginate(path, {**params, "updated-hours-ago": hours}):
-            key = key_of(run["attributes"].get("automated-execution-output"))
-            if key is not None:
+            attributes = run.get("attributes")
+            output = (
+                attributes.get("automated-execution-output")
+                if isinstance(attributes, dict)
+                else None
+            )
+            key = key_of(output if isinstance(output, str) else None)
+            if key is not None and str(run.get("id", "")).isdigit():
                 found.setdefault(key, []).append(int(run["id"]))
         return found
+
+
+def settled_look(
+    client: Client, settle: float, error: APIError, look: Callable[[], list[RunRecord]]
+) -> list[RunRecord]:
+    """After an unclear answer: wait, ``look``, and look once more; what is still missing.
+
+    A server may still be storing a post the client (or a gateway) gave up on: then
+    wait at least as long as the client waited for it. A server that answered (2xx)
+    is done: look at once. Raises ``error`` when the deadline leaves no time.
+    """
+    first = max(settle, client.timeout[1]) if error.late else settle
+    if isinstance(error, AnsweredUnclearly):
+        first = 0.0
+    remaining = None if client.deadline is None else client.deadline - time.monotonic()
+    if remaining is not None and remaining < first + settle:
+        raise error
+    time.sleep(first)
+    missing = look()
+    if missing:
+        time.sleep(settle)
+        missing = look()
+    return missing

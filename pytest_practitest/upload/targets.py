@@ -26,13 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from ..api.shape import data_of
 from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
-from .index import InstanceIndex, fitted_name
+from .answers import Verdict, classify
+from .index import InstanceIndex, Resolution, fitted_name, instances_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -45,15 +47,6 @@ class SetChoice:
     set_id: int | None = None
     set_name: str | None = None
     create: bool = True
-
-
-class Resolution(NamedTuple):
-    """Where records go: an instance id per key, a reason per key that has none, and the
-    records known by a test name that has no instance yet, for ``runs/auto_create.json``."""
-
-    found: dict[str, int]
-    failed: dict[str, str]
-    new: list[RunRecord]
 
 
 @dataclass
@@ -88,7 +81,8 @@ class Resolver:
         choice = self.test_set
         if choice.set_id is not None:
             try:
-                found = self.client.get(self._path(f"/sets/{choice.set_id}.json"))["data"]
+                path = self._path(f"/sets/{choice.set_id}.json")
+                found = data_of(self.client.get(path), "GET", path)
             except NotFoundError:
                 self._check_project()
                 raise ConfigError(
@@ -120,7 +114,7 @@ class Resolver:
             winner = min(self.sets_named(choice.set_name) | {created})
             if winner != created:
                 # Another upload created the same set first: use theirs, remove ours.
-                self.client.delete(self._path(f"/sets/{created}.json"))
+                self._remove(f"/sets/{created}.json", f"duplicate test set {created}")
             self.set_id = winner
         self.set_name = choice.set_name
         return self.set_id
@@ -163,9 +157,10 @@ class Resolver:
         self._loaded = True
         return listed
 
-    def resolve(self, records: Sequence[RunRecord]) -> Resolution:
+    def resolve(self, records: Sequence[RunRecord], *, create: bool = True) -> Resolution:
         """Instance id per record key, a reason for each record that has none, and the
-        records for ``runs/auto_create.json`` (create-missing, by a name not in the set)."""
+        records for ``runs/auto_create.json`` (create-missing, by a name not in the set);
+        ``create`` False: every record whose test is to be created is returned as new."""
         found: dict[str, int] = {}
         failed: dict[str, str] = {}
         new: list[RunRecord] = []
@@ -196,7 +191,9 @@ class Resolver:
 
         missing = not_found(records)
         if missing and self.create_missing and self.refusal is None:
-            if self.auto_create:
+            if not create:
+                new, missing = missing, []
+            elif self.auto_create:
                 new = [r for r in missing if r.target.name is not None]
                 missing = [r for r in missing if r.target.name is None]
             if missing:
@@ -283,12 +280,7 @@ class Resolver:
             winners[name] = winner
             if winner == ours:
                 continue
-            try:
-                self.client.delete(self._path(f"/tests/{ours}.json"))
-            except APIError as error:
-                self.on_event(
-                    Event(Kind.WARNING, f"could not remove duplicate test {ours}: {error.reason}")
-                )
+            self._remove(f"/tests/{ours}.json", f"duplicate test {ours}")
         return winners
 
     def _find_test(self, name: str) -> int | None:
@@ -304,20 +296,29 @@ class Resolver:
             attributes["description"] = full_name
         if self.author_id is not None:
             attributes["author-id"] = self.author_id
+        path = self._path("/tests.json")
         try:
-            created = self.client.post(
-                self._path("/tests.json"), {"data": {"type": "tests", "attributes": attributes}}
-            )
-        except ValidationError as error:
+            body = {"data": {"type": "tests", "attributes": attributes}}
+            created = int(data_of(self.client.post(path, body), "POST", path)["id"])
+        except APIError as error:
+            if error.ambiguous:
+                return self._find_test(name)  # it may have been made: look
+            if classify(error) is Verdict.STOP and error.status != 403:
+                raise
             if any("already been taken" in e.detail for e in error.errors):
                 return self._find_test(name)  # another upload created it meanwhile
-            if not self.refused(error.reason, self.author_problem(error)):
+            refusal = self.author_problem(error)
+            if error.status == 403:  # a tester's token: no test can be made by it
+                refusal = f"PractiTest refused to create it: {error.reason}"
+            if not self.refused(error.reason, refusal):
                 self.on_event(
                     Event(Kind.WARNING, f"could not create test {name!r}: {error.reason}")
                 )
             return None
-        self.on_event(Event(Kind.CREATED, f"created test {created['data']['id']} {name!r}"))
-        return int(created["data"]["id"])
+        except (KeyError, ValueError, TypeError):  # an answer without a usable id: look
+            return self._find_test(name)
+        self.on_event(Event(Kind.CREATED, f"created test {created} {name!r}"))
+        return created
 
     def refused(self, reason: str, refusal: str | None = None) -> bool:
         """A new test refused for ``reason``: stop creating (True) on a ``refusal`` every
@@ -337,7 +338,7 @@ class Resolver:
         if problem is not None:
             raise ConfigError(problem) from None
 
-    def author_problem(self, error: ValidationError) -> str | None:
+    def author_problem(self, error: APIError) -> str | None:
         """A refusal of the author (missing, or not a user) is a setting to fix: say which.
 
         Recognised by the JSON:API pointer (``/data/attributes/author-id``), or by the
@@ -368,33 +369,33 @@ class Resolver:
             items = [
                 {"type": "instances", "attributes": {"set-id": set_id, "test-id": t}} for t in chunk
             ]
+            path = self._path("/instances.json")
             try:
-                created = self.client.post(self._path("/instances.json"), {"data": items})["data"]
-            except APIError as error:
-                if error.status != 422:
+                created = data_of(self.client.post(path, {"data": items}), "POST", path, list)
+            except APIError as error:  # refused, or unclear: the set is looked at below
+                if classify(error) is Verdict.STOP and error.status != 403:
                     raise
                 self.on_event(Event(Kind.WARNING, f"could not create instances: {error.reason}"))
-                continue
-            self.on_event(
-                Event(Kind.CREATED, f"created {len(created)} instances in test set {set_id}")
-            )
-            self._converge(set_id, chunk, {int(i["id"]) for i in created})
+                created = []
+            if created:
+                self.on_event(
+                    Event(Kind.CREATED, f"created {len(created)} instances in test set {set_id}")
+                )
+            self._converge(set_id, chunk, {int(i["id"]) for i in created if "id" in i})
 
     def _converge(self, set_id: int, test_ids: list[int], ours: set[int]) -> None:
         """If another upload created an instance of the same test first, use it, drop ours."""
-        params = {"set-ids": set_id, "test-ids": ",".join(map(str, test_ids))}
-        found = self.client.paginate(self._path("/instances.json"), params)
+        found = instances_of(self.client, self._path("/instances.json"), set_id, test_ids)
         for instance in sorted(found, key=lambda i: int(i["id"])):
             instance_id = int(instance["id"])
             if instance_id in ours and int(instance["attributes"]["test-id"]) in self.index.by_test:
-                try:
-                    self.client.delete(self._path(f"/instances/{instance_id}.json"))
-                except APIError as error:
-                    self.on_event(
-                        Event(
-                            Kind.WARNING,
-                            f"could not remove duplicate instance {instance_id}: {error.reason}",
-                        )
-                    )
+                self._remove(f"/instances/{instance_id}.json", f"duplicate instance {instance_id}")
                 continue
             self.index.add(instance)
+
+    def _remove(self, tail: str, what: str) -> None:
+        """Delete a duplicate; deleting needs "Runs - Admin", so a refusal only warns."""
+        try:
+            self.client.delete(self._path(tail))
+        except APIError as error:
+            self.on_event(Event(Kind.WARNING, f"could not remove {what}: {error.reason}"))

@@ -1,29 +1,49 @@
-"""Deliver spooled run records: resolve, batch, send, isolate rejects, never duplicate.
+"""Deliver spooled run records, as one pipeline:
 
-A post whose fate is unknown is never simply repeated: ``recovery`` first looks
-for what the server stored, and only the records it did not store go again.
-The spool notes every attempt before it is made, so a later
-``practitest upload`` can look too.
+    resolve -> batch -> post -> classify the answer -> done | isolate | check by key
+
+- *resolve* (``targets``): each record's instance; a record with nowhere to go is
+  rejected; a new test's first result goes by ``runs/auto_create.json``.
+- *batch* (``payload``): up to 20 runs under the request-size budget.
+- *post*: through a ``posting.Way`` (bulk ``runs.json``, or ``autocreate``), the
+  spool noting the attempt first, so a later ``practitest upload`` can look too.
+- *classify* (``answers``): one table for every post: stop (keep everything),
+  refused (isolate), unclear (check by key).
+- *isolate*: the records a refusal points at are rejected with the service's
+  words; without pointers the batch is split until each refusal is one record's;
+  a single result refused as too big (413) goes without its largest files
+  (``oversize``). A refused bulk may have stored its good runs: they are looked
+  for by key before anything goes again.
+- *check by key* (``recovery``): a post whose fate is unknown is never simply
+  repeated; what the server stored is found by key, only the rest goes again.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError, ValidationError
+from ..errors import (
+    APIError,
+    ConfigError,
+    DeadlineExceeded,
+    NotFoundError,
+    PractiTestError,
+)
 from ..events import Event, EventSink, Kind, ignore_events
-from ..model import Destination, RunRecord
+from ..model import Destination, FileRef, RunRecord
 from ..spool.journal import Attempt
 from ..spool.merged import Journal
+from .answers import Verdict, pointed
 from .autocreate import AutoCreate
-from .fields import CustomField, custom_fields, field_value
-from .payload import FilePolicy, batches, build_item, encode_items, key_of
-from .recovery import Recovery, Verification
+from .fields import RunFields
+from .oversize import largest_file, where_kept, without_files
+from .payload import FilePolicy, batches
+from .posting import BulkRuns, Items, Way
+from .recovery import Recovery, Verification, settled_look
 from .report import UploadReport
 from .targets import Resolver, SetChoice
 
@@ -93,22 +113,17 @@ class Uploader:
             settings.author_id,
             on_event=on_event,
         )
+        # auto_create does not take an author: with one set, new tests go the documented way
+        self.resolver.auto_create = settings.author_id is None
         self.recovery = Recovery(client, settings.project_id, spool, on_event)
-        self.auto = AutoCreate(
-            client,
-            self.resolver,
-            self.recovery,
-            spool,
-            self.policy,
-            self._settled_look,
-            self._reject,
-            on_event,
-        )
-        self._field_ids: dict[str, CustomField] | None = None
-        self._unknown_fields: set[str] = set()
-
-    def _path(self, tail: str) -> str:
-        return f"/projects/{self.settings.project_id}{tail}"
+        items = Items(self.policy, RunFields(client, settings.project_id, on_event))
+        self.bulk = BulkRuns(client, settings.project_id, items, self.recovery)
+        self.auto = AutoCreate(client, self.resolver, self.recovery, items, on_event)
+        #: the instance each record goes to, once resolved
+        self.instances: dict[str, int] = {}
+        #: files left out of a record too big to send, by key (``oversize``)
+        self._left_out: dict[str, list[FileRef]] = {}
+        self._project_seen = False
 
     # -- the whole upload ----------------------------------------------------
 
@@ -147,131 +162,157 @@ class Uploader:
         if not records:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
-        found: dict[str, int] = {}
-        self._post_all(self._resolve(records, found), found)
+        self._deliver(self._resolve(records), 0)
 
-    def _post_all(self, records: Sequence[RunRecord], found: Mapping[str, int]) -> None:
-        for batch in batches(records, self.policy, self.settings.max_request_bytes):
-            self._post(batch, found)
+    # -- resolve -> batch -> post ----------------------------------------------
 
-    def _resolve(self, records: Sequence[RunRecord], found: dict[str, int]) -> list[RunRecord]:
-        """Reject what has nowhere to go; the records to post, their instances put in
-        ``found`` (a new test's first result goes through ``auto_create`` here)."""
-        more, failed, new = self.resolver.resolve(records)
+    def _resolve(self, records: Sequence[RunRecord], *, create: bool = False) -> list[RunRecord]:
+        """Reject what has nowhere to go; the records whose instance is known.
+
+        Results for known tests go first: creating a new test takes a call or three, and
+        a bundle with 200 new names must not hold the others' results past the deadline.
+        """
+        found, failed, new = self.resolver.resolve(records, create=create)
         for record in records:
             if record.key in failed:
                 self._reject(record, failed[record.key])
-        found.update(more)
-        known = [r for r in records if r.key in more]
+        self.instances.update(found)
+        known = [r for r in records if r.key in found]
         if new and known:
-            # Results for known tests first: creating new tests takes a call each, and a
-            # bundle with 200 new names must not hold the others' results past the deadline.
-            self._post_all(known, found)
+            self._deliver(known, 0)
             known = []
-        return known + self._send_new(new, found)
+        return known + self._new_tests(new)
 
-    def _send_new(self, new: list[RunRecord], found: dict[str, int]) -> list[RunRecord]:
-        """The first result of each new test through ``auto_create``; returns the records
-        left to go by ``runs.json`` (their test's instance is known by then)."""
+    def _new_tests(self, new: list[RunRecord]) -> list[RunRecord]:
+        """Each new test's first result by ``auto_create`` (tests known by name), the others
+        the explicit way; the records that then have an instance, to go by ``runs.json``."""
         ready: list[RunRecord] = []
         for index, record in enumerate(new):
-            instance = self.resolver.index.lookup(record.target)
-            if instance is None and self.resolver.refusal is not None:
+            by_name = self.resolver.auto_create and record.target.name is not None
+            if self._instance_of(record) is None and self.resolver.refusal is not None:
                 self._reject(record, self.resolver.why_missing(record.target))
                 continue
-            if instance is None and self.resolver.auto_create:
-                instance = self.auto.send(record, self._fields(record), MAX_AMBIGUOUS_ROUNDS)
-            if instance is None and not self.resolver.auto_create:
-                # refused: this one and the rest take the explicit path (resolve, once more)
-                return ready + self._resolve(new[index:], found)
-            if instance is not None:
-                found[record.key] = instance
+            if self._instance_of(record) is None and by_name:
+                self._post(self.auto, [record], 0)
+            if not self._pending(record):
+                continue
+            if self._instance_of(record) is not None:
                 ready.append(record)
+            elif not (self.resolver.auto_create and record.target.name is not None):
+                # auto_create is off (or cannot name this test): the rest go the explicit way
+                return ready + self._resolve(new[index:], create=True)
         return ready
 
-    # -- posting -------------------------------------------------------------
+    def _deliver(self, records: list[RunRecord], round_: int) -> None:
+        """Post ``records`` (each with an instance) in batches."""
+        for batch in batches(records, self.policy, self.settings.max_request_bytes):
+            self._post(self.bulk, batch, round_)
 
-    def _post(self, batch: list[RunRecord], instances: Mapping[str, int], round_: int = 0) -> None:
-        body = encode_items(
-            build_item(r, instances[r.key], self.policy, self._fields(r)) for r in batch
-        )
-        attempt = self.spool.mark_attempt([r.key for r in batch])
+    def _post(self, way: Way, batch: list[RunRecord], round_: int) -> None:
+        """Post one batch one way, and act on the answer."""
+        keys = [r.key for r in batch]
+        attempt = self.spool.mark_attempt(keys)
         try:
-            data = self.client.post(self._path("/runs.json"), body)
-        except ValidationError as error:
-            del body
-            self._isolate(batch, instances, error, attempt, round_)
-            return
+            stored = way.post(batch, self.instances)
         except APIError as error:
-            if not error.ambiguous:
-                self.spool.mark_unsent([r.key for r in batch])
+            verdict = way.verdict(error)
+            if verdict is Verdict.REFUSED and error.status == 404 and not self._project_seen:
+                verdict = self._check_project(keys)
+            if verdict is Verdict.STOP:
+                self.spool.mark_unsent(keys)
                 raise
-            del body
-            self._resend_missing(batch, instances, attempt, error, round_)
+            if verdict is Verdict.REFUSED:
+                self._isolate(way, batch, error, attempt, round_)
+            else:
+                self._check_by_key(way, batch, error, attempt, round_)
             return
-        del body
-        runs = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(runs, list) or len(runs) != len(batch):
-            unclear = APIError(
-                "POST",
-                self._path("/runs.json"),
-                "the answer did not list one run per record",
-                ambiguous=True,
+        self.spool.mark_delivered_many(stored)
+        count = len(stored)
+        self.on_event(
+            Event(Kind.BATCH_SENT, f"{count} run{'s' if count != 1 else ''} delivered", count=count)
+        )
+
+    # -- isolate ---------------------------------------------------------------
+
+    def _isolate(
+        self, way: Way, batch: list[RunRecord], error: APIError, attempt: Attempt, round_: int
+    ) -> None:
+        """Reject only the records the refusal is about; deliver the others."""
+        if len(batch) == 1:
+            self._refused(way, batch[0], error, round_)
+            return
+        bad = pointed(error.errors, len(batch))
+        for index, details in bad.items():
+            self._reject(batch[index], "; ".join(details))
+        rest = [r for i, r in enumerate(batch) if i not in bad]
+        # The reference does not say that a refused bulk stored nothing: look first.
+        rest = way.look_for(rest, self.instances, attempt) if rest else []
+        if (len(rest) > 1 and not bad and error.status != 413) or (
+            len(rest) > 1 and error.status == 413
+        ):
+            # The server did not say which entry (or the request was too big): split.
+            middle = len(rest) // 2
+            self._post(way, rest[:middle], round_)
+            rest = rest[middle:]
+        if rest:
+            self._post(way, rest, round_)
+
+    def _refused(self, way: Way, record: RunRecord, error: APIError, round_: int) -> None:
+        """One record refused: too big (its largest file left out), or rejected, or (the
+        way cannot post it) left for another way."""
+        if error.status == 413:
+            smaller = self._smaller(record, error)
+            if smaller is not None:
+                self._post(way, [smaller], round_)
+                return
+        reason = way.refused(record, error)
+        if reason is None:
+            self.spool.mark_unsent([record.key])
+        else:
+            self._reject(record, reason)
+
+    def _smaller(self, record: RunRecord, error: APIError) -> RunRecord | None:
+        """``record`` without its largest file (the ones left out before stay out)."""
+        biggest = largest_file(record, self.policy)
+        if biggest is None:
+            return None
+        original = self.spool.records.get(record.key, record)
+        left = self._left_out.setdefault(record.key, [])
+        left.append(biggest)
+        where = where_kept(biggest, self.spool.where)
+        self.on_event(
+            Event(
+                Kind.WARNING,
+                f"{record.label or record.key}: too big for one request ({error.reason}); "
+                f"sent without {biggest.name} (kept at {where})",
             )
-            self._resend_missing(batch, instances, attempt, unclear, round_)
-            return
-        self.spool.mark_delivered_many(_pairs(batch, runs))
-        self.on_event(Event(Kind.BATCH_SENT, f"{len(batch)} runs delivered", count=len(batch)))
+        )
+        return without_files(original, left, self.spool.where, self.policy)
 
     def _reject(self, record: RunRecord, reason: str) -> None:
         text = f"{record.label or record.target.describe()}: {reason}"
         self.spool.mark_rejected(record.key, text)
         self.on_event(Event(Kind.REJECTED, text))
 
-    def _isolate(
-        self,
-        batch: list[RunRecord],
-        instances: Mapping[str, int],
-        error: ValidationError,
-        attempt: Attempt,
-        round_: int,
-    ) -> None:
-        """Reject only the records the 422 is about; deliver the others.
+    def _check_project(self, keys: list[str]) -> Verdict:
+        """After a 404 to a post: stop (keep everything) when it is the project that is gone."""
+        try:
+            self.client.get(f"/projects/{self.settings.project_id}.json")
+        except NotFoundError:
+            self.spool.mark_unsent(keys)
+            raise ConfigError(
+                f"project {self.settings.project_id} does not exist, or this token cannot see "
+                "it; check PRACTITEST_PROJECT_ID"
+            ) from None
+        self._project_seen = True
+        return Verdict.REFUSED
 
-        The reference does not say whether a refused bulk stored its good
-        entries, so before posting them again the uploader looks (one call).
-        """
-        bad: dict[int, list[str]] = {}
-        for item in error.errors:
-            found = re.match(r"^/data/(\d+)(?:/|$)", item.pointer or "")
-            if found and int(found.group(1)) < len(batch):
-                bad.setdefault(int(found.group(1)), []).append(item.detail)
-        if bad:
-            for index, details in bad.items():
-                self._reject(batch[index], "; ".join(details))
-            rest = [r for i, r in enumerate(batch) if i not in bad]
-        elif len(batch) == 1:
-            self._reject(batch[0], error.reason)
-            return
-        else:
-            rest = batch
-        rest = self.recovery.find_stored(rest, instances, attempt) if rest else []
-        if rest and not bad:
-            # The server did not say which entry: split the batch until it does.
-            middle = len(rest) // 2
-            self._post(rest[:middle], instances, round_)
-            rest = rest[middle:]
-        if rest:
-            self._post(rest, instances, round_)
+    # -- check by key ----------------------------------------------------------
 
-    def _resend_missing(
-        self,
-        batch: list[RunRecord],
-        instances: Mapping[str, int],
-        attempt: Attempt,
-        error: APIError,
-        round_: int,
+    def _check_by_key(
+        self, way: Way, batch: list[RunRecord], error: APIError, attempt: Attempt, round_: int
     ) -> None:
+        """After an unclear answer: what the post stored is claimed; only the rest goes again."""
         self.on_event(
             Event(Kind.RETRY, f"{error}; checking which runs were stored before sending again")
         )
@@ -279,37 +320,25 @@ class Uploader:
 
         def look() -> list[RunRecord]:
             nonlocal left
-            left = self.recovery.find_stored(left, instances, attempt)
+            left = way.look_for(left, self.instances, attempt)
             return left
 
         missing = self._settled_look(error, look)
-        if missing:
-            if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
-                raise error
-            self._post(missing, instances, round_ + 1)
+        if not missing:
+            return
+        if round_ + 1 >= MAX_AMBIGUOUS_ROUNDS:
+            self.spool.mark_unsent([r.key for r in missing])
+            raise error
+        by_bulk = [r for r in missing if self._instance_of(r) is not None]
+        for record in missing:
+            if record not in by_bulk:
+                self._post(way, [record], round_ + 1)
+        self._deliver(by_bulk, round_ + 1)
 
     def _settled_look(
         self, error: APIError, look: Callable[[], list[RunRecord]]
     ) -> list[RunRecord]:
-        """After an unclear answer: wait, ``look``, and look once more; what is still missing.
-
-        A server may still be storing a post the client (or a gateway) gave up on: then
-        wait at least as long as the client waited for it. Raises ``error`` when the
-        deadline leaves no time for the looks.
-        """
-        settle = self.settings.settle_seconds
-        first = max(settle, self.client.timeout[1]) if error.late else settle
-        remaining = (
-            None if self.client.deadline is None else self.client.deadline - time.monotonic()
-        )
-        if remaining is not None and remaining < first + settle:
-            raise error
-        time.sleep(first)
-        missing = look()
-        if missing:
-            time.sleep(settle)
-            missing = look()
-        return missing
+        return settled_look(self.client, self.settings.settle_seconds, error, look)
 
     def _check_earlier_attempts(self) -> None:
         """After a crash: find what an earlier session's unanswered posts stored."""
@@ -328,56 +357,18 @@ class Uploader:
         for attempt, records in groups.items():
             self.recovery.find_stored(records, found, attempt)
 
-    # -- custom fields ---------------------------------------------------------
+    # -- small helpers ---------------------------------------------------------
 
-    def _fields(self, record: RunRecord) -> dict[str, Any]:
-        """Custom fields keyed ``---f-ID``, each value as its field takes it.
+    def _instance_of(self, record: RunRecord) -> int | None:
+        if record.key not in self.instances:
+            found = self.resolver.index.lookup(record.target)
+            if found is None:
+                return None
+            self.instances[record.key] = found
+        return self.instances[record.key]
 
-        Names and bare ids are translated; text for a multi-value field becomes a list.
-        A name the project does not have, or a value its field does not allow, is left
-        out of the runs with one warning (PractiTest would refuse every run carrying it).
-        """
-        result: dict[str, Any] = {}
-        if not record.custom_fields:
-            return result
-        known = self._known_fields()
-        for key, value in record.custom_fields.items():
-            found = field_value(known, key, value, self.settings.project_id)
-            if found.problem is None:
-                result[found.key] = found.value
-            elif found.field is None:
-                self._warn_field(key, found.problem, record)
-            else:
-                self._warn_field(f"{found.key}={found.value!r}", found.problem, record)
-        return result
-
-    def _warn_field(self, seen: str, problem: str, record: RunRecord) -> None:
-        if seen in self._unknown_fields:  # once, not once per run
-            return
-        self._unknown_fields.add(seen)
-        self.on_event(
-            Event(Kind.WARNING, f"{problem}; left out of the runs (first: {record.label})")
-        )
-
-    def _known_fields(self) -> dict[str, CustomField]:
-        if self._field_ids is None:
-            self._field_ids = custom_fields(self.client, self.settings.project_id)
-        return self._field_ids
+    def _pending(self, record: RunRecord) -> bool:
+        return record.key not in self.spool.delivered and record.key not in self.spool.rejected
 
 
 __all__ = ["ConfigError", "DeadlineExceeded", "UploadReport", "UploadSettings", "Uploader"]
-
-
-def _pairs(batch: Sequence[RunRecord], runs: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    """(record key, run id) for a bulk the server stored, tied by the keys in the runs' outputs.
-
-    The reference does not say that a bulk's answer keeps the request's order. An
-    answer that does not show the keys still lists one run per record, so all were
-    stored: its ids are taken in order (only the id noted per record can then be off).
-    """
-    by_key = {
-        key_of(run.get("attributes", {}).get("automated-execution-output")): run for run in runs
-    }
-    if all(record.key in by_key for record in batch):
-        return [(record.key, int(by_key[record.key]["id"])) for record in batch]
-    return [(record.key, int(run["id"])) for record, run in zip(batch, runs, strict=True)]

@@ -65,7 +65,8 @@ def test_bad_fault_file_is_one_line_exit_2(
     err = capsys.readouterr().err
     assert err == (
         f"practitest sim: error: cannot use fault file {faults}: unknown fault kind 'explode'; "
-        "use one of status, reset, delay, slow, malformed, commit_then_status, commit_then_reset\n"
+        "use one of status, reset, delay, slow, malformed, commit_then_status, commit_then_reset, "
+        "redirect, empty, wrong_shape\n"
     )
 
 
@@ -241,3 +242,12 @@ def test_without_an_env_file_the_banner_says_to_turn_the_clients_limit_off(
         "  rate limit: off  (set PRACTITEST_RATE_LIMIT=0 for clients too, "
         "or they pace at 30 calls / 60 s)"
     ) in capsys.readouterr().out.splitlines()
+
+
+def test_switches_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sim", "--switch", "permissions=tester", "--switch", "strict=on", "--check"]) == 0
+    assert main(["sim", "--switch", "bulk_answer=maybe", "--check"]) == 2
+    assert capsys.readouterr().err == (
+        "practitest sim: error: switch bulk_answer: expected one of list, object, empty, "
+        "got 'maybe'\n"
+    )

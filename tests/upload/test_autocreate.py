@@ -32,9 +32,15 @@ def owner(sim: Simulator) -> int:
     return int(sim.info.users["owner@example.com"])
 
 
+def personal_token(sim: Simulator) -> str:
+    """A personal token: its tests are its user's, so auto_create needs no author."""
+    return sim.info.personal_tokens["qa.engineer@example.com"]
+
+
 def upload(sim: Simulator, tmp_path: Path, records: list[RunRecord], **options: Any) -> Any:
-    """As ``test_uploader.upload``; the account token's author is set unless told."""
-    options.setdefault("author_id", owner(sim))
+    """As ``test_uploader.upload``, with a personal token unless told (auto_create's way)."""
+    if "author_id" not in options:
+        options.setdefault("token", personal_token(sim))
     return upload_with(sim, tmp_path, records, **options)
 
 
@@ -168,10 +174,8 @@ def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
     usim.faults.clear()
     spool.close()
     resumed = Spool.open(spool.path)
-    client = Client(usim.url, TOKEN, backoff=0.01)
-    settings = UploadSettings(
-        Destination(project_id=PROJECT, set_id=20000, create_missing=True, author_id=owner(usim))
-    )
+    client = Client(usim.url, personal_token(usim), backoff=0.01)
+    settings = UploadSettings(Destination(project_id=PROJECT, set_id=20000, create_missing=True))
     with client.session:
         again = Uploader(client, settings, resumed).upload()
     assert again.delivered == 3
@@ -180,10 +184,12 @@ def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
     assert len(usim.entities("runs")) == 3
 
 
-def test_a_server_that_refuses_the_author_in_auto_create_gets_the_documented_way(
-    usim: Simulator, tmp_path: Path
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_account_token_with_an_author_creates_tests_the_documented_way(
+    usim: Simulator, tmp_path: Path, strict: bool
 ) -> None:
-    usim.store.auto_create_author = False
+    """auto_create's test attributes do not list author-id: it is never sent there."""
+    usim.switch(strict=strict)
     events: list[Event] = []
     names = [f"by account token {i}" for i in range(5)]
     report, _ = upload(
@@ -195,13 +201,11 @@ def test_a_server_that_refuses_the_author_in_auto_create_gets_the_documented_way
         events=events,
     )
     assert report.delivered == 5, report.lines()
-    assert paths(usim).count("POST /runs/auto_create.json") == 1  # refused once, then not again
+    assert paths(usim).count("POST /runs/auto_create.json") == 0
     assert paths(usim).count("POST /tests.json") == 5
     made = [t for t in usim.entities("tests") if t["name"] in set(names)]
     assert {t["author-id"] for t in made} == {owner(usim)}
-    [warning] = [e.message for e in events if e.kind is Kind.WARNING]
-    assert warning.startswith("runs/auto_create.json refused the test attributes: ")
-    assert warning.endswith("new tests are created one by one instead (more calls)")
+    assert [e.message for e in events if e.kind is Kind.WARNING] == []
 
 
 def test_a_refusal_of_one_result_does_not_stop_the_next_new_test(
@@ -217,19 +221,3 @@ def test_a_refusal_of_one_result_does_not_stop_the_next_new_test(
     assert report.delivered == 3
     assert len(report.rejected) == 1
     assert len(spool.pending()) == 1  # kept: a later upload may deliver it
-
-
-def test_an_account_token_with_its_author_creates_through_auto_create(
-    usim: Simulator, tmp_path: Path
-) -> None:
-    report, _ = upload(
-        usim,
-        tmp_path,
-        records_for([Target(name="by account token")]),
-        create_missing=True,
-        author_id=owner(usim),
-    )
-    assert report.delivered == 1
-    assert paths(usim)[-1] == "POST /runs/auto_create.json"
-    [test] = [t for t in usim.entities("tests") if t["name"] == "by account token"]
-    assert test["author-id"] == owner(usim)

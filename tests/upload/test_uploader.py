@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from pytest_practitest.api.client import Client
 from pytest_practitest.api.ratelimit import RateLimiter
+from pytest_practitest.api.transport import Sent, SessionTransport
 from pytest_practitest.events import Event, Kind
 from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
@@ -53,6 +54,7 @@ def upload(
     set_choice: SetChoice | None = None,
     events: list[Event] | None = None,
     client_options: dict[str, Any] | None = None,
+    token: str = TOKEN,
     **settings: Any,
 ) -> tuple[UploadReport, Spool]:
     choice = set_choice or SetChoice(set_id=sim.info.set_id)
@@ -67,7 +69,7 @@ def upload(
     for record in records:
         spool.add(record)
     options = {"backoff": 0.01, "timeout": (2.0, 2.0), **(client_options or {})}
-    client = Client(sim.url, TOKEN, **options)
+    client = Client(sim.url, token, **options)
     sink = events.append if events is not None else (lambda event: None)
     settings.setdefault("settle_seconds", 0.05)
     report = Uploader(
@@ -90,19 +92,19 @@ def upload(
     return report, spool
 
 
-@contextmanager
-def another_job_first(path_suffix: str, act: Callable[[], object]) -> Iterator[None]:
+class AnotherJobFirst(SessionTransport):
     """Just before our POST to ``path_suffix`` goes out, another upload does ``act`` (a race)."""
-    original_post = Client.post
 
-    def racing_post(self: Client, path: str, body: Any) -> Any:
-        if path.endswith(path_suffix):
-            act()
-        return original_post(self, path, body)
+    def __init__(self, path_suffix: str, act: Callable[[], object]) -> None:
+        self.path_suffix = path_suffix
+        self.act = act
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Client, "post", racing_post)
-        yield
+    def send(
+        self, session: requests.Session, sent: Sent, timeout: tuple[float, float]
+    ) -> requests.Response:
+        if sent.method == "POST" and sent.path.endswith(self.path_suffix):
+            self.act()
+        return super().send(session, sent, timeout)
 
 
 def run_outputs(sim: Simulator) -> dict[Any, int]:
@@ -334,16 +336,17 @@ def test_set_by_name_is_created_once_even_when_another_upload_races(
     from pytest_practitest.simulator import entities
 
     # Another job creates the same set between our look-up and our create.
-    with another_job_first(
+    race = AnotherJobFirst(
         "/sets.json", lambda: entities.create_set(usim.store, PROJECT, {"name": "CI run 42"}, None)
-    ):
-        report, _ = upload(
-            usim,
-            tmp_path,
-            records_for([Target(name="Cart: add an item")]),
-            set_choice=SetChoice(set_name="CI run 42"),
-            create_missing=True,
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Cart: add an item")]),
+        set_choice=SetChoice(set_name="CI run 42"),
+        create_missing=True,
+        client_options={"transport": race},
+    )
     sets = [s for s in usim.entities("sets") if s["name"] == "CI run 42"]
     assert len(sets) == 1
     assert report.set_id == sets[0]["id"]
@@ -380,8 +383,9 @@ def test_create_missing_creates_tests_and_instances_once(usim: Simulator, tmp_pa
     assert again.delivered == 26
     assert [c.method for c in usim.requests].count("POST") == 2  # runs only: nothing created twice
     assert len(usim.entities("tests")) == 8 + 25
-    # each new test: its create and one exact-name look, so racing jobs converge
-    assert first_calls <= 25 * 2 + 12
+    # with an author, each new test the documented way: a look, its create, and one
+    # exact-name look after, so racing jobs converge
+    assert first_calls <= 25 * 3 + 12
 
 
 def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
@@ -439,18 +443,20 @@ def test_the_same_refusal_twice_stops_creating(
     usim: Simulator, tmp_path: Path, auto_create: bool
 ) -> None:
     events: list[Event] = []
-    if auto_create:
+    who: dict[str, Any] = {}
+    if auto_create:  # a personal token: auto_create, which takes no author
         usim.faults.add("status", "POST", "/runs/auto_create$", status=422)
-    else:  # a server without auto_create: the explicit path, refused the same way
-        usim.faults.add("status", "POST", "/runs/auto_create$", status=404)
+        who["token"] = usim.info.personal_tokens["qa.engineer@example.com"]
+    else:  # an account token's author: the explicit path, refused the same way
         usim.faults.add("status", "POST", "/tests$", status=422)
+        who["author_id"] = usim.info.users["owner@example.com"]
     report, _ = upload(
         usim,
         tmp_path,
         records_for([Target(name=f"New {n}") for n in range(6)]),
         create_missing=True,
-        author_id=usim.info.users["owner@example.com"],
         events=events,
+        **who,
     )
     assert report.delivered == 0
     assert len(report.rejected) == 6
@@ -459,31 +465,27 @@ def test_the_same_refusal_twice_stops_creating(
         for c in usim.requests
         if c.method == "POST" and c.path.endswith(("/tests.json", "e.json"))
     ]
-    assert len(creates) == 2 if auto_create else 3  # the explicit path after one auto_create
+    assert len(creates) == 2
     warnings = [e.message for e in events if e.kind is Kind.WARNING]
     assert warnings[-1].startswith("PractiTest refused two tests for the same reason: ")
     assert warnings[-1].endswith("; no more tests are created")
-    if not auto_create:
-        assert warnings[0] == (
-            "runs/auto_create.json answered 404; new tests are created one by one instead "
-            "(more calls)"
-        )
 
 
 def test_a_test_created_meanwhile_is_found_not_doubled(usim: Simulator, tmp_path: Path) -> None:
     from pytest_practitest.simulator import entities
 
     owner = usim.info.users["owner@example.com"]
-    with another_job_first(
+    race = AnotherJobFirst(
         "/tests.json", lambda: entities.create_test(usim.store, PROJECT, {"name": "Raced"}, owner)
-    ):
-        report, _ = upload(
-            usim,
-            tmp_path,
-            records_for([Target(name="Raced")]),
-            create_missing=True,
-            author_id=owner,
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Raced")]),
+        create_missing=True,
+        author_id=owner,
+        client_options={"transport": race},
+    )
     assert report.delivered == 1
     assert count_by(usim.entities("tests"), "name")["Raced"] == 1
 
@@ -496,12 +498,16 @@ def test_an_instance_created_meanwhile_is_used_and_ours_removed(
     owner = usim.info.users["owner@example.com"]
     lonely_test = entities.create_test(usim.store, PROJECT, {"name": "Lonely test"}, owner)
     test_set = usim.store.table("sets")[20000]
-    with another_job_first(
+    race = AnotherJobFirst(
         "/instances.json", lambda: entities.create_instance(usim.store, test_set, lonely_test)
-    ):
-        report, _ = upload(
-            usim, tmp_path, records_for([Target(name="Lonely test")]), create_missing=True
-        )
+    )
+    report, _ = upload(
+        usim,
+        tmp_path,
+        records_for([Target(name="Lonely test")]),
+        create_missing=True,
+        client_options={"transport": race},
+    )
     assert report.delivered == 1
     lonely = [i for i in usim.entities("instances") if i["name"] == "Lonely test"]
     assert len(lonely) == 1
