@@ -70,11 +70,11 @@ def refused_on_this_machine(exc: requests.RequestException, base_url: str) -> bo
     if not host.startswith(LOOPBACK) or isinstance(exc, requests.exceptions.ProxyError):
         return False
     seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
+    todo: list[object] = [exc]
     while todo and len(seen) < 12:
         item = todo.pop()
-        if item is None or item in seen:
-            continue
+        if not isinstance(item, BaseException) or item in seen:
+            continue  # None, or a ``reason`` that is only text (a read timeout's)
         if isinstance(item, ConnectionRefusedError):
             return True
         seen.append(item)
