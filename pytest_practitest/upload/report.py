@@ -22,6 +22,8 @@ class UploadReport:
     total: int = 0
     delivered: int = 0
     recovered: int = 0
+    #: delivered results mapped to an instance of another set: sent to the same test's here
+    moved: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     calls: int = 0
     seconds: float = 0.0
@@ -57,6 +59,12 @@ class UploadReport:
             f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} "
             f"in {self.calls} API calls, {self.seconds:.1f} s"
         ]
+        if self.moved:
+            lines.append(
+                f"PractiTest: {self.moved} of them {'were' if self.moved != 1 else 'was'} "
+                f"mapped to an instance of another test set: delivered to the same "
+                f"test's instance in {where}"
+            )
         if self.recovered:
             lines.append(
                 f"PractiTest: {self.recovered} of them were found stored after an unclear "

@@ -134,6 +134,7 @@ class Uploader:
         return UploadReport.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
+            moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
             calls=calls,
             seconds=seconds,
             set_id=self.resolver.set_id,

@@ -257,3 +257,19 @@ def test_verify_says_each_result_is_there_once_or_names_what_is_not(
     )
     assert "PractiTest: more than once: test_0 (runs " in result.stdout
     assert doubled.exists()  # kept: a person should look
+
+
+def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    path = write_spool(tmp_path, gsim.url)
+    result = practitest("upload", str(path), "--set-id", "99")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "practitest upload: error: test set 99 does not exist in project 4500; "
+        "check PRACTITEST_SET_ID"
+    ]
+    assert result.stdout == ""
+    assert [(r.method, r.status) for r in gsim.requests] == [("GET", 404), ("GET", 200)]
+    with Spool.open(path) as spool:
+        assert len(spool.pending()) == 8
