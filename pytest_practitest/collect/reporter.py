@@ -23,7 +23,7 @@ from ..settings import Settings
 from . import hooks
 from .ci import detect
 from .recorder import Recorder
-from .worker import target_of
+from .target import target_of
 
 log = logging.getLogger(__name__)
 

@@ -100,3 +100,42 @@ def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
     assert psim.entities("runs") == []
     assert list(pytester.path.rglob("practitest-*.jsonl")) == []
     assert "delivered" not in result.stdout.str()
+
+
+def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    from pytest_practitest.simulator import entities
+
+    store = psim.store
+    with store.lock:  # the set plans the function's test, named after its id
+        owner = psim.info.users["owner@example.com"]
+        test = entities.create_test(store, 4500, {"name": "test_p.py::test_p"}, owner)
+        entities.create_instance(store, store.table("sets")[20000], test)
+    pytester.makepyfile(
+        test_p="""
+        import pytest
+        @pytest.mark.practitest(instance_id=0)
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_p(n): pass
+        def test_unplanned(): pass
+        """
+    )
+    result = _run(
+        pytester,
+        psim,
+        "--practitest-set-id=20000",
+        "--practitest-parametrized=function",
+        "--practitest-select",
+        create=False,
+    )
+    result.assert_outcomes(passed=2, deselected=1)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: warning: test_p.py::test_p[[]1[]]: marker: instance_id must be a "
+            "positive integer, got 0",
+            "PractiTest: 1 of 1 runs delivered to test set 20000 'Nightly regression' in *",
+        ]
+    )
+    [stored] = psim.entities("runs")
+    assert stored["instance-id"] == store.find("instances", {"test-id": test["id"]})[0]["id"]
