@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ..mapping import MappingFile
+from ..mapping import MappingFile, junit_property
 from . import hooks
 from .steps import Capture, current
 from .target import place
@@ -34,6 +34,10 @@ class CapturePlugin:
         self.artifacts = artifacts
         # One folder per process: xdist workers never write into each other's.
         self._own_artifacts = artifacts / str(os.getpid())
+
+    @staticmethod
+    def _junitxml(item: pytest.Item) -> bool:
+        return bool(getattr(item.config.option, "xmlpath", None))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -61,7 +65,13 @@ class CapturePlugin:
         if report.when != "teardown":
             return report
         payload: dict[str, Any] = {}
-        place(item, self.mapping, capture.problems).to_payload(payload)
+        placement = place(item, self.mapping, capture.problems)
+        placement.to_payload(payload)
+        # pytest's --junitxml writes a marker's (or the hook's) target as a <property>:
+        # import-junit of that file lands where reporting does (the mapping file it reads).
+        mapped = placement.item
+        if mapped is not None and mapped.source in ("marker", "hook") and self._junitxml(item):
+            report.user_properties.append(junit_property(mapped.target))
         callspec = getattr(item, "callspec", None)
         if callspec is not None:
             payload["param_id"] = callspec.id
