@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import WARNINGS_SHOWN
 
+#: in the reason of a result with nowhere to go (``targets.Resolver.why_missing``)
+NO_INSTANCE = "has no instance in"
+
 if TYPE_CHECKING:
     from ..spool.merged import Journal
 
@@ -80,8 +83,29 @@ class UploadReport:
         if self.fatal:
             lines.append(f"PractiTest: stopped: {self.fatal}")
         if self.undelivered:
-            lines.append(
-                f"PractiTest: {self.undelivered} not delivered; kept in {self.spool_path}; "
-                f"resume with: practitest upload {self.spool_path}"
-            )
+            lines.append(self.resume_line())
         return lines
+
+    def resume_line(self) -> str:
+        """What to run for the rest: a plain resume sends the unsent; the rejected go again
+        as they are, and are refused again, unless they are re-targeted or fixed."""
+        path = self.spool_path
+        line = f"PractiTest: {self.undelivered} not delivered; kept in {path}; "
+        rejected = len(self.rejected)
+        if not rejected:
+            return line + f"resume with: practitest upload {path}"
+        unsent = self.undelivered - rejected
+        if unsent > 0:
+            line += f"the {unsent} unsent: practitest upload {path}; "
+        them = "it" if rejected == 1 else "them"
+        line += f"the {rejected} rejected {'is' if rejected == 1 else 'are'} refused again by a "
+        if any(NO_INSTANCE in reason for reason in self.rejected.values()):
+            return line + (
+                f"plain resume: re-target {them} with practitest upload {path} "
+                "--create-missing (an account token also needs --author-id), "
+                "--set-id/--set-name (another set) or --map FILE (other tests)"
+            )
+        return line + (
+            f"plain resume: fix what the rejection says, or re-target {them} with "
+            f"practitest upload {path} --map FILE"
+        )

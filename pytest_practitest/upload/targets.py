@@ -34,6 +34,7 @@ from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
 from .index import InstanceIndex, fitted_name
+from .report import NO_INSTANCE
 from .testset import InstanceTests
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -223,10 +224,10 @@ class Resolver:
         if mapped is not None and mapped != target:
             what = f"{mapped.describe()} (of another set; {what})"
         if self.refusal is not None:
-            return f"{what} has no instance in {where}; {self.refusal}"
+            return f"{what} {NO_INSTANCE} {where}; {self.refusal}"
         if self.create_missing:
             return f"{what} could not be found or created in {where}"
-        return f"{what} has no instance in {where}; map it, or turn on create-missing"
+        return f"{what} {NO_INSTANCE} {where}; map it, or turn on create-missing"
 
     # -- creating what is missing -------------------------------------------
 

@@ -56,12 +56,22 @@ def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
     assert (
         "PractiTest: 6 of 9 runs delivered to test set 20000 'Nightly regression'" in first.stdout
     )
-    assert f"resume with: practitest upload {path}" in first.stdout
+    assert (
+        f"PractiTest: 3 not delivered; kept in {path}; the 3 rejected are refused again by a "
+        f"plain resume: re-target them with practitest upload {path} --create-missing (an "
+        "account token also needs --author-id), --set-id/--set-name (another set) or --map "
+        "FILE (other tests)"
+    ) in first.stdout.splitlines()
     assert "rejected: test_2: test 'No such test' has no instance" in first.stderr
     again = practitest("upload", str(path))
     assert again.returncode == 1
     assert "PractiTest: 3 of 9 records in" in again.stdout
     assert len(gsim.entities("runs")) == 6
+    # The line's command, as printed: the three go (their tests are created in the set).
+    author = str(gsim.info.users["owner@example.com"])
+    resumed = practitest("upload", str(path), "--create-missing", "--author-id", author)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(gsim.entities("runs")) == 9
 
 
 def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None:
