@@ -241,7 +241,7 @@ class Recorder:
         for problem in payload.get("hook_problems", ()):
             self.hook_failures.add(problem)
         placement = Placement.from_payload(payload) if payload else DEFAULT
-        mapped = placement.of_item(node_id)
+        mapped = placement.item  # None: the default (``Placement.of_item``), made cheaply
         outcome, text = classify(state.phases)
         outcome, text = with_subtests(outcome, text, state.subtests)
         status = self._statuses[outcome]
@@ -261,11 +261,11 @@ class Recorder:
         if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
             files += self._captured(state)
         steps = _steps(payload)
-        fields = {**self.base_fields, **mapped.fields}
+        fields = {**self.base_fields, **mapped.fields} if mapped else dict(self.base_fields)
         if self.ci is not None and self.settings.ci == "output":
             text = f"{text.strip()}\n{self.ci.line()}" if text.strip() else self.ci.line()
         record = RunRecord(
-            target=mapped.target,
+            target=placement.item_target(node_id),
             status=status,
             label=node_id,
             duration=sum(p.duration for p in state.phases.values()),

@@ -36,7 +36,11 @@ class Placement:
     error: str | None = None
 
     def of_item(self, node_id: str) -> Mapped:
-        return self.item or Mapped(Target(name=node_id))
+        return self.item or Mapped(self.item_target(node_id))
+
+    def item_target(self, node_id: str) -> Target:
+        """The item's target alone (once per test in reporting: no Mapped for the default)."""
+        return self.item.target if self.item is not None else Target(name=node_id)
 
     def of_function(self, node_id: str) -> Mapped:
         return self.function or Mapped(Target(name=base_node_id(node_id)))

@@ -23,7 +23,8 @@ the set cannot be had (``{"set_error": ...}``; it is then ended). The test proce
 for that line before the first test runs, so a set that cannot be had stops the
 session with one line. At the end, one more JSON line: the upload report and the
 warnings.
-It runs at a lower scheduling priority (nice 10), in its own session, and
+It runs at a lower scheduling priority (nice 10, once it has answered about the test
+set), in its own session, and
 ignores SIGINT: Ctrl-C in a terminal reaches the whole foreground process group,
 and it is the test process that decides how long to wait after an interrupt
 (3 s). If it does not answer in time it is killed; its attempt lines are in the
@@ -300,6 +301,12 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     answer = find_set(uploader, settings.timeout)
     stdout.write(json.dumps(answer) + "\n")
     stdout.flush()
+    # Below the tests in the scheduler's eyes, once the test process has its answer (it
+    # waits for it before the first test): when the tests keep every core busy (pytest
+    # -n auto), they go first and delivery catches up in the gaps and at the end
+    # (5,000 trivial tests under -n 2 on two cores: 1.16x -> 1.12x plain).
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(NICENESS)
     sender = Sender(uploader)
     while not control.ended.wait(POLL_SECONDS):
         for record in spool.read_new():
@@ -340,11 +347,6 @@ def find_set(uploader: Uploader, seconds: float) -> dict[str, Any]:
 def main() -> None:
     """``python -m pytest_practitest.upload.background SPOOL``: started by the plugin, not users."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Below the tests in the scheduler's eyes: when the tests keep every core busy
-    # (pytest -n auto), they go first and delivery catches up in the gaps and at the
-    # end (5,000 trivial tests under -n 2 on two cores: 1.16x -> 1.12x plain).
-    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
-        os.nice(NICENESS)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     code = run(Path(sys.argv[1]), sys.stdin.buffer, sys.stdout)
     sys.stdout.flush()
