@@ -218,7 +218,6 @@ class Resolver:
         return self.index.by_test.get(test_id)
 
     def why_missing(self, target: Target, mapped: Target | None = None) -> str:
-        """Why ``target`` has no instance here (``mapped``: the instance id it came from)."""
         where = f"test set {self.set_id}" + (f" ({self.set_name!r})" if self.set_name else "")
         what = target.describe()
         if mapped is not None and mapped != target:
