@@ -196,3 +196,19 @@ def _line_of(text: str, key: str) -> int:
 def base_node_id(node_id: str) -> str:
     """The node id without its parameter part: ``test_x[1-2]`` → ``test_x``."""
     return node_id.split("[", 1)[0] if node_id.endswith("]") else node_id
+
+
+#: the ``<property>`` names import-junit reads a target from (``junit/convert.py``), and the
+#: plugin writes into pytest's ``--junitxml`` for a marker or hook (``collect/worker.py``)
+JUNIT_PROPERTIES = {
+    "instance_id": "practitest_instance_id",
+    "test_id": "practitest_test_id",
+    "display_id": "practitest_display_id",
+    "name": "practitest_name",
+}
+
+
+def junit_property(target: Target) -> tuple[str, str]:
+    """``target`` as a property of pytest's ``--junitxml``, as import-junit reads it."""
+    [(key, value)] = target.to_json().items()
+    return JUNIT_PROPERTIES[key], str(value)

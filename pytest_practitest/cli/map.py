@@ -4,8 +4,11 @@ A node id matches an instance when the instance's name is, in this order:
 the node id itself; the test's own name (``test_add[EUR]``); or the same words
 (``test_cart_add_an_item`` and ``Cart: add an item`` both read
 ``cart add an item``). A match must be unique on both sides; anything else is
-reported, never guessed. Entries already in the mapping file are kept as they
-are, and new ones are appended, so hand-written lines and comments survive.
+reported, never guessed. A match is written as the instance's test id, so the file
+does not pin a test set: results go to that test's instance in whatever set a run
+names. Tests the plugin already places (the hook, a marker, the mapping file: the
+rule in ``collect/target.py``) are left alone; entries already in the file are kept as
+they are, and new ones are appended, so hand-written lines and comments survive.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +43,25 @@ def words(text: str) -> str:
 
 
 # pytest --collect-only -q, plus one line that says the rootdir (node ids are relative to it,
-# and the plugin reads practitest.toml there).
+# and the plugin reads practitest.toml there) and one per test the plugin already places.
 COLLECT = """
-import sys, pytest
+import os, sys, pytest
+from pathlib import Path
 class Rootdir:
     def pytest_collection_finish(self, session):
         print("practitest-rootdir:", session.config.rootpath)
+        from pytest_practitest.collect.target import place
+        from pytest_practitest.errors import ConfigError
+        from pytest_practitest.mapping import DEFAULT_MAP, MappingFile
+        given = os.environ.get("PRACTITEST_MAP_FILE")
+        path = Path(given) if given else session.config.rootpath / DEFAULT_MAP
+        try:
+            mapping = MappingFile.load(path) if path.is_file() else None
+        except ConfigError:
+            mapping = None  # practitest map says what is wrong with it
+        for item in session.items:
+            if place(item, mapping).item is not None:
+                print("practitest-placed:", item.nodeid)
 sys.exit(pytest.main(sys.argv[1:], plugins=[Rootdir()]))
 """
 ROOTDIR_LINE = "practitest-rootdir: "
@@ -72,13 +88,21 @@ def collection_errors(lines: Sequence[str]) -> list[str]:
     return found
 
 
-def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> tuple[list[str], Path]:
-    """The suite's node ids and its rootdir, from ``pytest --collect-only -q``.
+PLACED_LINE = "practitest-placed: "
+
+
+def collect_node_ids(
+    pytest_args: Sequence[str], cwd: Path | None = None, map_file: Path | None = None
+) -> tuple[list[str], Path, set[str]]:
+    """The suite's node ids, its rootdir, and the node ids the plugin already places
+    (hook, marker, ``map_file`` or practitest.toml), from ``pytest --collect-only -q``.
 
     The plugin stays loaded (a conftest may implement its hooks, ``--strict-markers``
     needs its marker) with reporting off and its reporter blocked: nothing is sent.
     """
     env = {**os.environ, "PRACTITEST": "0"}
+    if map_file is not None:
+        env["PRACTITEST_MAP_FILE"] = str(map_file.resolve())
     # The interpreter running us, with the user's own pytest arguments: no shell.
     result = subprocess.run(  # noqa: S603
         [
@@ -117,13 +141,20 @@ def collect_node_ids(pytest_args: Sequence[str], cwd: Path | None = None) -> tup
         (Path(line[len(ROOTDIR_LINE) :]) for line in lines if line.startswith(ROOTDIR_LINE)),
         (cwd or Path.cwd()).resolve(),
     )
-    node_ids = [line.strip() for line in lines if "::" in line and not line.startswith(" ")]
-    return node_ids, rootdir
+    placed = {line[len(PLACED_LINE) :] for line in lines if line.startswith(PLACED_LINE)}
+    node_ids = [
+        line.strip()
+        for line in lines
+        if "::" in line and not line.startswith((" ", PLACED_LINE, ROOTDIR_LINE))
+    ]
+    return node_ids, rootdir, placed
 
 
 @dataclass
 class Matching:
     matched: dict[str, tuple[int, str]] = field(default_factory=dict)  # node id -> (instance, name)
+    #: instance id -> its test's id: what is written
+    tests: dict[int, int] = field(default_factory=dict)
     already: list[str] = field(default_factory=list)
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     tests_without_instance: list[str] = field(default_factory=list)
@@ -131,13 +162,19 @@ class Matching:
 
 
 def match(
-    node_ids: Iterable[str], instances: Iterable[tuple[int, str]], mapping: MappingFile | None
+    node_ids: Iterable[str],
+    instances: Iterable[tuple[int, str]],
+    mapping: MappingFile | None,
+    placed: Collection[str] = (),
+    tests: Mapping[int, int] | None = None,
 ) -> Matching:
-    result = Matching()
+    """Match ``node_ids`` to ``instances`` (id, name) by name; ``placed`` node ids (the
+    plugin's rule already places them) and those ``mapping`` names are left alone."""
+    result = Matching(tests=dict(tests or {}))
     pool = list(instances)
     claims: dict[int, list[str]] = {}
     for node_id in node_ids:
-        if mapping is not None and mapping.lookup(node_id) is not None:
+        if node_id in placed or (mapping is not None and mapping.lookup(node_id) is not None):
             result.already.append(node_id)
             continue
         own = node_id.rsplit("::", 1)[-1]
@@ -162,23 +199,27 @@ def match(
                     f"also matches {len(claimants) - 1} other test(s)"
                 ]
     used = {instance_id for instance_id, _ in result.matched.values()}
-    mapped_ids = {m.target.instance_id for m in (mapping.exact.values() if mapping else [])}
+    entries = list(mapping.exact.values()) if mapping else []
+    mapped_ids = {m.target.instance_id for m in entries}
+    mapped_tests = {m.target.test_id for m in entries}
     result.instances_without_test = [
-        f"{n} (instance {i})" for i, n in pool if i not in used and i not in mapped_ids
+        f"{n} (instance {i})"
+        for i, n in pool
+        if i not in used and i not in mapped_ids and result.tests.get(i) not in mapped_tests
     ]
     return result
 
 
-def write(path: Path, matched: dict[str, tuple[int, str]]) -> None:
-    """Append new entries (creating the file with a header if needed)."""
+def write(path: Path, matched: dict[str, tuple[int, str]], tests: Mapping[int, int]) -> None:
+    """Append new entries, by test id (creating the file with a header if needed)."""
     if not matched:
         return
     existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
     if "[tests]" not in existing:
         raise ConfigError(f"{path}: has no [tests] section to add entries to")
     lines = [
-        f"{json.dumps(node_id, ensure_ascii=False)} = {{ instance_id = {instance_id} }}  # {name}"
-        for node_id, (instance_id, name) in sorted(matched.items())
+        f"{json.dumps(node_id, ensure_ascii=False)} = {{ test_id = {tests[instance]} }}  # {name}"
+        for node_id, (instance, name) in sorted(matched.items())
     ]
     text = existing if existing.endswith("\n") else existing + "\n"
     path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
@@ -194,11 +235,14 @@ def report(result: Matching, path: Path, dry_run: bool = False) -> list[str]:
         written = f"written to {path}"
     lines = [f"matched {count(len(result.matched), 'test')} to instances; {written}"]
     lines += [
-        f"  {node_id} -> instance {i} {name!r}"
+        f"  {node_id} -> test {result.tests.get(i)} {name!r} (instance {i})"
         for node_id, (i, name) in sorted(result.matched.items())
     ]
     if result.already:
-        lines.append(f"already in {path}: {count(len(result.already), 'test')} (left as they are)")
+        lines.append(
+            f"already placed by a marker, the hook or {path}: "
+            f"{count(len(result.already), 'test')} (left as they are)"
+        )
     if result.ambiguous:
         lines.append(f"more than one candidate, not mapped ({len(result.ambiguous)}):")
         lines += _cut(
@@ -251,7 +295,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "give the project and the test set: --project-id and --set-id or --set-name"
             )
-        node_ids, rootdir = collect_node_ids(args.pytest_args)
+        node_ids, rootdir, placed = collect_node_ids(args.pytest_args, map_file=settings.map)
         path = settings.map or rootdir / DEFAULT_MAP
         mapping = MappingFile.load(path) if path.exists() else None
         client = Client.from_settings(settings)
@@ -264,25 +308,26 @@ def run(args: argparse.Namespace) -> int:
         )
         try:
             set_id = resolver.resolve_set()
-            instances = [
-                (int(i["id"]), str(i["attributes"]["name"]))
-                for i in client.paginate(
+            listed = list(
+                client.paginate(
                     f"/projects/{settings.project_id}/instances.json", {"set-ids": set_id}
                 )
-            ]
+            )
         except ConfigError as error:
             print(f"practitest map: error: {error}", file=sys.stderr)
             return 2
         except APIError as error:
             print(f"practitest map: error: {error}", file=sys.stderr)
             return 1
-    result = match(node_ids, instances, mapping)
+    instances = [(int(i["id"]), str(i["attributes"]["name"])) for i in listed]
+    tests = {int(i["id"]): int(i["attributes"]["test-id"]) for i in listed}
+    result = match(node_ids, instances, mapping, placed, tests)
     if path.is_absolute() and path.is_relative_to(Path.cwd()):
         path = path.relative_to(Path.cwd())
     where = f"test set {set_id} {resolver.set_name!r}"
     print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
     if not args.dry_run:
-        write(path, result.matched)
+        write(path, result.matched, result.tests)
     print("\n".join(report(result, path, args.dry_run)))
     if not args.dry_run and result.matched:
         print(how_it_is_used(path.resolve(), rootdir.resolve()))

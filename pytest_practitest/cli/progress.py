@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..spool.merged import Journal
     from ..upload.report import UploadReport
-    from ..upload.uploader import UploadSettings
+    from ..upload.uploader import Uploader, UploadSettings
 
 
 class Progress:
@@ -131,11 +131,15 @@ def deliver(
         print(f"practitest {command}: error: {error}", file=sys.stderr)
         return None
     with client.session:
+        uploader = Uploader(client, upload_settings, spool, on_event=progress)
+        problem = _set_problem(uploader)
+        if problem is not None:  # never sent anywhere else: everything stays in the spool
+            print(f"practitest {command}: error: {problem}", file=sys.stderr)
+            return None
         if intro:
             print(intro, flush=True)
         if upload_settings.create_missing:
             _forecast(settings, upload_settings, spool, deadline)
-        uploader = Uploader(client, upload_settings, spool, on_event=progress)
         report = uploader.upload()
         checked = uploader.verify() if verify and report.fatal is None else None
     if progress.tty:
@@ -145,6 +149,21 @@ def deliver(
         report.verified = not checked.missing and not checked.doubled
         print("\n".join(checked.lines()))
     return report
+
+
+def _set_problem(uploader: Uploader) -> str | None:
+    """Before sending: why the test set cannot be had (no such set or project; creating
+    it refused), or None. Any other failure (PractiTest away, a wrong token) the upload
+    itself reports, keeping the results."""
+    from ..errors import PractiTestError, ValidationError
+
+    try:
+        uploader.resolver.resolve_set()
+    except (ConfigError, ValidationError) as error:
+        return str(error)
+    except PractiTestError:
+        return None
+    return None
 
 
 def _forecast(

@@ -39,7 +39,16 @@ if TYPE_CHECKING:
 #: spool from elsewhere takes them from here (flags, environment, ini, defaults)
 RETARGET = ("project-id", "set-id", "set-name", "create-missing", "map", "version", "field")
 #: what the publisher decides for every spool
-STEMS = ("url", "rate-limit", "deadline", "timeout", "author-id", "bundle-fields", *RETARGET)
+STEMS = (
+    "url",
+    "rate-limit",
+    "deadline",
+    "timeout",
+    "author-id",
+    "bundle-fields",
+    "redact",
+    *RETARGET,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -32,7 +32,7 @@ from ..model import Target
 from ..options import OPTIONS
 from ..settings import resolve
 from .paths import mapping_path
-from .worker import target_of
+from .target import target_of
 
 #: pytest's own markers say how a test runs, not what it is about: never tags
 PYTEST_MARKERS = frozenset(

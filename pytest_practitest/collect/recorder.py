@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..mapping import Mapped, base_node_id
-from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
+from ..model import FileRef, RunRecord, Status, StepRecord, status_table
 from ..outcomes import worst
 from ..settings import Settings
 from . import hooks
 from .ci import CiInfo
+from .target import DEFAULT, Placement
 
 STREAMS = (("stdout", "stdout.txt"), ("stderr", "stderr.txt"), ("log", "log.txt"))
 
@@ -239,7 +240,8 @@ class Recorder:
             self.mapping_errors.append(str(payload["mapping_error"]))
         for problem in payload.get("hook_problems", ()):
             self.hook_failures.add(problem)
-        mapped = Mapped.from_json(payload["mapped"]) if payload.get("mapped") else None
+        placement = Placement.from_payload(payload) if payload else DEFAULT
+        mapped = placement.item  # None: the default (``Placement.of_item``), made cheaply
         outcome, text = classify(state.phases)
         outcome, text = with_subtests(outcome, text, state.subtests)
         status = self._statuses[outcome]
@@ -259,11 +261,11 @@ class Recorder:
         if self.settings.capture == "all" or (self.settings.capture == "failed" and failed):
             files += self._captured(state)
         steps = _steps(payload)
-        fields = {**self.base_fields, **(dict(mapped.fields) if mapped else {})}
+        fields = {**self.base_fields, **mapped.fields} if mapped else dict(self.base_fields)
         if self.ci is not None and self.settings.ci == "output":
             text = f"{text.strip()}\n{self.ci.line()}" if text.strip() else self.ci.line()
         record = RunRecord(
-            target=mapped.target if mapped else Target(name=node_id),
+            target=placement.item_target(node_id),
             status=status,
             label=node_id,
             duration=sum(p.duration for p in state.phases.values()),
@@ -275,11 +277,7 @@ class Recorder:
         )
         if self.settings.parametrized == "function" and payload.get("param_id") is not None:
             function_id = base_node_id(node_id)
-            function = (
-                Mapped.from_json(payload["function"])
-                if payload.get("function")
-                else Mapped(Target(name=function_id))
-            )
+            function = placement.of_function(node_id)
             self._groups.setdefault(function_id, []).append((record, function, payload["param_id"]))
             return
         self.emit(record)

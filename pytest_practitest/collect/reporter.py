@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import pytest
 
+from ..errors import ConfigError
 from ..events import capped, visible
 from ..mapping import MappingFile
 from ..model import RunRecord
@@ -24,7 +25,7 @@ from ..spool.redact import Redactor
 from . import hooks
 from .ci import detect
 from .recorder import Recorder
-from .worker import target_of
+from .target import target_of
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class Delivery(Protocol):
     def finish(self, interrupted: bool, say: Callable[[str], None]) -> tuple[list[str], int]: ...
 
     def forecast(self, names: set[str], total: int) -> str | None: ...
+
+    def check_set(self) -> None: ...
 
 
 class Reporter:
@@ -96,6 +99,30 @@ class Reporter:
     def _open(self) -> None:
         # An xdist controller runs no tests: it spools with a write-behind thread.
         self.delivery.open(write_behind=self.config.pluginmanager.has_plugin("dsession"))
+
+    # -- before the first test -------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if session.config.option.collectonly:
+            return
+        # Start delivering now: the delivery process's start-up (about 0.2 s) and its
+        # look at the test set overlap collection.
+        try:
+            self._open()
+        except Exception:  # reporting never breaks the test run; retried at first record
+            log.exception("PractiTest could not open the spool")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        """A test set that cannot be had stops the session here, before its first test
+        (also on an xdist controller: its workers run nothing until this loop)."""
+        if session.config.option.collectonly or not self.delivery.opened:
+            return
+        try:
+            self.delivery.check_set()
+        except ConfigError as error:
+            raise pytest.UsageError(f"PractiTest: {error}") from None
 
     # -- at the end ------------------------------------------------------------
 

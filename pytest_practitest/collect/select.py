@@ -17,7 +17,7 @@ import pytest
 from ..events import capped
 from ..mapping import MappingFile
 from ..model import Target
-from .worker import target_of
+from .target import target_of
 
 WORKER_KEY = "practitest_plan"
 SEEN_KEY = "practitest_selected"

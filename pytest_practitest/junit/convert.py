@@ -2,7 +2,8 @@
 
 Matching order for each testcase (the first that answers wins; ids are never
 guessed from names): a property naming the PractiTest instance or test
-(``practitest_instance_id``, ``practitest_test_id``, ``test_id``); then the
+(``practitest_instance_id``, ``practitest_test_id``, ``test_id``,
+``practitest_display_id``, ``practitest_name``: ``mapping.JUNIT_PROPERTIES``); then the
 mapping file (keys ``classname::name`` or ``classname.name``, globs allowed);
 then a test named by the template (default ``{classname}.{name}``).
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..limits import MAX_TEXT
-from ..mapping import MappingFile
+from ..mapping import JUNIT_PROPERTIES, MappingFile
 from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
 from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
@@ -93,13 +94,19 @@ class Converter:
                 return hooked
         if case.properties:
             props = dict(case.properties)
-            instance = props.get("practitest_instance_id", "").strip()
+            instance = props.get(JUNIT_PROPERTIES["instance_id"], "").strip()
             if instance.isdigit():
                 return Target(instance_id=int(instance))
-            for key in ("practitest_test_id", "test_id"):
+            for key in (JUNIT_PROPERTIES["test_id"], "test_id"):
                 value = props.get(key, "").strip()
                 if value.isdigit():
                     return Target(test_id=int(value))
+            display = props.get(JUNIT_PROPERTIES["display_id"], "").strip()
+            if display.isdigit():
+                return Target(display_id=int(display))
+            name = props.get(JUNIT_PROPERTIES["name"], "").strip()
+            if name:  # the plugin writes these for a marker or hook into --junitxml
+                return Target(name=name)
         if self.mapping is not None:
             keys: tuple[str, ...] = (
                 f"{case.classname}::{case.name}",

@@ -17,8 +17,14 @@ Talking to it, over its stdin:
   last records, sends them within that time and exits. End of input without it
   (the test process died) means the same with the configured deadline.
 
-It answers with one JSON line on stdout: the upload report and the warnings.
-It runs at a lower scheduling priority (nice 10), in its own session, and
+It answers on stdout with one JSON line at once, before any record is sent: the test
+set (``{"test_set": [ID, NAME]}``, or null when PractiTest could not be asked), or why
+the set cannot be had (``{"set_error": ...}``; it is then ended). The test process waits
+for that line before the first test runs, so a set that cannot be had stops the
+session with one line. At the end, one more JSON line: the upload report and the
+warnings.
+It runs at a lower scheduling priority (nice 10, once it has answered about the test
+set), in its own session, and
 ignores SIGINT: Ctrl-C in a terminal reaches the whole foreground process group,
 and it is the test process that decides how long to wait after an interrupt
 (3 s). If it does not answer in time it is killed; its attempt lines are in the
@@ -32,6 +38,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -44,7 +51,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import PractiTestError
+from ..errors import ConfigError, PractiTestError, ValidationError
 from ..events import Event, Kind
 from ..limits import MAX_RUNS_PER_POST
 from ..model import RunRecord
@@ -97,6 +104,36 @@ class DeliveryProcess:
             self._process.stdin.flush()
         except OSError:
             pass  # it died at once: finish() reports why
+
+    def test_set(self, timeout: float) -> dict[str, Any] | None:
+        """The child's first answer (the test set, or why it cannot be had); None when it
+        gave none within ``timeout`` seconds (then the tests run, and ``finish`` says why)."""
+        if os.name != "posix":  # no select() on pipes: the tests run, delivery tells at the end
+            return None
+        assert self._process.stdout is not None
+        # Bytes straight from the pipe, to the newline and not beyond: communicate() in
+        # finish() reads the rest from the same descriptor.
+        fd = self._process.stdout.fileno()
+        end = time.monotonic() + timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            byte = os.read(fd, 1)
+            if not byte:
+                return None
+            line += byte
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            return None
+        return answer if isinstance(answer, dict) else None
+
+    def stop(self) -> None:
+        """End it now (the session stopped before any test ran)."""
+        self._stop()
+        self._stderr.close()
 
     def finish(
         self,
@@ -261,6 +298,15 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     spool = Spool.open(spool_path, keep_records=False)
     client = Client.from_settings(settings, on_event=on_event)
     uploader = Uploader(client, UploadSettings.from_settings(settings), spool, on_event)
+    answer = find_set(uploader, settings.timeout)
+    stdout.write(json.dumps(answer) + "\n")
+    stdout.flush()
+    # Below the tests in the scheduler's eyes, once the test process has its answer (it
+    # waits for it before the first test): when the tests keep every core busy (pytest
+    # -n auto), they go first and delivery catches up in the gaps and at the end
+    # (5,000 trivial tests under -n 2 on two cores: 1.16x -> 1.12x plain).
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(NICENESS)
     sender = Sender(uploader)
     while not control.ended.wait(POLL_SECONDS):
         for record in spool.read_new():
@@ -278,14 +324,29 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     return 0
 
 
+def find_set(uploader: Uploader, seconds: float) -> dict[str, Any]:
+    """The child's first answer: the test set, found (or created) within ``seconds``.
+
+    A set that cannot be had (no such set or project; creating it refused) is a
+    ``set_error``. Any other failure (PractiTest away, a wrong token) is not: the sender
+    asks again, and the summary says what stopped it.
+    """
+    client = uploader.client
+    client.deadline = time.monotonic() + seconds
+    try:
+        set_id = uploader.resolver.resolve_set()
+    except (ConfigError, ValidationError) as error:
+        return {"set_error": str(error)}
+    except PractiTestError:
+        return {"test_set": None}
+    finally:
+        client.deadline = None
+    return {"test_set": [set_id, uploader.resolver.set_name]}
+
+
 def main() -> None:
     """``python -m pytest_practitest.upload.background SPOOL``: started by the plugin, not users."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Below the tests in the scheduler's eyes: when the tests keep every core busy
-    # (pytest -n auto), they go first and delivery catches up in the gaps and at the
-    # end (5,000 trivial tests under -n 2 on two cores: 1.16x -> 1.12x plain).
-    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
-        os.nice(NICENESS)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     code = run(Path(sys.argv[1]), sys.stdin.buffer, sys.stdout)
     sys.stdout.flush()

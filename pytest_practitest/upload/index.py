@@ -69,8 +69,8 @@ class InstanceIndex:
             self.by_name.setdefault(str(attributes["name"]), instance_id)
 
     def lookup(self, target: Target) -> int | None:
-        if target.instance_id is not None:
-            return target.instance_id
+        if target.instance_id is not None:  # of this set; another set's is not found here
+            return target.instance_id if target.instance_id in self.ids else None
         if target.test_id is not None:
             return self.by_test.get(target.test_id)
         if target.display_id is not None:

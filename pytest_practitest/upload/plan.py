@@ -96,9 +96,10 @@ class Plan:
         by_set = self.count - kinds["instance id"]
         sizes = ", ".join(str(n) for n in groups[:8]) + (", ..." if len(groups) > 8 else "")
         lookups = 1 if self.fields else 0  # the project's custom fields, once
-        if by_set:
-            # the set, then its instances, a page at a time
-            lookups += 1 + max(1, math.ceil(by_set / PAGE_SIZE))
+        if self.count:
+            # the set, then its instances, a page at a time: every result needs the set
+            # (an instance of another set goes to its test's instance here: a call or so more)
+            lookups += 1 + max(1, math.ceil(self.count / PAGE_SIZE))
         calls = lookups + len(groups)
         lines = [
             "PractiTest dry run: nothing is sent.",

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import WARNINGS_SHOWN, count, visible
 
+#: in the reason of a result with nowhere to go (``targets.Resolver.why_missing``)
+NO_INSTANCE = "has no instance in"
+
 if TYPE_CHECKING:
     from ..spool.merged import Journal
 
@@ -22,6 +25,8 @@ class UploadReport:
     total: int = 0
     delivered: int = 0
     recovered: int = 0
+    #: delivered results mapped to an instance of another set: sent to the same test's here
+    moved: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     #: None: not counted (the delivery process was stopped before it could say)
     calls: int | None = None
@@ -59,6 +64,12 @@ class UploadReport:
             + ("" if self.calls is None else f"{count(self.calls, 'API call')}, ")
             + f"{self.seconds:.1f} s"
         ]
+        if self.moved:
+            lines.append(
+                f"PractiTest: {self.moved} of them {'were' if self.moved != 1 else 'was'} "
+                f"mapped to an instance of another test set: delivered to the same "
+                f"test's instance in {where}"
+            )
         if self.recovered:
             lines.append(
                 f"PractiTest: {self.recovered} of them were found stored after an unclear "
@@ -74,8 +85,29 @@ class UploadReport:
         if self.fatal:
             lines.append(f"PractiTest: stopped: {self.fatal}")
         if self.undelivered:
-            lines.append(
-                f"PractiTest: {self.undelivered} not delivered; kept in {self.spool_path}; "
-                f"resume with: practitest upload {self.spool_path}"
-            )
+            lines.append(self.resume_line())
         return [visible(line) for line in lines]
+
+    def resume_line(self) -> str:
+        """What to run for the rest: a plain resume sends the unsent; the rejected go again
+        as they are, and are refused again, unless they are re-targeted or fixed."""
+        path = self.spool_path
+        line = f"PractiTest: {self.undelivered} not delivered; kept in {path}; "
+        rejected = len(self.rejected)
+        if not rejected:
+            return line + f"resume with: practitest upload {path}"
+        unsent = self.undelivered - rejected
+        if unsent > 0:
+            line += f"the {unsent} unsent: practitest upload {path}; "
+        them = "it" if rejected == 1 else "them"
+        line += f"the {rejected} rejected {'is' if rejected == 1 else 'are'} refused again by a "
+        if any(NO_INSTANCE in reason for reason in self.rejected.values()):
+            return line + (
+                f"plain resume: re-target {them} with practitest upload {path} "
+                "--create-missing (an account token also needs --author-id), "
+                "--set-id/--set-name (another set) or --map FILE (other tests)"
+            )
+        return line + (
+            f"plain resume: fix what the rejection says, or re-target {them} with "
+            f"practitest upload {path} --map FILE"
+        )

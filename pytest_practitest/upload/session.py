@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
 from ..limits import MAX_RUNS_PER_POST
 from ..model import RunRecord
 from ..settings import Settings
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
 WRITE_BEHIND_SECONDS = 0.05
+#: beyond the request timeout: the delivery process's start-up, before it can answer
+SET_ANSWER_GRACE = 10.0
 
 
 class SessionDelivery:
@@ -36,6 +39,10 @@ class SessionDelivery:
     def __init__(self, settings: Settings, spool_dir: Path) -> None:
         self.settings = settings
         self.spool_dir = spool_dir
+        #: (id, name) of the set, found before the tests ran (none for a dry run or defer)
+        self.test_set: tuple[int, str | None] | None = None
+        #: why the set cannot be had: the session stopped before its first test
+        self.stopped: str | None = None
         self.spool: Spool | None = None
         self.delivery: Any = None
         self.plan: Plan | None = None  # a dry run's plan, worked out as results come
@@ -74,6 +81,28 @@ class SessionDelivery:
         except OSError as exc:  # no process for us: everything stays in the spool
             self.warnings.append(f"could not start the delivery process: {exc.strerror or exc}")
 
+    def check_set(self) -> None:
+        """Before the first test: raise ConfigError (one line that names it) when the test
+        set cannot be had; the spool, still empty, is removed. PractiTest away is not a
+        reason to stop: the tests run and delivery asks again."""
+        if self.delivery is None or self.stopped is not None or self.test_set is not None:
+            return
+        answer = self.delivery.test_set(min(self.settings.timeout, 30.0) + SET_ANSWER_GRACE)
+        if answer is None:
+            return
+        if answer.get("test_set"):
+            set_id, name = answer["test_set"]
+            self.test_set = int(set_id), name
+            return
+        if answer.get("set_error"):
+            self.stopped = str(answer["set_error"])
+            self.delivery.stop()
+            self.delivery = None
+            assert self.spool is not None
+            self.spool.close()
+            _remove_empty(self.spool.path)
+            raise ConfigError(self.stopped)
+
     def forecast(self, names: set[str], total: int) -> str | None:
         """A warning when creating the tests ``names`` lacks cannot finish in time (see
         ``forecast``); a dry run sends nothing, so it says nothing."""
@@ -98,7 +127,7 @@ class SessionDelivery:
         then its progress every few seconds, so a CI log does not look hung).
         """
         spool = self.spool
-        if spool is None:
+        if spool is None or self.stopped is not None:
             return [], 0
         if self.plan is not None:
             lines = self.plan.lines()
@@ -170,6 +199,14 @@ class SessionDelivery:
         """What the spool says was delivered, when the delivery process could not say."""
         assert self.spool is not None
         with Spool.open(self.spool.path) as spool:
-            return UploadReport.of_spool(
-                spool, set_id=self.settings.set_id, set_name=self.settings.set_name
-            )
+            set_id, set_name = self.test_set or (self.settings.set_id, self.settings.set_name)
+            return UploadReport.of_spool(spool, set_id=set_id, set_name=set_name)
+
+
+def _remove_empty(path: Path) -> None:
+    """The spool of a session that stopped before its first test: nothing is in it."""
+    try:
+        path.unlink()
+        path.parent.rmdir()  # only when nothing else is there
+    except OSError:
+        pass

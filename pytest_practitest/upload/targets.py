@@ -1,7 +1,8 @@
 """Where each record goes: test set and instance ids, with as few calls as the API allows.
 
-- Records with an instance id need no call (a wrong id is refused with the run).
-- The test set is found by id (one call) or by exact name (one call), and
+- Every record needs the set: one that cannot be had stops the upload (ConfigError).
+  An instance of another set stands for its test (``testset``): the result goes to that
+  test's instance here. The set is found by id or by exact name (one call), and
   created when allowed. Test set names are not unique in PractiTest, so after
   creating one the name is looked up again: if another upload created one
   first (lower id), ours is deleted and theirs used.
@@ -35,6 +36,8 @@ from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
+from .report import NO_INSTANCE
+from .testset import InstanceTests
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -62,13 +65,14 @@ class Resolver:
     set_name: str | None = None
     index: InstanceIndex = field(default_factory=InstanceIndex)
     _loaded: bool = False
-    #: why the test set could not be had (a setting to fix): asked once, not per batch
-    set_problem: str | None = None
     #: a refusal to create tests that will repeat (the author, or the same 422 twice)
     refusal: str | None = None
     _last_refusal: str | None = None
     #: whether new names go through ``runs/auto_create.json`` (off once the server refused it)
     auto_create: bool = True
+    #: keys of the records mapped to another set's instance that went to this set's
+    moved: set[str] = field(default_factory=set)
+    _instance_tests: InstanceTests | None = None
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.project_id}{tail}"
@@ -121,10 +125,8 @@ class Resolver:
 
     def sets_named(self, name: str) -> set[int]:
         try:
-            return {
-                int(s["id"])
-                for s in self.client.paginate(self._path("/sets.json"), {"name_exact": name})
-            }
+            listed = self.client.paginate(self._path("/sets.json"), {"name_exact": name})
+            return {int(s["id"]) for s in listed}
         except NotFoundError:
             self._check_project()
             raise
@@ -141,10 +143,6 @@ class Resolver:
 
     # -- instances ---------------------------------------------------------
 
-    def _load_instances(self) -> None:
-        if not self._loaded:
-            self.instances()
-
     def instances(self) -> list[dict[str, Any]]:
         """The test set's instances as the API lists them (paged, 100 per call), indexed.
 
@@ -160,33 +158,30 @@ class Resolver:
     def resolve(self, records: Sequence[RunRecord], *, create: bool = True) -> Resolution:
         """Instance id per record key, a reason for each record that has none, and the
         records for ``runs/auto_create.json`` (create-missing, by a name not in the set);
-        ``create`` False: every record whose test is to be created is returned as new."""
+        ``create`` False: every record whose test is to be created is returned as new.
+
+        Raises ConfigError when the set cannot be had: no record goes anywhere else.
+        """
         found: dict[str, int] = {}
         failed: dict[str, str] = {}
         new: list[RunRecord] = []
-        if any(r.target.instance_id is None for r in records) and self.set_problem is None:
-            try:
-                self._load_instances()
-            except ConfigError as error:
-                # Results mapped to instance ids need no set: they still go.
-                self.set_problem = str(error)
-                self.on_event(Event(Kind.WARNING, self.set_problem))
-        if self.set_problem is not None:
-            for record in records:
-                if record.target.instance_id is None:
-                    failed[record.key] = f"{record.target.describe()}: {self.set_problem}"
-                else:
-                    found[record.key] = record.target.instance_id
-            return Resolution(found, failed, new)
+        if not self._loaded:
+            self.instances()
+        if self._instance_tests is None:
+            self._instance_tests = InstanceTests(self.client, self.project_id)
+        targets = self._instance_tests.in_set(records, self.index.ids, failed)
+        records = [r for r in records if r.key in targets]
 
         def not_found(candidates: Sequence[RunRecord]) -> list[RunRecord]:
             left = []
             for record in candidates:
-                instance_id = self.index.lookup(record.target)
+                instance_id = self.index.lookup(targets[record.key])
                 if instance_id is None:
                     left.append(record)
                 else:
                     found[record.key] = instance_id
+                    if targets[record.key] is not record.target:
+                        self.moved.add(record.key)
             return left
 
         missing = not_found(records)
@@ -194,13 +189,13 @@ class Resolver:
             if not create:
                 new, missing = missing, []
             elif self.auto_create:
-                new = [r for r in missing if r.target.name is not None]
-                missing = [r for r in missing if r.target.name is None]
+                new = [r for r in missing if targets[r.key].name is not None]
+                missing = [r for r in missing if targets[r.key].name is None]
             if missing:
-                self._create_missing([r.target for r in missing])
+                self._create_missing([targets[r.key] for r in missing])
                 missing = not_found(missing)
         for record in missing:
-            failed[record.key] = self.why_missing(record.target)
+            failed[record.key] = self.why_missing(targets[record.key], record.target)
         return Resolution(found, failed, new)
 
     def locate(self, name: str) -> int | None:
@@ -217,13 +212,16 @@ class Resolver:
             self.index.add(instance)
         return self.index.by_test.get(test_id)
 
-    def why_missing(self, target: Target) -> str:
+    def why_missing(self, target: Target, mapped: Target | None = None) -> str:
         where = f"test set {self.set_id}" + (f" ({self.set_name!r})" if self.set_name else "")
+        what = target.describe()
+        if mapped is not None and mapped != target:
+            what = f"{mapped.describe()} (of another set; {what})"
         if self.refusal is not None:
-            return f"{target.describe()} has no instance in {where}; {self.refusal}"
+            return f"{what} {NO_INSTANCE} {where}; {self.refusal}"
         if self.create_missing:
-            return f"{target.describe()} could not be found or created in {where}"
-        return f"{target.describe()} has no instance in {where}; map it, or turn on create-missing"
+            return f"{what} could not be found or created in {where}"
+        return f"{what} {NO_INSTANCE} {where}; map it, or turn on create-missing"
 
     # -- creating what is missing -------------------------------------------
 

@@ -150,6 +150,7 @@ class Uploader:
         return UploadReport.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
+            moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
             calls=calls,
             seconds=seconds,
             set_id=self.resolver.set_id,
@@ -194,8 +195,8 @@ class Uploader:
                 continue
             if self._instance_of(record) is None and by_name:
                 self._post(self.auto, [record], 0)
-            if not self._pending(record):
-                continue
+                if not self._pending(record):  # delivered, or refused, just now
+                    continue
             if self._instance_of(record) is not None:
                 ready.append(record)
             elif not (self.resolver.auto_create and record.target.name is not None):

@@ -63,22 +63,30 @@ def test_map_writes_then_extends_the_file(tmp_path: Path, msim: Simulator) -> No
     out = first.stdout.splitlines()
     assert out[0] == "test set 20000 'Nightly regression': 8 instances; suite: 5 tests"
     assert "matched 2 tests to instances; written to practitest.toml" in out
-    assert "  test_shop.py::test_cart_add_an_item -> instance 300000 'Cart: add an item'" in out
     assert (
-        "  test_shop.py::test_Cart_remove_an_item -> instance 300001 'Cart: remove an item'" in out
+        "  test_shop.py::test_cart_add_an_item -> test 80000 'Cart: add an item' (instance 300000)"
+        in out
+    )
+    assert (
+        "  test_shop.py::test_Cart_remove_an_item -> test 80001 'Cart: remove an item' "
+        "(instance 300001)" in out
     )
     assert "tests with no instance of that name (3):" in out
     assert "  test_shop.py::test_something_else" in out
     assert "instances no test matched (6):" in out
     mapping = MappingFile.load(tmp_path / "practitest.toml")
-    assert mapping.lookup("test_shop.py::test_cart_add_an_item").target.instance_id == 300000  # type: ignore[union-attr]
+    # By test id: the file does not pin a test set.
+    assert mapping.lookup("test_shop.py::test_cart_add_an_item").target.test_id == 80000  # type: ignore[union-attr]
     # A hand-written line is kept, and a second run adds only what is new.
     with (tmp_path / "practitest.toml").open("a") as handle:
         handle.write('"test_shop.py::test_something_else" = { test_id = 80004 }  # by hand\n')
     second = practitest_map(tmp_path, msim, "--set-name", "Nightly regression")
     assert second.returncode == 0, second.stderr
     assert "matched 0 tests to instances" in second.stdout
-    assert "already in practitest.toml: 3 tests (left as they are)" in second.stdout
+    assert (
+        "already placed by a marker, the hook or practitest.toml: 3 tests (left as they are)"
+        in second.stdout
+    )
     assert "# by hand" in (tmp_path / "practitest.toml").read_text()
 
 
@@ -205,3 +213,65 @@ def test_a_map_that_matches_nothing_says_it_wrote_nothing_and_cuts_long_lists(
     assert out[23] == "  ... and 25 more"
     assert out[24] == "instances no test matched (8):"
     assert not (tmp_path / "practitest.toml").exists()
+
+
+def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_result(
+    tmp_path: Path, msim: Simulator
+) -> None:
+    """The README's steps, then its CI recipe: ``--practitest-set-name "CI main"``."""
+    (tmp_path / "test_shop.py").write_text(SUITE)
+    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert mapped.returncode == 0, mapped.stderr
+    written = (tmp_path / "practitest.toml").read_text()
+    assert "instance_id" not in written
+    assert '"test_shop.py::test_cart_add_an_item" = { test_id = 80000 }' in written
+    env = {
+        "PRACTITEST_TOKEN": TOKEN,
+        "PRACTITEST_URL": msim.url,
+        "PRACTITEST_PROJECT_ID": "4500",
+        "PRACTITEST_RATE_LIMIT": "0",
+    }
+    author = str(msim.info.users["owner@example.com"])
+    ran = run_pytest(
+        "--practitest",
+        "--practitest-set-name",
+        "CI main",
+        "--practitest-create-missing",
+        "--practitest-author-id",
+        author,
+        cwd=tmp_path,
+        env=env,
+    )
+    ci_main = next(s for s in msim.entities("sets") if s["name"] == "CI main")
+    assert (
+        f"PractiTest: 5 of 5 runs delivered to test set {ci_main['id']} 'CI main'" in ran.stdout
+    ), ran.stdout + ran.stderr
+    in_nightly = [r for r in msim.entities("runs") if r["instance-id"] in (300000, 300001)]
+    assert in_nightly == []
+    shown = run_cli("show", "--set-name", "CI main", cwd=tmp_path, timeout=60, **env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"test set {ci_main['id']} 'CI main' in project 4500"
+    assert "totals: 5 PASSED" in lines
+    for name in ("Cart: add an item", "Cart: remove an item", "test_shop.py::test_something_else"):
+        assert any(line.endswith(f" {name}") and "PASSED" in line for line in lines), name
+
+
+def test_a_mapping_file_of_instance_ids_still_reads_and_map_leaves_placed_tests_alone(
+    tmp_path: Path, msim: Simulator
+) -> None:
+    (tmp_path / "test_shop.py").write_text(
+        SUITE + "\n@pytest.mark.practitest(test_id=80004)\ndef test_login_locked_account(): pass\n"
+    )
+    # Yesterday's file: an instance id, for a parametrized-free function id.
+    (tmp_path / "practitest.toml").write_text(
+        '[tests]\n"test_shop.py::test_Cart_remove_an_item" = { instance_id = 300001 }\n'
+    )
+    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    assert mapped.returncode == 0, mapped.stderr
+    # the marked test and the one in the file are the plugin's already: not matched again
+    assert (
+        "already placed by a marker, the hook or practitest.toml: 2 tests (left as they are)"
+        in mapped.stdout
+    )
+    assert "matched 1 test to instances; written to practitest.toml" in mapped.stdout

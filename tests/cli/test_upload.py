@@ -59,7 +59,12 @@ def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
     assert (
         "PractiTest: 6 of 9 runs delivered to test set 20000 'Nightly regression'" in first.stdout
     )
-    assert f"resume with: practitest upload {path}" in first.stdout
+    assert (
+        f"PractiTest: 3 not delivered; kept in {path}; the 3 rejected are refused again by a "
+        f"plain resume: re-target them with practitest upload {path} --create-missing (an "
+        "account token also needs --author-id), --set-id/--set-name (another set) or --map "
+        "FILE (other tests)"
+    ) in first.stdout.splitlines()
     # Said once, in the summary (not also as a progress line on stderr).
     assert "rejected: test_2: test 'No such test' has no instance" in first.stdout
     assert "rejected:" not in first.stderr
@@ -67,6 +72,11 @@ def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
     assert again.returncode == 1
     assert "PractiTest: 3 of 9 records in" in again.stdout
     assert len(gsim.entities("runs")) == 6
+    # The line's command, as printed: the three go (their tests are created in the set).
+    author = str(gsim.info.users["owner@example.com"])
+    resumed = practitest("upload", str(path), "--create-missing", "--author-id", author)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(gsim.entities("runs")) == 9
 
 
 def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None:
@@ -466,3 +476,20 @@ def test_a_spool_copied_from_elsewhere_or_forged_is_not_trusted(
         "PRACTITEST_PROJECT_ID (and --set-id or --set-name)\n"
     )
     assert gsim.requests == []
+
+
+def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    path = write_spool(tmp_path, gsim.url)
+    result = practitest("upload", str(path), "--set-id", "99")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "practitest upload: error: test set 99 does not exist in project 4500; "
+        "check PRACTITEST_SET_ID"
+    ]
+    # Where the token goes is said before the first call; nothing else is.
+    assert result.stdout == f"PractiTest: sending to {gsim.url}, project 4500, test set 99\n"
+    assert [(r.method, r.status) for r in gsim.requests] == [("GET", 404), ("GET", 200)]
+    with Spool.open(path) as spool:
+        assert len(spool.pending()) == 8

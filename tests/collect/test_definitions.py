@@ -82,13 +82,14 @@ def test_a_marker_with_only_sync_keys_leaves_results_to_the_node_id(
         "import pytest\n@pytest.mark.practitest(tags=['x'])\ndef test_a(): pass\n"
         "@pytest.mark.practitest()\ndef test_b(): pass\n"
     )
-    from pytest_practitest.collect.worker import map_item
-    from pytest_practitest.errors import ConfigError
+    from pytest_practitest.collect.target import DEFAULT, place
 
     items, _ = pytester.inline_genitems()
-    assert map_item(items[0], None) is None
-    with pytest.raises(ConfigError, match="give exactly one of"):
-        map_item(items[1], None)
+    assert place(items[0], None) == DEFAULT
+    wrong = place(items[1], None)  # an empty marker is a mapping error: the default is used
+    assert wrong.item is None
+    assert wrong.error is not None
+    assert "give exactly one of" in wrong.error
 
 
 def test_the_repository_url_never_carries_a_user_or_token(tmp_path: Path) -> None:

@@ -90,3 +90,38 @@ def test_plugin_and_import_junit_name_map_and_classify_alike(
         "checks/test_both.py::TestGroup::test_in_class": "PASSED",
         MAPPED: "PASSED",
     }
+
+
+def test_import_junit_of_pytests_junitxml_lands_on_the_markers_test(
+    pytester: pytest.Pytester, run: Run, psim: Simulator
+) -> None:
+    pytester.makepyfile(
+        test_marked="""
+        import pytest
+
+        @pytest.mark.practitest(test_id=80003)
+        def test_by_test_id(): pass
+
+        @pytest.mark.practitest(name="Catalog: search by name")
+        def test_by_name(): pass
+
+        @pytest.mark.practitest(display_id=1)
+        def test_by_display_id(): pass
+        """
+    )
+    reported = run("--junitxml=report.xml", create=False)
+    reported.stdout.fnmatch_lines(["PractiTest: 3 of 3 runs delivered*"])
+    by_plugin = sorted(runs_by_test(psim))
+    assert 'name="practitest_test_id" value="80003"' in (pytester.path / "report.xml").read_text()
+
+    with Simulator(token=TOKEN, rate_limit=None) as other:
+        imported = run_cli(
+            "import-junit",
+            "report.xml",
+            cwd=pytester.path,
+            settings=sim_env(other, TOKEN, pytester.path / "junit-spool"),
+        )
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        assert "PractiTest: 3 of 3 runs delivered" in imported.stdout
+        assert sorted(runs_by_test(other)) == by_plugin
+    assert by_plugin == ["Cart: add an item", "Catalog: search by name", "Checkout: pay by invoice"]

@@ -161,7 +161,8 @@ def test_a_long_final_wait_says_how_far_delivery_has_got(
             "PractiTest: sending the last * of 100 results (waiting at most 20 s; "
             "Ctrl-C stops the wait, nothing is lost)",
             "PractiTest: * of 100 delivered after * s",
-            "*PractiTest: 100 of 100 runs delivered to PractiTest in 5 API calls*",
+            "*PractiTest: 100 of 100 runs delivered to test set 20000 'Nightly regression' "
+            "in 7 API calls*",
         ]
     )
     assert len(psim.entities("runs")) == 100

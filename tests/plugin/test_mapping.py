@@ -235,7 +235,10 @@ def test_unmapped_without_create_missing_is_in_the_summary(
         [
             "*PractiTest: 0 of 1 runs delivered*",
             "*PractiTest: rejected: test_u.py::test_nowhere: test 'test_u.py::test_nowhere' has no instance in test set 20000*",
-            "*resume with: practitest upload *",
+            "PractiTest: 1 not delivered; kept in *; the 1 rejected is refused again by a plain "
+            "resume: re-target it with practitest upload * --create-missing (an account token "
+            "also needs --author-id), --set-id/--set-name (another set) or --map FILE (other "
+            "tests)",
         ]
     )
 

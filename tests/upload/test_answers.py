@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from pytest_practitest.api.client import Client
 from pytest_practitest.events import Event, Kind
@@ -20,7 +21,7 @@ from pytest_practitest.spool.journal import Spool
 from pytest_practitest.upload.targets import SetChoice
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.helpers import keys_stored, seed_set
-from tests.upload.test_uploader import PROJECT, TOKEN, records_for, upload
+from tests.upload.test_uploader import PROJECT, TOKEN, AnotherJobFirst, records_for, upload
 
 STALE = 399999
 MiB = 1024 * 1024
@@ -56,20 +57,56 @@ def resume(sim: Simulator, spool: Spool, set_id: int) -> int:
 def test_a_stale_instance_is_rejected_in_the_services_words_and_the_rest_delivered_once(
     usim: Simulator, tmp_path: Path, status: int
 ) -> None:
+    """The sixth instance was in the set when it was listed; another job deleted it just
+    before our first post, so the bulk is refused for it (422, or 404 with the good runs
+    stored: the switch)."""
     usim.switch(stale_bulk_status=status)
-    set_id, records = twenty_two(usim)
-    report, spool = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    set_id, instances, _ = seed_set(usim, 22, "Nightly")
+    records = records_for([Target(instance_id=i) for i in instances])
+    stale = instances[5]
+    deleted: list[int] = []
+
+    def delete_it() -> None:
+        if not deleted:
+            deleted.append(stale)
+            gone = requests.delete(
+                f"{usim.url}/api/v2/projects/{PROJECT}/instances/{stale}.json",
+                headers={"PTToken": TOKEN},
+                timeout=5,
+            )
+            assert gone.status_code == 200
+
+    report, spool = upload(
+        usim,
+        tmp_path,
+        records,
+        set_choice=SetChoice(set_id),
+        client_options={"transport": AnotherJobFirst("/runs.json", delete_it)},
+    )
     assert report.delivered == 21, report.lines()
     words = (
-        "instance 399999 not found"
+        f"instance {stale} not found"
         if status == 404
-        else f"instance-id {STALE} does not exist in project {PROJECT}"
+        else f"instance-id {stale} does not exist in project {PROJECT}"
     )
     assert report.rejected == {records[5].key: f"test_5: {words}"}
     assert report.fatal is None
     assert sorted(keys_stored(usim).values()) == [1] * 21
     assert resume(usim, spool, set_id) == 0
     assert sorted(keys_stored(usim).values()) == [1] * 21
+
+
+def test_an_instance_that_no_longer_exists_is_rejected_before_anything_is_posted(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    set_id, records = twenty_two(usim)
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    assert report.delivered == 21, report.lines()
+    assert report.rejected == {
+        records[5].key: f"test_5: instance {STALE} does not exist in project {PROJECT}"
+    }
+    posted = [r for r in usim.requests if r.method == "POST"]
+    assert len(posted) == 2  # 20 + 1: the stale one never went
 
 
 def test_a_token_that_may_not_list_fields_still_delivers_without_the_field(

@@ -125,13 +125,51 @@ def test_1000_results_to_existing_instances_in_at_most_63_calls(
     assert len(usim.entities("runs")) == 1000
 
 
-def test_results_by_instance_id_need_no_lookups(usim: Simulator, tmp_path: Path) -> None:
-    _, instances, _ = seed_set(usim, 40)
-    report, _ = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+def test_results_by_instance_id_of_the_set_need_only_the_sets_lookups(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    set_id, instances, _ = seed_set(usim, 40)
+    records = records_for([Target(instance_id=i) for i in instances])
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 40
+    assert report.moved == 0
     assert [(c.method, c.path.rsplit("/", 1)[1]) for c in usim.requests] == [
-        ("POST", "runs.json")
-    ] * 2
+        ("GET", f"{set_id}.json"),
+        ("GET", "instances.json"),
+        ("POST", "runs.json"),
+        ("POST", "runs.json"),
+    ]
+
+
+def test_instances_of_another_set_go_to_the_same_tests_in_this_set_in_few_calls(
+    usim: Simulator, tmp_path: Path
+) -> None:
+    # 150 results mapped to instances of set A go to set B, where their tests have instances.
+    from pytest_practitest.simulator import entities
+
+    _, instances, names = seed_set(usim, 150, name="A")
+    with usim.store.lock:
+        made = entities.create_set(usim.store, PROJECT, {"name": "B"}, None)
+        tests = {t["name"]: t for t in usim.store.table("tests").values()}
+        for name in names:
+            entities.create_instance(usim.store, made, tests[name])
+    set_b = int(made["id"])
+    records = records_for([Target(instance_id=i) for i in instances])
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_b))
+    assert report.delivered == 150
+    assert report.moved == 150
+    b_instances = {int(i["id"]) for i in usim.entities("instances") if int(i["set-id"]) == set_b}
+    assert {int(r["instance-id"]) for r in usim.entities("runs")} == b_instances
+    gets = [c.path.rsplit("/", 1)[1] for c in usim.requests if c.method == "GET"]
+    # set B, B's instances (2 pages), one instance of A, then A's listing up to the last id
+    assert gets == [
+        f"{set_b}.json",
+        "instances.json",
+        "instances.json",
+        f"{instances[0]}.json",
+        "instances.json",
+        "instances.json",
+    ]
 
 
 def test_what_the_runs_carry(usim: Simulator, tmp_path: Path) -> None:
@@ -174,25 +212,26 @@ def test_what_the_runs_carry(usim: Simulator, tmp_path: Path) -> None:
 
 
 def test_unknown_instance_in_a_batch_of_20(usim: Simulator, tmp_path: Path) -> None:
-    _, instances, _ = seed_set(usim, 20)
+    set_id, instances, _ = seed_set(usim, 20)
     targets = [Target(instance_id=i) for i in instances]
     targets[7] = Target(instance_id=424242)
-    report, spool = upload(usim, tmp_path, records_for(targets))
+    report, spool = upload(usim, tmp_path, records_for(targets), set_choice=SetChoice(set_id))
     assert report.delivered == 19
     assert list(report.rejected.values()) == [
-        "test_7: instance-id 424242 does not exist in project 4500"
+        "test_7: instance 424242 does not exist in project 4500"
     ]
-    # Post, look for what the refused bulk may have stored, post the 19.
-    assert [c.method for c in usim.requests] == ["POST", "GET", "POST"]
+    # The set, its instances, the instance not in it (404); then the 19 in one post.
+    assert [c.method for c in usim.requests] == ["GET", "GET", "GET", "POST"]
     assert [r.label for r in spool.pending()] == ["test_7"]
 
 
 def test_422_without_pointers_is_isolated_by_splitting(usim: Simulator, tmp_path: Path) -> None:
-    _, instances, _ = seed_set(usim, 20)
+    set_id, instances, _ = seed_set(usim, 20)
     usim.faults.add("status", "POST", "/runs$", status=422, calls={1})
-    report, _ = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+    records = records_for([Target(instance_id=i) for i in instances])
+    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 20
-    assert [(c.method, c.status) for c in usim.requests] == [
+    assert [(c.method, c.status) for c in usim.requests][2:] == [
         ("POST", 422),
         ("GET", 200),
         ("POST", 200),
@@ -240,9 +279,10 @@ def test_fault_matrix_loses_nothing_and_duplicates_nothing(
 def test_ambiguous_failures_that_never_clear_leave_records_spooled(
     usim: Simulator, tmp_path: Path
 ) -> None:
-    _, instances, _ = seed_set(usim, 20)
+    set_id, instances, _ = seed_set(usim, 20)
     usim.faults.add("reset", "POST", "/runs$")
-    report, spool = upload(usim, tmp_path, records_for([Target(instance_id=i) for i in instances]))
+    records = records_for([Target(instance_id=i) for i in instances])
+    report, spool = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 0
     assert len(spool.pending()) == 20
     assert "the connection was closed before an answer came" in (report.fatal or "")
@@ -296,7 +336,8 @@ def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
             resumed.close()
             assert again.delivered == 8
         assert len(sim.entities("runs")) == 8
-        assert [r.method for r in sim.requests] == ["POST"]  # the second resume sent nothing
+        # the set, its instances, one post; the second resume sent nothing
+        assert [r.method for r in sim.requests] == ["GET", "GET", "POST"]
 
 
 def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> None:
@@ -541,7 +582,7 @@ def test_unknown_custom_field_name_is_a_warning_not_a_lost_run(
 def test_size_budget_splits_posts_and_oversized_files_are_skipped(
     usim: Simulator, tmp_path: Path
 ) -> None:
-    _, instances, _ = seed_set(usim, 6)
+    set_id, instances, _ = seed_set(usim, 6)
     blob = tmp_path / "blob.bin"
     blob.write_bytes(b"b" * 300_000)
     huge = tmp_path / "huge.bin"
@@ -560,6 +601,7 @@ def test_size_budget_splits_posts_and_oversized_files_are_skipped(
         usim,
         tmp_path / "spool",
         records,
+        set_choice=SetChoice(set_id),
         events=events,
         max_request_bytes=900_000,
         max_file_bytes=500_000,
@@ -573,11 +615,12 @@ def test_size_budget_splits_posts_and_oversized_files_are_skipped(
 
 def test_upload_respects_the_rate_limit_without_a_single_429(tmp_path: Path) -> None:
     with Simulator(token=TOKEN, rate_limit=(5, 0.5)) as sim:
-        _, instances, _ = seed_set(sim, 200)
+        set_id, instances, _ = seed_set(sim, 200)
         report, _ = upload(
             sim,
             tmp_path,
             records_for([Target(instance_id=i) for i in instances]),
+            set_choice=SetChoice(set_id),
             client_options={"rate_limiter": RateLimiter(5, 0.5)},
         )
         assert report.delivered == 200
@@ -596,8 +639,10 @@ def test_create_missing_with_an_unknown_author_names_the_id(
         create_missing=True,
         author_id=1,
     )
-    assert report.fatal is None
-    [reason] = report.rejected.values()
+    # Creating the set refuses the author: nothing goes (the set cannot be had); creating
+    # the test refuses it: that result is rejected.
+    [reason] = [report.fatal] if set_choice else report.rejected.values()
+    assert reason is not None
     assert "PractiTest refused author id 1 (" in reason
     assert reason.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")
 

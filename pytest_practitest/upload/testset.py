@@ -1,0 +1,91 @@
+"""The session's test set: had before anything is sent; other sets' instances land in it.
+
+The set the user names is where every result lands. An instance id (a marker, the
+mapping file, the hook) names a test by way of its instance: when that instance is
+in another set, the result goes to the same test's instance in the session's set.
+Which test an instance stands for is learnt here, with as few calls as the
+reference allows: its instance listing filters by set, test and display id, not by
+instance id, so the first unknown instance is read alone (``instances/ID.json``),
+and when more ids are still unknown its set's listing follows (100 a page), stopped
+as soon as every id asked is known. An id that listing did not show is read alone.
+Instance ids already in the session's set cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import NotFoundError
+from ..model import RunRecord, Target
+
+if TYPE_CHECKING:
+    from ..api.client import Client
+
+
+@dataclass
+class InstanceTests:
+    """Which test each instance id stands for (None: no such instance in the project)."""
+
+    client: Client
+    project_id: int
+    tests: dict[int, int | None] = field(default_factory=dict)
+    _listed: set[int] = field(default_factory=set)
+
+    def in_set(
+        self, records: Sequence[RunRecord], ids: Collection[int], failed: dict[str, str]
+    ) -> dict[str, Target]:
+        """Each record's target in the set whose instance ids are ``ids``: an instance of
+        another set becomes its test (by id); one that does not exist goes in ``failed``."""
+        foreign = {
+            r.target.instance_id
+            for r in records
+            if r.target.instance_id is not None and r.target.instance_id not in ids
+        }
+        if not foreign:
+            return {r.key: r.target for r in records}
+        self.learn(foreign)
+        targets: dict[str, Target] = {}
+        for record in records:
+            instance_id = record.target.instance_id
+            test_id = self.tests.get(instance_id) if instance_id in foreign else None
+            if instance_id is None or instance_id not in foreign:
+                targets[record.key] = record.target
+            elif test_id is None:
+                failed[record.key] = (
+                    f"instance {instance_id} does not exist in project {self.project_id}"
+                )
+            else:
+                targets[record.key] = Target(test_id=test_id)
+        return targets
+
+    def learn(self, instance_ids: Iterable[int]) -> None:
+        """Find the test of every id in ``instance_ids`` not known yet."""
+        pending = sorted(set(instance_ids) - self.tests.keys())
+        while pending:
+            set_id = self._one(pending.pop(0))
+            if pending and set_id is not None and set_id not in self._listed:
+                self._listed.add(set_id)
+                self._listing(set_id, set(pending))
+            pending = [i for i in pending if i not in self.tests]
+
+    def _one(self, instance_id: int) -> int | None:
+        """Read one instance; its set's id (None: it does not exist)."""
+        path = f"/projects/{self.project_id}/instances/{instance_id}.json"
+        try:
+            attributes = self.client.get(path)["data"]["attributes"]
+        except NotFoundError:
+            self.tests[instance_id] = None
+            return None
+        self.tests[instance_id] = int(attributes["test-id"])
+        return int(attributes["set-id"])
+
+    def _listing(self, set_id: int, wanted: set[int]) -> None:
+        path = f"/projects/{self.project_id}/instances.json"
+        for instance in self.client.paginate(path, {"set-ids": set_id}):
+            instance_id = int(instance["id"])
+            self.tests[instance_id] = int(instance["attributes"]["test-id"])
+            wanted.discard(instance_id)
+            if not wanted:
+                return  # the next page would be a call for nothing

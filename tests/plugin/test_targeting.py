@@ -1,0 +1,141 @@
+"""The set the user names is where every result lands; one that cannot be had stops the session."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_practitest.simulator import Simulator
+
+# practitest map's output of today: instance ids of set 20000 'Nightly regression'
+MAPPED = (
+    "[tests]\n"
+    '"test_cart.py::test_add" = { instance_id = 300000 }\n'
+    '"test_cart.py::test_remove" = { instance_id = 300001 }\n'
+)
+SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
+
+
+def _run(
+    pytester: pytest.Pytester, psim: Simulator, *args: str, create: bool = True
+) -> pytest.RunResult:
+    """pytest --practitest into the set ``args`` name (the ``run`` fixture names set 20000)."""
+    options = [
+        "-p",
+        "no:cacheprovider",
+        "--practitest",
+        f"--practitest-url={psim.url}",
+        "--practitest-project-id=4500",
+        "--practitest-deadline=20",
+        "--practitest-rate-limit=0",
+    ]
+    if create:
+        options += [
+            "--practitest-create-missing",
+            f"--practitest-author-id={psim.info.users['owner@example.com']}",
+        ]
+    return pytester.runpytest_subprocess(*options, *args)
+
+
+def _runs_by_set(psim: Simulator) -> dict[int, int]:
+    instances = {int(i["id"]): i for i in psim.entities("instances")}
+    counts: dict[int, int] = {}
+    for run in psim.entities("runs"):
+        set_id = int(instances[int(run["instance-id"])]["set-id"])
+        counts[set_id] = counts.get(set_id, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_instances_of_another_set_land_in_the_set_named(
+    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+) -> None:
+    pytester.makepyfile(test_cart=SUITE)
+    pytester.path.joinpath("practitest.toml").write_text(MAPPED)
+    result = _run(pytester, psim, "--practitest-set-name=CI main", *workers)
+    result.assert_outcomes(passed=2)
+    ci_main = next(s for s in psim.entities("sets") if s["name"] == "CI main")
+    assert _runs_by_set(psim) == {int(ci_main["id"]): 2}
+    result.stdout.fnmatch_lines(
+        [
+            f"PractiTest: 2 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *",
+            "PractiTest: 2 of them were mapped to an instance of another test set: delivered "
+            f"to the same test's instance in test set {ci_main['id']} 'CI main'",
+        ]
+    )
+    assert result.stdout.str().count("mapped to an instance of another test set") == 1
+
+
+def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_both(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    pytester.makepyfile(test_cart=SUITE)
+    pytester.path.joinpath("practitest.toml").write_text(MAPPED)
+    result = _run(pytester, psim, "--practitest-set-name=CI main", create=False)
+    result.assert_outcomes(passed=2)
+    assert psim.entities("runs") == []
+    ci_main = next(s for s in psim.entities("sets") if s["name"] == "CI main")
+    result.stdout.fnmatch_lines(
+        [
+            f"PractiTest: 0 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *",
+            "PractiTest: rejected: test_cart.py::test_add: instance 300000 (of another set; "
+            f"test id *) has no instance in test set {ci_main['id']} ('CI main'); map it, "
+            "or turn on create-missing",
+        ]
+    )
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
+    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+) -> None:
+    pytester.makepyfile(test_cart=SUITE + "def test_marker(): open('ran', 'w').close()\n")
+    pytester.path.joinpath("practitest.toml").write_text(MAPPED)
+    result = _run(pytester, psim, "--practitest-set-id=99", *workers)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert not pytester.path.joinpath("ran").exists()
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
+    assert errors == [
+        "ERROR: PractiTest: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID"
+    ]
+    assert psim.entities("runs") == []
+    assert list(pytester.path.rglob("practitest-*.jsonl")) == []
+    assert "delivered" not in result.stdout.str()
+
+
+def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    from pytest_practitest.simulator import entities
+
+    store = psim.store
+    with store.lock:  # the set plans the function's test, named after its id
+        owner = psim.info.users["owner@example.com"]
+        test = entities.create_test(store, 4500, {"name": "test_p.py::test_p"}, owner)
+        entities.create_instance(store, store.table("sets")[20000], test)
+    pytester.makepyfile(
+        test_p="""
+        import pytest
+        @pytest.mark.practitest(instance_id=0)
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_p(n): pass
+        def test_unplanned(): pass
+        """
+    )
+    result = _run(
+        pytester,
+        psim,
+        "--practitest-set-id=20000",
+        "--practitest-parametrized=function",
+        "--practitest-select",
+        create=False,
+    )
+    result.assert_outcomes(passed=2, deselected=1)
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: warning: test_p.py::test_p[[]1[]]: marker: instance_id must be a "
+            "positive integer, got 0",
+            "PractiTest: 1 of 1 runs delivered to test set 20000 'Nightly regression' in *",
+        ]
+    )
+    [stored] = psim.entities("runs")
+    assert stored["instance-id"] == store.find("instances", {"test-id": test["id"]})[0]["id"]
