@@ -101,6 +101,8 @@ class Uploader:
         on_event: EventSink = ignore_events,
     ) -> None:
         self.client = client
+        #: the calls made before this upload's (another may share the client): not counted
+        self._calls_before = client.calls
         self.settings = settings
         self.spool = spool
         self.on_event = on_event
@@ -130,14 +132,15 @@ class Uploader:
     def upload(self) -> UploadReport:
         """Send every pending record; stop cleanly on what cannot be fixed by waiting."""
         started = time.monotonic()
-        calls_before = self.client.calls
         fatal = None
         try:
             self._check_earlier_attempts()
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
-        return self.report(fatal, time.monotonic() - started, self.client.calls - calls_before)
+        return self.report(
+            fatal, time.monotonic() - started, self.client.calls - self._calls_before
+        )
 
     def verify(self) -> Verification:
         """Each of the spool's results in PractiTest once? (``practitest upload --verify``)."""

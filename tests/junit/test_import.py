@@ -514,3 +514,11 @@ def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
     summary = [line for line in result.stdout.splitlines() if "rejected: " in line]
     assert len(summary) == 20
     assert "PractiTest: ... and 40 more rejected (see the spool)" in result.stdout
+
+
+def test_the_summary_counts_every_call_the_import_made(jsim: Simulator, tmp_path: Path) -> None:
+    """The test set is looked up (here: made) before the upload proper: those calls count."""
+    result = importer(jsim, FIXTURES, "surefire.xml", "--set-name", "New set", "--create-missing")
+    assert result.returncode == 0, result.stderr
+    summary = next(line for line in result.stdout.splitlines() if " runs delivered " in line)
+    assert f" in {len(jsim.requests)} API calls, " in summary, summary
