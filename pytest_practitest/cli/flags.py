@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 #: For commands that only read the test set (show, check, map): theirs is never created.
-LOOKUP_ONLY = {"set-name": "the test set by exact name (looked up, never created)"}
+LOOKUP_ONLY = {
+    "set-id": "the test set, by id",
+    "set-name": "the test set by exact name (looked up, never created)",
+}
 
 
 def add_command_flags(

@@ -229,6 +229,8 @@ def report(result: Matching, path: Path, dry_run: bool = False) -> list[str]:
     """What matched and what did not; long lists are cut at ``SHOWN`` lines."""
     if not result.matched:
         written = f"nothing to add to {path}"
+        if result.tests_without_instance:
+            written += " (practitest sync creates the tests and instances: docs/sync.md)"
     elif dry_run:
         written = f"dry run: {path} not written"
     else:

@@ -207,7 +207,10 @@ def test_a_map_that_matches_nothing_says_it_wrote_nothing_and_cuts_long_lists(
     result = practitest_map(tmp_path, msim, "--set-id", "20000")
     assert result.returncode == 0, result.stderr
     out = result.stdout.splitlines()
-    assert out[1] == "matched 0 tests to instances; nothing to add to practitest.toml"
+    assert out[1] == (
+        "matched 0 tests to instances; nothing to add to practitest.toml "
+        "(practitest sync creates the tests and instances: docs/sync.md)"
+    )
     assert out[2] == "tests with no instance of that name (45):"
     assert out[3:23] == [f"  test_many.py::test_case_{i}" for i in range(20)]
     assert out[23] == "  ... and 25 more"
