@@ -77,6 +77,8 @@ class Settings(NamedTuple):
             parts.append("dry-run")
         if self.defer:
             parts.append("defer")
+        elif not self.dry_run and self.token() is None:
+            parts.append(f"{self.token_env} is empty: results are kept, nothing is sent")
         if self.strict:
             parts.append("strict")
         return [", ".join(parts)]
@@ -89,6 +91,7 @@ def resolve(
     *,
     token_env: str | None = None,
     command: str = "pytest",
+    need_token: bool = True,
 ) -> Settings:
     """Resolve every option. ``cli`` maps dest → value (None when not given).
 
@@ -123,7 +126,7 @@ def resolve(
         sources[key] = source
     settings = Settings(**values, token_env=token_env or "PRACTITEST_TOKEN", sources=sources)
     if settings.enabled:
-        _check_complete(settings, environment)
+        _check_complete(settings, environment, need_token)
     return settings
 
 
@@ -158,7 +161,9 @@ def _one_set_choice(raws: dict[str, tuple[Any, str, int]]) -> None:
     del raws["set_name" if by_id[2] < by_name[2] else "set_id"]
 
 
-def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
+def _check_complete(
+    settings: Settings, environment: Mapping[str, str], need_token: bool = True
+) -> None:
     resolve_base_url(settings.url)
     if settings.defer:
         return  # nothing is sent: the publish job gives what the bundle lacks
@@ -171,7 +176,7 @@ def _check_complete(settings: Settings, environment: Mapping[str, str]) -> None:
             "reporting is on but no test set: set --practitest-set-id or "
             "--practitest-set-name (or PRACTITEST_SET_ID / PRACTITEST_SET_NAME)"
         )
-    if not settings.dry_run and not environment.get(settings.token_env):
+    if need_token and not settings.dry_run and not environment.get(settings.token_env):
         raise ConfigError(
             f"reporting is on but {settings.token_env} is empty: "
             "set it to your API token (or use --practitest-dry-run)"

@@ -74,6 +74,8 @@ class SessionDelivery:
             return
         if settings.defer:
             return  # nothing is sent: the spool becomes a bundle at the end
+        if settings.token() is None:
+            return  # no token: nothing can be sent; the results wait in the spool
         from .background import DeliveryProcess
 
         try:
@@ -141,6 +143,8 @@ class SessionDelivery:
             deadline = min(deadline, INTERRUPTED_DEADLINE)
         spool.close()  # everything is on disk before the delivery process is told to end
         report, problem = None, "the delivery process did not start"
+        if self.settings.token() is None:
+            problem = f"{self.settings.token_env} is empty: nothing was sent"
         if self.delivery is not None:
             self._announce_wait(deadline, say)
             report, warnings, problem = self.delivery.finish(

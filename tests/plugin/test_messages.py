@@ -52,11 +52,35 @@ def test_help_works_when_the_ini_turns_reporting_on_without_a_token(
     result = pytester.runpytest("--help")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*--practitest-project-id=ID*"])
-    refused = pytester.runpytest()
-    assert refused.ret == pytest.ExitCode.USAGE_ERROR
-    refused.stderr.fnmatch_lines(
-        ["ERROR: PractiTest: reporting is on but PRACTITEST_TOKEN is empty*"]
+
+
+def test_without_a_token_the_tests_run_and_the_results_wait_in_the_spool(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork's pull request gets no secrets: reporting must not break its test job."""
+    monkeypatch.delenv("PRACTITEST_TOKEN", raising=False)
+    pytester.makeini(
+        "[pytest]\npractitest = true\npractitest_project_id = 4500\npractitest_set_id = 1\n"
     )
+    pytester.makepyfile("def test_a(): pass\n\ndef test_b(): pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK
+    result.assert_outcomes(passed=2)
+    out = result.stdout.str()
+    assert "PRACTITEST_TOKEN is empty: results are kept, nothing is sent" in out
+    [spool] = (pytester.path / ".practitest").glob("practitest-*.jsonl")
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 0 of 2 runs delivered to test set 1 in *",
+            "PractiTest: stopped: PRACTITEST_TOKEN is empty: nothing was sent",
+            f"PractiTest: 2 not delivered; kept in {spool}; resume with: practitest upload {spool}",
+        ]
+    )
+    from pytest_practitest.spool.journal import Spool
+
+    with Spool.open(spool) as kept:
+        assert kept.count == 2
+        assert kept.trusted  # made here: a later upload with the token keeps its set
 
 
 @pytest.mark.parametrize("mode", [["-q"], ["-n", "2"], []])
