@@ -70,7 +70,10 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert len(made) == 14
     assert "sync: 14/14 calls (100%)" in first.stderr
     mapping = (shop / "practitest.toml").read_text()
-    assert '"tests/test_login.py::test_logout" = { test_id = 80012 }' in mapping
+    assert (
+        '"tests/test_login.py::test_logout" = '
+        f"{{ test_id = 80012, instance = {{ set = {set_id}, id = 300012 }} }}"
+    ) in mapping
 
     logout = ssim.entities("tests")[-1]
     assert logout["name"] == "tests/test_login.py::test_logout"
@@ -163,8 +166,14 @@ def test_300_tests_sync_once_then_pytest_reports_without_creating(
     assert f"PractiTest: {count} of {count} runs delivered" in ran.stdout, ran.stdout
     assert writes(ssim) == [("POST", "/api/v2/projects/4500/runs.json")] * (count // 20)
     assert sum(t["name"].startswith("test_gen") for t in ssim.entities("tests")) == count
-    # the set, its instances (100 per page), the runs (20 per call)
-    assert len(ssim.requests) == 1 + math.ceil(count / 100) + math.ceil(count / 20)
+    # the set, then the runs (20 per call): the mapping file names each test's instance
+    # in the set, so it is not listed
+    assert len(ssim.requests) == 1 + math.ceil(count / 20) <= math.ceil(count / 20) + 3
+    assert sum(i["set-id"] == test_set["id"] for i in ssim.entities("instances")) == count
+    runs = ssim.entities("runs")
+    assert len(runs) == count
+    in_set = {i["id"] for i in ssim.entities("instances") if i["set-id"] == test_set["id"]}
+    assert {r["instance-id"] for r in runs} == in_set
 
 
 SUITE = '''
