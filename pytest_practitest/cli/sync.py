@@ -224,7 +224,7 @@ def _write_hints(path: Path, set_id: int, instances: dict[int, int]) -> None:
     if changed:
         print(
             f"mapping file {path}: {changed} entries given their instance in test set {set_id} "
-            "(runs into it post without listing it)"
+            "(their results into that set need no listing of it)"
         )
 
 

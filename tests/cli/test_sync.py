@@ -69,6 +69,10 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert made.count(("POST", "/api/v2/projects/4500/instances.json")) == 1
     assert len(made) == 14
     assert "sync: 14/14 calls (100%)" in first.stderr
+    assert (
+        f"mapping file {shop / 'practitest.toml'}: 5 entries given their instance in test set "
+        f"{set_id} (their results into that set need no listing of it)"
+    ) in out
     mapping = (shop / "practitest.toml").read_text()
     assert (
         '"tests/test_login.py::test_logout" = '
@@ -88,6 +92,8 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert writes(ssim) == []
     assert all(r.method == "GET" for r in ssim.requests)
     assert "read PractiTest in 3 calls; 0 differences" in second.stdout
+    assert "given their instance" not in second.stdout
+    assert (shop / "practitest.toml").read_text() == mapping
 
     cart = shop / "tests" / "test_cart.py"
     cart.write_text(
