@@ -152,7 +152,7 @@ def new_tests_row(new: int = 100, existing: tuple[int, ...] = (0, 5000)) -> list
     return rows
 
 
-def synced_row(sizes: tuple[int, ...] = (100, 300)) -> list[str]:
+def synced_row(sizes: tuple[int, ...] = (20, 100, 200, 300)) -> list[str]:
     """P9: ``practitest sync`` of an N-test suite (twice), then ``pytest --practitest``
     into that set: its calls, and that it creates nothing (the tests are known by id)."""
     rows = ["P9 after practitest sync, N results (target <= ceil(N/20)+3 calls, 0 created):"]
@@ -198,8 +198,8 @@ def synced_row(sizes: tuple[int, ...] = (100, 300)) -> list[str]:
         (r1, w1), (r2, w2), (r3, w3) = counts
         rows.append(
             f"  N={count:>5}: first sync {w1} writes + {r1} reads; second sync {w2} writes + "
-            f"{r2} reads; pytest --practitest {r3 + w3} calls (target <= {target}), "
-            f"{tests - count} tests created by it"
+            f"{r2} reads; pytest --practitest {r3 + w3} calls (target <= {target}: "
+            f"{'met' if r3 + w3 <= target else 'MISSED'}), {tests - count} tests created by it"
         )
     return rows
 
@@ -367,6 +367,8 @@ def main() -> None:
     for line in calls_table(sizes):
         print(line, flush=True)
     for line in new_tests_row():
+        print(line, flush=True)
+    for line in synced_row((20, 100) if args.quick else (20, 100, 200, 300)):
         print(line, flush=True)
     for line in shards_row(per_shard=100 if args.quick else 250):
         print(line, flush=True)

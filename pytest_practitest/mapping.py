@@ -7,9 +7,12 @@ glob, wherever it is in the file; among globs, the first that matches wins::
     [tests]
     "tests/test_cart.py::test_add_item" = { instance_id = 300000 }
     "tests/test_login.py::*" = { test_id = 80006 }
+    "tests/test_cart.py::test_remove" = { test_id = 80001, instance = { set = 20000, id = 300001 } }
     "tests/test_price.py::test_format[EUR]" = { name = "Catalog: price formatting" }
     "tests/test_pay.py::test_card" = { display_id = 3, fields = { Browser = "Chrome" } }
 
+``instance`` (written by ``practitest sync``) is the test's instance in one set: a run
+into that set posts to it without listing the set; into any other set it is ignored.
 A test nothing maps goes to the instance whose test is named after its node
 id (found or created with create-missing).
 """
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .model import Target
+from .model import InstanceHint, Target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,13 +68,19 @@ class Mapped:
         )
 
 
-def parse_entry(value: Any, where: str, form: str) -> Mapped:
-    """One mapping (a marker's kwargs or a file entry) → Mapped; ConfigError naming ``where``."""
+def parse_entry(value: Any, where: str, form: str, *, hint: bool = False) -> Mapped:
+    """One mapping (a marker's kwargs or a file entry) → Mapped; ConfigError naming ``where``.
+
+    ``hint``: a file entry may give a test id's instance in one set (``instance = { set =
+    S, id = I }``, as ``practitest sync`` writes it).
+    """
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where}: expected {form}")
-    unknown = sorted(set(value) - {*KEYS, "fields"})
+    unknown = sorted(set(value) - {*KEYS, "fields", *(("instance",) if hint else ())})
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}; expected {form}")
+    if value.get("instance") is not None and value.get("test_id") is None:
+        raise ConfigError(f"{where}: instance = {{ set = S, id = I }} goes with test_id")
     given = [key for key in KEYS if value.get(key) is not None]
     if len(given) != 1:
         raise ConfigError(f"{where}: give exactly one of {', '.join(KEYS)}; expected {form}")
@@ -85,7 +94,24 @@ def parse_entry(value: Any, where: str, form: str) -> Mapped:
     fields = value.get("fields") or {}
     if not isinstance(fields, Mapping):
         raise ConfigError(f"{where}: fields must be a table of NAME = VALUE")
+    if value.get("instance") is not None:
+        return Mapped(Target(test_id=raw, hint=_hint(value, where)), dict(fields))
     return Mapped(Target(**{key: raw}), dict(fields))
+
+
+def _hint(value: Mapping[str, Any], where: str) -> InstanceHint:
+    """An entry's ``instance = { set = S, id = I }``: only with a test id."""
+    hint = value["instance"]
+    numbers = [hint.get(k) for k in ("set", "id")] if isinstance(hint, Mapping) else []
+    if (
+        not isinstance(hint, Mapping)
+        or set(hint) != {"set", "id"}
+        or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers)
+    ):
+        raise ConfigError(
+            f"{where}: instance must be {{ set = S, id = I }} (positive integers), got {hint!r}"
+        )
+    return InstanceHint(int(hint["set"]), int(hint["id"]))
 
 
 def _pattern(key: str) -> re.Pattern[str] | None:
@@ -132,7 +158,7 @@ class MappingFile:
             "optional fields = { ... })"
         )
         for key, value in tests.items():
-            mapped = parse_entry(value, f"{path}:{_line_of(text, key)}: {key!r}", form)
+            mapped = parse_entry(value, f"{path}:{_line_of(text, key)}: {key!r}", form, hint=True)
             mapped = Mapped(mapped.target, mapped.fields, f"{path.name}:{_line_of(text, key)}")
             pattern = _pattern(key)
             if pattern is None:
@@ -209,6 +235,7 @@ JUNIT_PROPERTIES = {
 
 
 def junit_property(target: Target) -> tuple[str, str]:
-    """``target`` as a property of pytest's ``--junitxml``, as import-junit reads it."""
-    [(key, value)] = target.to_json().items()
+    """``target`` as a property of pytest's ``--junitxml``, as import-junit reads it (an
+    instance hint is left out: a marker or the hook gives none, and the test id decides)."""
+    key, value = next(iter(target.to_json().items()))
     return JUNIT_PROPERTIES[key], str(value)

@@ -142,13 +142,33 @@ class StepRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class InstanceHint:
+    """Test set ``set_id``'s instance of a test is ``instance_id`` (``practitest sync`` wrote it).
+
+    An instance belongs to one set for ever, so this stays true until the instance is
+    deleted: a session into that set needs no listing to place the test's results.
+    """
+
+    set_id: int
+    instance_id: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"set": self.set_id, "id": self.instance_id}
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
-    """Where a result goes: an instance id, or a test (by id, display id or name) in the set."""
+    """Where a result goes: an instance id, or a test (by id, display id or name) in the set.
+
+    ``hint``: with a test id, its instance in one set (``InstanceHint``); not part of
+    equality, so a hinted target still finds its test wherever targets are compared.
+    """
 
     instance_id: int | None = None
     test_id: int | None = None
     display_id: int | None = None
     name: str | None = None
+    hint: InstanceHint | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         missing = (
@@ -159,6 +179,8 @@ class Target:
         )
         if missing != 3:
             raise ValueError("a Target needs exactly one of instance_id, test_id, display_id, name")
+        if self.hint is not None and self.test_id is None:
+            raise ValueError("a Target's instance hint goes with a test id")
 
     def describe(self) -> str:
         if self.instance_id is not None:
@@ -172,6 +194,8 @@ class Target:
     def to_json(self) -> dict[str, Any]:
         if self.instance_id is not None:
             return {"instance_id": self.instance_id}
+        if self.test_id is not None and self.hint is not None:
+            return {"test_id": self.test_id, "instance": self.hint.to_json()}
         if self.test_id is not None:
             return {"test_id": self.test_id}
         if self.display_id is not None:
@@ -180,7 +204,11 @@ class Target:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Target:
-        return cls(**data)
+        hint = data.get("instance")
+        if hint is None:
+            return cls(**data)
+        found = InstanceHint(int(hint["set"]), int(hint["id"]))
+        return cls(**{k: v for k, v in data.items() if k != "instance"}, hint=found)
 
 
 _KEY_PREFIX = uuid.uuid4().hex[:16]

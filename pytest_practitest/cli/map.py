@@ -6,8 +6,9 @@ the node id itself; the test's own name (``test_add[EUR]``); or the same words
 ``cart add an item``). A match must be unique on both sides; anything else is
 reported, never guessed. A match is written as the instance's test id, so the file
 does not pin a test set: results go to that test's instance in whatever set a run
-names. Tests the plugin already places (the hook, a marker, the mapping file: the
-rule in ``collect/target.py``) are left alone; entries already in the file are kept as
+names (the instance is written beside it: a run into this set needs no listing).
+Tests the plugin already places (the hook, a marker, the mapping file: the rule in
+``collect/target.py``) are left alone; entries already in the file are kept as
 they are, and new ones are appended, so hand-written lines and comments survive.
 """
 
@@ -210,15 +211,21 @@ def match(
     return result
 
 
-def write(path: Path, matched: dict[str, tuple[int, str]], tests: Mapping[int, int]) -> None:
-    """Append new entries, by test id (creating the file with a header if needed)."""
+def write(
+    path: Path, matched: dict[str, tuple[int, str]], tests: Mapping[int, int], set_id: int
+) -> None:
+    """Append new entries, by test id with its instance in ``set_id`` as a hint (a run into
+    another set ignores it), creating the file with a header if needed."""
+    from ..sync.mapfile import hinted
+
     if not matched:
         return
     existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
     if "[tests]" not in existing:
         raise ConfigError(f"{path}: has no [tests] section to add entries to")
     lines = [
-        f"{json.dumps(node_id, ensure_ascii=False)} = {{ test_id = {tests[instance]} }}  # {name}"
+        f"{json.dumps(node_id, ensure_ascii=False)} = "
+        f"{hinted(tests[instance], set_id, instance)}  # {name}"
         for node_id, (instance, name) in sorted(matched.items())
     ]
     text = existing if existing.endswith("\n") else existing + "\n"
@@ -329,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
     where = f"test set {set_id} {resolver.set_name!r}"
     print(f"{where}: {len(instances)} instances; suite: {len(node_ids)} tests")
     if not args.dry_run:
-        write(path, result.matched, result.tests)
+        write(path, result.matched, result.tests, set_id)
     print("\n".join(report(result, path, args.dry_run)))
     if not args.dry_run and result.matched:
         print(how_it_is_used(path.resolve(), rootdir.resolve()))

@@ -185,8 +185,9 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
         print("\n".join(f"  {line}" for line in lines))
     print(_cost(plan, calls, settings.rate_limit))
     if not writing or calls == 0:
-        if writing:
-            _write_mapping(collected, args, plan.mapped)
+        if writing and set_id is not None:
+            map_path = _write_mapping(collected, args, plan.mapped)
+            _write_hints(map_path, set_id, remote.instance_of_test)
         return 1 if plan.problems else 0
     if set_id is None:
         set_id = Resolver(
@@ -211,7 +212,20 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     )
     if plan.create or plan.mapped:
         print(f"mapping file {map_path}: tests written by test id")
+    _write_hints(map_path, set_id, {**applier.placed, **remote.instance_of_test})
     return 1 if plan.problems else 0
+
+
+def _write_hints(path: Path, set_id: int, instances: dict[int, int]) -> None:
+    """Each test id entry gets its instance in the set: runs into it need no listing."""
+    from ..sync.mapfile import write_hints
+
+    changed = write_hints(path, set_id, instances)
+    if changed:
+        print(
+            f"mapping file {path}: {changed} entries given their instance in test set {set_id} "
+            "(their results into that set need no listing of it)"
+        )
 
 
 def _write_mapping(

@@ -121,7 +121,9 @@ def merged(definitions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One definition per target, in collection order."""
     by_target: dict[str, dict[str, Any]] = {}
     for definition in definitions:
-        target = json.dumps(definition["target"], sort_keys=True)
+        # One test, whatever instance hint each entry gives for it (Target equality).
+        named = {k: v for k, v in definition["target"].items() if k != "instance"}
+        target = json.dumps(named, sort_keys=True)
         first = by_target.setdefault(target, definition)
         if first is definition:
             continue

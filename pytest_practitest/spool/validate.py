@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import FileRef, RunRecord, Status, StepRecord, Target
+from ..model import FileRef, InstanceHint, RunRecord, Status, StepRecord, Target
 
 #: a key as the plugin and the importer make it; it ends every run's output (``[pt KEY]``)
 KEY = re.compile(r"[0-9A-Za-z_-]{1,40}")
@@ -87,6 +87,13 @@ def file_ref(value: Any) -> FileRef:
 
 def target(value: Any) -> Target:
     data = _object(value, "the target")
+    if "instance" in data and "test_id" in data and len(data) == 2:
+        # ``practitest sync``'s hint: the test's instance in one set (model.InstanceHint)
+        hint = _object(data["instance"], "the target's instance")
+        if set(hint) != {"set", "id"}:
+            raise BadLine("the target's instance names not exactly 'set' and 'id'")
+        found = InstanceHint(_int(hint["set"], "its set"), _int(hint["id"], "its id"))
+        return Target(test_id=_int(data["test_id"], "the target's test_id"), hint=found)
     if len(data) != 1:
         raise BadLine("the target names not exactly one of instance_id, test_id, display_id, name")
     [(kind, given)] = data.items()

@@ -47,6 +47,8 @@ class Applier:
         self.on_call = on_call
         self.author_problem = author_problem
         self.done = 0
+        #: test id -> the instance this sync added to the set (for the mapping file's hints)
+        self.placed: dict[int, int] = {}
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.project_id}{tail}"
@@ -110,8 +112,14 @@ class Applier:
             {"type": "instances", "attributes": {"set-id": self.set_id, "test-id": test_id}}
             for test_id in test_ids
         ]
-        if items:
-            self._call("POST", "/instances.json", {"data": items})
+        if not items:
+            return
+        answer = self._call("POST", "/instances.json", {"data": items})
+        try:
+            for instance in answer["data"]:
+                self.placed[int(instance["attributes"]["test-id"])] = int(instance["id"])
+        except (KeyError, TypeError, ValueError):
+            pass  # no hints from an answer without ids: the next sync's listing has them
 
     def _steps(self, change: StepChange) -> None:
         for step_id, step in change.update:

@@ -48,6 +48,7 @@ class Plan:
         self.display_ids: set[int] = set()
         self.fields = False
         self.count = 0
+        self.hinted = 0  # placed by an instance hint for the set (no listing for them)
         self.sizes: list[int] = []  # runs per post, in order
         self.largest = 0
         self._runs = 0  # in the batch being filled
@@ -61,6 +62,8 @@ class Plan:
         elif target.test_id is not None:
             self.kinds["test id"] += 1
             self.test_ids.add(target.test_id)
+            hint = target.hint
+            self.hinted += hint is not None and hint.set_id == self.settings.test_set.set_id
         elif target.display_id is not None:
             self.kinds["test display id"] += 1
             self.display_ids.add(target.display_id)
@@ -98,8 +101,10 @@ class Plan:
         lookups = 1 if self.fields else 0  # the project's custom fields, once
         if self.count:
             # the set, then its instances, a page at a time: every result needs the set
-            # (an instance of another set goes to its test's instance here: a call or so more)
-            lookups += 1 + max(1, math.ceil(self.count / PAGE_SIZE))
+            # (an instance of another set goes to its test's instance here: a call or so more);
+            # results whose instance hint names the set need no listing
+            listing = max(1, math.ceil(self.count / PAGE_SIZE)) if self.hinted < self.count else 0
+            lookups += 1 + listing
         calls = lookups + len(groups)
         lines = [
             "PractiTest dry run: nothing is sent.",

@@ -6,8 +6,8 @@
   created when allowed. Test set names are not unique in PractiTest, so after
   creating one the name is looked up again: if another upload created one
   first (lower id), ours is deleted and theirs used.
-- The set's instances are listed once per session (100 per call) and indexed
-  by test id, test display id and test name.
+- The set's instances are listed once per session (100 per call) and indexed by test
+  id, display id and name; not at all while each record has a hint for it (``by_hint``).
 - With ``create_missing``, a result known by test name whose test has no
   instance in the set is handed back as *new*: the uploader sends it through
   ``runs/auto_create.json`` (``autocreate``), which finds or creates the test and
@@ -37,7 +37,7 @@ from ..model import RunRecord, Target
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
 from .report import NO_INSTANCE
-from .testset import InstanceTests
+from .testset import InstanceTests, by_hint
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -72,6 +72,7 @@ class Resolver:
     auto_create: bool = True
     #: keys of the records mapped to another set's instance that went to this set's
     moved: set[str] = field(default_factory=set)
+    hinted: set[str] = field(default_factory=set)  # keys placed by an instance hint
     _instance_tests: InstanceTests | None = None
 
     def _path(self, tail: str) -> str:
@@ -144,10 +145,7 @@ class Resolver:
     # -- instances ---------------------------------------------------------
 
     def instances(self) -> list[dict[str, Any]]:
-        """The test set's instances as the API lists them (paged, 100 per call), indexed.
-
-        Returned, not kept: the uploader needs only the index.
-        """
+        """The set's instances as listed (100 per call), indexed; returned, not kept."""
         set_id = self.resolve_set()
         listed = list(self.client.paginate(self._path("/instances.json"), {"set-ids": set_id}))
         for instance in listed:
@@ -165,7 +163,9 @@ class Resolver:
         found: dict[str, int] = {}
         failed: dict[str, str] = {}
         new: list[RunRecord] = []
-        if not self._loaded:
+        listed = self.index.ids if self._loaded else None
+        records = by_hint(records, self.resolve_set(), listed, found, self.hinted)
+        if records and not self._loaded:
             self.instances()
         if self._instance_tests is None:
             self._instance_tests = InstanceTests(self.client, self.project_id)

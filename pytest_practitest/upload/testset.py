@@ -9,6 +9,10 @@ instance id, so the first unknown instance is read alone (``instances/ID.json``)
 and when more ids are still unknown its set's listing follows (100 a page), stopped
 as soon as every id asked is known. An id that listing did not show is read alone.
 Instance ids already in the session's set cost nothing.
+
+A test id with an instance hint for the session's set (``practitest sync`` wrote it:
+an instance belongs to one set for ever) is placed without a call (``by_hint``); a
+batch whose records all are needs no listing of the set.
 """
 
 from __future__ import annotations
@@ -22,6 +26,32 @@ from ..model import RunRecord, Target
 
 if TYPE_CHECKING:
     from ..api.client import Client
+
+
+def by_hint(
+    records: Sequence[RunRecord],
+    set_id: int,
+    listed: Collection[int] | None,
+    found: dict[str, int],
+    hinted: set[str],
+) -> list[RunRecord]:
+    """Put the records an instance hint places in set ``set_id`` into ``found`` (their keys
+    into ``hinted``); the others are returned. ``listed``: the set's instance ids when it
+    was listed (a hinted instance not among them is gone: the test id decides); a hint
+    for another set is ignored."""
+    rest = []
+    for record in records:
+        hint = record.target.hint
+        if (
+            hint is not None
+            and hint.set_id == set_id
+            and (listed is None or hint.instance_id in listed)
+        ):
+            found[record.key] = hint.instance_id
+            hinted.add(record.key)
+        else:
+            rest.append(record)
+    return rest
 
 
 @dataclass

@@ -247,7 +247,7 @@ class Uploader:
             return
         bad = pointed(error.errors, len(batch))
         for index, details in bad.items():
-            self._reject(batch[index], "; ".join(details))
+            self._reject(batch[index], self._stale(batch[index], "; ".join(details), error))
         rest = [r for i, r in enumerate(batch) if i not in bad]
         # The reference does not say that a refused bulk stored nothing: look first.
         rest = way.look_for(rest, self.instances, attempt) if rest else []
@@ -273,7 +273,17 @@ class Uploader:
         if reason is None:
             self.spool.mark_unsent([record.key])
         else:
-            self._reject(record, reason)
+            self._reject(record, self._stale(record, reason, error))
+
+    def _stale(self, record: RunRecord, reason: str, error: APIError) -> str:
+        """A run refused on the instance a mapping file hint named: it may be deleted since."""
+        hint = record.target.hint
+        if hint is None or record.key not in self.resolver.hinted or error.status not in (404, 422):
+            return reason
+        return (
+            f"{reason} (instance {hint.instance_id} of test {record.target.test_id}, from the "
+            "mapping file: deleted since `practitest sync`? run `practitest sync` again)"
+        )
 
     def _smaller(self, record: RunRecord, error: APIError) -> RunRecord | None:
         """``record`` without its largest file (the ones left out before stay out)."""

@@ -227,7 +227,10 @@ def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_resul
     assert mapped.returncode == 0, mapped.stderr
     written = (tmp_path / "practitest.toml").read_text()
     assert "instance_id" not in written
-    assert '"test_shop.py::test_cart_add_an_item" = { test_id = 80000 }' in written
+    assert (
+        '"test_shop.py::test_cart_add_an_item" = '
+        "{ test_id = 80000, instance = { set = 20000, id = 300000 } }  # Cart: add an item"
+    ) in written
     env = {
         "PRACTITEST_TOKEN": TOKEN,
         "PRACTITEST_URL": msim.url,

@@ -69,8 +69,15 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert made.count(("POST", "/api/v2/projects/4500/instances.json")) == 1
     assert len(made) == 14
     assert "sync: 14/14 calls (100%)" in first.stderr
+    assert (
+        f"mapping file {shop / 'practitest.toml'}: 5 entries given their instance in test set "
+        f"{set_id} (their results into that set need no listing of it)"
+    ) in out
     mapping = (shop / "practitest.toml").read_text()
-    assert '"tests/test_login.py::test_logout" = { test_id = 80012 }' in mapping
+    assert (
+        '"tests/test_login.py::test_logout" = '
+        f"{{ test_id = 80012, instance = {{ set = {set_id}, id = 300012 }} }}"
+    ) in mapping
 
     logout = ssim.entities("tests")[-1]
     assert logout["name"] == "tests/test_login.py::test_logout"
@@ -85,6 +92,8 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert writes(ssim) == []
     assert all(r.method == "GET" for r in ssim.requests)
     assert "read PractiTest in 3 calls; 0 differences" in second.stdout
+    assert "given their instance" not in second.stdout
+    assert (shop / "practitest.toml").read_text() == mapping
 
     cart = shop / "tests" / "test_cart.py"
     cart.write_text(
@@ -163,8 +172,14 @@ def test_300_tests_sync_once_then_pytest_reports_without_creating(
     assert f"PractiTest: {count} of {count} runs delivered" in ran.stdout, ran.stdout
     assert writes(ssim) == [("POST", "/api/v2/projects/4500/runs.json")] * (count // 20)
     assert sum(t["name"].startswith("test_gen") for t in ssim.entities("tests")) == count
-    # the set, its instances (100 per page), the runs (20 per call)
-    assert len(ssim.requests) == 1 + math.ceil(count / 100) + math.ceil(count / 20)
+    # the set, then the runs (20 per call): the mapping file names each test's instance
+    # in the set, so it is not listed
+    assert len(ssim.requests) == 1 + math.ceil(count / 20) <= math.ceil(count / 20) + 3
+    assert sum(i["set-id"] == test_set["id"] for i in ssim.entities("instances")) == count
+    runs = ssim.entities("runs")
+    assert len(runs) == count
+    in_set = {i["id"] for i in ssim.entities("instances") if i["set-id"] == test_set["id"]}
+    assert {r["instance-id"] for r in runs} == in_set
 
 
 SUITE = '''

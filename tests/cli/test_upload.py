@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import Destination, RunRecord, Status, Target
+from pytest_practitest.model import Destination, InstanceHint, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
@@ -170,6 +170,29 @@ def test_dry_run_sends_nothing(gsim: Simulator, tmp_path: Path) -> None:
         "  time under 5 calls / 60 s: about 2 s",
     ]
     assert gsim.requests == []
+
+
+def test_hinted_results_are_planned_and_sent_without_listing_the_set(
+    gsim: Simulator, tmp_path: Path
+) -> None:
+    """A spool whose records carry ``practitest sync``'s instance hints for its set."""
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+    )
+    for i in range(3):
+        hint = InstanceHint(20000, 300000 + i)
+        target = Target(test_id=80000 + i, hint=hint)
+        spool.add(RunRecord(target=target, status=Status.PASSED, label=f"test_{i}"))
+    spool.close()
+    dry = practitest("upload", str(spool.path), "--dry-run")
+    assert "  API calls: 2 (1 lookups + 1 run posts)" in dry.stdout.splitlines()
+    result = practitest("upload", str(spool.path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(r.method, r.path) for r in gsim.requests] == [
+        ("GET", "/api/v2/projects/4500/sets/20000.json"),
+        ("POST", "/api/v2/projects/4500/runs.json"),
+    ]
+    assert sorted(r["instance-id"] for r in gsim.entities("runs")) == [300000, 300001, 300002]
 
 
 def test_the_token_appears_in_no_byte_the_upload_writes(

@@ -127,7 +127,20 @@ def test_an_exact_entry_beats_a_glob_listed_before_it_and_says_so(
             '[tests]\n"a" = { instance_id = 1 }\n"a" = { test_id = 2 }\n',
             "map.toml:3: Cannot overwrite a value",
         ),
-        ('[tests]\n"a" = { instance = 1 }\n', "map.toml:2: 'a': unknown key 'instance'"),
+        ('[tests]\n"a" = { instance_ids = 1 }\n', "map.toml:2: 'a': unknown key 'instance_ids'"),
+        (
+            '[tests]\n"a" = { instance = { set = 1, id = 2 } }\n',
+            "map.toml:2: 'a': instance = { set = S, id = I } goes with test_id",
+        ),
+        (
+            '[tests]\n"a" = { display_id = 3, instance = { set = 1, id = 2 } }\n',
+            "map.toml:2: 'a': instance = { set = S, id = I } goes with test_id",
+        ),
+        (
+            '[tests]\n"a" = { test_id = 3, instance = { set = 1 } }\n',
+            "map.toml:2: 'a': instance must be { set = S, id = I } (positive integers), "
+            "got {'set': 1}",
+        ),
         (
             '[tests]\n"a" = { instance_id = 1, name = "x" }\n',
             "map.toml:2: 'a': give exactly one of",

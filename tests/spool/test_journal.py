@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import Destination, RunRecord
+from pytest_practitest.model import Destination, InstanceHint, RunRecord, Status, Target
 from pytest_practitest.spool.journal import Spool, SpoolError, SpoolMeta
 from tests.helpers import sample_record, wait_for
 
@@ -179,3 +179,16 @@ def test_unflushed_records_are_written_every_pending_limit_bytes(
     # ... and every record is in the file once, in order.
     with Spool.open(spool.path) as again:
         assert len(again.records) == 200
+
+
+def test_an_instance_hint_survives_the_spool(tmp_path: Path) -> None:
+    hinted = Target(test_id=80000, hint=InstanceHint(20001, 300042))
+    record = RunRecord(target=hinted, status=Status.PASSED, label="t")
+    with Spool.create(tmp_path, SpoolMeta(Destination(project_id=4500, set_id=20001))) as spool:
+        spool.add(record)
+        path = spool.path
+    with Spool.open(path) as again:
+        read = again.records[record.key].target
+    assert read == Target(test_id=80000)  # the hint is not part of equality
+    assert read.hint == InstanceHint(20001, 300042)
+    assert read.to_json() == {"test_id": 80000, "instance": {"set": 20001, "id": 300042}}

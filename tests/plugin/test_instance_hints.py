@@ -1,0 +1,97 @@
+"""The mapping file's instance hints (``practitest sync`` writes them): a run into the
+hinted set posts without listing it; a hint for another set is ignored; a hinted
+instance deleted since is rejected with the advice to sync again."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_practitest.simulator import Simulator, entities
+
+SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
+LISTING = "/api/v2/projects/4500/instances.json"
+
+
+def _run(pytester: pytest.Pytester, psim: Simulator, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        "--practitest",
+        f"--practitest-url={psim.url}",
+        "--practitest-project-id=4500",
+        "--practitest-deadline=20",
+        "--practitest-rate-limit=0",
+        *args,
+    )
+
+
+def _mapping(pytester: pytest.Pytester, set_id: int, add: int, remove: int) -> None:
+    pytester.path.joinpath("practitest.toml").write_text(
+        "[tests]\n"
+        f'"test_cart.py::test_add" = {{ test_id = 80000, instance = {{ set = {set_id}, '
+        f"id = {add} }} }}\n"
+        f'"test_cart.py::test_remove" = {{ test_id = 80001, instance = {{ set = {set_id}, '
+        f"id = {remove} }} }}\n"
+    )
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_hints_for_the_set_post_without_listing_it(
+    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+) -> None:
+    pytester.makepyfile(test_cart=SUITE)
+    _mapping(pytester, 20000, 300000, 300001)
+    psim.clear_requests()
+    result = _run(pytester, psim, "--practitest-set-id=20000", *workers)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered to test set 20000 *"])
+    assert sorted(r["instance-id"] for r in psim.entities("runs")) == [300000, 300001]
+    calls = [(r.method, r.path) for r in psim.requests]
+    assert calls[0] == ("GET", "/api/v2/projects/4500/sets/20000.json")
+    # one post, or one per result when the workers' results come apart
+    assert set(calls[1:]) == {("POST", "/api/v2/projects/4500/runs.json")}
+    assert len(calls) <= 3
+
+
+def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    owner = psim.info.users["owner@example.com"]
+    ci_main = entities.create_set(psim.store, 4500, {"name": "CI main"}, owner)
+    here = []
+    for test_id in (80000, 80001):
+        test = psim.store.get("tests", test_id)
+        assert test is not None
+        here.append(int(entities.create_instance(psim.store, ci_main, test)["id"]))
+    pytester.makepyfile(test_cart=SUITE)
+    _mapping(pytester, 20000, 300000, 300001)  # synced into 'Nightly regression'
+    psim.clear_requests()
+    result = _run(pytester, psim, f"--practitest-set-id={ci_main['id']}")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [f"PractiTest: 2 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *"]
+    )
+    assert sorted(r["instance-id"] for r in psim.entities("runs")) == here
+    assert ("GET", LISTING) in [(r.method, r.path) for r in psim.requests]
+    assert "another test set" not in result.stdout.str()
+
+
+def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
+    pytester: pytest.Pytester, psim: Simulator
+) -> None:
+    entities.delete(psim.store, "instances", 300001)
+    pytester.makepyfile(test_cart=SUITE)
+    _mapping(pytester, 20000, 300000, 300001)
+    psim.clear_requests()
+    result = _run(pytester, psim, "--practitest-set-id=20000")
+    result.assert_outcomes(passed=2)
+    assert [r["instance-id"] for r in psim.entities("runs")] == [300000]
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 1 of 2 runs delivered to test set 20000 *",
+            "PractiTest: rejected: test_cart.py::test_remove: instance-id 300001 does not exist "
+            "in project 4500 (instance 300001 of test 80001, from the mapping file: deleted since "
+            "`practitest sync`? run `practitest sync` again)",
+        ]
+    )
+    assert ("GET", LISTING) not in [(r.method, r.path) for r in psim.requests]
