@@ -242,9 +242,9 @@ def _upload_group(
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
-    from ..upload.plan import describe
+    from ..upload.dryrun import describe
     from ..upload.uploader import UploadSettings
-    from .progress import deliver
+    from .progress import send_pending
 
     journal = SpoolSet(spools)
     names = journal.where
@@ -280,7 +280,7 @@ def _upload_group(
         intro = f"PractiTest: {len(pending)} of {journal.count} records in {held_in} still to send"
         if held > journal.count:
             intro += f" ({held - journal.count} held twice: sent once)"
-        report = deliver(
+        report = send_pending(
             "upload",
             settings,
             upload_settings,

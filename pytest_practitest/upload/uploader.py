@@ -44,7 +44,7 @@ from .oversize import largest_file, where_kept, without_files
 from .payload import FilePolicy, batches
 from .posting import BulkRuns, Items, Way
 from .recovery import Recovery, Verification, settled_look
-from .report import UploadReport
+from .summary import UploadSummary
 from .targets import Resolver, SetChoice
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -127,7 +127,7 @@ class Uploader:
 
     # -- the whole upload ----------------------------------------------------
 
-    def upload(self) -> UploadReport:
+    def upload(self) -> UploadSummary:
         """Send every pending record; stop cleanly on what cannot be fixed by waiting."""
         started = time.monotonic()
         calls_before = self.client.calls
@@ -145,9 +145,9 @@ class Uploader:
         records = list(self.spool.records.values())
         return self.recovery.verify(records, self.resolver.resolve_set(), created)
 
-    def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
+    def report(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
         """Where the spool stands now."""
-        return UploadReport.of_spool(
+        return UploadSummary.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
             moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
@@ -163,7 +163,7 @@ class Uploader:
         if not records:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
-        self._deliver(self._resolve(records), 0)
+        self._post_batches(self._resolve(records), 0)
 
     # -- resolve -> batch -> post ----------------------------------------------
 
@@ -180,7 +180,7 @@ class Uploader:
         self.instances.update(found)
         known = [r for r in records if r.key in found]
         if new and known:
-            self._deliver(known, 0)
+            self._post_batches(known, 0)
             known = []
         return known + self._new_tests(new)
 
@@ -204,7 +204,7 @@ class Uploader:
                 return ready + self._resolve(new[index:], create=True)
         return ready
 
-    def _deliver(self, records: list[RunRecord], round_: int) -> None:
+    def _post_batches(self, records: list[RunRecord], round_: int) -> None:
         """Post ``records`` (each with an instance) in batches."""
         for batch in batches(records, self.policy, self.settings.max_request_bytes):
             self._post(self.bulk, batch, round_)
@@ -334,7 +334,7 @@ class Uploader:
         for record in missing:
             if record not in by_bulk:
                 self._post(way, [record], round_ + 1)
-        self._deliver(by_bulk, round_ + 1)
+        self._post_batches(by_bulk, round_ + 1)
 
     def _settled_look(
         self, error: APIError, look: Callable[[], list[RunRecord]]
@@ -372,4 +372,4 @@ class Uploader:
         return record.key not in self.spool.delivered and record.key not in self.spool.rejected
 
 
-__all__ = ["ConfigError", "DeadlineExceeded", "UploadReport", "UploadSettings", "Uploader"]
+__all__ = ["ConfigError", "DeadlineExceeded", "UploadSettings", "UploadSummary", "Uploader"]
