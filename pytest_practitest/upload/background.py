@@ -315,7 +315,7 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
         sender.add(record)
     deadline = settings.deadline if control.deadline is None else control.deadline
     finished = sender.close(deadline)
-    report = uploader.report(sender.fatal, time.monotonic() - started, client.calls)
+    report = uploader.summary(sender.fatal, time.monotonic() - started, client.calls)
     spool.close()
     stdout.write(json.dumps({"report": asdict(report), "warnings": warnings}) + "\n")
     stdout.flush()

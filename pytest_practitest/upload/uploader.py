@@ -137,7 +137,7 @@ class Uploader:
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
-        return self.report(fatal, time.monotonic() - started, self.client.calls - calls_before)
+        return self.summary(fatal, time.monotonic() - started, self.client.calls - calls_before)
 
     def verify(self) -> Verification:
         """Each of the spool's results in PractiTest once? (``practitest upload --verify``)."""
@@ -145,7 +145,7 @@ class Uploader:
         records = list(self.spool.records.values())
         return self.recovery.verify(records, self.resolver.resolve_set(), created)
 
-    def report(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
+    def summary(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
         """Where the spool stands now."""
         return UploadSummary.of_spool(
             self.spool,
