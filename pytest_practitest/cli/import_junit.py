@@ -42,6 +42,8 @@ STEMS = (
     "create-missing",
     "dry-run",
     "redact",
+    "max-request-bytes",
+    "max-file-bytes",
 )
 
 

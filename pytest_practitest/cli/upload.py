@@ -47,6 +47,8 @@ STEMS = (
     "author-id",
     "bundle-fields",
     "redact",
+    "max-request-bytes",
+    "max-file-bytes",
     *RETARGET,
 )
 
@@ -60,7 +62,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
-    stems = ("rate-limit", "deadline", "timeout", "bundle-fields", "redact")
+    stems = (
+        "rate-limit",
+        "deadline",
+        "timeout",
+        "bundle-fields",
+        "redact",
+        "max-request-bytes",
+        "max-file-bytes",
+    )
     add_command_flags(parser, stems, command="upload")
     group = parser.add_argument_group(
         "where results go",
@@ -259,7 +269,7 @@ def _upload_group(
             print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         settings = settings._replace(url=where.url or "us")
-        upload_settings = UploadSettings(where)
+        upload_settings = UploadSettings(where).sized(settings)
         for warning in journal.warnings:
             print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)

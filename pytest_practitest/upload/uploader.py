@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from ..errors import (
     PractiTestError,
 )
 from ..events import Event, EventSink, Kind, ignore_events
+from ..limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES
 from ..model import Destination, FileRef, RunRecord
 from ..spool.journal import Attempt
 from ..spool.merged import Journal
@@ -53,8 +54,6 @@ if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
 
 DEFAULT_SETTLE_SECONDS = 5.0
 MAX_AMBIGUOUS_ROUNDS = 3
-DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,15 @@ class UploadSettings:
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadSettings:
         """Where results go as the settings say (``practitest upload`` builds its own)."""
-        return cls(Destination.of(settings))
+        return cls(Destination.of(settings)).sized(settings)
+
+    def sized(self, settings: Settings) -> UploadSettings:
+        """These, with the request and file limits the settings give."""
+        return replace(
+            self,
+            max_request_bytes=settings.max_request_bytes,
+            max_file_bytes=settings.max_file_bytes,
+        )
 
     @property
     def project_id(self) -> int:
