@@ -21,6 +21,11 @@ PAGE_SIZE = 100
 MAX_TEXT = 255
 #: index.md: more than 30 API calls a minute per account gets an error (429)
 DEFAULT_RATE_LIMIT: tuple[int, float] = (30, 60.0)
+#: The reference states no size limit for a request or a file; ours, by default
+#: (``--practitest-max-request-bytes`` and ``--practitest-max-file-bytes`` replace them).
+#: A 413 splits a request whatever the limit (``upload/answers.py``).
+DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 #: Seconds each entry point gives delivery before it stops (``--deadline``,
 #: ``PRACTITEST_DEADLINE`` or ini ``practitest_deadline`` replace it): pytest after its

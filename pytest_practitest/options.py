@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .limits import DEADLINES, DEFAULT_RATE_LIMIT
+from .limits import DEADLINES, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_RATE_LIMIT
 from .outcomes import DEFAULT_STATUS_MAP, OUTCOMES, STATUSES
 
 TRUE = ("1", "true", "yes", "on")
@@ -152,6 +152,20 @@ OPTIONS: tuple[Option, ...] = (
         None,
         "user id recorded as author of created tests and test sets (account tokens)",
         metavar="ID",
+    ),
+    Option(
+        "max-request-bytes",
+        "int",
+        DEFAULT_MAX_REQUEST_BYTES,
+        "bytes of one request at most (a result alone above it goes without its largest files)",
+        metavar="BYTES",
+    ),
+    Option(
+        "max-file-bytes",
+        "int",
+        DEFAULT_MAX_FILE_BYTES,
+        "bytes of one attached file at most (a bigger one is left out with a warning)",
+        metavar="BYTES",
     ),
     Option("redact", "values", (), "a secret spooled and sent as ***; repeatable", metavar="VALUE"),
     Option(

@@ -144,11 +144,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
     from .collect.reporter import Reporter
-    from .upload.session import SessionDelivery
+    from .upload.session import SessionOutbox
 
-    delivery = SessionDelivery(settings, spool_dir)
+    outbox = SessionOutbox(settings, spool_dir)
     config.pluginmanager.register(
-        Reporter(config, settings, delivery, mapping), "practitest-reporter"
+        Reporter(config, settings, outbox, mapping), "practitest-reporter"
     )
 
 
@@ -159,11 +159,11 @@ def _register_selector(
     get it from the controller; the Selector deselects what is not planned."""
     from .collect.select import WORKER_KEY, Selector
     from .errors import APIError
-    from .upload.select import Plan, fetch
+    from .upload.planned import PlannedInstances, fetch
 
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
-        plan, line = Plan.from_json(workerinput[WORKER_KEY]), ""
+        plan, line = PlannedInstances.from_json(workerinput[WORKER_KEY]), ""
     else:
         try:
             plan, line = fetch(settings)

@@ -16,7 +16,13 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .limits import DEADLINES, DEFAULT_RATE_LIMIT, resolve_base_url
+from .limits import (
+    DEADLINES,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_REQUEST_BYTES,
+    DEFAULT_RATE_LIMIT,
+    resolve_base_url,
+)
 from .options import BY_STEM, OPTIONS, Option, convert
 from .outcomes import DEFAULT_STATUS_MAP
 
@@ -45,6 +51,8 @@ class Settings(NamedTuple):
     capture: str = "failed"
     capture_limit: int = 1_000_000
     author_id: int | None = None
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     #: practitest upload: the custom fields a bundle's results may set ("*": any)
     bundle_fields: tuple[str, ...] = ()
     #: --practitest-select: None off, () every instance of the set, else run statuses

@@ -21,7 +21,7 @@ from pytest_practitest.api.ratelimit import RateLimiter
 from pytest_practitest.model import Destination, RunRecord, Status, StepRecord, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
-from pytest_practitest.upload.report import UploadReport
+from pytest_practitest.upload.summary import UploadSummary
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.helpers import keys_stored
 
@@ -146,7 +146,7 @@ def records(instances: list[int], names: list[str]) -> list[RunRecord]:
     return made
 
 
-def _upload(sim: Simulator, spool: Spool, cell: Cell, set_id: int) -> UploadReport:
+def _upload(sim: Simulator, spool: Spool, cell: Cell, set_id: int) -> UploadSummary:
     explicit = cell.way == "explicit"
     token = TOKEN if explicit else sim.info.personal_tokens[TESTER]
     client = Client(

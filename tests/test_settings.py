@@ -271,3 +271,20 @@ def test_redact_values_from_each_source() -> None:
     assert values(ini=["line one", "line,two"]) == ("line one", "line,two")
     redactor = Redactor(["abc", "secret", "secret-longer", None])
     assert redactor.text("a secret-longer secret abc") == "a *** *** abc"  # 3 letters: kept
+
+
+def test_the_request_and_file_limits_are_settings_with_documented_defaults() -> None:
+    default = settle()
+    assert (default.max_request_bytes, default.max_file_bytes) == (32 * 1024 * 1024, 10485760)
+    given = settle(
+        cli={"practitest_max_file_bytes": "4096"},
+        env={"PRACTITEST_MAX_REQUEST_BYTES": "8388608", "PRACTITEST_MAX_FILE_BYTES": "1"},
+        ini={"practitest_max_request_bytes": "100"},
+    )
+    assert (given.max_request_bytes, given.max_file_bytes) == (8388608, 4096)
+    assert given.sources["max_request_bytes"] == "PRACTITEST_MAX_REQUEST_BYTES"
+    with pytest.raises(ConfigError) as error:
+        settle(ini={"practitest_max_file_bytes": "10 MiB"})
+    assert str(error.value) == (
+        "ini practitest_max_file_bytes: expected a positive whole number; got '10 MiB'"
+    )

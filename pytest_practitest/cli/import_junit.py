@@ -42,6 +42,8 @@ STEMS = (
     "create-missing",
     "dry-run",
     "redact",
+    "max-request-bytes",
+    "max-file-bytes",
 )
 
 
@@ -144,10 +146,10 @@ def run(args: argparse.Namespace) -> int:
     plan = None
     if settings.dry_run:
         # A dry run plans as it reads and keeps no records in memory.
-        from ..upload.plan import Plan
+        from ..upload.dryrun import DryRunPlan
         from ..upload.uploader import UploadSettings
 
-        plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
+        plan = DryRunPlan(UploadSettings.from_settings(settings), settings.rate_limit)
         spool.keep_records = False
 
     def keep(record: RunRecord) -> None:
@@ -175,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  the {spool.count} records are in {spool.path}")
             code = 0
         else:
-            code = _deliver(settings, spool)
+            code = _send_spooled(settings, spool)
     if plan is None and code == 0:
         remove_delivered(spool.path)  # PractiTest has every run: no spool piles up
     if plan is None and (earlier := leftover_line(settings.spool, spool.path)) is not None:
@@ -257,16 +259,16 @@ def _import_file(
     return count, None
 
 
-def _deliver(settings: Any, spool: Any) -> int:
+def _send_spooled(settings: Any, spool: Any) -> int:
     from ..upload.uploader import UploadSettings
-    from .progress import deliver
+    from .progress import send_pending
 
     pending = len(spool.pending())
     if not pending:
         return 0
     upload_settings = UploadSettings.from_settings(settings)
     end = time.monotonic() + settings.deadline  # options.DEADLINES: an hour by default
-    report = deliver("import-junit", settings, upload_settings, spool, pending, end)
+    report = send_pending("import-junit", settings, upload_settings, spool, pending, end)
     if report is None:
         return 2
     return 0 if report.undelivered == 0 else 1

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..api.ratelimit import RateLimiter
     from ..settings import Settings
     from ..spool.merged import Journal
-    from ..upload.report import UploadReport
+    from ..upload.summary import UploadSummary
     from ..upload.uploader import Uploader, UploadSettings
 
 
@@ -101,7 +101,7 @@ class Progress:
             print(line + self._left(), file=self.stream, flush=True)
 
 
-def deliver(
+def send_pending(
     command: str,
     settings: Settings,
     upload_settings: UploadSettings,
@@ -111,7 +111,7 @@ def deliver(
     intro: str = "",
     verify: bool = False,
     rate_limiter: RateLimiter | None = None,
-) -> UploadReport | None:
+) -> UploadSummary | None:
     """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
 
     For ``practitest upload`` and ``import-junit``. ``intro`` is printed once the

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _announce(calls: int, rate_limit: tuple[int, float] | None) -> None:
     """Before the files are listed: how many calls that is, and how long at the limit."""
-    from ..upload.plan import estimate_seconds
+    from ..upload.dryrun import estimate_seconds
 
     pace = f" at {rate_limit[0]} calls / {rate_limit[1]:g} s" if rate_limit else ""
     print(

@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """List spools, then discard those asked for: 0 done, 1 nothing discarded, 2 usage error."""
     from ..spool.cleanup import discard
-    from ..spool.listing import spools_in, summarize
+    from ..spool.inventory import contents_of, spools_in
 
     out = out or sys.stdout
     if args.folders:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         else:
             print(f"practitest spools: error: {place}: no such folder or file", file=sys.stderr)
             return 2
-    summaries = [summarize(path) for path in paths]
+    summaries = [contents_of(path) for path in paths]
     for summary in summaries:
         print("\n".join(summary.lines()), file=out)
     left = [s for s in summaries if s.damaged is None and not s.dry_run and s.undelivered]

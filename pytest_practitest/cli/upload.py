@@ -47,6 +47,8 @@ STEMS = (
     "author-id",
     "bundle-fields",
     "redact",
+    "max-request-bytes",
+    "max-file-bytes",
     *RETARGET,
 )
 
@@ -60,7 +62,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
-    stems = ("rate-limit", "deadline", "timeout", "bundle-fields", "redact")
+    stems = (
+        "rate-limit",
+        "deadline",
+        "timeout",
+        "bundle-fields",
+        "redact",
+        "max-request-bytes",
+        "max-file-bytes",
+    )
     add_command_flags(parser, stems, command="upload")
     group = parser.add_argument_group(
         "where results go",
@@ -242,9 +252,9 @@ def _upload_group(
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
-    from ..upload.plan import describe
+    from ..upload.dryrun import describe
     from ..upload.uploader import UploadSettings
-    from .progress import deliver
+    from .progress import send_pending
 
     journal = SpoolSet(spools)
     names = journal.where
@@ -259,7 +269,7 @@ def _upload_group(
             print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         settings = settings._replace(url=where.url or "us")
-        upload_settings = UploadSettings(where)
+        upload_settings = UploadSettings(where).sized(settings)
         for warning in journal.warnings:
             print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)
@@ -280,7 +290,7 @@ def _upload_group(
         intro = f"PractiTest: {len(pending)} of {journal.count} records in {held_in} still to send"
         if held > journal.count:
             intro += f" ({held - journal.count} held twice: sent once)"
-        report = deliver(
+        report = send_pending(
             "upload",
             settings,
             upload_settings,

@@ -2,7 +2,7 @@
 
 Turns each test's reports into one record (``recorder.py``), lets
 ``pytest_practitest_modify_record`` change it, and hands it to the session's
-``Delivery`` (``upload/session.py``, given by ``plugin.py``), which spools it and
+``Outbox`` (``upload/session.py``, given by ``plugin.py``), which spools it and
 has it sent while the tests run. At the end it shows the summary.
 """
 
@@ -30,8 +30,8 @@ from .target import target_of
 log = logging.getLogger(__name__)
 
 
-class Delivery(Protocol):
-    """Where the reporter's records go (``upload.session.SessionDelivery``)."""
+class Outbox(Protocol):
+    """Where the reporter's records go (``upload.session.SessionOutbox``)."""
 
     warnings: list[str]
 
@@ -56,12 +56,12 @@ class Reporter:
         self,
         config: pytest.Config,
         settings: Settings,
-        delivery: Delivery,
+        outbox: Outbox,
         mapping: MappingFile | None,
     ) -> None:
         self.config = config
         self.settings = settings
-        self.delivery = delivery
+        self.outbox = outbox
         self.mapping = mapping
         self.recorder = Recorder(settings, self._record, detect())
         self.redactor = Redactor.for_settings(settings)
@@ -92,13 +92,13 @@ class Reporter:
         if changed is not None:
             record = changed
         record = self.redactor.record(record)  # before it is spooled: no secret on disk
-        if not self.delivery.opened:  # once, not per record: this runs for every test
+        if not self.outbox.opened:  # once, not per record: this runs for every test
             self._open()
-        self.delivery.add(record)
+        self.outbox.add(record)
 
     def _open(self) -> None:
         # An xdist controller runs no tests: it spools with a write-behind thread.
-        self.delivery.open(write_behind=self.config.pluginmanager.has_plugin("dsession"))
+        self.outbox.open(write_behind=self.config.pluginmanager.has_plugin("dsession"))
 
     # -- before the first test -------------------------------------------------
 
@@ -117,10 +117,10 @@ class Reporter:
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         """A test set that cannot be had stops the session here, before its first test
         (also on an xdist controller: its workers run nothing until this loop)."""
-        if session.config.option.collectonly or not self.delivery.opened:
+        if session.config.option.collectonly or not self.outbox.opened:
             return
         try:
-            self.delivery.check_set()
+            self.outbox.check_set()
         except ConfigError as error:
             raise pytest.UsageError(f"PractiTest: {error}") from None
 
@@ -149,7 +149,7 @@ class Reporter:
         # one result per test, or, per function, one for all its parameter sets
         results = len(set(targets)) if per_function else len(items)
         try:
-            warning = self.delivery.forecast(names, results)
+            warning = self.outbox.forecast(names, results)
         except Exception:  # reporting never breaks the test run
             log.exception("PractiTest could not forecast the creation of new tests")
             return
@@ -167,7 +167,7 @@ class Reporter:
             log.exception("PractiTest reporting failed at the end of the session")
             self.lines = [f"PractiTest: reporting failed: {type(error).__name__}: {error}"]
         finally:
-            self.warnings += self.delivery.warnings
+            self.warnings += self.outbox.warnings
 
     def _finish(self, session: pytest.Session) -> None:
         self.warnings += self.recorder.mapping_errors
@@ -181,11 +181,11 @@ class Reporter:
                 + (" ..." if len(orphans) > 5 else "")
             )
         missing = self._missing()
-        if not self.delivery.opened:
+        if not self.outbox.opened:
             self.lines = missing
             return
         interrupted = session.exitstatus == pytest.ExitCode.INTERRUPTED
-        self.lines, self.undelivered = self.delivery.finish(interrupted, self._say)
+        self.lines, self.undelivered = self.outbox.finish(interrupted, self._say)
         self.lines += missing
         self.undelivered += len(self.lost)
         if self.settings.strict and self.undelivered and session.exitstatus == 0:

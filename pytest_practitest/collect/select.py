@@ -23,7 +23,7 @@ WORKER_KEY = "practitest_plan"
 SEEN_KEY = "practitest_selected"
 
 
-class PlanLike(Protocol):
+class Planned(Protocol):
     def instance_of(self, target: Target) -> int | None: ...
     def missing(self, seen: Any) -> list[str]: ...
     def to_json(self) -> dict[str, Any]: ...
@@ -34,7 +34,7 @@ class Selector:
     xdist controller, when ``--practitest-select`` is on."""
 
     def __init__(
-        self, plan: PlanLike, mapping: MappingFile | None, parametrized: str, line: str = ""
+        self, plan: Planned, mapping: MappingFile | None, parametrized: str, line: str = ""
     ) -> None:
         self.plan = plan
         self.mapping = mapping

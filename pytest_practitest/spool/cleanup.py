@@ -1,20 +1,21 @@
 """After delivery: remove what is delivered, and point at what is not.
 
-Read at the end of every session, so cheaply: the spool's own lines, parsed
-only where they name a file. A spool whose every record is delivered is removed
-with the files made for its records; anything else stays, and later sessions
-name it with the command that sends it.
+Read at the end of every session, through the journal's reader (``reader.py``),
+so a line is counted here exactly as ``practitest upload`` counts it. A spool
+whose every record is delivered is removed with the files made for its records;
+anything else stays (a line the reader refused too), and later sessions name it
+with the command that sends it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from pathlib import Path
 from typing import NamedTuple
 
+from . import reader, validate
 from .files import Refused, inside, regular
 from .lock import HAS_LOCKS, try_lock
 
@@ -32,57 +33,69 @@ def _absolute(path: str | Path) -> Path:
     return Path(os.path.normpath(Path(path).absolute()))
 
 
-_RECORD_LINE = b'{"type":"record","record":{"key":"'
-_DELIVERED_LINE = b'{"type":"delivered","key":"'
-
-
 class _State(NamedTuple):
     total: int
     undelivered: int
     files: set[Path]  # the files the records name
     dry_run: bool
+    #: lines the reader refused (left out, as the journal leaves them out)
+    refused: int = 0
 
 
 def _delivery_state(path: Path) -> _State | None:
-    """What a spool holds and how much of it is delivered, read from its lines.
+    """What a spool holds and how much of it is delivered, read with the journal's reader.
 
-    Read at the end of every session, so cheaply: a line is parsed only when it
-    names a file (most do not); keys are read from the fixed start of the lines
-    this module writes. None when the spool cannot be read or looks damaged.
+    A line the reader refuses is left out, as the journal and ``practitest spools``
+    leave it out. None when the spool cannot be read, is not a spool, or its last
+    line is cut short.
     """
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    if not data.startswith(b'{"type":"meta"') or not data.endswith(b"\n"):
-        return None  # not a spool, or a truncated last line: leave it to a person
-    records: set[bytes] = set()
-    delivered: set[bytes] = set()
-    files: set[Path] = set()
+    if not data.endswith(b"\n"):
+        return None  # empty, or a truncated last line: leave it to a person
+    lines = data.splitlines()
     try:
-        lines = data.splitlines()
-        meta = json.loads(lines[0])
-        dry_run = bool(meta.get("dry_run"))
-        # A bundle's paths are relative to its folder; a session's as the session wrote them.
-        base = path.parent if meta.get("bundle") else Path()
-        for line in lines:  # the meta line matches none of the cases below
-            if line.startswith(_RECORD_LINE) and b'"path":' not in line:
-                records.add(line[len(_RECORD_LINE) : line.index(b'"', len(_RECORD_LINE))])
-            elif line.startswith(_DELIVERED_LINE):
-                delivered.add(line[len(_DELIVERED_LINE) : line.index(b'"', len(_DELIVERED_LINE))])
-            elif line.startswith(b'{"type":"record"'):
-                entry = json.loads(line)["record"]
-                records.add(str(entry["key"]).encode())
-                steps = entry.get("steps", ())
-                for ref in (
-                    *entry.get("files", ()),
-                    *(f for s in steps for f in s.get("files", ())),
-                ):
-                    if "path" in ref:
-                        files.add(_absolute(base / ref["path"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return _State(len(records), len(records - delivered), files, dry_run)
+        meta = reader.meta(lines[0])
+    except validate.BadLine:
+        return None  # not a spool (of this format)
+    # A bundle's paths are relative to its folder; a session's as the session wrote them.
+    base = path.parent if meta.bundle else Path()
+    records: set[str] = set()
+    delivered: set[str] = set()
+    files: set[Path] = set()
+    refused = 0
+    # Most record lines name no file: their key is found without parsing them, and the line
+    # is read only if that key is not delivered (cheap at the end of a long session).
+    by_key: dict[str, bytes] = {}
+    for text in lines[1:]:
+        key = reader.written_key(text)
+        if key is not None and b'"path":' not in text:
+            by_key.setdefault(key, text)
+            continue
+        try:
+            line = reader.line(text)
+        except validate.BadLine:
+            refused += 1
+            continue
+        if isinstance(line, reader.RecordLine):
+            record = line.record
+            records.add(record.key)
+            for ref in (*record.files, *(f for s in record.steps for f in s.files)):
+                if ref.path is not None:
+                    files.add(_absolute(base / ref.path))
+        elif isinstance(line, reader.DeliveredLine):
+            delivered.add(line.key)
+    for key, text in by_key.items():
+        if key not in delivered:  # delivered: a reader took it when it was sent
+            try:
+                reader.line(text)
+            except validate.BadLine:
+                refused += 1
+                continue
+        records.add(key)
+    return _State(len(records), len(records - delivered), files, meta.dry_run, refused)
 
 
 def progress(path: Path) -> tuple[int, int] | None:
@@ -101,8 +114,8 @@ def remove_delivered(path: Path) -> bool:
     the spool was removed.
     """
     state = _delivery_state(path)
-    if state is None or state.undelivered:
-        return False
+    if state is None or state.undelivered or state.refused:
+        return False  # a refused line stays for a person to see (practitest spools)
     return _remove(path, state.files)
 
 

@@ -24,8 +24,9 @@ Once every record is delivered the spool is removed, with the files made for its
 records (``cleanup.remove_delivered``); until then it stays, for ``practitest upload``.
 A session holds a shared lock on its spool while it writes it (``lock.py``), and an
 upload takes it exclusively: a spool is never resumed while its session delivers it.
-Lines are checked as they are read (``validate.py``); a spool from elsewhere (a
-bundle) is held to caps and names files inside its folder only (``intake.py``).
+Lines are read back by ``reader.py``, the one reader of this format (``validate.py``
+checks their members); a spool from elsewhere (a bundle) is held to caps and names
+files inside its folder only (``intake.py``).
 """
 
 from __future__ import annotations
@@ -41,10 +42,9 @@ from typing import Any
 
 from ..errors import PractiTestError
 from ..model import RunRecord
-from . import origin, validate
+from . import origin, reader, validate
 from .intake import Intake
 from .lock import try_lock
-from .meta import META_TYPES
 from .meta import SPOOL_FORMAT as SPOOL_FORMAT  # re-exported: one import for readers
 from .meta import SpoolMeta as SpoolMeta
 from .private import private_dirs
@@ -137,12 +137,9 @@ class Spool:
         if not keep_records:  # only the meta line now; read_new() reads the rest as it comes
             lines = lines[:1]
         try:
-            meta = SpoolMeta.read(
-                validate.meta(lines[0] if lines else "", META_TYPES, SPOOL_FORMAT)
-            )
-        except (validate.BadLine, TypeError) as bad:  # TypeError: a member is missing
-            why = bad if isinstance(bad, validate.BadLine) else f"bad meta line ({bad})"
-            raise SpoolError(f"{path}: {why}") from None
+            meta = reader.meta(lines[0] if lines else "")
+        except validate.BadLine as bad:
+            raise SpoolError(f"{path}: {bad}") from None
         try:
             fd = os.open(path, _APPEND | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
@@ -170,12 +167,10 @@ class Spool:
     ) -> RunRecord | None:
         """Apply one line read back; a bad one is named (file:line and why) and left out."""
         try:
-            return self._apply(json.loads(line), number)
-        except (validate.BadLine, json.JSONDecodeError) as bad:
-            if isinstance(bad, json.JSONDecodeError):
-                why = "skipped a truncated last line" if last else "left out: not JSON"
-            else:
-                why = f"left out: {bad}"
+            return self._apply(reader.line(line, last), number)
+        except validate.BadLine as bad:
+            truncated = isinstance(bad, reader.Truncated)
+            why = "skipped a truncated last line" if truncated else f"left out: {bad}"
             self.warnings.append(f"{self.path}:{number or '?'}: {why}")
             return None
 
@@ -196,12 +191,9 @@ class Spool:
                 records.append(record)
         return records
 
-    def _apply(self, entry: Any, number: int = 0) -> RunRecord | None:
-        if not isinstance(entry, dict):
-            raise validate.BadLine("not a spool line (not an object)")
-        kind = entry.get("type")
-        if kind == "record":
-            record = validate.record(entry.get("record"))
+    def _apply(self, line: reader.Line, number: int = 0) -> RunRecord | None:
+        if isinstance(line, reader.RecordLine):
+            record = line.record
             if not self.trusted:
                 if self._intake is None:
                     self._intake = Intake(self.path, self.warnings)
@@ -213,22 +205,17 @@ class Spool:
                 self.records[record.key] = record
             self.count += 1
             return record
-        elif kind == "attempt":
-            at = validate.moment(entry.get("at"))
-            for key in validate.keys(entry.get("keys")):
-                self.attempts[key] = Attempt(at)
-        elif kind == "unsent":
-            for key in validate.keys(entry.get("keys")):
+        if isinstance(line, reader.AttemptLine):
+            for key in line.keys:
+                self.attempts[key] = Attempt(line.at)
+        elif isinstance(line, reader.UnsentLine):
+            for key in line.keys:
                 self.attempts.pop(key, None)
-        elif kind == "delivered":
-            key, run_id = validate.key(entry.get("key")), validate.run_id(entry.get("run_id"))
-            self.delivered[key] = run_id
-            self.rejected.pop(key, None)
-        elif kind == "rejected":
-            key, reason = validate.key(entry.get("key")), validate.reason(entry.get("reason"))
-            self.rejected[key] = reason
+        elif isinstance(line, reader.DeliveredLine):
+            self.delivered[line.key] = line.run_id
+            self.rejected.pop(line.key, None)
         else:
-            raise validate.BadLine(f"unknown line type {kind!r}")
+            self.rejected[line.key] = line.reason
         return None
 
     # -- writing ---------------------------------------------------------

@@ -173,7 +173,7 @@ def moment(value: Any) -> float:
     return float(value)
 
 
-def meta(line: str, types: Mapping[str, str], version: int) -> dict[str, Any]:
+def meta(line: str | bytes, types: Mapping[str, str], version: int) -> dict[str, Any]:
     """The members of a spool's first line, each of the type ``types`` names for it.
 
     BadLine when it is not a meta line of format ``version`` (the whole spool is skipped).

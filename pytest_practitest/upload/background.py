@@ -56,7 +56,7 @@ from ..events import Event, Kind
 from ..limits import MAX_RUNS_PER_POST
 from ..model import RunRecord
 from ..settings import Settings, from_json, to_json
-from .report import UploadReport
+from .summary import UploadSummary
 
 if TYPE_CHECKING:
     from .uploader import Uploader
@@ -140,7 +140,7 @@ class DeliveryProcess:
         deadline: float,
         on_wait: Callable[[float], None] | None = None,
         every: float | None = None,
-    ) -> tuple[UploadReport | None, list[str], str | None]:
+    ) -> tuple[UploadSummary | None, list[str], str | None]:
         """End of the session: wait at most ``deadline`` (plus start-up) for the rest to go.
 
         ``on_wait(seconds_waited)`` is called every ``every`` seconds while it
@@ -177,7 +177,7 @@ class DeliveryProcess:
             self._stderr.close()
         try:
             answer = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-            return UploadReport(**answer["report"]), list(answer["warnings"]), None
+            return UploadSummary(**answer["report"]), list(answer["warnings"]), None
         except (ValueError, IndexError, KeyError, TypeError):
             why = errors[-1] if errors else "no answer"
             return (
@@ -315,7 +315,7 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
         sender.add(record)
     deadline = settings.deadline if control.deadline is None else control.deadline
     finished = sender.close(deadline)
-    report = uploader.report(sender.fatal, time.monotonic() - started, client.calls)
+    report = uploader.summary(sender.fatal, time.monotonic() - started, client.calls)
     spool.close()
     stdout.write(json.dumps({"report": asdict(report), "warnings": warnings}) + "\n")
     stdout.flush()

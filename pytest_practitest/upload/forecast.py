@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PractiTestError
 from ..limits import MAX_RUNS_PER_POST, PAGE_SIZE
-from .plan import CALLS_PER_TEST_WITH_AUTHOR, duration_text, estimate_seconds
+from .dryrun import CALLS_PER_TEST_WITH_AUTHOR, duration_text, estimate_seconds
 from .targets import Resolver, SetChoice
 
 if TYPE_CHECKING:

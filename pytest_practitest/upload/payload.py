@@ -12,7 +12,7 @@ from typing import Any
 
 from ..api.body import Body
 from ..events import Event, EventSink, Kind, ignore_events
-from ..limits import MAX_RUNS_PER_POST, MAX_TEXT
+from ..limits import DEFAULT_MAX_FILE_BYTES, MAX_RUNS_PER_POST, MAX_TEXT
 from ..model import FileRef, RunRecord, Status, StepRecord, hhmmss, run_status_of
 from ..spool.files import Refused, read_regular
 
@@ -103,7 +103,7 @@ def _steps_for(record: RunRecord) -> list[StepRecord]:
 class FilePolicy:
     """Which files go: a size cap per file; missing and oversized files are skipped."""
 
-    max_file_bytes: int = 10 * 1024 * 1024
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     on_event: EventSink = ignore_events
 
     def size(self, ref: FileRef) -> int | None:

@@ -21,10 +21,10 @@ from ..model import RunRecord
 from ..settings import Settings
 from ..spool.cleanup import leftover_line, progress, remove_delivered
 from ..spool.journal import Spool, SpoolMeta
-from .report import UploadReport
+from .summary import UploadSummary
 
 if TYPE_CHECKING:
-    from .plan import Plan
+    from .dryrun import DryRunPlan
 
 log = logging.getLogger(__name__)
 INTERRUPTED_DEADLINE = 3.0
@@ -33,7 +33,7 @@ WRITE_BEHIND_SECONDS = 0.05
 SET_ANSWER_GRACE = 10.0
 
 
-class SessionDelivery:
+class SessionOutbox:
     """Spools a session's records and has them delivered; ``warnings`` collects what went wrong."""
 
     def __init__(self, settings: Settings, spool_dir: Path) -> None:
@@ -44,8 +44,8 @@ class SessionDelivery:
         #: why the set cannot be had: the session stopped before its first test
         self.stopped: str | None = None
         self.spool: Spool | None = None
-        self.delivery: Any = None
-        self.plan: Plan | None = None  # a dry run's plan, worked out as results come
+        self.process: Any = None
+        self.plan: DryRunPlan | None = None  # a dry run's plan, worked out as results come
         self.warnings: list[str] = []
         self.started = time.monotonic()
 
@@ -67,10 +67,10 @@ class SessionDelivery:
             # record still in memory, and one write per record cost a GIL hand-over each.
             self.spool.write_behind(WRITE_BEHIND_SECONDS)
         if settings.dry_run:
-            from .plan import Plan
+            from .dryrun import DryRunPlan
             from .uploader import UploadSettings
 
-            self.plan = Plan(UploadSettings.from_settings(settings), settings.rate_limit)
+            self.plan = DryRunPlan(UploadSettings.from_settings(settings), settings.rate_limit)
             return
         if settings.defer:
             return  # nothing is sent: the spool becomes a bundle at the end
@@ -79,7 +79,7 @@ class SessionDelivery:
         from .background import DeliveryProcess
 
         try:
-            self.delivery = DeliveryProcess(self.spool.path, settings)
+            self.process = DeliveryProcess(self.spool.path, settings)
         except OSError as exc:  # no process for us: everything stays in the spool
             self.warnings.append(f"could not start the delivery process: {exc.strerror or exc}")
 
@@ -87,9 +87,9 @@ class SessionDelivery:
         """Before the first test: raise ConfigError (one line that names it) when the test
         set cannot be had; the spool, still empty, is removed. PractiTest away is not a
         reason to stop: the tests run and delivery asks again."""
-        if self.delivery is None or self.stopped is not None or self.test_set is not None:
+        if self.process is None or self.stopped is not None or self.test_set is not None:
             return
-        answer = self.delivery.test_set(min(self.settings.timeout, 30.0) + SET_ANSWER_GRACE)
+        answer = self.process.test_set(min(self.settings.timeout, 30.0) + SET_ANSWER_GRACE)
         if answer is None:
             return
         if answer.get("test_set"):
@@ -98,8 +98,8 @@ class SessionDelivery:
             return
         if answer.get("set_error"):
             self.stopped = str(answer["set_error"])
-            self.delivery.stop()
-            self.delivery = None
+            self.process.stop()
+            self.process = None
             assert self.spool is not None
             self.spool.close()
             _remove_empty(self.spool.path)
@@ -145,9 +145,9 @@ class SessionDelivery:
         report, problem = None, "the delivery process did not start"
         if self.settings.token() is None:
             problem = f"{self.settings.token_env} is empty: nothing was sent"
-        if self.delivery is not None:
+        if self.process is not None:
             self._announce_wait(deadline, say)
-            report, warnings, problem = self.delivery.finish(
+            report, warnings, problem = self.process.finish(
                 deadline, lambda waited: self._show_progress(waited, say)
             )
             self.warnings += warnings
@@ -199,12 +199,12 @@ class SessionDelivery:
         if now is not None:
             say(f"PractiTest: {now[0]} of {now[1]} delivered after {waited:.0f} s")
 
-    def _report_from_spool(self) -> UploadReport:
+    def _report_from_spool(self) -> UploadSummary:
         """What the spool says was delivered, when the delivery process could not say."""
         assert self.spool is not None
         with Spool.open(self.spool.path) as spool:
             set_id, set_name = self.test_set or (self.settings.set_id, self.settings.set_name)
-            return UploadReport.of_spool(spool, set_id=set_id, set_name=set_name)
+            return UploadSummary.of_spool(spool, set_id=set_id, set_name=set_name)
 
 
 def _remove_empty(path: Path) -> None:

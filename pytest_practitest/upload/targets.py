@@ -36,7 +36,7 @@ from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
-from .report import NO_INSTANCE
+from .summary import NO_INSTANCE
 from .testset import InstanceTests, by_hint
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made

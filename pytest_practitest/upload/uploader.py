@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from ..errors import (
     PractiTestError,
 )
 from ..events import Event, EventSink, Kind, ignore_events
+from ..limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES
 from ..model import Destination, FileRef, RunRecord
 from ..spool.journal import Attempt
 from ..spool.merged import Journal
@@ -44,7 +45,7 @@ from .oversize import largest_file, where_kept, without_files
 from .payload import FilePolicy, batches
 from .posting import BulkRuns, Items, Way
 from .recovery import Recovery, Verification, settled_look
-from .report import UploadReport
+from .summary import UploadSummary
 from .targets import Resolver, SetChoice
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
@@ -53,8 +54,6 @@ if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
 
 DEFAULT_SETTLE_SECONDS = 5.0
 MAX_AMBIGUOUS_ROUNDS = 3
-DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,15 @@ class UploadSettings:
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadSettings:
         """Where results go as the settings say (``practitest upload`` builds its own)."""
-        return cls(Destination.of(settings))
+        return cls(Destination.of(settings)).sized(settings)
+
+    def sized(self, settings: Settings) -> UploadSettings:
+        """These, with the request and file limits the settings give."""
+        return replace(
+            self,
+            max_request_bytes=settings.max_request_bytes,
+            max_file_bytes=settings.max_file_bytes,
+        )
 
     @property
     def project_id(self) -> int:
@@ -129,7 +136,7 @@ class Uploader:
 
     # -- the whole upload ----------------------------------------------------
 
-    def upload(self) -> UploadReport:
+    def upload(self) -> UploadSummary:
         """Send every pending record; stop cleanly on what cannot be fixed by waiting."""
         started = time.monotonic()
         fatal = None
@@ -138,7 +145,7 @@ class Uploader:
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
-        return self.report(
+        return self.summary(
             fatal, time.monotonic() - started, self.client.calls - self._calls_before
         )
 
@@ -148,9 +155,9 @@ class Uploader:
         records = list(self.spool.records.values())
         return self.recovery.verify(records, self.resolver.resolve_set(), created)
 
-    def report(self, fatal: str | None, seconds: float, calls: int) -> UploadReport:
+    def summary(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
         """Where the spool stands now."""
-        return UploadReport.of_spool(
+        return UploadSummary.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
             moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
@@ -166,7 +173,7 @@ class Uploader:
         if not records:
             return
         self.on_event(Event(Kind.QUEUED, f"{len(records)} runs to send", count=len(records)))
-        self._deliver(self._resolve(records), 0)
+        self._post_batches(self._resolve(records), 0)
 
     # -- resolve -> batch -> post ----------------------------------------------
 
@@ -183,7 +190,7 @@ class Uploader:
         self.instances.update(found)
         known = [r for r in records if r.key in found]
         if new and known:
-            self._deliver(known, 0)
+            self._post_batches(known, 0)
             known = []
         return known + self._new_tests(new)
 
@@ -207,7 +214,7 @@ class Uploader:
                 return ready + self._resolve(new[index:], create=True)
         return ready
 
-    def _deliver(self, records: list[RunRecord], round_: int) -> None:
+    def _post_batches(self, records: list[RunRecord], round_: int) -> None:
         """Post ``records`` (each with an instance) in batches."""
         for batch in batches(records, self.policy, self.settings.max_request_bytes):
             self._post(self.bulk, batch, round_)
@@ -347,7 +354,7 @@ class Uploader:
         for record in missing:
             if record not in by_bulk:
                 self._post(way, [record], round_ + 1)
-        self._deliver(by_bulk, round_ + 1)
+        self._post_batches(by_bulk, round_ + 1)
 
     def _settled_look(
         self, error: APIError, look: Callable[[], list[RunRecord]]
@@ -385,4 +392,4 @@ class Uploader:
         return record.key not in self.spool.delivered and record.key not in self.spool.rejected
 
 
-__all__ = ["ConfigError", "DeadlineExceeded", "UploadReport", "UploadSettings", "Uploader"]
+__all__ = ["ConfigError", "DeadlineExceeded", "UploadSettings", "UploadSummary", "Uploader"]

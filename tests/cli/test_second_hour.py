@@ -14,7 +14,7 @@ from pytest_practitest.cli.progress import Progress
 from pytest_practitest.errors import DeadlineExceeded
 from pytest_practitest.events import Event, Kind, count, seconds_text
 from pytest_practitest.simulator import Simulator
-from pytest_practitest.upload.report import UploadReport
+from pytest_practitest.upload.summary import UploadSummary
 from tests.helpers import run_cli, run_pytest
 
 TOKEN = "second-hour-token-1a2b"
@@ -133,11 +133,11 @@ def test_numbers_and_words() -> None:
 
 
 def test_a_report_the_delivery_process_could_not_give_counts_no_calls() -> None:
-    interrupted = UploadReport(total=186, delivered=20, set_id=20000, seconds=12.34)
+    interrupted = UploadSummary(total=186, delivered=20, set_id=20000, seconds=12.34)
     assert interrupted.lines()[0] == (
         "PractiTest: 20 of 186 runs delivered to test set 20000 in 12.3 s"
     )
-    one = UploadReport(total=1, delivered=1, set_id=20000, calls=1, seconds=0.2)
+    one = UploadSummary(total=1, delivered=1, set_id=20000, calls=1, seconds=0.2)
     assert (
         one.lines()[0] == "PractiTest: 1 of 1 runs delivered to test set 20000 in 1 API call, 0.2 s"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_practitest.model import Destination, InstanceHint, RunRecord, Status, Target
+from pytest_practitest.model import Destination, FileRef, InstanceHint, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
@@ -516,3 +516,33 @@ def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
     assert [(r.method, r.status) for r in gsim.requests] == [("GET", 404), ("GET", 200)]
     with Spool.open(path) as spool:
         assert len(spool.pending()) == 8
+
+
+def test_the_file_limit_is_a_setting_of_the_command(gsim: Simulator, tmp_path: Path) -> None:
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+    )
+    with spool:
+        spool.add(
+            RunRecord(
+                target=Target(name="Cart: add an item"),
+                status=Status.FAILED,
+                label="test_big",
+                files=(FileRef("big.bin", data=b"x" * 2000), FileRef("small.txt", data=b"ok")),
+            )
+        )
+    done = run_cli(
+        "upload",
+        str(spool.path),
+        "--max-file-bytes=1000",
+        PRACTITEST_TOKEN=TOKEN,
+        PRACTITEST_URL=gsim.url,
+        PRACTITEST_RATE_LIMIT="0",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == (
+        "PractiTest: warning: test_big: skipped attachment big.bin: 2000 bytes is over the "
+        "1000-byte cap\n"
+    )
+    assert [a["name"] for a in gsim.entities("attachments")] == ["small.txt"]
+    assert len(gsim.entities("runs")) == 1

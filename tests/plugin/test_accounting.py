@@ -170,16 +170,16 @@ def test_a_record_that_cannot_be_spooled_is_named_not_hidden(
 ) -> None:
     pytester.makeconftest(
         """
-        from pytest_practitest.upload.session import SessionDelivery
+        from pytest_practitest.upload.session import SessionOutbox
 
-        original = SessionDelivery.add
+        original = SessionOutbox.add
 
         def add(self, record):
             if record.label.endswith("test_b"):
                 raise OSError(28, "No space left on device")
             original(self, record)
 
-        SessionDelivery.add = add
+        SessionOutbox.add = add
         """
     )
     pytester.makepyfile("def test_a(): pass\ndef test_b(): pass\ndef test_c(): pass")

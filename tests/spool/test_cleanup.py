@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool.cleanup import leftover_line, leftovers, remove_delivered
+from pytest_practitest.spool.cleanup import leftover_line, leftovers, progress, remove_delivered
+from pytest_practitest.spool.inventory import contents_of
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import sample_record
 
@@ -111,3 +112,40 @@ def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path
     running.close()
     assert [p for p, _ in leftovers(tmp_path, own.path)] == sorted([waiting.path, running.path])
     assert leftover_line(tmp_path / "nothing-here") is None
+
+
+def test_a_line_the_reader_refuses_is_left_out_by_the_journal_the_listing_and_cleanup(
+    tmp_path: Path,
+) -> None:
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
+    records = [sample_record(index) for index in range(3)]
+    for item in records:
+        spool.add(item)
+    spool.mark_delivered(records[0].key, 900001)
+    spool.close()
+    with spool.path.open("a") as handle:  # a record PractiTest has no status for
+        handle.write(
+            '{"type":"record","record":{"key":"refused-1","target":{"name":"x"},'
+            '"status":"MAYBE"}}\n'
+        )
+    why = (
+        f"{spool.path}:6: left out: status 'MAYBE' is not one of "
+        "PASSED, FAILED, BLOCKED, NO RUN, N/A"
+    )
+    with Spool.open(spool.path) as journal:
+        assert (journal.count, len(journal.delivered)) == (3, 1)
+        assert "refused-1" not in journal.records
+        assert journal.warnings == [why]
+    listed = contents_of(spool.path)
+    assert (listed.total, listed.delivered, listed.left_out) == (3, 1, (why,))
+    assert progress(spool.path) == (1, 3)
+    assert leftovers(tmp_path) == [(spool.path, 2)]
+    with Spool.open(spool.path) as journal:
+        for item in records[1:]:
+            journal.mark_delivered(item.key, 900002)
+    assert progress(spool.path) == (3, 3)
+    assert leftovers(tmp_path) == []
+    assert remove_delivered(spool.path) is False  # the refused line stays for a person
+    assert spool.path.is_file()

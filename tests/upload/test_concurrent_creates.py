@@ -16,7 +16,7 @@ from pytest_practitest.api.client import Client
 from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
-from pytest_practitest.upload.report import UploadReport
+from pytest_practitest.upload.summary import UploadSummary
 from pytest_practitest.upload.uploader import Uploader, UploadSettings
 
 TOKEN = "race-token-7a6b5c4d"
@@ -31,7 +31,7 @@ def test_two_sessions_creating_the_same_tests_end_with_one_of_each(
         sim.store.unique_test_names = unique_names
         owner = sim.info.users["owner@example.com"]
         start = threading.Barrier(2, timeout=30)
-        reports: dict[str, UploadReport] = {}
+        reports: dict[str, UploadSummary] = {}
 
         def job(name: str) -> None:
             folder = tmp_path / name

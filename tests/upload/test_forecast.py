@@ -12,8 +12,8 @@ from pytest_practitest.api.client import Client
 from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.settings import Settings
 from pytest_practitest.simulator import Simulator
+from pytest_practitest.upload.dryrun import describe
 from pytest_practitest.upload.forecast import forecast
-from pytest_practitest.upload.plan import describe
 from pytest_practitest.upload.uploader import UploadSettings
 from tests.helpers import seed_set
 

@@ -17,7 +17,7 @@ from pytest_practitest.model import Destination, FileRef, RunRecord, Status, Ste
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from pytest_practitest.upload.targets import SetChoice
-from pytest_practitest.upload.uploader import Uploader, UploadReport, UploadSettings
+from pytest_practitest.upload.uploader import Uploader, UploadSettings, UploadSummary
 from tests.helpers import count_by, seed_set
 
 TOKEN = "upl-7f3e2d1c-secret"
@@ -56,7 +56,7 @@ def upload(
     client_options: dict[str, Any] | None = None,
     token: str = TOKEN,
     **settings: Any,
-) -> tuple[UploadReport, Spool]:
+) -> tuple[UploadSummary, Spool]:
     choice = set_choice or SetChoice(set_id=sim.info.set_id)
     spool = Spool.create(
         tmp_path,

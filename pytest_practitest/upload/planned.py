@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 
-class Plan:
+class PlannedInstances:
     """The planned instances: where each collected test's target must land to run."""
 
     def __init__(self, instances: list[dict[str, Any]], statuses: tuple[str, ...]) -> None:
@@ -50,11 +50,11 @@ class Plan:
         return {"instances": self.instances, "statuses": list(self.statuses)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Plan:
+    def from_json(cls, data: dict[str, Any]) -> PlannedInstances:
         return cls(list(data["instances"]), tuple(data["statuses"]))
 
 
-def fetch(settings: Settings) -> tuple[Plan, str]:
+def fetch(settings: Settings) -> tuple[PlannedInstances, str]:
     """The plan for ``settings`` (select, project, test set), and a line that says what it is.
 
     Raises ConfigError (a setting to fix) or APIError (PractiTest refused or is away).
@@ -93,4 +93,4 @@ def fetch(settings: Settings) -> tuple[Plan, str]:
         f"{len(planned)} of the {len(listed)} instances of test set {set_id} "
         f"{set_name!r}{which} ({count(client.calls, 'API call')})"
     )
-    return Plan(planned, statuses), line
+    return PlannedInstances(planned, statuses), line

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class UploadReport:
+class UploadSummary:
     """What was delivered and what was not."""
 
     total: int = 0
@@ -39,7 +39,7 @@ class UploadReport:
     verified: bool | None = None
 
     @classmethod
-    def of_spool(cls, spool: Journal, **rest: Any) -> UploadReport:
+    def of_spool(cls, spool: Journal, **rest: Any) -> UploadSummary:
         """Where ``spool`` stands: its records, deliveries and standing rejections."""
         return cls(
             total=spool.count,

@@ -31,7 +31,7 @@ def estimate_seconds(calls: int, rate_limit: tuple[int, float] | None) -> float:
     return max(base, math.ceil(calls / limit - 1) * window)
 
 
-class Plan:
+class DryRunPlan:
     """The plan, worked out one record at a time, so a dry run keeps no records in memory.
 
     Batches are cut by the same rule as ``payload.batches`` (``batch_is_full``).
@@ -170,7 +170,7 @@ def describe(
     records: Iterable[RunRecord], settings: UploadSettings, rate_limit: tuple[int, float] | None
 ) -> list[str]:
     """The plan for ``records`` as lines of text."""
-    plan = Plan(settings, rate_limit)
+    plan = DryRunPlan(settings, rate_limit)
     for record in records:
         plan.add(record)
     return plan.lines()

@@ -18,7 +18,7 @@ from .journal import Spool
 SOURCES = {"pytest": "pytest", "junit": "import-junit"}
 
 
-class Summary(NamedTuple):
+class SpoolContents(NamedTuple):
     """One spool, as ``practitest spools`` lists it."""
 
     path: Path
@@ -76,13 +76,13 @@ def spools_in(directory: Path) -> list[Path]:
     return sorted(found, key=made)
 
 
-def summarize(path: Path) -> Summary:
-    """Read one spool (without changing it) into a Summary."""
+def contents_of(path: Path) -> SpoolContents:
+    """Read one spool (without changing it) into its SpoolContents."""
     busy = in_use(path)  # asked before opening: our own read lock would answer yes
     try:
         spool = Spool.open(path)
     except PractiTestError as error:
-        return Summary(path, damaged=str(error).removeprefix(f"{path}: "))
+        return SpoolContents(path, damaged=str(error).removeprefix(f"{path}: "))
     with spool:
         meta = spool.meta
         where = meta.destination.test_set()
@@ -91,7 +91,7 @@ def summarize(path: Path) -> Summary:
             for key, reason in spool.rejected.items()
             if key not in spool.delivered
         )
-        return Summary(
+        return SpoolContents(
             path=path,
             created=meta.created.replace("T", " ")[:16],
             source=SOURCES.get(meta.source, meta.source or "?")
