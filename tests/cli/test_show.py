@@ -9,7 +9,7 @@ from tests.helpers import TOKEN, Run, run_cli
 
 
 def test_show_prints_the_set_with_last_runs_steps_and_files(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_shop="""
@@ -27,7 +27,7 @@ def test_pay():
     shown = run_cli(
         *("show", "--project-id", "4500", "--set-name", "Nightly regression", "--files"),
         PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=psim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_RATE_LIMIT="0",
     )
     assert shown.returncode == 0, shown.stderr
@@ -45,7 +45,7 @@ def test_pay():
     assert TOKEN not in shown.stdout + shown.stderr
 
 
-def test_show_of_a_set_that_is_not_there(psim: Simulator) -> None:
+def test_show_of_a_set_that_is_not_there(sim: Simulator) -> None:
     shown = run_cli(
         "show",
         "--project-id",
@@ -53,7 +53,7 @@ def test_show_of_a_set_that_is_not_there(psim: Simulator) -> None:
         "--set-id",
         "99",
         PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=psim.url,
+        PRACTITEST_URL=sim.url,
     )
     assert shown.returncode == 2
     assert shown.stderr.strip() == (
