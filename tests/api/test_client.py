@@ -327,12 +327,12 @@ def test_429_without_any_hint_waits_for_the_window(sim: Simulator) -> None:
     assert time.monotonic() - started >= 0.28
 
 
-def test_client_limiter_keeps_under_the_server_limit() -> None:
-    with Simulator(token=TOKEN, rate_limit=(5, 0.5)) as sim:
-        client = Client(sim.url, TOKEN, rate_limiter=RateLimiter(5, 0.5), backoff=0.01)
-        for _ in range(12):
-            client.get("/projects.json")
-        assert [r.status for r in sim.requests] == [200] * 12
+@pytest.mark.practitest_simulator(rate_limit=(5, 0.5))
+def test_client_limiter_keeps_under_the_server_limit(sim: Simulator) -> None:
+    client = Client(sim.url, TOKEN, rate_limiter=RateLimiter(5, 0.5), backoff=0.01)
+    for _ in range(12):
+        client.get("/projects.json")
+    assert [r.status for r in sim.requests] == [200] * 12
 
 
 def test_deadline_stops_waiting(sim: Simulator) -> None:
@@ -343,13 +343,13 @@ def test_deadline_stops_waiting(sim: Simulator) -> None:
     assert client.calls == 1
 
 
-def test_one_limiter_shared_by_threads_keeps_under_the_server_limit() -> None:
+@pytest.mark.practitest_simulator(rate_limit=(6, 0.4))
+def test_one_limiter_shared_by_threads_keeps_under_the_server_limit(sim: Simulator) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    with Simulator(token=TOKEN, rate_limit=(6, 0.4)) as sim:
-        limiter = RateLimiter(6, 0.4)
-        clients = [Client(sim.url, TOKEN, rate_limiter=limiter, backoff=0.01) for _ in range(4)]
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda c: [c.get("/projects.json") for _ in range(6)], clients))
-        assert len(sim.requests) == 24
-        assert {r.status for r in sim.requests} == {200}
+    limiter = RateLimiter(6, 0.4)
+    clients = [Client(sim.url, TOKEN, rate_limiter=limiter, backoff=0.01) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda c: [c.get("/projects.json") for _ in range(6)], clients))
+    assert len(sim.requests) == 24
+    assert {r.status for r in sim.requests} == {200}

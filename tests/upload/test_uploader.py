@@ -307,7 +307,7 @@ def test_bad_token_is_one_clear_error_and_keeps_everything(sim: Simulator, tmp_p
     assert f"resume with: practitest upload {spool.path}" in report.lines()[-1]
 
 
-def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
+def test_server_down_then_resume_delivers_once(sim: Simulator, tmp_path: Path) -> None:
     records = records_for([Target(instance_id=300000 + i) for i in range(8)])
     spool = Spool.create(
         tmp_path, SpoolMeta(Destination(project_id=PROJECT, url="http://127.0.0.1:9", set_id=20000))
@@ -321,49 +321,49 @@ def test_server_down_then_resume_delivers_once(tmp_path: Path) -> None:
     spool.close()
     assert report.delivered == 0
     assert "could not connect" in (report.fatal or "")
-    with Simulator(token=TOKEN, rate_limit=None) as sim:
-        for _ in range(2):
-            resumed = Spool.open(spool.path)
-            client = Client(sim.url, TOKEN, backoff=0.01)
-            again = Uploader(
-                client, UploadSettings(Destination(project_id=PROJECT, set_id=20000)), resumed
-            ).upload()
-            resumed.close()
-            assert again.delivered == 8
-        assert len(sim.entities("runs")) == 8
-        # the set, its instances, one post; the second resume sent nothing
-        assert [r.method for r in sim.requests] == ["GET", "GET", "POST"]
+    for _ in range(2):
+        resumed = Spool.open(spool.path)
+        client = Client(sim.url, TOKEN, backoff=0.01)
+        again = Uploader(
+            client, UploadSettings(Destination(project_id=PROJECT, set_id=20000)), resumed
+        ).upload()
+        resumed.close()
+        assert again.delivered == 8
+    assert len(sim.entities("runs")) == 8
+    # the set, its instances, one post; the second resume sent nothing
+    assert [r.method for r in sim.requests] == ["GET", "GET", "POST"]
 
 
-def test_resume_after_a_crash_mid_post_finds_the_stored_runs(tmp_path: Path) -> None:
+def test_resume_after_a_crash_mid_post_finds_the_stored_runs(
+    sim: Simulator, tmp_path: Path
+) -> None:
     from pytest_practitest.upload.payload import FilePolicy, build_item
 
-    with Simulator(token=TOKEN, rate_limit=None) as sim:
-        records = records_for([Target(instance_id=300000 + i) for i in range(8)])
-        spool = Spool.create(
-            tmp_path, SpoolMeta(Destination(project_id=PROJECT, url=sim.url, set_id=20000))
+    records = records_for([Target(instance_id=300000 + i) for i in range(8)])
+    spool = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=PROJECT, url=sim.url, set_id=20000))
+    )
+    for record in records:
+        spool.add(record)
+    # The process noted the attempt and posted 5 runs; the server stored them;
+    # the process died before the answer came back.
+    spool.mark_attempt([r.key for r in records[:5]])
+    items = [build_item(r, r.target.instance_id or 0, FilePolicy()) for r in records[:5]]
+    with Client(sim.url, TOKEN).session as session:
+        stored = session.post(
+            f"{sim.url}/api/v2/projects/{PROJECT}/runs.json", json={"data": items}, timeout=5
         )
-        for record in records:
-            spool.add(record)
-        # The process noted the attempt and posted 5 runs; the server stored them;
-        # the process died before the answer came back.
-        spool.mark_attempt([r.key for r in records[:5]])
-        items = [build_item(r, r.target.instance_id or 0, FilePolicy()) for r in records[:5]]
-        with Client(sim.url, TOKEN).session as session:
-            stored = session.post(
-                f"{sim.url}/api/v2/projects/{PROJECT}/runs.json", json={"data": items}, timeout=5
-            )
-        assert stored.status_code == 200
-        spool.close()
-        with Spool.open(spool.path) as resumed:
-            settings = UploadSettings(
-                Destination(project_id=PROJECT, set_id=20000), settle_seconds=0.05
-            )
-            report = Uploader(Client(sim.url, TOKEN), settings, resumed).upload()
-        assert report.delivered == 8
-        assert report.recovered == 5
-        assert max(run_outputs(sim).values()) == 1
-        assert len(sim.entities("runs")) == 8
+    assert stored.status_code == 200
+    spool.close()
+    with Spool.open(spool.path) as resumed:
+        settings = UploadSettings(
+            Destination(project_id=PROJECT, set_id=20000), settle_seconds=0.05
+        )
+        report = Uploader(Client(sim.url, TOKEN), settings, resumed).upload()
+    assert report.delivered == 8
+    assert report.recovered == 5
+    assert max(run_outputs(sim).values()) == 1
+    assert len(sim.entities("runs")) == 8
 
 
 def test_set_by_name_is_created_once_even_when_another_upload_races(
@@ -606,18 +606,20 @@ def test_size_budget_splits_posts_and_oversized_files_are_skipped(
     assert len(sim.entities("attachments")) == 5
 
 
-def test_upload_respects_the_rate_limit_without_a_single_429(tmp_path: Path) -> None:
-    with Simulator(token=TOKEN, rate_limit=(5, 0.5)) as sim:
-        set_id, instances, _ = seed_set(sim, 200)
-        report, _ = upload(
-            sim,
-            tmp_path,
-            records_for([Target(instance_id=i) for i in instances]),
-            set_choice=SetChoice(set_id),
-            client_options={"rate_limiter": RateLimiter(5, 0.5)},
-        )
-        assert report.delivered == 200
-        assert {c.status for c in sim.requests} == {200}
+@pytest.mark.practitest_simulator(rate_limit=(5, 0.5))
+def test_upload_respects_the_rate_limit_without_a_single_429(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    set_id, instances, _ = seed_set(sim, 200)
+    report, _ = upload(
+        sim,
+        tmp_path,
+        records_for([Target(instance_id=i) for i in instances]),
+        set_choice=SetChoice(set_id),
+        client_options={"rate_limiter": RateLimiter(5, 0.5)},
+    )
+    assert report.delivered == 200
+    assert {c.status for c in sim.requests} == {200}
 
 
 @pytest.mark.parametrize("set_choice", [None, SetChoice(set_name="Created with an author")])
