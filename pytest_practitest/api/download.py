@@ -37,6 +37,6 @@ def download(client: Client, project: int, attachment_id: int) -> bytes:
         raise TransportError("GET", path, reason) from exc
     with response:
         if response.status_code != 200:
-            reason = f"the file storage answered {response.status_code} {response.reason}"
+            reason = "the file storage it redirected to refused the download"
             raise TransportError("GET", path, reason, status=response.status_code)
         return response.content
