@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -27,10 +28,18 @@ def _clean_practitest_env(
 
 
 @pytest.fixture
-def sim() -> Iterator[Simulator]:
-    """The demo seed with the rate limit off (rate-limit tests turn it on)."""
-    with Simulator(seed="demo", rate_limit=None) as simulator:
-        yield simulator
+def practitest_simulator_options() -> dict[str, Any]:
+    """This suite's simulators: its token and the rate limit off (rate-limit tests set
+    theirs with ``@pytest.mark.practitest_simulator(rate_limit=...)``)."""
+    return {"token": TOKEN, "rate_limit": None}
+
+
+@pytest.fixture
+def sim(practitest_simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> Simulator:
+    """The package's ``practitest_simulator``, its token in this process's environment
+    (subprocesses started by tests.helpers get only the settings they are given)."""
+    monkeypatch.setenv("PRACTITEST_TOKEN", practitest_simulator.token)
+    return practitest_simulator
 
 
 @pytest.fixture
@@ -40,14 +49,7 @@ def api(sim: Simulator) -> Iterator[Api]:
 
 
 @pytest.fixture
-def psim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    monkeypatch.setenv("PRACTITEST_TOKEN", TOKEN)
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def run(pytester: pytest.Pytester, psim: Simulator) -> Run:
+def run(pytester: pytest.Pytester, sim: Simulator) -> Run:
     """Run pytest with reporting on, to the demo set, creating tests named after node ids."""
 
     def runner(*args: str, create: bool = True, subprocess: bool = False) -> pytest.RunResult:
@@ -55,7 +57,7 @@ def run(pytester: pytest.Pytester, psim: Simulator) -> Run:
             "-p",
             "no:cacheprovider",
             "--practitest",
-            f"--practitest-url={psim.url}",
+            f"--practitest-url={sim.url}",
             "--practitest-project-id=4500",
             "--practitest-deadline=20",
             "--practitest-rate-limit=0",
@@ -67,7 +69,7 @@ def run(pytester: pytest.Pytester, psim: Simulator) -> Run:
         if create:
             options += [
                 "--practitest-create-missing",
-                f"--practitest-author-id={psim.info.users['owner@example.com']}",
+                f"--practitest-author-id={sim.info.users['owner@example.com']}",
             ]
         if subprocess:
             return pytester.runpytest_subprocess(*options, *args)

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-#: the account token of the ``psim`` fixture (conftest), which sets PRACTITEST_TOKEN to it
+#: the account token of the ``sim`` fixture (conftest), which sets PRACTITEST_TOKEN to it
 TOKEN = "plugin-token-5e6f7a8b"
 
-#: the ``run`` fixture (conftest): pytest with reporting on, against ``psim``
+#: the ``run`` fixture (conftest): pytest with reporting on, against ``sim``
 Run = Callable[..., pytest.RunResult]
 
 

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -197,9 +198,18 @@ class Client:
         return self.request("DELETE", path)
 
     def request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        file: bool = False,
     ) -> Any:
-        """Send one API call (``path`` relative to /api/v2) and return its parsed JSON."""
+        """Send one API call (``path`` relative to /api/v2) and return its parsed JSON.
+
+        With ``file`` (a download endpoint, which answers with a redirect to file storage):
+        the address redirected to (``str``, not followed here), or the bytes served."""
         data: Any = (
             body
             if isinstance(body, Body)
@@ -210,7 +220,7 @@ class Client:
         attempt = 0
         while True:
             try:
-                return self._once(method, path, params, data)
+                return self._once(method, path, params, data, file)
             except _Retry as retry:
                 if retry.held:
                     continue  # a 429: the limiter now holds every request; not a retry
@@ -219,7 +229,9 @@ class Client:
                 attempt += 1
                 self._backoff(attempt, retry.error)
 
-    def _once(self, method: str, path: str, params: Mapping[str, Any] | None, data: Any) -> Any:
+    def _once(
+        self, method: str, path: str, params: Mapping[str, Any] | None, data: Any, file: bool
+    ) -> Any:
         """One try; raises ``_Retry`` saying whether another try is safe."""
         idempotent = method in IDEMPOTENT
         slot = self._wait_for_slot()
@@ -251,6 +263,10 @@ class Client:
             if status >= 400:
                 failure = self._error(method, path, response)
                 raise _Retry(failure, again=status >= 500 and idempotent)
+            if file and 300 <= status < 400 and response.headers.get("Location"):
+                return urljoin(response.url or sent.url, response.headers["Location"])
+            if file and 200 <= status < 300:
+                return response.content
             if not 200 <= status < 300:
                 where = response.headers.get("Location")
                 error = TransportError(

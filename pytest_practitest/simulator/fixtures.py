@@ -24,16 +24,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def practitest_simulator(request: pytest.FixtureRequest) -> Iterator[Simulator]:
+def practitest_simulator_options() -> dict[str, Any]:
+    """Default options for every ``practitest_simulator`` in scope: none.
+
+    Override this fixture in a ``conftest.py`` to change the defaults of a folder
+    of tests (e.g. ``{"rate_limit": None}``); a test's marker still wins.
+    """
+    return {}
+
+
+@pytest.fixture
+def practitest_simulator(
+    request: pytest.FixtureRequest, practitest_simulator_options: dict[str, Any]
+) -> Iterator[Simulator]:
     """A PractiTest API v2 simulator on 127.0.0.1 and a free port, stopped afterwards.
 
     Defaults: the ``demo`` seed and the real limit of 30 calls per 60 s.
     Override with ``@pytest.mark.practitest_simulator(seed="empty",
-    rate_limit=None)``.
+    rate_limit=None)`` on a test, class or module (the nearest marker wins for
+    each option), or for a whole folder with the ``practitest_simulator_options``
+    fixture.
     """
     from .server import Simulator
 
-    marker = request.node.get_closest_marker("practitest_simulator")
-    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    options: dict[str, Any] = dict(practitest_simulator_options)
+    markers = list(request.node.iter_markers("practitest_simulator"))
+    for marker in reversed(markers):  # farthest first, so the nearest is applied last
+        options.update(marker.kwargs)
     with Simulator(host="127.0.0.1", port=0, **options) as simulator:
         yield simulator

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -30,12 +29,7 @@ from pytest_practitest.limits import resolve_base_url
 from pytest_practitest.simulator import Simulator
 
 TOKEN = "tok-3c1f9a8e-do-not-print"
-
-
-@pytest.fixture
-def tsim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 def make_client(sim: Simulator, **options: Any) -> Client:
@@ -146,19 +140,19 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after(_response(429, {}, b"slow down")) is None
 
 
-def test_pagination_follows_meta_100_per_call(tsim: Simulator) -> None:
+def test_pagination_follows_meta_100_per_call(sim: Simulator) -> None:
     from tests.helpers import seed_set
 
-    set_id, instances, _ = seed_set(tsim, 250)
-    client = make_client(tsim)
+    set_id, instances, _ = seed_set(sim, 250)
+    client = make_client(sim)
     got = list(client.paginate("/projects/4500/instances.json", {"set-ids": set_id}))
     assert [int(i["id"]) for i in got] == instances
     assert client.calls == 3
-    assert [r.query.count("page%5Bsize%5D=100") for r in tsim.requests] == [1, 1, 1]
+    assert [r.query.count("page%5Bsize%5D=100") for r in sim.requests] == [1, 1, 1]
 
 
-def test_typed_errors_name_method_path_and_what_to_do(tsim: Simulator) -> None:
-    client = make_client(tsim)
+def test_typed_errors_name_method_path_and_what_to_do(sim: Simulator) -> None:
+    client = make_client(sim)
     with pytest.raises(NotFoundError) as not_found:
         client.get("/projects/4500/tests/1.json")
     assert str(not_found.value) == (
@@ -179,8 +173,8 @@ def test_typed_errors_name_method_path_and_what_to_do(tsim: Simulator) -> None:
     assert client.calls == 4  # none of these is retried
 
 
-def test_forbidden_project_says_so(tsim: Simulator) -> None:
-    client = Client(tsim.url, tsim.info.personal_tokens["qa.engineer@example.com"], backoff=0.01)
+def test_forbidden_project_says_so(sim: Simulator) -> None:
+    client = Client(sim.url, sim.info.personal_tokens["qa.engineer@example.com"], backoff=0.01)
     with pytest.raises(ForbiddenError) as info:
         client.get("/projects/4501/runs.json")
     assert str(info.value).endswith(
@@ -189,8 +183,8 @@ def test_forbidden_project_says_so(tsim: Simulator) -> None:
     assert client.calls == 1
 
 
-def test_bad_token_fails_fast_without_echoing(tsim: Simulator) -> None:
-    client = Client(tsim.url, "wrong-token-value", backoff=0.01)
+def test_bad_token_fails_fast_without_echoing(sim: Simulator) -> None:
+    client = Client(sim.url, "wrong-token-value", backoff=0.01)
     with pytest.raises(AuthError) as info:
         client.get("/projects.json")
     assert str(info.value) == (
@@ -202,16 +196,16 @@ def test_bad_token_fails_fast_without_echoing(tsim: Simulator) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_idempotent_requests_retry_5xx(tsim: Simulator, status: int) -> None:
-    tsim.faults.add("status", "GET", "/projects$", status=status, calls={1, 2})
-    client = make_client(tsim)
+def test_idempotent_requests_retry_5xx(sim: Simulator, status: int) -> None:
+    sim.faults.add("status", "GET", "/projects$", status=status, calls={1, 2})
+    client = make_client(sim)
     assert client.get("/projects.json")["data"]
     assert client.calls == 3
 
 
-def test_retries_are_bounded(tsim: Simulator) -> None:
-    tsim.faults.add("status", "GET", "/projects$", status=503)
-    client = make_client(tsim, max_retries=2)
+def test_retries_are_bounded(sim: Simulator) -> None:
+    sim.faults.add("status", "GET", "/projects$", status=503)
+    client = make_client(sim, max_retries=2)
     with pytest.raises(ServerError) as info:
         client.get("/projects.json")
     assert client.calls == 3
@@ -220,9 +214,9 @@ def test_retries_are_bounded(tsim: Simulator) -> None:
     )
 
 
-def test_post_5xx_is_ambiguous_and_not_replayed(tsim: Simulator) -> None:
-    tsim.faults.add("commit_then_status", "POST", "/runs$", status=500, calls={1})
-    client = make_client(tsim)
+def test_post_5xx_is_ambiguous_and_not_replayed(sim: Simulator) -> None:
+    sim.faults.add("commit_then_status", "POST", "/runs$", status=500, calls={1})
+    client = make_client(sim)
     with pytest.raises(ServerError) as info:
         client.post(
             "/projects/4500/runs.json",
@@ -234,15 +228,15 @@ def test_post_5xx_is_ambiguous_and_not_replayed(tsim: Simulator) -> None:
         )
     assert info.value.ambiguous is True
     assert client.calls == 1
-    assert len(tsim.entities("runs")) == 1
+    assert len(sim.entities("runs")) == 1
 
 
-def test_reset_is_retried_for_get_and_ambiguous_for_post(tsim: Simulator) -> None:
-    tsim.faults.add("reset", "GET", "/projects$", calls={1})
-    client = make_client(tsim)
+def test_reset_is_retried_for_get_and_ambiguous_for_post(sim: Simulator) -> None:
+    sim.faults.add("reset", "GET", "/projects$", calls={1})
+    client = make_client(sim)
     assert client.get("/projects.json")["data"]
     assert client.calls == 2
-    tsim.faults.add("reset", "POST", "/runs$", calls={1})
+    sim.faults.add("reset", "POST", "/runs$", calls={1})
     with pytest.raises(TransportError) as info:
         client.post("/projects/4500/runs.json", {"data": []})
     assert info.value.ambiguous is True
@@ -251,18 +245,18 @@ def test_reset_is_retried_for_get_and_ambiguous_for_post(tsim: Simulator) -> Non
     )
 
 
-def test_read_timeout_is_retried_for_get(tsim: Simulator) -> None:
-    tsim.faults.add("delay", "GET", "/projects$", delay=0.5, calls={1})
-    client = make_client(tsim, timeout=(2.0, 0.2))
+def test_read_timeout_is_retried_for_get(sim: Simulator) -> None:
+    sim.faults.add("delay", "GET", "/projects$", delay=0.5, calls={1})
+    client = make_client(sim, timeout=(2.0, 0.2))
     assert client.get("/projects.json")["data"]
     assert client.calls == 2
 
 
-def test_malformed_body_is_retried_for_get_and_ambiguous_for_post(tsim: Simulator) -> None:
-    tsim.faults.add("malformed", "GET", "/projects$", calls={1})
-    client = make_client(tsim)
+def test_malformed_body_is_retried_for_get_and_ambiguous_for_post(sim: Simulator) -> None:
+    sim.faults.add("malformed", "GET", "/projects$", calls={1})
+    client = make_client(sim)
     assert client.get("/projects.json")["data"]
-    tsim.faults.add("malformed", "POST", "/runs$", calls={1})
+    sim.faults.add("malformed", "POST", "/runs$", calls={1})
     with pytest.raises(TransportError) as info:
         client.post(
             "/projects/4500/runs.json",
@@ -315,47 +309,47 @@ def test_a_refusal_on_this_machine_fails_at_once() -> None:
     )
 
 
-def test_429_with_retry_after_holds_every_request(tsim: Simulator) -> None:
-    tsim.faults.add("status", "GET", "/projects$", status=429, calls={1}, retry_after=1)
+def test_429_with_retry_after_holds_every_request(sim: Simulator) -> None:
+    sim.faults.add("status", "GET", "/projects$", status=429, calls={1}, retry_after=1)
     limiter = RateLimiter(1000, 1.0)
-    client = make_client(tsim, rate_limiter=limiter)
+    client = make_client(sim, rate_limiter=limiter)
     started = time.monotonic()
     assert client.get("/projects.json")["data"]
     assert time.monotonic() - started >= 0.95
     assert client.calls == 2
 
 
-def test_429_without_any_hint_waits_for_the_window(tsim: Simulator) -> None:
-    tsim.faults.add("status", "GET", "/projects$", status=429, calls={1})
-    client = make_client(tsim, rate_limiter=RateLimiter(1000, 0.3))
+def test_429_without_any_hint_waits_for_the_window(sim: Simulator) -> None:
+    sim.faults.add("status", "GET", "/projects$", status=429, calls={1})
+    client = make_client(sim, rate_limiter=RateLimiter(1000, 0.3))
     started = time.monotonic()
     assert client.get("/projects.json")["data"]
     assert time.monotonic() - started >= 0.28
 
 
-def test_client_limiter_keeps_under_the_server_limit() -> None:
-    with Simulator(token=TOKEN, rate_limit=(5, 0.5)) as sim:
-        client = Client(sim.url, TOKEN, rate_limiter=RateLimiter(5, 0.5), backoff=0.01)
-        for _ in range(12):
-            client.get("/projects.json")
-        assert [r.status for r in sim.requests] == [200] * 12
+@pytest.mark.practitest_simulator(rate_limit=(5, 0.5))
+def test_client_limiter_keeps_under_the_server_limit(sim: Simulator) -> None:
+    client = Client(sim.url, TOKEN, rate_limiter=RateLimiter(5, 0.5), backoff=0.01)
+    for _ in range(12):
+        client.get("/projects.json")
+    assert [r.status for r in sim.requests] == [200] * 12
 
 
-def test_deadline_stops_waiting(tsim: Simulator) -> None:
-    tsim.faults.add("status", "GET", "/projects$", status=429, retry_after=30)
-    client = make_client(tsim, rate_limiter=RateLimiter(1000, 60.0), deadline=time.monotonic() + 2)
+def test_deadline_stops_waiting(sim: Simulator) -> None:
+    sim.faults.add("status", "GET", "/projects$", status=429, retry_after=30)
+    client = make_client(sim, rate_limiter=RateLimiter(1000, 60.0), deadline=time.monotonic() + 2)
     with pytest.raises(Exception, match="429 Too Many Requests"):
         client.get("/projects.json")
     assert client.calls == 1
 
 
-def test_one_limiter_shared_by_threads_keeps_under_the_server_limit() -> None:
+@pytest.mark.practitest_simulator(rate_limit=(6, 0.4))
+def test_one_limiter_shared_by_threads_keeps_under_the_server_limit(sim: Simulator) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    with Simulator(token=TOKEN, rate_limit=(6, 0.4)) as sim:
-        limiter = RateLimiter(6, 0.4)
-        clients = [Client(sim.url, TOKEN, rate_limiter=limiter, backoff=0.01) for _ in range(4)]
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda c: [c.get("/projects.json") for _ in range(6)], clients))
-        assert len(sim.requests) == 24
-        assert {r.status for r in sim.requests} == {200}
+    limiter = RateLimiter(6, 0.4)
+    clients = [Client(sim.url, TOKEN, rate_limiter=limiter, backoff=0.01) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda c: [c.get("/projects.json") for _ in range(6)], clients))
+    assert len(sim.requests) == 24
+    assert {r.status for r in sim.requests} == {200}

@@ -185,13 +185,14 @@ def test_a_proxy_that_cannot_be_reached_is_named_without_its_password(
     assert tls_sim.requests == []
 
 
+@pytest.mark.practitest_simulator(token=TOKEN)
 def test_plain_http_to_the_simulator_never_goes_through_a_proxy(
+    sim: Simulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, f"http://127.0.0.1:{dead_port()}")
-    with Simulator(token=TOKEN, rate_limit=None) as sim:
-        assert "Nightly regression" in sets_of(Client(sim.url, TOKEN))
+    assert "Nightly regression" in sets_of(Client(sim.url, TOKEN))
 
 
 def test_a_ca_bundle_that_does_not_exist_is_a_setting_error(

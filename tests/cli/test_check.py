@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,12 +11,7 @@ from pytest_practitest.simulator import Simulator
 from tests.helpers import run_cli
 
 TOKEN = "check-token-1a2b3c4d"
-
-
-@pytest.fixture
-def csim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 def check(sim: Simulator, *args: str, **env: str) -> Any:
@@ -25,17 +19,17 @@ def check(sim: Simulator, *args: str, **env: str) -> Any:
     return run_cli("check", *args, **settings)
 
 
-def test_ready_to_report(csim: Simulator) -> None:
-    owner = csim.info.users["owner@example.com"]
-    browser = csim.info.custom_fields["Browser"]
+def test_ready_to_report(sim: Simulator) -> None:
+    owner = sim.info.users["owner@example.com"]
+    browser = sim.info.custom_fields["Browser"]
     result = check(
-        csim,
+        sim,
         *("--project-id", "4500", "--set-id", "20000", "--author-id", str(owner)),
         *("--field", "Browser=Firefox", "--field=---f-1=x"),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        f"PractiTest check: {csim.url}, token from PRACTITEST_TOKEN",
+        f"PractiTest check: {sim.url}, token from PRACTITEST_TOKEN",
         "  ok    project 4500 'Webshop' is visible",
         "  ok    test set 20000 'Nightly regression', 8 instances",
         f"  ok    author {owner} is owner@example.com <owner@example.com>",
@@ -46,11 +40,11 @@ def test_ready_to_report(csim: Simulator) -> None:
     assert TOKEN not in result.stdout + result.stderr
 
 
-def test_field_values_are_checked_and_multi_value_fields_take_a_list(csim: Simulator) -> None:
+def test_field_values_are_checked_and_multi_value_fields_take_a_list(sim: Simulator) -> None:
     """'Opera' passed as ready to report, then every run was refused."""
-    components = csim.info.custom_fields["Components"]
+    components = sim.info.custom_fields["Components"]
     result = check(
-        csim,
+        sim,
         *("--project-id", "4500", "--set-id", "20000"),
         *("--field", "Browser=Opera", "--field", "Components=cart|checkout"),
     )
@@ -66,14 +60,14 @@ def test_field_values_are_checked_and_multi_value_fields_take_a_list(csim: Simul
     assert lines[-1] == "  4 API calls; not ready."
 
 
-def test_a_set_by_name_that_is_not_there_yet_is_a_note(csim: Simulator) -> None:
-    result = check(csim, PRACTITEST_PROJECT_ID="4500", PRACTITEST_SET_NAME="CI build 77")
+def test_a_set_by_name_that_is_not_there_yet_is_a_note(sim: Simulator) -> None:
+    result = check(sim, PRACTITEST_PROJECT_ID="4500", PRACTITEST_SET_NAME="CI build 77")
     assert result.returncode == 0, result.stdout
     assert (
         "  note  no test set named 'CI build 77' in project 4500; the first upload creates it"
         in result.stdout.splitlines()
     )
-    assert csim.entities("sets")[-1]["name"] != "CI build 77"  # a check creates nothing
+    assert sim.entities("sets")[-1]["name"] != "CI build 77"  # a check creates nothing
 
 
 @pytest.mark.parametrize(
@@ -103,10 +97,10 @@ def test_a_set_by_name_that_is_not_there_yet_is_a_note(csim: Simulator) -> None:
     ],
 )
 def test_what_is_not_in_place_is_one_line_and_exit_1(
-    csim: Simulator, args: list[str], env: dict[str, str], line: str
+    sim: Simulator, args: list[str], env: dict[str, str], line: str
 ) -> None:
     result = check(
-        csim, *args, **{"PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000", **env}
+        sim, *args, **{"PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000", **env}
     )
     assert result.returncode == 1
     errors = [text for text in result.stdout.splitlines() if text.startswith("  error")]
@@ -115,23 +109,23 @@ def test_what_is_not_in_place_is_one_line_and_exit_1(
     assert result.stderr == ""
 
 
-def test_unreachable_and_usage_errors(csim: Simulator) -> None:
+def test_unreachable_and_usage_errors(sim: Simulator) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    down = check(csim, "--project-id", "4500", "--set-id", "1", "--url", dead, "--timeout", "2")
+    down = check(sim, "--project-id", "4500", "--set-id", "1", "--url", dead, "--timeout", "2")
     assert down.returncode == 1
     assert "  error GET /projects/4500.json failed: could not connect" in down.stdout
-    missing = check(csim, "--set-id", "20000")
+    missing = check(sim, "--set-id", "20000")
     assert missing.returncode == 2
     assert missing.stderr == (
         "practitest check: error: reporting is on but no project: set --project-id or "
         "PRACTITEST_PROJECT_ID\n"
     )
-    no_set = check(csim, "--project-id", "4500")
+    no_set = check(sim, "--project-id", "4500")
     assert no_set.returncode == 2
     assert no_set.stderr.startswith("practitest check: error: reporting is on but no test set")
-    no_token = run_cli("check", "--project-id", "4500", "--set-id", "1", PRACTITEST_URL=csim.url)
+    no_token = run_cli("check", "--project-id", "4500", "--set-id", "1", PRACTITEST_URL=sim.url)
     assert no_token.returncode == 2
     assert no_token.stderr.startswith("practitest check: error: reporting is on but ")
 

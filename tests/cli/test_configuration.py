@@ -8,7 +8,6 @@ one simulator on 127.0.0.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 
 TOKEN = "config-token-9c8b7a6d"
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 SET_LINE = "test set 20000 'Nightly regression'"
 WRONG = {"url": "http://127.0.0.1:9", "project-id": "999", "set-id": "99"}
 INI_FILES = {
@@ -41,13 +41,6 @@ JUNIT = """<testsuite name="s" tests="1">
   <testcase classname="" name="Cart: add an item" time="0.1"/>
 </testsuite>
 """
-
-
-@pytest.fixture
-def xsim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    monkeypatch.setenv("PRACTITEST_TOKEN", TOKEN)
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def write_ini(folder: Path, name: str, values: dict[str, str]) -> None:
@@ -130,7 +123,7 @@ EXPECTED = {
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("source", SOURCES)
 def test_every_entry_point_takes_the_same_destination_from_the_same_order(
-    xsim: Simulator,
+    sim: Simulator,
     pytester: pytest.Pytester,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -139,20 +132,20 @@ def test_every_entry_point_takes_the_same_destination_from_the_same_order(
 ) -> None:
     # The set by name in the right source, by id (99) in the wrong ones below it: the
     # test set is one choice, from the highest source that names it either way.
-    right = {"url": xsim.url, "project-id": "4500", "set-name": "Nightly regression"}
+    right = {"url": sim.url, "project-id": "4500", "set-name": "Nightly regression"}
     flags = configure(source, right, pytester.path, monkeypatch)
     out = run_command(command, flags, pytester, capsys)
     assert EXPECTED[command] in out.splitlines() or any(
         line.startswith(EXPECTED[command]) for line in out.splitlines()
     ), out
     if command == "pytest":  # the set it names (targeting makes the summary name it too)
-        assert f"practitest: {xsim.url} project 4500 set 'Nightly regression', " in out
+        assert f"practitest: {sim.url} project 4500 set 'Nightly regression', " in out
     if command == "upload":
         assert out.startswith(
-            f"PractiTest: sending to {xsim.url}, project 4500, test set 'Nightly regression'\n"
+            f"PractiTest: sending to {sim.url}, project 4500, test set 'Nightly regression'\n"
         )
     if command == "check":
-        assert f"PractiTest check: {xsim.url}, token from PRACTITEST_TOKEN" in out
+        assert f"PractiTest check: {sim.url}, token from PRACTITEST_TOKEN" in out
         assert "  ok    project 4500 'Webshop' is visible" in out
 
 

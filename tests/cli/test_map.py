@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from pytest_practitest.simulator import Simulator
 from tests.helpers import run_cli, run_pytest
 
 TOKEN = "map-token-1a2b3c"
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 SUITE = """
 import pytest
@@ -29,12 +29,6 @@ def test_price(currency): pass
 
 def test_something_else(): pass
 """
-
-
-@pytest.fixture
-def msim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def practitest_map(cwd: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,9 +50,9 @@ def test_words() -> None:
     assert words("test_Cart_remove_an_item") == "cart remove an item"
 
 
-def test_map_writes_then_extends_the_file(tmp_path: Path, msim: Simulator) -> None:
+def test_map_writes_then_extends_the_file(tmp_path: Path, sim: Simulator) -> None:
     (tmp_path / "test_shop.py").write_text(SUITE)
-    first = practitest_map(tmp_path, msim, "--set-id", "20000")
+    first = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert first.returncode == 0, first.stderr
     out = first.stdout.splitlines()
     assert out[0] == "test set 20000 'Nightly regression': 8 instances; suite: 5 tests"
@@ -80,7 +74,7 @@ def test_map_writes_then_extends_the_file(tmp_path: Path, msim: Simulator) -> No
     # A hand-written line is kept, and a second run adds only what is new.
     with (tmp_path / "practitest.toml").open("a") as handle:
         handle.write('"test_shop.py::test_something_else" = { test_id = 80004 }  # by hand\n')
-    second = practitest_map(tmp_path, msim, "--set-name", "Nightly regression")
+    second = practitest_map(tmp_path, sim, "--set-name", "Nightly regression")
     assert second.returncode == 0, second.stderr
     assert "matched 0 tests to instances" in second.stdout
     assert (
@@ -90,9 +84,9 @@ def test_map_writes_then_extends_the_file(tmp_path: Path, msim: Simulator) -> No
     assert "# by hand" in (tmp_path / "practitest.toml").read_text()
 
 
-def test_pytest_arguments_after_double_dash_and_dry_run(tmp_path: Path, msim: Simulator) -> None:
+def test_pytest_arguments_after_double_dash_and_dry_run(tmp_path: Path, sim: Simulator) -> None:
     (tmp_path / "test_shop.py").write_text(SUITE)
-    result = practitest_map(tmp_path, msim, "--set-id", "20000", "--dry-run", "--", "-k", "cart")
+    result = practitest_map(tmp_path, sim, "--set-id", "20000", "--dry-run", "--", "-k", "cart")
     assert "suite: 2 tests" in result.stdout
     assert "matched 2 tests to instances; dry run: practitest.toml not written" in result.stdout
     assert not (tmp_path / "practitest.toml").exists()
@@ -121,11 +115,9 @@ def test_ambiguity_is_reported_not_guessed() -> None:
         ),
     ],
 )
-def test_errors_are_one_line(
-    tmp_path: Path, msim: Simulator, args: list[str], message: str
-) -> None:
+def test_errors_are_one_line(tmp_path: Path, sim: Simulator, args: list[str], message: str) -> None:
     (tmp_path / "test_shop.py").write_text(SUITE)
-    result = practitest_map(tmp_path, msim, *args)
+    result = practitest_map(tmp_path, sim, *args)
     assert result.returncode == 2
     assert result.stderr == message
 
@@ -137,7 +129,7 @@ def pytest_practitest_add_artifacts(item, report):
 
 
 def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
-    tmp_path: Path, msim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     """A conftest with our hooks and --strict-markers with our marker: both collected
     (an INTERNALERROR and a collection error with -p no:practitest); then pytest
@@ -147,7 +139,7 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
     (tmp_path / "test_shop.py").write_text(
         SUITE + "\n@pytest.mark.practitest(test_id=80004)\ndef test_marked(): pass\n"
     )
-    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    mapped = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert mapped.returncode == 0, mapped.stderr
     assert "suite: 6 tests" in mapped.stdout
     assert "matched 2 tests to instances; written to practitest.toml" in mapped.stdout
@@ -156,7 +148,7 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
         "(practitest.toml at the rootdir)"
     )
     assert not (tmp_path / ".practitest").exists()  # collecting sent and spooled nothing
-    assert not msim.entities("runs")
+    assert not sim.entities("runs")
 
     ran = run_pytest(
         "--practitest",
@@ -165,22 +157,22 @@ def test_map_collects_with_the_plugin_loaded_and_pytest_reads_the_file_it_wrote(
         cwd=tmp_path,
         env={
             "PRACTITEST_TOKEN": TOKEN,
-            "PRACTITEST_URL": msim.url,
+            "PRACTITEST_URL": sim.url,
             "PRACTITEST_PROJECT_ID": "4500",
             "PRACTITEST_SET_ID": "20000",
             "PRACTITEST_RATE_LIMIT": "0",
         },
     )
     assert "PractiTest: 2 of 2 runs delivered" in ran.stdout, ran.stdout + ran.stderr
-    assert sorted(run["instance-id"] for run in msim.entities("runs")) == [300000, 300001]
+    assert sorted(run["instance-id"] for run in sim.entities("runs")) == [300000, 300001]
 
 
 def test_a_file_that_fails_to_import_is_named_and_the_rest_can_be_mapped(
-    tmp_path: Path, msim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     (tmp_path / "test_shop.py").write_text(SUITE)
     (tmp_path / "test_broken.py").write_text("import nosuchmodule\n\ndef test_b(): pass\n")
-    failed = practitest_map(tmp_path, msim, "--set-id", "20000")
+    failed = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert failed.returncode == 2
     assert failed.stderr == (
         "practitest map: error: collecting the tests failed: test_broken.py: "
@@ -188,7 +180,7 @@ def test_a_file_that_fails_to_import_is_named_and_the_rest_can_be_mapped(
         "practitest map -- --continue-on-collection-errors\n"
     )
     rest = practitest_map(
-        tmp_path, msim, "--set-id", "20000", "--", "--continue-on-collection-errors"
+        tmp_path, sim, "--set-id", "20000", "--", "--continue-on-collection-errors"
     )
     assert rest.returncode == 0, rest.stderr
     assert rest.stderr == (
@@ -199,12 +191,12 @@ def test_a_file_that_fails_to_import_is_named_and_the_rest_can_be_mapped(
 
 
 def test_a_map_that_matches_nothing_says_it_wrote_nothing_and_cuts_long_lists(
-    tmp_path: Path, msim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     (tmp_path / "test_many.py").write_text(
         "".join(f"def test_case_{i}(): pass\n" for i in range(45))
     )
-    result = practitest_map(tmp_path, msim, "--set-id", "20000")
+    result = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert result.returncode == 0, result.stderr
     out = result.stdout.splitlines()
     assert out[1] == (
@@ -219,11 +211,11 @@ def test_a_map_that_matches_nothing_says_it_wrote_nothing_and_cuts_long_lists(
 
 
 def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_result(
-    tmp_path: Path, msim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     """The README's steps, then its CI recipe: ``--practitest-set-name "CI main"``."""
     (tmp_path / "test_shop.py").write_text(SUITE)
-    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    mapped = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert mapped.returncode == 0, mapped.stderr
     written = (tmp_path / "practitest.toml").read_text()
     assert "instance_id" not in written
@@ -233,11 +225,11 @@ def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_resul
     ) in written
     env = {
         "PRACTITEST_TOKEN": TOKEN,
-        "PRACTITEST_URL": msim.url,
+        "PRACTITEST_URL": sim.url,
         "PRACTITEST_PROJECT_ID": "4500",
         "PRACTITEST_RATE_LIMIT": "0",
     }
-    author = str(msim.info.users["owner@example.com"])
+    author = str(sim.info.users["owner@example.com"])
     ran = run_pytest(
         "--practitest",
         "--practitest-set-name",
@@ -248,11 +240,11 @@ def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_resul
         cwd=tmp_path,
         env=env,
     )
-    ci_main = next(s for s in msim.entities("sets") if s["name"] == "CI main")
+    ci_main = next(s for s in sim.entities("sets") if s["name"] == "CI main")
     assert (
         f"PractiTest: 5 of 5 runs delivered to test set {ci_main['id']} 'CI main'" in ran.stdout
     ), ran.stdout + ran.stderr
-    in_nightly = [r for r in msim.entities("runs") if r["instance-id"] in (300000, 300001)]
+    in_nightly = [r for r in sim.entities("runs") if r["instance-id"] in (300000, 300001)]
     assert in_nightly == []
     shown = run_cli("show", "--set-name", "CI main", cwd=tmp_path, timeout=60, **env)
     assert shown.returncode == 0, shown.stderr
@@ -264,7 +256,7 @@ def test_map_against_one_set_run_into_another_by_name_and_show_lists_every_resul
 
 
 def test_a_mapping_file_of_instance_ids_still_reads_and_map_leaves_placed_tests_alone(
-    tmp_path: Path, msim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     (tmp_path / "test_shop.py").write_text(
         SUITE + "\n@pytest.mark.practitest(test_id=80004)\ndef test_login_locked_account(): pass\n"
@@ -273,7 +265,7 @@ def test_a_mapping_file_of_instance_ids_still_reads_and_map_leaves_placed_tests_
     (tmp_path / "practitest.toml").write_text(
         '[tests]\n"test_shop.py::test_Cart_remove_an_item" = { instance_id = 300001 }\n'
     )
-    mapped = practitest_map(tmp_path, msim, "--set-id", "20000")
+    mapped = practitest_map(tmp_path, sim, "--set-id", "20000")
     assert mapped.returncode == 0, mapped.stderr
     # the marked test and the one in the file are the plugin's already: not matched again
     assert (

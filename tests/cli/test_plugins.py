@@ -43,22 +43,22 @@ def test_the_commands_hook_manager_is_pluggys_with_the_plugins_specs() -> None:
 
 
 def test_one_module_changes_the_version_through_import_junit_and_through_pytest(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     (pytester.path / "buildtag.py").write_text(BUILD_MODULE)
     (pytester.path / "report.xml").write_text(REPORT)
-    imported = importer(psim, pytester.path, "-p", "buildtag", "report.xml")
+    imported = importer(sim, pytester.path, "-p", "buildtag", "report.xml")
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    assert [r["version"] for r in psim.entities("runs")] == ["build-77", "build-77"]
+    assert [r["version"] for r in sim.entities("runs")] == ["build-77", "build-77"]
 
     pytester.makepyfile(test_two="def test_a(): pass\ndef test_b(): pass\n")
     reported = run("-p", "buildtag", subprocess=True)
     reported.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
-    assert [r["version"] for r in psim.entities("runs")] == ["build-77"] * 4
+    assert [r["version"] for r in sim.entities("runs")] == ["build-77"] * 4
 
 
 def test_map_testcase_hook_comes_first_and_a_raising_hook_is_one_warning(
-    tmp_path: Path, psim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
     (tmp_path / "jira.py").write_text(
         "import re\nfrom pytest_practitest import Target\n\n"
@@ -69,11 +69,11 @@ def test_map_testcase_hook_comes_first_and_a_raising_hook_is_one_warning(
         "    raise ValueError('no key in ' + case.name)\n"
     )
     (tmp_path / "report.xml").write_text(REPORT)
-    result = importer(psim, tmp_path, "-p", "jira", "report.xml")
+    result = importer(sim, tmp_path, "-p", "jira", "report.xml")
     assert result.returncode == 0, result.stdout + result.stderr
-    tests = {t["id"]: t["name"] for t in psim.entities("tests")}
-    instance_tests = {i["id"]: i["test-id"] for i in psim.entities("instances")}
-    stored = sorted(tests[instance_tests[r["instance-id"]]] for r in psim.entities("runs"))
+    tests = {t["id"]: t["name"] for t in sim.entities("tests")}
+    instance_tests = {i["id"]: i["test-id"] for i in sim.entities("instances")}
+    stored = sorted(tests[instance_tests[r["instance-id"]]] for r in sim.entities("runs"))
     assert stored == ["Cart.totals", "Catalog: search by name"]  # test 80004, by the hook
     assert (
         "PractiTest: warning: a pytest_practitest_map_testcase hook raised ValueError: no key "
@@ -82,7 +82,7 @@ def test_map_testcase_hook_comes_first_and_a_raising_hook_is_one_warning(
     ) in result.stderr.splitlines()
 
 
-def test_entry_point_plugins_load_and_no_name_blocks_them(tmp_path: Path, psim: Simulator) -> None:
+def test_entry_point_plugins_load_and_no_name_blocks_them(tmp_path: Path, sim: Simulator) -> None:
     site = tmp_path / "site"
     (site / "buildtag_plugin").mkdir(parents=True)
     (site / "buildtag_plugin" / "__init__.py").write_text(BUILD_MODULE)
@@ -91,11 +91,11 @@ def test_entry_point_plugins_load_and_no_name_blocks_them(tmp_path: Path, psim: 
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: buildtag-plugin\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[practitest]\nbuildtag = buildtag_plugin\n")
     (tmp_path / "report.xml").write_text(REPORT)
-    env = {"PYTHONPATH": str(site), **sim_env(psim, TOKEN, tmp_path / "spool")}
+    env = {"PYTHONPATH": str(site), **sim_env(sim, TOKEN, tmp_path / "spool")}
     for extra, version in (([], "build-77"), (["-p", "no:buildtag"], None)):
         done = run_cli("import-junit", *extra, "report.xml", cwd=tmp_path, timeout=60, settings=env)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert {r["version"] for r in psim.entities("runs")[-2:]} == {version}
+        assert {r["version"] for r in sim.entities("runs")[-2:]} == {version}
 
 
 def test_a_module_that_cannot_be_imported_is_one_line(tmp_path: Path) -> None:

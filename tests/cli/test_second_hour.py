@@ -81,21 +81,21 @@ def test_a_missing_junit_file_is_named_without_a_line_number(tmp_path: Path) -> 
 
 
 def test_a_rejection_is_said_once(
-    pytester: pytest.Pytester, psim: Simulator, tmp_path: Path
+    pytester: pytest.Pytester, sim: Simulator, tmp_path: Path
 ) -> None:
     pytester.makepyfile(test_shop="def test_a(): pass\n")
     spooled = pytester.runpytest(
         "-p",
         "no:cacheprovider",
         "--practitest",
-        f"--practitest-url={psim.url}",
+        f"--practitest-url={sim.url}",
         "--practitest-project-id=4500",
         "--practitest-set-id=20000",
         "--practitest-rate-limit=0",
     )
     spooled.stdout.fnmatch_lines(["PractiTest: 0 of 1 runs delivered*"])
     [spool] = (pytester.path / ".practitest").glob("practitest-*.jsonl")
-    sent = run_cli("upload", str(spool), PRACTITEST_TOKEN=psim.token, PRACTITEST_RATE_LIMIT="0")
+    sent = run_cli("upload", str(spool), PRACTITEST_TOKEN=sim.token, PRACTITEST_RATE_LIMIT="0")
     assert sent.returncode == 1
     said = (sent.stdout + sent.stderr).splitlines()
     rejected = [line for line in said if line.startswith("PractiTest: rejected: ")]
@@ -103,7 +103,7 @@ def test_a_rejection_is_said_once(
     assert rejected[0] in sent.stdout.splitlines()
 
 
-def test_a_delivered_bundle_without_files_leaves_no_folder(tmp_path: Path, psim: Simulator) -> None:
+def test_a_delivered_bundle_without_files_leaves_no_folder(tmp_path: Path, sim: Simulator) -> None:
     (tmp_path / "test_a.py").write_text("def test_a(): pass\ndef test_b(): pass\n")
     deferred = run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
     assert deferred.returncode == 0, deferred.stdout + deferred.stderr
@@ -112,9 +112,9 @@ def test_a_delivered_bundle_without_files_leaves_no_folder(tmp_path: Path, psim:
         "upload",
         str(bundle),
         *("--project-id", "4500", "--set-id", "20000", "--create-missing"),
-        *("--author-id", str(psim.info.users["owner@example.com"])),
-        PRACTITEST_TOKEN=psim.token,
-        PRACTITEST_URL=psim.url,
+        *("--author-id", str(sim.info.users["owner@example.com"])),
+        PRACTITEST_TOKEN=sim.token,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_RATE_LIMIT="0",
     )
     assert sent.returncode == 0, sent.stdout + sent.stderr
@@ -169,7 +169,7 @@ def test_progress_never_says_0_s_left_and_counts_a_wait_it_was_told_of() -> None
 
 
 def test_show_says_what_files_cost_and_with_files_says_it_first(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_shop="""
@@ -188,15 +188,15 @@ def test_open():
         "-p",
         "no:cacheprovider",
         "--practitest",
-        f"--practitest-url={psim.url}",
+        f"--practitest-url={sim.url}",
         "--practitest-project-id=4500",
         "--practitest-set-id=20000",
         "--practitest-rate-limit=0",
         "--practitest-create-missing",
-        f"--practitest-author-id={psim.info.users['owner@example.com']}",
+        f"--practitest-author-id={sim.info.users['owner@example.com']}",
     ).stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
     where = ("--project-id", "4500", "--set-id", "20000")
-    env = {"PRACTITEST_TOKEN": psim.token, "PRACTITEST_URL": psim.url}
+    env = {"PRACTITEST_TOKEN": sim.token, "PRACTITEST_URL": sim.url}
     plain = run_cli("show", *where, settings=env)
     assert plain.returncode == 0, plain.stderr
     lines = plain.stdout.splitlines()

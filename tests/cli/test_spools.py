@@ -38,10 +38,10 @@ def practitest(sim: Simulator, *args: str, stdin: str = "") -> subprocess.Comple
 
 
 def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     spool = rejected_session(pytester, run)
-    listed = practitest(psim, "spools", str(spool.parent))
+    listed = practitest(sim, "spools", str(spool.parent))
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
     assert lines[0].startswith(f"{spool}  ")
@@ -49,12 +49,12 @@ def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
     assert lines[1] == "    3 rejected:"
     assert lines[2].startswith("      1 x test 'test_shop.py::test_a' has no instance in test set")
     assert "1 spool; 3 results not delivered in 1" in lines
-    owner = str(psim.info.users["owner@example.com"])
-    sent = practitest(psim, "upload", str(spool), "--create-missing", "--author-id", owner)
+    owner = str(sim.info.users["owner@example.com"])
+    sent = practitest(sim, "upload", str(spool), "--create-missing", "--author-id", owner)
     assert sent.returncode == 0, sent.stdout + sent.stderr
     assert "PractiTest: 3 of 3 runs delivered to test set 20000" in sent.stdout
     assert not spool.exists()
-    assert sorted(t["name"] for t in psim.entities("tests"))[-3:] == [
+    assert sorted(t["name"] for t in sim.entities("tests"))[-3:] == [
         "test_shop.py::test_a",
         "test_shop.py::test_b",
         "test_shop.py::test_c",
@@ -62,41 +62,41 @@ def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
 
 
 def test_the_sessions_author_is_kept_in_the_spool_for_the_resume(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
-    owner = str(psim.info.users["owner@example.com"])
+    owner = str(sim.info.users["owner@example.com"])
     spool = rejected_session(pytester, run, f"--practitest-author-id={owner}")
-    sent = practitest(psim, "upload", str(spool), "--create-missing")  # no author given here
+    sent = practitest(sim, "upload", str(spool), "--create-missing")  # no author given here
     assert sent.returncode == 0, sent.stdout + sent.stderr
-    assert {t["author-id"] for t in psim.entities("tests")[-3:]} == {int(owner)}
+    assert {t["author-id"] for t in sim.entities("tests")[-3:]} == {int(owner)}
 
 
 def test_upload_to_another_set_and_by_a_mapping_file(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     spool = rejected_session(pytester, run)
     mapping = pytester.path / "map.toml"
     mapping.write_text('[tests]\n"test_shop.py::*" = { name = "Cart: add an item" }\n')
-    sent = practitest(psim, "upload", str(spool), "--map", str(mapping))
+    sent = practitest(sim, "upload", str(spool), "--map", str(mapping))
     assert sent.returncode == 0, sent.stdout + sent.stderr
     assert f"PractiTest: {spool}: 3 records re-targeted or completed as asked" in sent.stdout
-    cart = next(t["id"] for t in psim.entities("tests") if t["name"] == "Cart: add an item")
-    instances = {i["id"] for i in psim.entities("instances") if i["test-id"] == cart}
-    assert [r["instance-id"] in instances for r in psim.entities("runs")] == [True] * 3
+    cart = next(t["id"] for t in sim.entities("tests") if t["name"] == "Cart: add an item")
+    instances = {i["id"] for i in sim.entities("instances") if i["test-id"] == cart}
+    assert [r["instance-id"] in instances for r in sim.entities("runs")] == [True] * 3
 
 
 def test_discard_asks_first_and_removes_only_on_yes(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     spool = rejected_session(pytester, run)
     artifacts = [p for p in (spool.parent / "artifacts").rglob("*") if p.is_file()]
     assert artifacts  # the bytes test_c attached
-    no = practitest(psim, "spools", str(spool.parent), "--discard", stdin="n\n")
+    no = practitest(sim, "spools", str(spool.parent), "--discard", stdin="n\n")
     assert no.returncode == 1
     assert no.stdout.splitlines()[-2].endswith("They are not in PractiTest. [y/N] ")
     assert no.stdout.splitlines()[-1] == "nothing discarded"
     assert spool.exists()
-    yes = practitest(psim, "spools", str(spool.parent), "--discard", stdin="y\n")
+    yes = practitest(sim, "spools", str(spool.parent), "--discard", stdin="y\n")
     assert yes.returncode == 0, yes.stdout
     assert yes.stdout.splitlines()[-1] == "discarded 1 spool"
     assert not spool.exists()
@@ -104,7 +104,7 @@ def test_discard_asks_first_and_removes_only_on_yes(
 
 
 def test_the_earlier_spools_line_names_the_command_to_list_or_discard(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     rejected_session(pytester, run)
     again = run(create=False)
@@ -116,8 +116,8 @@ def test_the_earlier_spools_line_names_the_command_to_list_or_discard(
     )
 
 
-def test_discard_yes_and_a_missing_folder(tmp_path: Path, psim: Simulator) -> None:
-    missing = practitest(psim, "spools", str(tmp_path / "nope"))
+def test_discard_yes_and_a_missing_folder(tmp_path: Path, sim: Simulator) -> None:
+    missing = practitest(sim, "spools", str(tmp_path / "nope"))
     assert missing.returncode == 2
     assert missing.stderr.strip() == (
         f"practitest spools: error: {tmp_path / 'nope'}: no such folder or file"

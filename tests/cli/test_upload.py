@@ -15,12 +15,7 @@ from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
 
 TOKEN = "grep-me-4f1d2c9b8a7e6d5c"
-
-
-@pytest.fixture
-def gsim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 def write_spool(directory: Path, url: str, count: int = 8, **meta: object) -> Path:
@@ -51,8 +46,8 @@ def practitest(
     return result
 
 
-def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
-    path = write_spool(tmp_path, gsim.url, count=9)
+def test_upload_resumes_and_reports(sim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, sim.url, count=9)
     first = practitest("upload", str(path))
     assert first.returncode == 1  # three records name a test that is not in the set
     assert "PractiTest: 9 of 9 records in" in first.stdout
@@ -71,24 +66,24 @@ def test_upload_resumes_and_reports(gsim: Simulator, tmp_path: Path) -> None:
     again = practitest("upload", str(path))
     assert again.returncode == 1
     assert "PractiTest: 3 of 9 records in" in again.stdout
-    assert len(gsim.entities("runs")) == 6
+    assert len(sim.entities("runs")) == 6
     # The line's command, as printed: the three go (their tests are created in the set).
-    author = str(gsim.info.users["owner@example.com"])
+    author = str(sim.info.users["owner@example.com"])
     resumed = practitest("upload", str(path), "--create-missing", "--author-id", author)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert len(gsim.entities("runs")) == 9
+    assert len(sim.entities("runs")) == 9
 
 
-def test_upload_all_delivered_is_exit_0(gsim: Simulator, tmp_path: Path) -> None:
+def test_upload_all_delivered_is_exit_0(sim: Simulator, tmp_path: Path) -> None:
     spool = Spool.create(
-        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=20000))
     )
     spool.add(RunRecord(target=Target(instance_id=300000), status=Status.PASSED, label="t"))
     spool.close()
     result = practitest("upload", str(spool.path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(
-        f"PractiTest: sending to {gsim.url}, project 4500, test set 20000\n"
+        f"PractiTest: sending to {sim.url}, project 4500, test set 20000\n"
         "PractiTest: 1 of 1 records"
     )
     assert result.stdout.endswith(f"PractiTest: everything is delivered; removed {spool.path}\n")
@@ -147,8 +142,8 @@ def test_missing_token_is_exit_2(tmp_path: Path) -> None:
     assert result.stderr == "practitest upload: error: no API token: set PRACTITEST_TOKEN\n"
 
 
-def test_bad_token_is_exit_1_and_keeps_the_spool(gsim: Simulator, tmp_path: Path) -> None:
-    path = write_spool(tmp_path, gsim.url)
+def test_bad_token_is_exit_1_and_keeps_the_spool(sim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, sim.url)
     result = practitest("upload", str(path), token="wrong-token-zzz")
     assert result.returncode == 1
     assert "stopped: GET /projects/4500/sets/20000.json failed: 401 Unauthorized" in result.stdout
@@ -157,8 +152,8 @@ def test_bad_token_is_exit_1_and_keeps_the_spool(gsim: Simulator, tmp_path: Path
         assert len(spool.pending()) == 8
 
 
-def test_dry_run_sends_nothing(gsim: Simulator, tmp_path: Path) -> None:
-    path = write_spool(tmp_path, gsim.url)
+def test_dry_run_sends_nothing(sim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, sim.url)
     result = practitest("upload", str(path), "--dry-run", "--rate-limit", "5/60")
     assert result.returncode == 0
     assert result.stdout.splitlines() == [
@@ -169,15 +164,15 @@ def test_dry_run_sends_nothing(gsim: Simulator, tmp_path: Path) -> None:
         "  API calls: 3 (2 lookups + 1 run posts)",
         "  time under 5 calls / 60 s: about 2 s",
     ]
-    assert gsim.requests == []
+    assert sim.requests == []
 
 
 def test_hinted_results_are_planned_and_sent_without_listing_the_set(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """A spool whose records carry ``practitest sync``'s instance hints for its set."""
     spool = Spool.create(
-        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=20000))
     )
     for i in range(3):
         hint = InstanceHint(20000, 300000 + i)
@@ -188,28 +183,28 @@ def test_hinted_results_are_planned_and_sent_without_listing_the_set(
     assert "  API calls: 2 (1 lookups + 1 run posts)" in dry.stdout.splitlines()
     result = practitest("upload", str(spool.path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [(r.method, r.path) for r in gsim.requests] == [
+    assert [(r.method, r.path) for r in sim.requests] == [
         ("GET", "/api/v2/projects/4500/sets/20000.json"),
         ("POST", "/api/v2/projects/4500/runs.json"),
     ]
-    assert sorted(r["instance-id"] for r in gsim.entities("runs")) == [300000, 300001, 300002]
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, 300001, 300002]
 
 
 def test_the_token_appears_in_no_byte_the_upload_writes(
-    gsim: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    sim: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Faults make the client retry, wait and recover, so every message path runs.
-    gsim.faults.add("status", "GET", "/instances$", status=503, calls={1})
-    gsim.faults.add("commit_then_status", "POST", "/runs$", status=500, calls={1})
-    gsim.faults.add("status", "POST", "/runs$", status=429, calls={2}, retry_after=1)
-    path = write_spool(tmp_path, gsim.url, count=30)
+    sim.faults.add("status", "GET", "/instances$", status=503, calls={1})
+    sim.faults.add("commit_then_status", "POST", "/runs$", status=500, calls={1})
+    sim.faults.add("status", "POST", "/runs$", status=429, calls={2}, retry_after=1)
+    path = write_spool(tmp_path, sim.url, count=30)
     written = []
     for args in (
         ["upload", str(path), "--dry-run"],
         ["upload", str(path), "-v"],
         ["upload", str(path), "-v"],
     ):
-        result = practitest(*args, PRACTITEST_URL=gsim.url)
+        result = practitest(*args, PRACTITEST_URL=sim.url)
         written += [result.stdout, result.stderr]
     assert "urllib3.connectionpool: http://127.0.0.1" in written[3]  # debug logging was on
     assert "found stored as run" in written[3]  # the recovery path ran
@@ -220,9 +215,9 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
 
     with (
         caplog.at_level(logging.DEBUG),
-        Spool.open(write_spool(tmp_path / "again", gsim.url)) as spool,
+        Spool.open(write_spool(tmp_path / "again", sim.url)) as spool,
     ):
-        client = Client(gsim.url, TOKEN, backoff=0.01)
+        client = Client(sim.url, TOKEN, backoff=0.01)
         report = Uploader(
             client, UploadSettings(Destination(project_id=4500, set_id=20000)), spool
         ).upload()
@@ -234,13 +229,13 @@ def test_the_token_appears_in_no_byte_the_upload_writes(
 
 
 def test_several_spools_in_one_call_a_dry_run_skipped_a_busy_one_refused(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     first = tmp_path / "a"
     second = tmp_path / "b"
-    planned = write_spool(tmp_path / "c", gsim.url, count=2, dry_run=True)
-    paths = [write_spool(first, gsim.url, count=2), write_spool(second, gsim.url, count=2)]
-    with Spool.open(write_spool(tmp_path / "d", gsim.url, count=2)) as busy:
+    planned = write_spool(tmp_path / "c", sim.url, count=2, dry_run=True)
+    paths = [write_spool(first, sim.url, count=2), write_spool(second, sim.url, count=2)]
+    with Spool.open(write_spool(tmp_path / "d", sim.url, count=2)) as busy:
         # A session still has this one open: posting it too would send its records twice.
         result = practitest("upload", *map(str, paths), str(planned), str(busy.path))
     assert result.returncode == 2
@@ -256,14 +251,14 @@ def test_several_spools_in_one_call_a_dry_run_skipped_a_busy_one_refused(
         f"practitest upload: error: {busy.path}: a session that is still running writes and "
         "delivers it; run this once it has ended\n"
     )
-    assert len(gsim.entities("runs")) == 4  # two from each spool sent, none from the others
+    assert len(sim.entities("runs")) == 4  # two from each spool sent, none from the others
     assert planned.is_file()
     assert busy.path.is_file()
 
 
-def test_a_long_upload_shows_progress_in_a_ci_log(gsim: Simulator, tmp_path: Path) -> None:
+def test_a_long_upload_shows_progress_in_a_ci_log(sim: Simulator, tmp_path: Path) -> None:
     spool = Spool.create(
-        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=20000))
     )
     for index in range(30):
         spool.add(
@@ -276,21 +271,21 @@ def test_a_long_upload_shows_progress_in_a_ci_log(gsim: Simulator, tmp_path: Pat
 
 
 def test_verify_says_each_result_is_there_once_or_names_what_is_not(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    clean = write_spool(tmp_path / "clean", gsim.url, count=2)
+    clean = write_spool(tmp_path / "clean", sim.url, count=2)
     result = practitest("upload", "--verify", str(clean))
     assert result.returncode == 0, result.stderr
     assert "PractiTest: verified: each of the 2 results is in PractiTest once" in result.stdout
     assert not clean.exists()
 
-    doubled = write_spool(tmp_path / "doubled", gsim.url, count=2)
+    doubled = write_spool(tmp_path / "doubled", sim.url, count=2)
     with Spool.open(doubled) as spool:
         first = next(iter(spool.records.values()))
-    cart = next(i for i in gsim.entities("instances") if i["name"] == "Cart: add an item")
+    cart = next(i for i in sim.entities("instances") if i["name"] == "Cart: add an item")
     from tests.helpers import Api
 
-    with Api(gsim.url, TOKEN, 4500) as api:  # as if an earlier post had stored it already
+    with Api(sim.url, TOKEN, 4500) as api:  # as if an earlier post had stored it already
         api.run(cart["id"], **{"exit-code": 0, "automated-execution-output": f"[pt {first.key}]"})
     result = practitest("upload", "--verify", str(doubled))
     assert result.returncode == 1
@@ -362,7 +357,7 @@ def write_bundle(folder: Path, destination: Destination, **record: object) -> Pa
 
 
 def test_a_bundle_naming_another_url_is_refused_and_nothing_is_sent(
-    gsim: Simulator, attacker: Capture, tmp_path: Path
+    sim: Simulator, attacker: Capture, tmp_path: Path
 ) -> None:
     good = write_bundle(tmp_path / "good", Destination())
     evil = write_bundle(tmp_path / "evil", Destination(url=attacker.url, project_id=4500))
@@ -371,7 +366,7 @@ def test_a_bundle_naming_another_url_is_refused_and_nothing_is_sent(
         "upload",
         str(good),
         str(evil),
-        PRACTITEST_URL=gsim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
     )
@@ -379,11 +374,11 @@ def test_a_bundle_naming_another_url_is_refused_and_nothing_is_sent(
     assert result.stdout == ""
     assert result.stderr == (
         f"practitest upload: error: {evil / 'spool.jsonl'}: refused: the bundle names "
-        f"'{attacker.url}', but this upload sends to {gsim.url} (--url, PRACTITEST_URL or "
+        f"'{attacker.url}', but this upload sends to {sim.url} (--url, PRACTITEST_URL or "
         "ini practitest_url); nothing was sent\n"
     )
     assert attacker.requests == []
-    assert gsim.requests == []  # one refused: nothing at all is sent
+    assert sim.requests == []  # one refused: nothing at all is sent
     # Without a URL of its own the publisher's default is not the bundle's either.
     alone = practitest("upload", str(evil), PRACTITEST_PROJECT_ID="4500", PRACTITEST_SET_ID="1")
     assert alone.returncode == 2
@@ -391,12 +386,12 @@ def test_a_bundle_naming_another_url_is_refused_and_nothing_is_sent(
     assert attacker.requests == []
 
 
-def test_a_bundle_naming_another_project_is_refused(gsim: Simulator, tmp_path: Path) -> None:
+def test_a_bundle_naming_another_project_is_refused(sim: Simulator, tmp_path: Path) -> None:
     other = write_bundle(tmp_path / "other", Destination(project_id=777, set_id=20000))
     result = practitest(
         "upload",
         str(other),
-        PRACTITEST_URL=gsim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
     )
@@ -406,18 +401,18 @@ def test_a_bundle_naming_another_project_is_refused(gsim: Simulator, tmp_path: P
         "project 777, but this upload sends to project 4500 (--project-id, "
         "PRACTITEST_PROJECT_ID or ini practitest_project_id); nothing was sent\n"
     )
-    assert gsim.requests == []
+    assert sim.requests == []
 
 
 def test_a_bundle_carries_results_only_the_publisher_decides_the_rest(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    owner = gsim.info.users["owner@example.com"]
-    tester = gsim.info.users["qa.lead@example.com"]
+    owner = sim.info.users["owner@example.com"]
+    tester = sim.info.users["qa.lead@example.com"]
     bundle = tmp_path / "b"
     meta = SpoolMeta(
         Destination(
-            url=gsim.url, project_id=4500, set_id=20000, create_missing=True, author_id=owner
+            url=sim.url, project_id=4500, set_id=20000, create_missing=True, author_id=owner
         ),
         bundle=True,
     )
@@ -437,29 +432,29 @@ def test_a_bundle_carries_results_only_the_publisher_decides_the_rest(
         str(bundle),
         "--bundle-fields",
         "Browser",
-        PRACTITEST_URL=gsim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_NAME="Nightly regression",
     )
     assert result.returncode == 1, result.stderr  # the unknown test is not created
     assert result.stdout.startswith(
-        f"PractiTest: sending to {gsim.url}, project 4500, test set 'Nightly regression'\n"
+        f"PractiTest: sending to {sim.url}, project 4500, test set 'Nightly regression'\n"
     )
     assert "rejected: ATTACKER CREATED TEST: test 'ATTACKER CREATED TEST' has no instance" in (
         result.stdout
     )
-    assert [t["name"] for t in gsim.entities("tests") if "ATTACKER" in t["name"]] == []
-    [run] = gsim.entities("runs")
+    assert [t["name"] for t in sim.entities("tests") if "ATTACKER" in t["name"]] == []
+    [run] = sim.entities("runs")
     assert run.get("tester-id") != tester
-    browser, build = gsim.info.custom_fields["Browser"], gsim.info.custom_fields["Build"]
+    browser, build = sim.info.custom_fields["Browser"], sim.info.custom_fields["Build"]
     assert run["custom-fields"] == {f"---f-{browser}": "Chrome"}
     assert f"---f-{build}" not in run["custom-fields"]
 
 
 def test_an_own_spool_keeps_its_set_whatever_the_environment_says(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    path = write_spool(tmp_path, gsim.url, count=1)  # made here: set 20000
+    path = write_spool(tmp_path, sim.url, count=1)  # made here: set 20000
     result = practitest(
         "upload",
         str(path),
@@ -469,18 +464,18 @@ def test_an_own_spool_keeps_its_set_whatever_the_environment_says(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(
-        f"PractiTest: sending to {gsim.url}, project 4500, test set 20000\n"
+        f"PractiTest: sending to {sim.url}, project 4500, test set 20000\n"
     )
     assert "PractiTest: 1 of 1 runs delivered to test set 20000 'Nightly regression'" in (
         result.stdout
     )
-    assert [s["name"] for s in gsim.entities("sets") if s["name"] == "CI main"] == []
+    assert [s["name"] for s in sim.entities("sets") if s["name"] == "CI main"] == []
 
 
 def test_a_spool_copied_from_elsewhere_or_forged_is_not_trusted(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    path = write_spool(tmp_path / "here", gsim.url, count=1)
+    path = write_spool(tmp_path / "here", sim.url, count=1)
     with Spool.open(path) as spool:
         assert spool.trusted
     forged = tmp_path / "elsewhere" / path.name
@@ -492,19 +487,19 @@ def test_a_spool_copied_from_elsewhere_or_forged_is_not_trusted(
     copied.write_text(path.read_text())
     with Spool.open(copied) as spool:
         assert not spool.trusted
-    result = practitest("upload", str(copied), PRACTITEST_URL=gsim.url)
+    result = practitest("upload", str(copied), PRACTITEST_URL=sim.url)
     assert result.returncode == 2
     assert result.stderr == (
         f"practitest upload: error: {copied}: no project is named: give --project-id or "
         "PRACTITEST_PROJECT_ID (and --set-id or --set-name)\n"
     )
-    assert gsim.requests == []
+    assert sim.requests == []
 
 
 def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
-    gsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    path = write_spool(tmp_path, gsim.url)
+    path = write_spool(tmp_path, sim.url)
     result = practitest("upload", str(path), "--set-id", "99")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
@@ -512,15 +507,15 @@ def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
         "check PRACTITEST_SET_ID"
     ]
     # Where the token goes is said before the first call; nothing else is.
-    assert result.stdout == f"PractiTest: sending to {gsim.url}, project 4500, test set 99\n"
-    assert [(r.method, r.status) for r in gsim.requests] == [("GET", 404), ("GET", 200)]
+    assert result.stdout == f"PractiTest: sending to {sim.url}, project 4500, test set 99\n"
+    assert [(r.method, r.status) for r in sim.requests] == [("GET", 404), ("GET", 200)]
     with Spool.open(path) as spool:
         assert len(spool.pending()) == 8
 
 
-def test_the_file_limit_is_a_setting_of_the_command(gsim: Simulator, tmp_path: Path) -> None:
+def test_the_file_limit_is_a_setting_of_the_command(sim: Simulator, tmp_path: Path) -> None:
     spool = Spool.create(
-        tmp_path, SpoolMeta(Destination(project_id=4500, url=gsim.url, set_id=20000))
+        tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=20000))
     )
     with spool:
         spool.add(
@@ -536,7 +531,7 @@ def test_the_file_limit_is_a_setting_of_the_command(gsim: Simulator, tmp_path: P
         str(spool.path),
         "--max-file-bytes=1000",
         PRACTITEST_TOKEN=TOKEN,
-        PRACTITEST_URL=gsim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_RATE_LIMIT="0",
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -544,5 +539,5 @@ def test_the_file_limit_is_a_setting_of_the_command(gsim: Simulator, tmp_path: P
         "PractiTest: warning: test_big: skipped attachment big.bin: 2000 bytes is over the "
         "1000-byte cap\n"
     )
-    assert [a["name"] for a in gsim.entities("attachments")] == ["small.txt"]
-    assert len(gsim.entities("runs")) == 1
+    assert [a["name"] for a in sim.entities("attachments")] == ["small.txt"]
+    assert len(sim.entities("runs")) == 1

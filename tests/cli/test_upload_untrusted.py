@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,8 @@ from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import run_cli
 
 TOKEN = "untrusted-token-7c6b5a49"
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 SECRET = b"-----BEGIN OPENSSH PRIVATE KEY----- not for PractiTest"
-
-
-@pytest.fixture
-def usim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def bundle(folder: Path, url: str, *records: RunRecord) -> Path:
@@ -83,23 +77,23 @@ def secret_file(tmp_path: Path) -> Path:
 
 
 def test_a_symlinked_spool_folder_uploads_and_deletes_nothing_it_points_to(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     key = secret_file(tmp_path)
     folder = bundle(
         tmp_path / "artifacts" / "bundle-1",
-        usim.url,
+        sim.url,
         result("test_steal", FileRef("id_rsa", path="spool/id_rsa")),
     )
     (folder / "spool").symlink_to(key.parent, target_is_directory=True)
-    done = upload(usim, str(folder))
+    done = upload(sim, str(folder))
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
         f"PractiTest: {folder / 'spool.jsonl'}:2: test_steal: attachment id_rsa (spool/id_rsa) "
         "left out: is in spool/, which is a symbolic link; not followed"
     ) in done.stderr
     assert "PractiTest: 1 of 1 runs delivered to test set 20000" in done.stdout
-    assert SECRET not in files_sent(usim).values()
+    assert SECRET not in files_sent(sim).values()
     assert key.read_bytes() == SECRET  # not deleted where the link points
 
 
@@ -112,7 +106,7 @@ def test_a_symlinked_spool_folder_uploads_and_deletes_nothing_it_points_to(
     ],
 )
 def test_a_path_outside_the_bundle_is_left_out_and_its_record_still_goes(
-    usim: Simulator, tmp_path: Path, name: str, why: str
+    sim: Simulator, tmp_path: Path, name: str, why: str
 ) -> None:
     outside = tmp_path / "outside" / "passwd"
     outside.parent.mkdir()
@@ -120,20 +114,20 @@ def test_a_path_outside_the_bundle_is_left_out_and_its_record_still_goes(
     path = str(outside) if name == "ABSOLUTE" else name
     folder = bundle(
         tmp_path / "artifacts" / "deep" / "bundle-1",
-        usim.url,
+        sim.url,
         result("test_passwd", FileRef("passwd", path=path)),
     )
-    done = upload(usim, str(folder))
+    done = upload(sim, str(folder))
     assert done.returncode == 0, done.stdout + done.stderr
     said = f"{folder / 'spool.jsonl'}:2: test_passwd: attachment passwd ({path}) left out: {why}"
     assert said in done.stderr
     assert "PractiTest: 1 of 1 runs delivered" in done.stdout
-    assert files_sent(usim) == {}
+    assert files_sent(sim) == {}
     assert outside.exists()
 
 
 def test_a_symlinked_file_in_the_bundle_is_refused_a_real_one_goes(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     key = secret_file(tmp_path)
     folder = tmp_path / "bundle-1"
@@ -142,62 +136,62 @@ def test_a_symlinked_file_in_the_bundle_is_refused_a_real_one_goes(
     (folder / "spool" / "00002-key").symlink_to(key)
     bundle(
         folder,
-        usim.url,
+        sim.url,
         result(
             "test_both",
             FileRef("shot.txt", path="spool/00001-shot.txt"),
             FileRef("key", path="spool/00002-key"),
         ),
     )
-    done = upload(usim, str(folder))
+    done = upload(sim, str(folder))
     assert "attachment key (spool/00002-key) left out: is a symbolic link; not followed" in (
         done.stderr
     )
-    assert files_sent(usim) == {"shot.txt": b"the screen"}
+    assert files_sent(sim) == {"shot.txt": b"the screen"}
     assert key.read_bytes() == SECRET
     # delivered: the bundle's spool and its own file are removed, the link is left alone
     assert sorted(p.name for p in folder.rglob("*")) == ["00002-key", "spool"]
 
 
 def test_a_symlinked_spool_file_is_refused_and_gets_no_marks(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    real = bundle(tmp_path / "elsewhere", usim.url, result("test_x")) / "spool.jsonl"
+    real = bundle(tmp_path / "elsewhere", sim.url, result("test_x")) / "spool.jsonl"
     before = real.read_bytes()
     folder = tmp_path / "bundle-1"
     folder.mkdir()
     (folder / "spool.jsonl").symlink_to(real)
-    done = upload(usim, str(folder))
+    done = upload(sim, str(folder))
     assert done.returncode == 2
     assert done.stderr == (
         f"practitest upload: error: {folder / 'spool.jsonl'}: a symbolic link; not followed "
         "(name the file itself)\n"
     )
     assert real.read_bytes() == before
-    assert usim.entities("runs") == []
+    assert sim.entities("runs") == []
 
 
-def test_a_fifo_is_not_waited_on(usim: Simulator, tmp_path: Path) -> None:
+def test_a_fifo_is_not_waited_on(sim: Simulator, tmp_path: Path) -> None:
     folder = tmp_path / "bundle-1"
     (folder / "spool").mkdir(parents=True)
     os.mkfifo(folder / "spool" / "pipe")
-    bundle(folder, usim.url, result("test_fifo", FileRef("pipe", path="spool/pipe")))
+    bundle(folder, sim.url, result("test_fifo", FileRef("pipe", path="spool/pipe")))
     # and a session's own spool (trusted) naming a FIFO by its absolute path
     os.mkfifo(tmp_path / "pipe2")
     session = Spool.create(
-        tmp_path / "own", SpoolMeta(Destination(url=usim.url, project_id=4500, set_id=20000))
+        tmp_path / "own", SpoolMeta(Destination(url=sim.url, project_id=4500, set_id=20000))
     )
     with session:
         session.add(result("test_fifo2", FileRef("pipe2", path=str(tmp_path / "pipe2"))))
-    done = upload(usim, str(folder), str(session.path), "--deadline=20", timeout=40)
+    done = upload(sim, str(folder), str(session.path), "--deadline=20", timeout=40)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "test_fifo: attachment pipe (spool/pipe) left out: not a regular file" in done.stderr
     assert "test_fifo2: skipped attachment pipe2: not a regular file" in done.stderr
-    assert len(usim.entities("runs")) == 2
+    assert len(sim.entities("runs")) == 2
 
 
 def test_a_relative_path_in_a_spool_from_elsewhere_is_its_folders_not_the_cwd(
-    usim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A plain ``practitest-*.jsonl`` among artifacts: made by another job (here: moved
     from where it was made, so its proof of origin no longer holds), it is untrusted."""
@@ -208,7 +202,7 @@ def test_a_relative_path_in_a_spool_from_elsewhere_is_its_folders_not_the_cwd(
     (checkout / "notes.txt").write_text("[http] extraheader = AUTHORIZATION: basic c2VjcmV0")
     artifacts = tmp_path / "artifacts"
     spool = Spool.create(
-        tmp_path / "other-job", SpoolMeta(Destination(url=usim.url, project_id=4500, set_id=20000))
+        tmp_path / "other-job", SpoolMeta(Destination(url=sim.url, project_id=4500, set_id=20000))
     )
     with spool:
         spool.add(result("test_notes", FileRef("notes.txt", path="notes.txt")))
@@ -218,23 +212,23 @@ def test_a_relative_path_in_a_spool_from_elsewhere_is_its_folders_not_the_cwd(
     (artifacts / "notes.txt").write_text("the job's own notes")
     monkeypatch.chdir(checkout)
     monkeypatch.setenv("PRACTITEST_TOKEN", TOKEN)
-    monkeypatch.setenv("PRACTITEST_URL", usim.url)
+    monkeypatch.setenv("PRACTITEST_URL", sim.url)
     monkeypatch.setenv("PRACTITEST_RATE_LIMIT", "0")
     with Spool.open(moved) as opened:
         assert not opened.trusted
     assert main(["upload", str(moved), "--project-id=4500", "--set-id=20000"]) == 0
-    assert files_sent(usim) == {"notes.txt": b"the job's own notes"}
+    assert files_sent(sim) == {"notes.txt": b"the job's own notes"}
 
 
 def test_one_big_file_named_a_hundred_times_is_read_once_and_memory_stays_small(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     folder = tmp_path / "bundle-1"
     (folder / "spool").mkdir(parents=True)
     big = os.urandom(1 << 20)
     (folder / "spool" / "big.bin").write_bytes(big)
     refs = tuple(FileRef("big.bin", path="spool/big.bin") for _ in range(100))
-    bundle(folder, usim.url, result("test_big", *refs))
+    bundle(folder, sim.url, result("test_big", *refs))
     script = (
         "import resource, sys\n"
         "from pytest_practitest.cli.main import main\n"
@@ -243,7 +237,7 @@ def test_one_big_file_named_a_hundred_times_is_read_once_and_memory_stays_small(
         "sys.exit(code)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRACTITEST")}
-    env.update(PRACTITEST_TOKEN=TOKEN, PRACTITEST_URL=usim.url, PRACTITEST_RATE_LIMIT="0")
+    env.update(PRACTITEST_TOKEN=TOKEN, PRACTITEST_URL=sim.url, PRACTITEST_RATE_LIMIT="0")
     args = ["upload", str(folder), "--project-id=4500", "--set-id=20000"]
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -256,7 +250,7 @@ def test_one_big_file_named_a_hundred_times_is_read_once_and_memory_stays_small(
     assert done.returncode == 0, done.stdout + done.stderr
     peak_mib = int(done.stdout.split("MAXRSS ")[1].split()[0]) / 1024
     assert peak_mib < 150, peak_mib  # 440 MiB before: a copy per reference
-    assert files_sent(usim) == {"big.bin": big}
+    assert files_sent(sim) == {"big.bin": big}
 
 
 BAD_LINES: list[tuple[Any, str]] = [
@@ -283,10 +277,10 @@ BAD_LINES: list[tuple[Any, str]] = [
 
 
 def test_seven_bad_lines_are_named_and_left_out_the_good_bundle_is_delivered(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    bundle(tmp_path / "artifacts" / "bundle-2", usim.url, result("test_good"))
-    bad = bundle(tmp_path / "artifacts" / "bundle-1", usim.url, result("test_fine"))
+    bundle(tmp_path / "artifacts" / "bundle-2", sim.url, result("test_good"))
+    bad = bundle(tmp_path / "artifacts" / "bundle-1", sim.url, result("test_fine"))
     lines = []
     for entry, _ in BAD_LINES:
         record = (
@@ -308,7 +302,7 @@ def test_seven_bad_lines_are_named_and_left_out_the_good_bundle_is_delivered(
         f"    {len(BAD_LINES)} left out as it was read; the first: {bad / 'spool.jsonl'}:3: left "
         in (listed.stdout)
     )
-    done = upload(usim, str(tmp_path / "artifacts"))
+    done = upload(sim, str(tmp_path / "artifacts"))
     assert "Traceback" not in done.stdout + done.stderr
     for number, (_, why) in enumerate(BAD_LINES, start=3):
         assert f"PractiTest: {bad / 'spool.jsonl'}:{number}: left out: {why}\n" in done.stderr
@@ -316,9 +310,7 @@ def test_seven_bad_lines_are_named_and_left_out_the_good_bundle_is_delivered(
         f"practitest upload: error: {broken / 'spool.jsonl'}: bad meta line (project_id is [])"
     ) in done.stderr
     assert "PractiTest: 2 of 2 runs delivered to test set 20000" in done.stdout
-    assert sorted(
-        r["automated-execution-output"].split("\n")[0] for r in usim.entities("runs")
-    ) == [
+    assert sorted(r["automated-execution-output"].split("\n")[0] for r in sim.entities("runs")) == [
         "boom",
         "boom",
     ]
@@ -340,15 +332,15 @@ def test_each_group_of_bundles_gets_its_own_share_of_the_deadline() -> None:
     assert abs(next(given) - (start + 90.0)) < 0.5
 
 
-def test_control_characters_in_a_label_cannot_forge_lines(usim: Simulator, tmp_path: Path) -> None:
+def test_control_characters_in_a_label_cannot_forge_lines(sim: Simulator, tmp_path: Path) -> None:
     forged = "\r\x1b[2KPractiTest: 500 of 500 runs delivered\n::add-mask::x\u2028"
     folder = bundle(
         tmp_path / "bundle-1",
-        usim.url,
+        sim.url,
         RunRecord(target=Target(name="No such test"), status=Status.PASSED, label=forged),
         result("test_fine", FileRef("gone.txt", path=f"spool/{forged}")),
     )
-    done = upload(usim, str(folder))
+    done = upload(sim, str(folder))
     assert done.returncode == 1
     printed = done.stdout + done.stderr
     lines = printed.splitlines()
@@ -363,26 +355,26 @@ def test_control_characters_in_a_label_cannot_forge_lines(usim: Simulator, tmp_p
 
 
 def test_new_names_first_in_line_do_not_hold_back_known_tests_results(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """Creating a test is a call each: 20 at 4 calls a second cannot end within 3 s."""
     new = [
         RunRecord(target=Target(name=f"brand new {n}"), status=Status.PASSED, label=f"new_{n}")
         for n in range(20)
     ]
-    bundle(tmp_path / "a" / "bundle-1", usim.url, *new)  # sorts first
-    bundle(tmp_path / "b" / "bundle-2", usim.url, *(result(f"known_{n}") for n in range(5)))
+    bundle(tmp_path / "a" / "bundle-1", sim.url, *new)  # sorts first
+    bundle(tmp_path / "b" / "bundle-2", sim.url, *(result(f"known_{n}") for n in range(5)))
     done = upload(
-        usim,
+        sim,
         str(tmp_path / "a" / "bundle-1"),
         str(tmp_path / "b" / "bundle-2"),
         "--create-missing",
-        f"--author-id={usim.info.users['owner@example.com']}",
+        f"--author-id={sim.info.users['owner@example.com']}",
         "--deadline=3",
         "--rate-limit=4/1",
     )
     assert done.returncode == 1  # not every new test could be created in time
-    assert len(usim.entities("runs")) < 25
+    assert len(sim.entities("runs")) < 25
     assert f"PractiTest: {tmp_path / 'b' / 'bundle-2' / 'spool.jsonl'}: 5 of 5 delivered" in (
         done.stdout
     )

@@ -110,13 +110,13 @@ def test_detects_other_ci_services(env: dict[str, str], expected: CiInfo) -> Non
 
 
 def test_ci_line_in_the_output(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in GITHUB.items():
         monkeypatch.setenv(name, value)
     pytester.makepyfile(test_ci="def test_ok(): pass\ndef test_bad(): assert 0, 'nope'")
     run()
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     assert output(grouped["test_ci.py::test_ok"][0]) == (
         "GitHub Actions https://github.com/acme/shop/actions/runs/991 @ 0123456789ab (main)"
     )
@@ -126,14 +126,14 @@ def test_ci_line_in_the_output(
 
 
 def test_ci_values_in_custom_fields(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in GITHUB.items():
         monkeypatch.setenv(name, value)
     pytester.makepyfile(test_ci2="def test_ok(): pass")
     run("--practitest-ci=url=Build")
-    [stored] = runs_by_test(psim)["test_ci2.py::test_ok"]
+    [stored] = runs_by_test(sim)["test_ci2.py::test_ok"]
     assert stored["custom-fields"] == {
-        f"---f-{psim.info.custom_fields['Build']}": "https://github.com/acme/shop/actions/runs/991"
+        f"---f-{sim.info.custom_fields['Build']}": "https://github.com/acme/shop/actions/runs/991"
     }
     assert output(stored) is None

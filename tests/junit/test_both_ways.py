@@ -50,7 +50,7 @@ def statuses(sim: Simulator) -> dict[str, str]:
 
 @pytest.mark.parametrize("family", ["xunit2", "xunit1"])
 def test_plugin_and_import_junit_name_map_and_classify_alike(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, family: str
+    pytester: pytest.Pytester, run: Run, sim: Simulator, family: str
 ) -> None:
     pytester.makeini(f"[pytest]\njunit_family = {family}\n")
     pytester.mkdir("checks")
@@ -60,7 +60,7 @@ def test_plugin_and_import_junit_name_map_and_classify_alike(
     )
     reported = run("--junitxml=report.xml", subprocess=True)
     reported.stdout.fnmatch_lines(["PractiTest: 12 of 12 runs delivered*"])
-    by_plugin = statuses(psim)
+    by_plugin = statuses(sim)
 
     with Simulator(token=TOKEN, rate_limit=None) as other:
         imported = run_cli(
@@ -93,7 +93,7 @@ def test_plugin_and_import_junit_name_map_and_classify_alike(
 
 
 def test_import_junit_of_pytests_junitxml_lands_on_the_markers_test(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_marked="""
@@ -111,7 +111,7 @@ def test_import_junit_of_pytests_junitxml_lands_on_the_markers_test(
     )
     reported = run("--junitxml=report.xml", create=False)
     reported.stdout.fnmatch_lines(["PractiTest: 3 of 3 runs delivered*"])
-    by_plugin = sorted(runs_by_test(psim))
+    by_plugin = sorted(runs_by_test(sim))
     assert 'name="practitest_test_id" value="80003"' in (pytester.path / "report.xml").read_text()
 
     with Simulator(token=TOKEN, rate_limit=None) as other:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,15 @@ from tests.helpers import attachments, output, run_cli, runs_by_test, step_runs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "junit-token-9d8c7b6a"
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 SPOOL: list[Path] = []
 
 
-@pytest.fixture
-def jsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+@pytest.fixture(autouse=True)
+def _spool_outside_fixtures(tmp_path_factory: pytest.TempPathFactory) -> None:
     SPOOL[:] = [tmp_path_factory.mktemp("spool")]  # never inside the fixtures folder
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def importer(sim: Simulator, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,17 +99,17 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("fixture", list(EXPECTED))
-def test_dialect_imports_with_the_expected_statuses(jsim: Simulator, fixture: str) -> None:
-    result = importer(jsim, FIXTURES, fixture, "--create-missing")
+def test_dialect_imports_with_the_expected_statuses(sim: Simulator, fixture: str) -> None:
+    result = importer(sim, FIXTURES, fixture, "--create-missing")
     expected = EXPECTED[fixture]
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"PractiTest: {fixture}: {len(expected)} testcases" in result.stdout
-    assert statuses(jsim) == expected
+    assert statuses(sim) == expected
 
 
-def test_what_junit_runs_carry(jsim: Simulator) -> None:
+def test_what_junit_runs_carry(sim: Simulator) -> None:
     importer(
-        jsim,
+        sim,
         FIXTURES,
         "junit4_ant.xml",
         "surefire.xml",
@@ -121,44 +119,44 @@ def test_what_junit_runs_carry(jsim: Simulator) -> None:
         "--property-field",
         "browser=Browser",
     )
-    grouped = runs_by_test(jsim)
+    grouped = runs_by_test(sim)
     removes = grouped["com.acme.shop.CartTest.removesItem"][0]
     assert output(removes) == "java.lang.AssertionError: expected:<1> but was:<2>"
     assert removes["run-duration"] == "00:00:01"
-    assert b"CartTest.java:42" in attachments(jsim, "run", removes["id"])["failure.txt"]
+    assert b"CartTest.java:42" in attachments(sim, "run", removes["id"])["failure.txt"]
     adds = grouped["com.acme.shop.CartTest.addsItem"][0]
-    assert attachments(jsim, "run", adds["id"])["cart.png"] == b"\x89PNG fake screenshot"
+    assert attachments(sim, "run", adds["id"])["cart.png"] == b"\x89PNG fake screenshot"
     invoice = grouped["com.acme.shop.CheckoutIT.paysByInvoice"][0]
     assert (output(invoice) or "").endswith("(after 1 reruns)")
-    assert set(attachments(jsim, "run", invoice["id"])) == {
+    assert set(attachments(sim, "run", invoice["id"])) == {
         "failure.txt",
         "reruns.txt",
         "system-err.txt",
     }
     valid = grouped["Login: valid credentials"][0]
     assert valid["instance-id"] == 300006
-    assert step_runs(jsim, valid["id"]) == [
+    assert step_runs(sim, valid["id"]) == [
         ("open the login page", "PASSED"),
         ("submit the form", "FAILED"),
     ]
     locked = grouped["tests/test_login.py::test_locked"][0]
     assert output(locked) == "error in teardown: OSError: cleanup"
-    assert locked["custom-fields"] == {f"---f-{jsim.info.custom_fields['Browser']}": "Firefox"}
-    assert attachments(jsim, "run", grouped["pays"][0]["id"]) == {"note.txt": b"hello"}
+    assert locked["custom-fields"] == {f"---f-{sim.info.custom_fields['Browser']}": "Firefox"}
+    assert attachments(sim, "run", grouped["pays"][0]["id"]) == {"note.txt": b"hello"}
 
 
-def test_playwright_failure_carries_its_screenshot_and_message(jsim: Simulator) -> None:
-    importer(jsim, FIXTURES, "playwright.xml", "--create-missing")
-    [run] = runs_by_test(jsim)["checkout.spec.ts.checkout › rejects an expired card"]
+def test_playwright_failure_carries_its_screenshot_and_message(sim: Simulator) -> None:
+    importer(sim, FIXTURES, "playwright.xml", "--create-missing")
+    [run] = runs_by_test(sim)["checkout.spec.ts.checkout › rejects an expired card"]
     assert output(run) == "FAILURE: checkout.spec.ts:20:5 checkout › rejects an expired card"
-    files = attachments(jsim, "run", run["id"])
+    files = attachments(sim, "run", run["id"])
     assert files["cart.png"] == b"\x89PNG fake screenshot"
     assert b"toBeVisible" in files["failure.txt"]
 
 
-def test_globs_and_suite_name_template(jsim: Simulator, tmp_path: Path) -> None:
+def test_globs_and_suite_name_template(sim: Simulator, tmp_path: Path) -> None:
     result = importer(
-        jsim,
+        sim,
         FIXTURES,
         "**/go*.xml",
         "robot_*.xml",
@@ -167,7 +165,7 @@ def test_globs_and_suite_name_template(jsim: Simulator, tmp_path: Path) -> None:
         "{suite} / {name}",
     )
     assert result.returncode == 0, result.stderr
-    assert set(statuses(jsim)) == {
+    assert set(statuses(sim)) == {
         "github.com/acme/shop/catalog / TestSearch",
         "github.com/acme/shop/catalog / TestPrice/EUR",
         "Shop / Valid Login",
@@ -175,14 +173,14 @@ def test_globs_and_suite_name_template(jsim: Simulator, tmp_path: Path) -> None:
     }
 
 
-def test_mapping_file_keys(jsim: Simulator, tmp_path: Path) -> None:
+def test_mapping_file_keys(sim: Simulator, tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
     mapping.write_text(
         '[tests]\n"catalog::TestSearch" = { instance_id = 300004 }\n"catalog.TestPrice*" = { instance_id = 300005 }\n'
     )
-    result = importer(jsim, FIXTURES, "go.xml", "--map", str(mapping))
+    result = importer(sim, FIXTURES, "go.xml", "--map", str(mapping))
     assert result.returncode == 0, result.stderr
-    assert statuses(jsim) == {
+    assert statuses(sim) == {
         "Catalog: search by name": "PASSED",
         "Catalog: price formatting": "FAILED",
     }
@@ -223,14 +221,14 @@ BAD = {
 
 @pytest.mark.parametrize("name", list(BAD))
 def test_bad_input_is_one_line_and_the_good_file_still_goes(
-    jsim: Simulator, tmp_path: Path, name: str
+    sim: Simulator, tmp_path: Path, name: str
 ) -> None:
     content, message = BAD[name]
     (tmp_path / name).write_bytes(content.encode("latin-1"))  # latin1.xml: bytes that are not UTF-8
     (tmp_path / "good.xml").write_text(
         "<testsuite name='g'><testcase classname='g' name='ok'/></testsuite>"
     )
-    result = importer(jsim, tmp_path, name, "good.xml", "--create-missing")
+    result = importer(sim, tmp_path, name, "good.xml", "--create-missing")
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1
@@ -240,24 +238,24 @@ def test_bad_input_is_one_line_and_the_good_file_still_goes(
     kept = (
         {"a": "PASSED"} if name == "truncated.xml" else {}
     )  # its complete testcase is a good result
-    assert statuses(jsim) == {"g.ok": "PASSED", **kept}
-    keep_going = importer(jsim, tmp_path, name, "good.xml", "--create-missing", "--keep-going")
+    assert statuses(sim) == {"g.ok": "PASSED", **kept}
+    keep_going = importer(sim, tmp_path, name, "good.xml", "--create-missing", "--keep-going")
     assert keep_going.returncode == 0
 
 
-def test_truncated_file_keeps_what_was_complete(jsim: Simulator, tmp_path: Path) -> None:
+def test_truncated_file_keeps_what_was_complete(sim: Simulator, tmp_path: Path) -> None:
     (tmp_path / "cut.xml").write_text(
         "<testsuites><testsuite name='s'>"
         + "".join(f"<testcase classname='s' name='t{i}'/>" for i in range(3))
         + "<testca"
     )
-    result = importer(jsim, tmp_path, "cut.xml", "--create-missing")
+    result = importer(sim, tmp_path, "cut.xml", "--create-missing")
     assert result.returncode == 2
     assert "(3 testcases before it were imported)" in result.stderr
-    assert len(statuses(jsim)) == 3
+    assert len(statuses(sim)) == 3
 
 
-def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path: Path) -> None:
+def test_attachment_problems_are_warnings_not_failures(sim: Simulator, tmp_path: Path) -> None:
     (tmp_path / "reports").mkdir()
     (tmp_path / "secret.txt").write_text("do not upload")
     (tmp_path / "reports" / "a.xml").write_text(
@@ -266,7 +264,7 @@ def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path
         "</system-out></testcase></testsuite>"
     )
     result = importer(
-        jsim, tmp_path, "reports/a.xml", "--create-missing", "--attachments-base", "reports"
+        sim, tmp_path, "reports/a.xml", "--create-missing", "--attachments-base", "reports"
     )
     assert result.returncode == 0, result.stderr
     assert "warning: s::t: attachment missing.png not found; left out" in result.stderr
@@ -274,12 +272,12 @@ def test_attachment_problems_are_warnings_not_failures(jsim: Simulator, tmp_path
     assert (
         "warning: s::t: attachment https://ci/x.png is a URL; it is not downloaded" in result.stderr
     )
-    [run] = runs_by_test(jsim)["s.t"]
-    assert set(attachments(jsim, "run", run["id"])) == {"system-out.txt"}
+    [run] = runs_by_test(sim)["s.t"]
+    assert set(attachments(sim, "run", run["id"])) == {"system-out.txt"}
 
 
 def test_attachments_stay_in_the_xml_files_folder_and_out_of_dot_files(
-    jsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """A CI checkout: ``.git/config`` holds its token; the report is the job's output."""
     (tmp_path / ".git").mkdir()
@@ -302,7 +300,7 @@ def test_attachments_stay_in_the_xml_files_folder_and_out_of_dot_files(
         "<property name='attachment' value='.env'/></properties></testcase>"
         "</testsuite>"
     )
-    result = importer(jsim, tmp_path, "reports/a.xml", "b.xml", "--create-missing")
+    result = importer(sim, tmp_path, "reports/a.xml", "b.xml", "--create-missing")
     assert result.returncode == 0, result.stderr
     reports = (tmp_path / "reports").resolve()
     assert (
@@ -314,20 +312,20 @@ def test_attachments_stay_in_the_xml_files_folder_and_out_of_dot_files(
             f"warning: s::{label}: attachment {value} is a dot-file or in a dot-folder; left out "
             "(name the folder with --attachments-base to take it)"
         ) in result.stderr
-    grouped = runs_by_test(jsim)
-    assert set(attachments(jsim, "run", grouped["s.up"][0]["id"])) == {
+    grouped = runs_by_test(sim)
+    assert set(attachments(sim, "run", grouped["s.up"][0]["id"])) == {
         "system-out.txt",
         "cart.png",
     }
-    assert set(attachments(jsim, "run", grouped["s.dot"][0]["id"])) == {"system-out.txt"}
-    assert attachments(jsim, "run", grouped["s.env"][0]["id"]) == {}
-    named = importer(jsim, tmp_path, "b.xml", "--create-missing", "--attachments-base", ".")
+    assert set(attachments(sim, "run", grouped["s.dot"][0]["id"])) == {"system-out.txt"}
+    assert attachments(sim, "run", grouped["s.env"][0]["id"]) == {}
+    named = importer(sim, tmp_path, "b.xml", "--create-missing", "--attachments-base", ".")
     assert named.returncode == 0, named.stderr
     assert "dot-file" not in named.stderr
-    assert set(attachments(jsim, "run", runs_by_test(jsim)["s.env"][1]["id"])) == {".env"}
+    assert set(attachments(sim, "run", runs_by_test(sim)["s.env"][1]["id"])) == {".env"}
 
 
-def test_many_warnings_are_capped_with_a_count(jsim: Simulator, tmp_path: Path) -> None:
+def test_many_warnings_are_capped_with_a_count(sim: Simulator, tmp_path: Path) -> None:
     (tmp_path / "shots.xml").write_text(
         "<testsuite name='s'>"
         + "".join(
@@ -337,7 +335,7 @@ def test_many_warnings_are_capped_with_a_count(jsim: Simulator, tmp_path: Path) 
         )
         + "</testsuite>"
     )
-    result = importer(jsim, tmp_path, "shots.xml", "--dry-run")
+    result = importer(sim, tmp_path, "shots.xml", "--dry-run")
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert len(warnings) == 21
@@ -345,21 +343,21 @@ def test_many_warnings_are_capped_with_a_count(jsim: Simulator, tmp_path: Path) 
     assert warnings[-1] == "PractiTest: warning: ... and 5 more (the first 20 are above)"
 
 
-def test_dry_run_and_usage_errors(jsim: Simulator, tmp_path: Path) -> None:
-    dry = importer(jsim, FIXTURES, "jest.xml", "--dry-run")
+def test_dry_run_and_usage_errors(sim: Simulator, tmp_path: Path) -> None:
+    dry = importer(sim, FIXTURES, "jest.xml", "--dry-run")
     assert dry.returncode == 0
     assert "PractiTest dry run: nothing is sent." in dry.stdout
-    assert jsim.requests == []
-    missing = importer(jsim, FIXTURES, "nothing-*.xml")
+    assert sim.requests == []
+    missing = importer(sim, FIXTURES, "nothing-*.xml")
     assert missing.returncode == 2
     assert "practitest import-junit: error: nothing-*.xml: no file matches" in missing.stderr
-    bad_template = importer(jsim, FIXTURES, "go.xml", "--name-template", "{package}.{name}")
+    bad_template = importer(sim, FIXTURES, "go.xml", "--name-template", "{package}.{name}")
     assert bad_template.returncode == 2
     assert "--name-template: use only {classname}, {name}, {suite}, {file}" in bad_template.stderr
 
 
 def test_timestamps_go_to_the_output_a_custom_field_or_nowhere(
-    jsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     report = tmp_path / "stamps.xml"
     report.write_text(
@@ -370,28 +368,28 @@ def test_timestamps_go_to_the_output_a_custom_field_or_nowhere(
         '</testsuite><testcase classname="c" name="outer_only"/></testsuite>'
         '<testsuite name="bare"><testcase classname="c" name="none"/></testsuite></testsuites>'
     )
-    assert importer(jsim, tmp_path, "stamps.xml", "--create-missing").returncode == 0
-    outputs = {name: output(runs[0]) for name, runs in runs_by_test(jsim).items()}
+    assert importer(sim, tmp_path, "stamps.xml", "--create-missing").returncode == 0
+    outputs = {name: output(runs[0]) for name, runs in runs_by_test(sim).items()}
     assert set(outputs.values()) == {None}  # by default the time is not in the output
-    assert importer(jsim, tmp_path, "stamps.xml", "--timestamp", "output").returncode == 0
-    outputs = {name: output(runs[-1]) for name, runs in runs_by_test(jsim).items()}
+    assert importer(sim, tmp_path, "stamps.xml", "--timestamp", "output").returncode == 0
+    outputs = {name: output(runs[-1]) for name, runs in runs_by_test(sim).items()}
     assert outputs == {
         "c.own": "started 2026-11-27T10:00:05",  # the testcase's own, over its suite's
         "c.inherited": "started 2026-11-27T10:00:00",  # the nearest suite's
         "c.outer_only": "started 2026-11-27T09:00:00",
         "c.none": None,
     }
-    build = f"---f-{jsim.info.custom_fields['Build']}"  # a text field
-    assert importer(jsim, tmp_path, "stamps.xml", "--timestamp", "field=Build").returncode == 0
-    latest = {name: runs[-1] for name, runs in runs_by_test(jsim).items()}
+    build = f"---f-{sim.info.custom_fields['Build']}"  # a text field
+    assert importer(sim, tmp_path, "stamps.xml", "--timestamp", "field=Build").returncode == 0
+    latest = {name: runs[-1] for name, runs in runs_by_test(sim).items()}
     assert latest["c.own"]["custom-fields"] == {build: "2026-11-27T10:00:05"}
     assert output(latest["c.own"]) is None
     assert latest["c.none"]["custom-fields"] == {}
-    assert importer(jsim, tmp_path, "stamps.xml", "--timestamp", "none").returncode == 0
-    latest = {name: runs[-1] for name, runs in runs_by_test(jsim).items()}
+    assert importer(sim, tmp_path, "stamps.xml", "--timestamp", "none").returncode == 0
+    latest = {name: runs[-1] for name, runs in runs_by_test(sim).items()}
     assert output(latest["c.own"]) is None
     assert latest["c.own"]["custom-fields"] == {}
-    bad = importer(jsim, tmp_path, "stamps.xml", "--timestamp", "fields")
+    bad = importer(sim, tmp_path, "stamps.xml", "--timestamp", "fields")
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
         "practitest import-junit: error: --timestamp: expected output, none or field=NAME; "
@@ -422,37 +420,37 @@ def test_parse_time_and_streaming_reader(tmp_path: Path) -> None:
     assert count == 20000
 
 
-def test_big_outputs_go_to_files_not_into_the_spool_lines(jsim: Simulator, tmp_path: Path) -> None:
+def test_big_outputs_go_to_files_not_into_the_spool_lines(sim: Simulator, tmp_path: Path) -> None:
     (tmp_path / "big.xml").write_text(
         "<testsuite name='s'><testcase classname='s' name='t'><system-out>"
         + "y" * 50_000
         + "</system-out>"
         "</testcase></testsuite>"
     )
-    planned = importer(jsim, tmp_path, "big.xml", "--dry-run", "--spool", "planned")
+    planned = importer(sim, tmp_path, "big.xml", "--dry-run", "--spool", "planned")
     assert planned.returncode == 0, planned.stderr
     [spool] = (tmp_path / "planned").glob("*.jsonl")  # a dry run keeps its spool to look at
     assert max(len(line) for line in spool.read_text().splitlines()) < 5_000
     [big] = spool.with_suffix("").glob("artifacts/*")
     assert big.name == "0000001-system-out.txt"
     assert oct(big.stat().st_mode & 0o777) == "0o600"  # the owner's only, like the spool
-    result = importer(jsim, tmp_path, "big.xml", "--create-missing", "--spool", "spool")
+    result = importer(sim, tmp_path, "big.xml", "--create-missing", "--spool", "spool")
     assert result.returncode == 0, result.stderr
-    [run] = runs_by_test(jsim)["s.t"]
-    assert attachments(jsim, "run", run["id"])["system-out.txt"] == b"y" * 50_000
+    [run] = runs_by_test(sim)["s.t"]
+    assert attachments(sim, "run", run["id"])["system-out.txt"] == b"y" * 50_000
     # Everything delivered: the spool and the files made for it are gone, the report stays.
     assert list((tmp_path / "spool").iterdir()) == []
     assert (tmp_path / "big.xml").is_file()
 
 
-def test_a_suite_as_one_run_with_a_step_per_testcase(jsim: Simulator, tmp_path: Path) -> None:
+def test_a_suite_as_one_run_with_a_step_per_testcase(sim: Simulator, tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
     mapping.write_text('[tests]\n"com.acme.shop.CartTest" = { instance_id = 300000 }\n')
-    result = importer(jsim, FIXTURES, "junit4_ant.xml", "--suite-as-test", "--map", str(mapping))
+    result = importer(sim, FIXTURES, "junit4_ant.xml", "--suite-as-test", "--map", str(mapping))
     assert result.returncode == 0, result.stderr
-    [run] = runs_by_test(jsim)["Cart: add an item"]
+    [run] = runs_by_test(sim)["Cart: add an item"]
     assert run["status"] == "FAILED"
-    assert step_runs(jsim, run["id"]) == [
+    assert step_runs(sim, run["id"]) == [
         ("addsItem", "PASSED"),
         ("removesItem", "FAILED"),
         ("totals", "BLOCKED"),
@@ -482,13 +480,13 @@ REPEATED_NAMES = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_every_testcase_is_its_own_run_but_pytests_teardown_twin(
-    jsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     (tmp_path / "mocha.xml").write_text(REPEATED_NAMES)
-    result = importer(jsim, tmp_path, "mocha.xml", "--create-missing")
+    result = importer(sim, tmp_path, "mocha.xml", "--create-missing")
     assert result.returncode == 0, result.stderr
     assert "mocha.xml: 7 testcases" in result.stdout
-    stored = {name: [r["status"] for r in runs] for name, runs in runs_by_test(jsim).items()}
+    stored = {name: [r["status"] for r in runs] for name, runs in runs_by_test(sim).items()}
     assert stored == {
         "adds an item": ["PASSED", "FAILED", "PASSED"],
         "Cart (unnamed testcase 1)": ["PASSED"],
@@ -503,11 +501,11 @@ def test_every_testcase_is_its_own_run_but_pytests_teardown_twin(
 
 
 def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
-    jsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(60))
     (tmp_path / "many.xml").write_text(f"<testsuite>{cases}</testsuite>")
-    result = importer(jsim, tmp_path, "many.xml")  # no create-missing: each has no instance
+    result = importer(sim, tmp_path, "many.xml")  # no create-missing: each has no instance
     assert result.returncode == 1
     # Not also as progress lines on stderr: a terminal showed each twice.
     assert [line for line in result.stderr.splitlines() if "rejected" in line] == []
@@ -516,9 +514,9 @@ def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
     assert "PractiTest: ... and 40 more rejected (see the spool)" in result.stdout
 
 
-def test_the_summary_counts_every_call_the_import_made(jsim: Simulator, tmp_path: Path) -> None:
+def test_the_summary_counts_every_call_the_import_made(sim: Simulator, tmp_path: Path) -> None:
     """The test set is looked up (here: made) before the upload proper: those calls count."""
-    result = importer(jsim, FIXTURES, "surefire.xml", "--set-name", "New set", "--create-missing")
+    result = importer(sim, FIXTURES, "surefire.xml", "--set-name", "New set", "--create-missing")
     assert result.returncode == 0, result.stderr
     summary = next(line for line in result.stdout.splitlines() if " runs delivered " in line)
-    assert f" in {len(jsim.requests)} API calls, " in summary, summary
+    assert f" in {len(sim.requests)} API calls, " in summary, summary

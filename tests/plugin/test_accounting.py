@@ -33,21 +33,21 @@ def test_other():
 """
 
 
-def outputs(psim: Simulator) -> dict[str, list[tuple[str, str | None]]]:
+def outputs(sim: Simulator) -> dict[str, list[tuple[str, str | None]]]:
     return {
         name.split("::")[-1]: [(r["status"], output(r)) for r in runs]
-        for name, runs in runs_by_test(psim).items()
+        for name, runs in runs_by_test(sim).items()
     }
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_rerun_test_whose_teardown_raises_is_recorded_once(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, run: Run, sim: Simulator, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_rerun=TEARDOWN_RAISES)
     result = run("-p", "rerunfailures", *workers)
     result.stdout.fnmatch_lines(["* 1 error, 3 rerun in *"])
-    stored = outputs(psim)
+    stored = outputs(sim)
     assert stored == {
         "test_teardown_fails_every_time": [
             (
@@ -63,7 +63,7 @@ def test_a_rerun_test_whose_teardown_raises_is_recorded_once(
 
 
 def test_a_modify_record_hook_that_raises_leaves_the_record_unmodified(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makeconftest(
         """
@@ -79,7 +79,7 @@ def test_a_modify_record_hook_that_raises_leaves_the_record_unmodified(
     result = run()
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     versions = {
-        name.split("::")[-1]: runs[0]["version"] for name, runs in runs_by_test(psim).items()
+        name.split("::")[-1]: runs[0]["version"] for name, runs in runs_by_test(sim).items()
     }
     assert versions == {"test_a": "7.1", "test_b": None, "test_c": "7.1"}
     result.stdout.fnmatch_lines(
@@ -93,7 +93,7 @@ def test_a_modify_record_hook_that_raises_leaves_the_record_unmodified(
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_map_item_hook_that_raises_does_not_abort_the_session(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, run: Run, sim: Simulator, workers: list[str]
 ) -> None:
     pytester.makeconftest(
         """
@@ -112,7 +112,7 @@ def test_a_map_item_hook_that_raises_does_not_abort_the_session(
     )
     result = run(*workers)
     assert result.ret == pytest.ExitCode.OK
-    assert sorted(runs_by_test(psim)) == ["Named by marker", "test_map_item.py::test_b"]
+    assert sorted(runs_by_test(sim)) == ["Named by marker", "test_map_item.py::test_b"]
     result.stdout.fnmatch_lines(
         [
             "PractiTest: warning: a pytest_practitest_map_item hook raised KeyError: * at "
@@ -123,7 +123,7 @@ def test_a_map_item_hook_that_raises_does_not_abort_the_session(
 
 
 def test_an_add_artifacts_hook_that_raises_keeps_the_result_and_the_other_files(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makeconftest(
         """
@@ -135,38 +135,38 @@ def test_an_add_artifacts_hook_that_raises_keeps_the_result_and_the_other_files(
     pytester.makepyfile("def test_a(): assert 0")
     result = run()
     result.assert_outcomes(failed=1)
-    [stored] = runs_by_test(psim)[
+    [stored] = runs_by_test(sim)[
         "test_an_add_artifacts_hook_that_raises_keeps_the_result_and_the_other_files.py::test_a"
     ]
     assert stored["status"] == "FAILED"
-    assert "traceback.txt" in attachments(psim, "run", stored["id"])
+    assert "traceback.txt" in attachments(sim, "run", stored["id"])
     result.stdout.fnmatch_lines(
         ["PractiTest: warning: a pytest_practitest_add_artifacts hook raised OSError: no screen*"]
     )
 
 
 def test_a_crashed_xdist_worker_still_gives_its_test_a_failed_run(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_crash="import os\ndef test_a(): pass\ndef test_crash(): os._exit(1)\ndef test_c(): pass"
     )
     result = run("-n", "2")
     result.assert_outcomes(passed=2, failed=1)
-    stored = outputs(psim)
+    stored = outputs(sim)
     assert stored["test_crash"] == [
         ("FAILED", "worker 'gw0' crashed while running 'test_crash.py::test_crash'")
     ] or stored["test_crash"] == [
         ("FAILED", "worker 'gw1' crashed while running 'test_crash.py::test_crash'")
     ]
-    assert len(psim.entities("runs")) == 3
+    assert len(sim.entities("runs")) == 3
     result.stdout.fnmatch_lines(
         ["PractiTest: warning: 1 test never reported a teardown*test_crash.py::test_crash"]
     )
 
 
 def test_a_record_that_cannot_be_spooled_is_named_not_hidden(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makeconftest(
         """
@@ -197,7 +197,7 @@ def test_a_record_that_cannot_be_spooled_is_named_not_hidden(
 
 
 def test_unittest_subtests_that_fail_make_the_run_fail_and_are_named(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_sub="""
@@ -217,7 +217,7 @@ def test_unittest_subtests_that_fail_make_the_run_fail_and_are_named(
     )
     result = run()
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    stored = outputs(psim)
+    stored = outputs(sim)
     assert stored == {
         "test_numbers": [
             (
@@ -228,14 +228,14 @@ def test_unittest_subtests_that_fail_make_the_run_fail_and_are_named(
         ],
         "test_fixture": [("FAILED", "1 subtest failed: [case] (i=1): assert 1 != 1")],
     }
-    run_id = runs_by_test(psim)["test_sub.py::T::test_numbers"][0]["id"]
-    traceback = attachments(psim, "run", run_id)["traceback.txt"].decode()
+    run_id = runs_by_test(sim)["test_sub.py::T::test_numbers"][0]["id"]
+    traceback = attachments(sim, "run", run_id)["traceback.txt"].decode()
     assert "--- subtest (i=2) ---" in traceback
     assert "--- subtest (i=3) ---" in traceback
 
 
 def test_the_users_junitxml_holds_nothing_of_ours(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         "from pytest_practitest import attach, step\n"
@@ -250,12 +250,12 @@ def test_the_users_junitxml_holds_nothing_of_ours(
     text = (pytester.path / "with.xml").read_text()
     assert "practitest" not in text
     assert '<property name="ticket" value="PT-1"' in text
-    assert len(psim.entities("runs")) == 2
-    assert len(psim.entities("step_runs")) == 1
+    assert len(sim.entities("runs")) == 2
+    assert len(sim.entities("step_runs")) == 1
 
 
 def test_captured_output_is_attached_once_per_phase(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         """
@@ -273,8 +273,8 @@ def test_captured_output_is_attached_once_per_phase(
         """
     )
     run().assert_outcomes(failed=1)
-    [stored] = runs_by_test(psim)["test_captured_output_is_attached_once_per_phase.py::test_c"]
-    stdout = attachments(psim, "run", stored["id"])["stdout.txt"].decode()
+    [stored] = runs_by_test(sim)["test_captured_output_is_attached_once_per_phase.py::test_c"]
+    stdout = attachments(sim, "run", stored["id"])["stdout.txt"].decode()
     assert stdout == (
         "--- Captured stdout setup ---\nin setup\n\n"
         "--- Captured stdout call ---\nin call\n\n"
@@ -283,7 +283,7 @@ def test_captured_output_is_attached_once_per_phase(
 
 
 def test_a_file_that_cannot_be_collected_is_named_in_the_summary(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_fine="def test_a(): pass", test_broken="import no_such_module\ndef test_b(): pass"

@@ -44,22 +44,22 @@ def receipt():
 
 
 def test_gherkin_steps_become_step_runs(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.path.joinpath("checkout.feature").write_text(FEATURE)
     pytester.makepyfile(test_checkout=STEPS)
     run().assert_outcomes(passed=1, failed=1)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     [good] = grouped["test_checkout.py::test_pay_by_card"]
     [bad] = grouped["test_checkout.py::test_pay_with_an_expired_card"]
     assert good["status"] == "PASSED"
-    assert step_runs(psim, good["id"]) == [
+    assert step_runs(sim, good["id"]) == [
         ("Given a cart with 2 items", "PASSED"),
         ("When I pay by card", "PASSED"),
         ("Then I see a receipt", "PASSED"),
     ]
     assert bad["status"] == "FAILED"
-    assert step_runs(psim, bad["id"]) == [
+    assert step_runs(sim, bad["id"]) == [
         ("Given a cart with 2 items", "PASSED"),
         ("When I pay with an expired card", "FAILED"),
         ("Then I see a receipt", "NO RUN"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from pytest_practitest.simulator import Simulator
 from tests.helpers import keys_stored, run_cli, run_pytest
 
 TOKEN = "defer-token-5e4d3c2b"
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 SHARDS = 4
 PER_SHARD = 10
 
@@ -38,12 +38,6 @@ def test_n(n):
     with step("check", expected="not seven"):
         assert n != 7, "seven fails"
 """
-
-
-@pytest.fixture
-def dsim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def write_part(folder: Path, part: int) -> None:
@@ -100,7 +94,7 @@ def runs_seen(sim: Simulator) -> list[tuple[Any, ...]]:
 
 
 def test_four_deferred_shards_published_once_equal_one_undivided_session(
-    dsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     publish = tmp_path / "publish"
     publish.mkdir()
@@ -108,9 +102,9 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
     for output in outputs:
         assert f"PractiTest: deferred: {PER_SHARD} results in the bundle " in output
         assert "nothing was sent" in output
-    assert dsim.requests == []  # the jobs never touched the network (and had no token)
+    assert sim.requests == []  # the jobs never touched the network (and had no token)
 
-    result = run_cli("upload", str(publish), *where(dsim), settings=publish_env(dsim))
+    result = run_cli("upload", str(publish), *where(sim), settings=publish_env(sim))
     assert result.returncode == 0, result.stdout + result.stderr
     total = SHARDS * PER_SHARD
     assert f"PractiTest: {total} of {total} records in {SHARDS} spools still to send" in (
@@ -118,13 +112,13 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
     )
     for part in range(SHARDS):
         assert f"shard-{part}/spool.jsonl: {PER_SHARD} of {PER_SHARD} delivered" in result.stdout
-    assert max(keys_stored(dsim).values()) == 1
-    assert len(dsim.entities("runs")) == total
+    assert max(keys_stored(sim).values()) == 1
+    assert len(sim.entities("runs")) == total
     # every result's attachments travelled: the file by path, the failures' tracebacks
-    published = runs_seen(dsim)
+    published = runs_seen(sim)
     assert sum(1 for run in published if "shot-0.txt" in " ".join(run[3])) == 1
     assert not any(publish.iterdir())  # delivered: the bundles are removed
-    first_calls = len(dsim.requests)
+    first_calls = len(sim.requests)
 
     # The same suite as one session, into a fresh simulator: the same runs.
     with Simulator(token=TOKEN, rate_limit=None) as whole:
@@ -146,16 +140,16 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
         assert first_calls <= len(whole.requests)  # one publisher: no more calls than one job
 
     # Known tests now: the publisher's calls are the floor for the merged total.
-    dsim.clear_requests()
+    sim.clear_requests()
     run_shards(tmp_path / "again", publish)
-    again = run_cli("upload", str(publish / "shard-*"), *where(dsim), settings=publish_env(dsim))
+    again = run_cli("upload", str(publish / "shard-*"), *where(sim), settings=publish_env(sim))
     assert again.returncode == 0, again.stdout + again.stderr
-    posts = [r for r in dsim.requests if r.method == "POST"]
+    posts = [r for r in sim.requests if r.method == "POST"]
     assert len(posts) == total // 20  # posts of 20 across the bundles, not 4 half-full ones
-    assert len(dsim.requests) == 1 + 1 + total // 20  # the set, its instances, the posts
+    assert len(sim.requests) == 1 + 1 + total // 20  # the set, its instances, the posts
 
 
-def test_the_same_bundle_twice_or_copied_is_sent_once(dsim: Simulator, tmp_path: Path) -> None:
+def test_the_same_bundle_twice_or_copied_is_sent_once(sim: Simulator, tmp_path: Path) -> None:
     publish = tmp_path / "publish"
     publish.mkdir()
     folder = tmp_path / "job"
@@ -169,20 +163,20 @@ def test_the_same_bundle_twice_or_copied_is_sent_once(dsim: Simulator, tmp_path:
         str(bundle),
         str(bundle),  # the same folder named twice
         str(publish),  # and two copies of it under other names
-        *where(dsim),
-        settings=publish_env(dsim),
+        *where(sim),
+        settings=publish_env(sim),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"PractiTest: {PER_SHARD} of {PER_SHARD} records in 3 spools still to send " in (
         result.stdout
     )
     assert f"({2 * PER_SHARD} held twice: sent once)" in result.stdout
-    assert len(dsim.entities("runs")) == PER_SHARD
-    assert max(keys_stored(dsim).values()) == 1
+    assert len(sim.entities("runs")) == PER_SHARD
+    assert max(keys_stored(sim).values()) == 1
 
 
 def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
-    dsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     folder = tmp_path / "job"
     write_part(folder, 0)
@@ -190,18 +184,18 @@ def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
     [bundle] = (folder / ".practitest").glob("bundle-*")
     copy = tmp_path / "copy"
     shutil.copytree(bundle, copy)  # taken before the publish: it knows nothing of it
-    dsim.faults.add("status", "POST", "/auto_create$", status=401, calls={6})
+    sim.faults.add("status", "POST", "/auto_create$", status=401, calls={6})
     # a personal token: new tests go by auto_create, one call each (it takes no author)
-    personal = {**publish_env(dsim), "PRACTITEST_TOKEN": dsim.info.personal_tokens[TESTER]}
-    to = where(dsim)[:-2]
+    personal = {**publish_env(sim), "PRACTITEST_TOKEN": sim.info.personal_tokens[TESTER]}
+    to = where(sim)[:-2]
     first = run_cli("upload", str(bundle), *to, settings=personal)
     assert first.returncode == 1
-    delivered = len(dsim.entities("runs"))
+    delivered = len(sim.entities("runs"))
     assert 0 < delivered < PER_SHARD
     second = run_cli("upload", str(bundle), str(copy), *to, settings=personal)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert len(dsim.entities("runs")) == PER_SHARD
-    assert max(keys_stored(dsim).values()) == 1
+    assert len(sim.entities("runs")) == PER_SHARD
+    assert max(keys_stored(sim).values()) == 1
 
 
 def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> None:
@@ -234,7 +228,7 @@ def test_a_deferred_session_needs_no_token_project_or_set(tmp_path: Path) -> Non
 
 
 def test_the_publisher_gives_the_version_and_fields_the_jobs_did_not(
-    dsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     write_part(tmp_path, 0)
     run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
@@ -242,17 +236,17 @@ def test_the_publisher_gives_the_version_and_fields_the_jobs_did_not(
     result = run_cli(
         "upload",
         str(bundle),
-        *where(dsim),
+        *where(sim),
         "--run-version",
         "2.4.0",
         "--field",
         "Browser=Chrome",
-        settings=publish_env(dsim),
+        settings=publish_env(sim),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{PER_SHARD} records re-targeted or completed as asked" in result.stdout
-    browser = f"---f-{dsim.info.custom_fields['Browser']}"
-    runs = dsim.entities("runs")
+    browser = f"---f-{sim.info.custom_fields['Browser']}"
+    runs = sim.entities("runs")
     assert {r["version"] for r in runs} == {"2.4.0"}
     assert {r["custom-fields"][browser] for r in runs} == {"Chrome"}
 
@@ -271,15 +265,15 @@ def test_practitest_spools_lists_a_bundle_and_discards_it_whole(tmp_path: Path) 
 
 
 def test_a_publisher_that_cannot_create_every_new_test_in_time_says_so_first(
-    dsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     (tmp_path / "test_many.py").write_text(
         "import pytest\n@pytest.mark.parametrize('n', range(200))\ndef test_n(n): pass\n"
     )
     run_pytest("--practitest", "--practitest-defer", cwd=tmp_path)
     [bundle] = (tmp_path / ".practitest").glob("bundle-*")
-    env = {**publish_env(dsim), "PRACTITEST_RATE_LIMIT": "30/60"}
-    result = run_cli("upload", str(bundle), *where(dsim), "--deadline", "3", settings=env)
+    env = {**publish_env(sim), "PRACTITEST_RATE_LIMIT": "30/60"}
+    result = run_cli("upload", str(bundle), *where(sim), "--deadline", "3", settings=env)
     assert result.returncode == 1  # not all delivered: the rest stays in the bundle
     first = result.stderr.splitlines()[0]
     # what is left of the 3 s once the test set is had (looked at before anything is sent)
@@ -294,7 +288,7 @@ def test_a_publisher_that_cannot_create_every_new_test_in_time_says_so_first(
 
 
 def test_a_bundle_published_with_the_destination_only_in_the_environment_is_delivered(
-    dsim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """The README's publish job, without repeating the project and set as flags."""
     write_part(tmp_path / "job", 0)
@@ -302,19 +296,19 @@ def test_a_bundle_published_with_the_destination_only_in_the_environment_is_deli
     assert shard.returncode == 1, shard.stdout + shard.stderr
     [bundle] = (tmp_path / "job" / ".practitest").glob("bundle-*")
     env = {
-        **publish_env(dsim),
+        **publish_env(sim),
         "PRACTITEST_PROJECT_ID": "4500",
         "PRACTITEST_SET_ID": "20000",
         "PRACTITEST_CREATE_MISSING": "1",
-        "PRACTITEST_AUTHOR_ID": str(dsim.info.users["owner@example.com"]),
+        "PRACTITEST_AUTHOR_ID": str(sim.info.users["owner@example.com"]),
     }
     result = run_cli("upload", str(bundle), settings=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(
-        f"PractiTest: sending to {dsim.url}, project 4500, test set 20000\n"
+        f"PractiTest: sending to {sim.url}, project 4500, test set 20000\n"
     )
     assert (
         f"PractiTest: {PER_SHARD} of {PER_SHARD} runs delivered to test set 20000 "
         "'Nightly regression'" in result.stdout
     )
-    assert len(dsim.entities("runs")) == PER_SHARD
+    assert len(sim.entities("runs")) == PER_SHARD

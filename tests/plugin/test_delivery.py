@@ -26,31 +26,31 @@ def test_skip(): pytest.skip("later")
 """
 
 
-def summary(psim: Simulator) -> dict[str, list[tuple[str, str]]]:
+def summary(sim: Simulator) -> dict[str, list[tuple[str, str]]]:
     return {
         name: sorted((r["status"], output(r) or "") for r in runs)
-        for name, runs in runs_by_test(psim).items()
+        for name, runs in runs_by_test(sim).items()
     }
 
 
 def test_xdist_stores_the_same_runs_as_a_serial_run(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_suite=SUITE)
     run().assert_outcomes(passed=10, failed=2, skipped=1)
-    serial = summary(psim)
-    for entity in list(psim.store.table("runs")):
-        psim.store.table("runs").pop(entity)
+    serial = summary(sim)
+    for entity in list(sim.store.table("runs")):
+        sim.store.table("runs").pop(entity)
     result = run("-n", "2")
     result.assert_outcomes(passed=10, failed=2, skipped=1)
-    assert summary(psim) == serial
-    assert len(psim.entities("runs")) == 13
+    assert summary(sim) == serial
+    assert len(sim.entities("runs")) == 13
     result.stdout.fnmatch_lines(["*PractiTest: 13 of 13 runs delivered*"])
     assert not list(pytester.path.glob("*.lock"))
 
 
 def test_rerun_gives_one_run_with_the_final_outcome(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         """
@@ -65,13 +65,13 @@ def test_rerun_gives_one_run_with_the_final_outcome(
     )
     result = run("-p", "rerunfailures")
     result.stdout.fnmatch_lines(["*1 passed, 2 rerun*"])
-    [stored] = runs_by_test(psim)["test_rerun_gives_one_run_with_the_final_outcome.py::test_flaky"]
+    [stored] = runs_by_test(sim)["test_rerun_gives_one_run_with_the_final_outcome.py::test_flaky"]
     assert stored["status"] == "PASSED"
     assert output(stored) == "(passed on attempt 3 of 3)"
 
 
 def test_upload_runs_while_the_suite_runs(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         """
@@ -86,21 +86,21 @@ def test_upload_runs_while_the_suite_runs(
         """
     )
     for new_tests in (True, False):
-        psim.clear_requests()
+        sim.clear_requests()
         run("--practitest-rate-limit=0").assert_outcomes(passed=50)
         last_test_ended = float(pytester.path.joinpath("last_test_ended").read_text())
-        posts = [r for r in psim.requests if r.method == "POST" and "/runs" in r.path]
+        posts = [r for r in sim.requests if r.method == "POST" and "/runs" in r.path]
         # new tests with an account token's author are made the documented way (tests.json,
         # instances in bulks), not by auto_create, which takes no author; runs go 20 per post
         assert [r.path.endswith("/runs.json") for r in posts] == [True] * 3
         if new_tests:
-            assert [r.method for r in psim.requests].count("POST") == 3 + 50 + 3
-        first = next(r for r in psim.requests if r.method == "POST")
+            assert [r.method for r in sim.requests].count("POST") == 3 + 50 + 3
+        first = next(r for r in sim.requests if r.method == "POST")
         assert first.started < last_test_ended  # the first went out while tests were running
 
 
 def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -135,11 +135,11 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
         from pytest_practitest.simulator import entities
 
         test = entities.create_test(
-            psim.store, 4500, {"name": name}, psim.info.users["owner@example.com"]
+            sim.store, 4500, {"name": name}, sim.info.users["owner@example.com"]
         )
-        entities.create_instance(psim.store, psim.store.table("sets")[20000], test)
+        entities.create_instance(sim.store, sim.store.table("sets")[20000], test)
     upload = subprocess.run(
-        [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool), "--url", psim.url],
+        [sys.executable, "-m", "pytest_practitest.cli", "upload", str(spool), "--url", sim.url],
         capture_output=True,
         text=True,
         env=env,
@@ -149,8 +149,8 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
     assert upload.returncode == 0, upload.stdout + upload.stderr
     assert f"PractiTest: everything is delivered; removed {spool}" in upload.stdout
     assert not spool.exists()
-    assert max(count_by(psim.entities("runs"), "instance-id").values()) == 1
-    assert len(psim.entities("runs")) == 3
+    assert max(count_by(sim.entities("runs"), "instance-id").values()) == 1
+    assert len(sim.entities("runs")) == 3
 
 
 def test_strict_turns_a_delivery_failure_into_a_failed_session(
@@ -165,7 +165,7 @@ def test_strict_turns_a_delivery_failure_into_a_failed_session(
     assert run(create=False).ret == pytest.ExitCode.OK  # not strict: the run's own outcome stands
 
 
-def test_dry_run_plans_and_sends_nothing(pytester: pytest.Pytester, psim: Simulator) -> None:
+def test_dry_run_plans_and_sends_nothing(pytester: pytest.Pytester, sim: Simulator) -> None:
     pytester.makepyfile(test_d="def test_a(): pass\ndef test_b(): assert 0")
     result = pytester.runpytest(
         "-p",
@@ -174,7 +174,7 @@ def test_dry_run_plans_and_sends_nothing(pytester: pytest.Pytester, psim: Simula
         "--practitest-dry-run",
         "--practitest-project-id=4500",
         "--practitest-set-name=Nightly",
-        f"--practitest-url={psim.url}",
+        f"--practitest-url={sim.url}",
     )
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
@@ -186,15 +186,15 @@ def test_dry_run_plans_and_sends_nothing(pytester: pytest.Pytester, psim: Simula
             "*the 2 records are in *",
         ]
     )
-    assert psim.requests == []
+    assert sim.requests == []
 
 
 def test_collect_only_sends_and_writes_nothing(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_c="def test_a(): pass")
     run("--collect-only")
-    assert psim.requests == []
+    assert sim.requests == []
     assert not pytester.path.joinpath(".practitest").exists()
 
 
@@ -220,8 +220,8 @@ def test_github_step_summary(
     )
 
 
-def test_token_appears_nowhere(pytester: pytest.Pytester, run: Run, psim: Simulator) -> None:
-    psim.faults.add("status", "POST", "/runs$", status=503, calls={1})
+def test_token_appears_nowhere(pytester: pytest.Pytester, run: Run, sim: Simulator) -> None:
+    sim.faults.add("status", "POST", "/runs$", status=503, calls={1})
     pytester.makepyfile(
         test_t="import logging, pytest\ndef test_a(): logging.getLogger('x').warning('hello')\n"
         "def test_b(): assert 0\ndef test_c(): print('out')\n"
@@ -287,11 +287,11 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 
 
 def test_an_interrupted_session_does_not_wait_for_delivery(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     import time
 
-    psim.faults.add("slow", "POST", "/runs(/auto_create)?$", delay=30)
+    sim.faults.add("slow", "POST", "/runs(/auto_create)?$", delay=30)
     pytester.makepyfile(
         test_i="import pytest\ndef test_a(): pass\ndef test_b(): pytest.exit('stop, please')\ndef test_c(): pass"
     )
@@ -303,7 +303,7 @@ def test_an_interrupted_session_does_not_wait_for_delivery(
 
 
 def test_a_delivered_session_leaves_no_spool_behind(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_f="from pytest_practitest import attach\n"
@@ -313,7 +313,7 @@ def test_a_delivered_session_leaves_no_spool_behind(
     folder = pytester.path / ".practitest"
     result = run()
     result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
-    assert sorted(attachments_named(psim)) == ["log.txt", "shot.png", "traceback.txt"]
+    assert sorted(attachments_named(sim)) == ["log.txt", "shot.png", "traceback.txt"]
     assert [p for p in folder.rglob("*") if p.is_file()] == []  # spool and artifacts: gone
     pytester.makepyfile(test_g="def test_nowhere(): pass")
     kept = run(create=False)  # test_nowhere has no instance: not delivered, so all is kept
@@ -338,12 +338,12 @@ def test_a_delivered_session_leaves_no_spool_behind(
     )
 
 
-def attachments_named(psim: Simulator) -> list[str]:
-    return [a["name"] for a in psim.entities("attachments")]
+def attachments_named(sim: Simulator) -> list[str]:
+    return [a["name"] for a in sim.entities("attachments")]
 
 
 def test_creating_more_tests_than_the_deadline_allows_is_said_before_they_run(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_many="import pytest\n@pytest.mark.parametrize('n', range(80))\ndef test_n(n): pass"
@@ -368,7 +368,7 @@ def test_creating_more_tests_than_the_deadline_allows_is_said_before_they_run(
 
 
 def test_the_forecast_counts_one_result_per_function_when_parameter_sets_share_one(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     functions = "".join(
         f"@pytest.mark.parametrize('n', range(10))\ndef test_f{i}(n): pass\n" for i in range(80)

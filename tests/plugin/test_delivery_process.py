@@ -19,7 +19,7 @@ from tests.helpers import Run, runs_by_test, wait_for
 
 
 def test_results_spooled_before_the_test_process_dies_are_still_delivered(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_die="""
@@ -33,15 +33,15 @@ def test_results_spooled_before_the_test_process_dies_are_still_delivered(
     assert result.ret == 3
     # The delivery process saw its input end without the end message: it sends what the
     # spool holds within the configured deadline, then exits.
-    assert wait_for(lambda: len(psim.entities("runs")) == 2, timeout=20)
-    stored = runs_by_test(psim)
+    assert wait_for(lambda: len(sim.entities("runs")) == 2, timeout=20)
+    stored = runs_by_test(sim)
     assert [r["status"] for r in stored["test_die.py::test_a"]] == ["PASSED"]
     assert [r["status"] for r in stored["test_die.py::test_b"]] == ["FAILED"]
     assert "test_die.py::test_c" not in stored
 
 
 def test_ctrl_c_in_a_terminal_stops_the_tests_but_not_delivery(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
     # A terminal sends SIGINT to the whole process group: pytest and its delivery process.
     pytester.makepyfile(
@@ -58,10 +58,10 @@ def test_ctrl_c_in_a_terminal_stops_the_tests_but_not_delivery(
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--practitest"),
-            *(f"--practitest-url={psim.url}", "--practitest-project-id=4500"),
+            *(f"--practitest-url={sim.url}", "--practitest-project-id=4500"),
             *("--practitest-set-id=20000", "--practitest-rate-limit=0"),
             "--practitest-create-missing",
-            f"--practitest-author-id={psim.info.users['owner@example.com']}",
+            f"--practitest-author-id={sim.info.users['owner@example.com']}",
         ],
         cwd=pytester.path,
         stdout=subprocess.PIPE,
@@ -77,11 +77,11 @@ def test_ctrl_c_in_a_terminal_stops_the_tests_but_not_delivery(
         process.kill()
     assert process.returncode == pytest.ExitCode.INTERRUPTED, out
     assert "PractiTest: 30 of 30 runs delivered to test set 20000" in out
-    assert len(psim.entities("runs")) == 30
+    assert len(sim.entities("runs")) == 30
 
 
 def test_a_delivery_process_that_fails_is_reported_and_nothing_is_lost(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
         delivery,
@@ -98,7 +98,7 @@ def test_a_delivery_process_that_fails_is_reported_and_nothing_is_lost(
             "*PractiTest: 2 not delivered; kept in *; resume with: practitest upload *",
         ]
     )
-    assert psim.entities("runs") == []
+    assert sim.entities("runs") == []
 
 
 def test_finish_kills_a_delivery_process_that_does_not_answer_in_time(
@@ -149,7 +149,7 @@ def test_many(n): pass
 
 
 def test_a_long_final_wait_says_how_far_delivery_has_got(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(delivery, "PROGRESS_SECONDS", 0.3)
     pytester.makepyfile(test_w=WAITING_SUITE.format(count=100))
@@ -165,11 +165,11 @@ def test_a_long_final_wait_says_how_far_delivery_has_got(
             "in 7 API calls*",
         ]
     )
-    assert len(psim.entities("runs")) == 100
+    assert len(sim.entities("runs")) == 100
 
 
 def test_ctrl_c_during_the_final_wait_stops_it_and_keeps_the_rest(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_w=WAITING_SUITE.format(count=200))
     pytester.makeconftest(
@@ -196,4 +196,4 @@ def test_ctrl_c_during_the_final_wait_stops_it_and_keeps_the_rest(
     output = result.stdout.str() + result.stderr.str()
     assert "Traceback" not in output
     assert "KeyboardInterrupt" not in output
-    assert len(psim.entities("runs")) < 200
+    assert len(sim.entities("runs")) < 200

@@ -12,12 +12,12 @@ SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
 LISTING = "/api/v2/projects/4500/instances.json"
 
 
-def _run(pytester: pytest.Pytester, psim: Simulator, *args: str) -> pytest.RunResult:
+def _run(pytester: pytest.Pytester, sim: Simulator, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(
         "-p",
         "no:cacheprovider",
         "--practitest",
-        f"--practitest-url={psim.url}",
+        f"--practitest-url={sim.url}",
         "--practitest-project-id=4500",
         "--practitest-deadline=20",
         "--practitest-rate-limit=0",
@@ -37,16 +37,16 @@ def _mapping(pytester: pytest.Pytester, set_id: int, add: int, remove: int) -> N
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_hints_for_the_set_post_without_listing_it(
-    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)
-    psim.clear_requests()
-    result = _run(pytester, psim, "--practitest-set-id=20000", *workers)
+    sim.clear_requests()
+    result = _run(pytester, sim, "--practitest-set-id=20000", *workers)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered to test set 20000 *"])
-    assert sorted(r["instance-id"] for r in psim.entities("runs")) == [300000, 300001]
-    calls = [(r.method, r.path) for r in psim.requests]
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, 300001]
+    calls = [(r.method, r.path) for r in sim.requests]
     assert calls[0] == ("GET", "/api/v2/projects/4500/sets/20000.json")
     # one post, or one per result when the workers' results come apart
     assert set(calls[1:]) == {("POST", "/api/v2/projects/4500/runs.json")}
@@ -54,38 +54,38 @@ def test_hints_for_the_set_post_without_listing_it(
 
 
 def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
-    owner = psim.info.users["owner@example.com"]
-    ci_main = entities.create_set(psim.store, 4500, {"name": "CI main"}, owner)
+    owner = sim.info.users["owner@example.com"]
+    ci_main = entities.create_set(sim.store, 4500, {"name": "CI main"}, owner)
     here = []
     for test_id in (80000, 80001):
-        test = psim.store.get("tests", test_id)
+        test = sim.store.get("tests", test_id)
         assert test is not None
-        here.append(int(entities.create_instance(psim.store, ci_main, test)["id"]))
+        here.append(int(entities.create_instance(sim.store, ci_main, test)["id"]))
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)  # synced into 'Nightly regression'
-    psim.clear_requests()
-    result = _run(pytester, psim, f"--practitest-set-id={ci_main['id']}")
+    sim.clear_requests()
+    result = _run(pytester, sim, f"--practitest-set-id={ci_main['id']}")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [f"PractiTest: 2 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *"]
     )
-    assert sorted(r["instance-id"] for r in psim.entities("runs")) == here
-    assert ("GET", LISTING) in [(r.method, r.path) for r in psim.requests]
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == here
+    assert ("GET", LISTING) in [(r.method, r.path) for r in sim.requests]
     assert "another test set" not in result.stdout.str()
 
 
 def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
-    entities.delete(psim.store, "instances", 300001)
+    entities.delete(sim.store, "instances", 300001)
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)
-    psim.clear_requests()
-    result = _run(pytester, psim, "--practitest-set-id=20000")
+    sim.clear_requests()
+    result = _run(pytester, sim, "--practitest-set-id=20000")
     result.assert_outcomes(passed=2)
-    assert [r["instance-id"] for r in psim.entities("runs")] == [300000]
+    assert [r["instance-id"] for r in sim.entities("runs")] == [300000]
     result.stdout.fnmatch_lines(
         [
             "PractiTest: 1 of 2 runs delivered to test set 20000 *",
@@ -94,4 +94,4 @@ def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
             "`practitest sync`? run `practitest sync` again)",
         ]
     )
-    assert ("GET", LISTING) not in [(r.method, r.path) for r in psim.requests]
+    assert ("GET", LISTING) not in [(r.method, r.path) for r in sim.requests]

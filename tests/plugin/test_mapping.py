@@ -13,7 +13,7 @@ from tests.helpers import Run, count_by, output, runs_by_test, step_runs
 
 
 def test_markers_on_functions_classes_and_modules(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_shop="""
@@ -37,9 +37,7 @@ def test_markers_on_functions_classes_and_modules(
         """
     )
     run("--strict-markers", create=False).assert_outcomes(passed=5)
-    assert {
-        name: [r["instance-id"] for r in runs] for name, runs in runs_by_test(psim).items()
-    } == {
+    assert {name: [r["instance-id"] for r in runs] for name, runs in runs_by_test(sim).items()} == {
         "Catalog: search by name": [300004],
         "Cart: add an item": [300000],
         "Checkout: pay by card": [300002],
@@ -49,7 +47,7 @@ def test_markers_on_functions_classes_and_modules(
 
 
 def test_mapping_file_exact_glob_and_params(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_cart="""
@@ -71,10 +69,10 @@ def test_mapping_file_exact_glob_and_params(
     )
     result = run("--practitest-map=practitest.toml", create=False)
     result.assert_outcomes(passed=4)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     assert grouped["Cart: add an item"][0]["instance-id"] == 300000
     assert grouped["Cart: remove an item"][0]["custom-fields"] == {
-        f"---f-{psim.info.custom_fields['Browser']}": "Safari"
+        f"---f-{sim.info.custom_fields['Browser']}": "Safari"
     }
     assert grouped["Catalog: price formatting"][0]["instance-id"] == 300005
     assert grouped["Catalog: search by name"][0]["instance-id"] == 300004
@@ -98,7 +96,7 @@ def test_mapping_file_problems_are_reported_before_the_summary(
 
 
 def test_an_exact_entry_beats_a_glob_listed_before_it_and_says_so(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_a="def test_one(): pass\ndef test_two(): pass")
     pytester.path.joinpath("map.toml").write_text(
@@ -117,7 +115,7 @@ def test_an_exact_entry_beats_a_glob_listed_before_it_and_says_so(
         ]
     )
     assert "gone/" not in result.stdout.str()  # a file this run did not collect
-    assert sorted(r["instance-id"] for r in psim.entities("runs")) == [300000, 300001]
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, 300001]
 
 
 @pytest.mark.parametrize(
@@ -180,7 +178,7 @@ def test_mapping_file_load_unit(tmp_path: Path) -> None:
 
 
 def test_bad_marker_is_reported_and_the_result_still_goes_somewhere(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile("import pytest\n@pytest.mark.practitest(instance=1)\ndef test_x(): pass")
     result = run()
@@ -190,18 +188,18 @@ def test_bad_marker_is_reported_and_the_result_still_goes_somewhere(
     )
     assert (
         "test_bad_marker_is_reported_and_the_result_still_goes_somewhere.py::test_x"
-        in runs_by_test(psim)
+        in runs_by_test(sim)
     )
 
 
 def test_parametrized_one_instance_per_parameter_set(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_p="import pytest\n@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_n(n): assert n != 2"
     )
     run().assert_outcomes(passed=2, failed=1)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     assert {name: runs[0]["status"] for name, runs in grouped.items()} == {
         "test_p.py::test_n[1]": "PASSED",
         "test_p.py::test_n[2]": "FAILED",
@@ -210,35 +208,35 @@ def test_parametrized_one_instance_per_parameter_set(
 
 
 def test_parametrized_one_run_per_function(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_p="import pytest\n@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_n(n): assert n != 2\n"
         "def test_plain(): pass"
     )
     run("--practitest-parametrized=function").assert_outcomes(passed=3, failed=1)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     assert set(grouped) == {"test_p.py::test_n", "test_p.py::test_plain"}
     [run_n] = grouped["test_p.py::test_n"]
     assert run_n["status"] == "FAILED"
-    assert step_runs(psim, run_n["id"]) == [("[1]", "PASSED"), ("[2]", "FAILED"), ("[3]", "PASSED")]
+    assert step_runs(sim, run_n["id"]) == [("[1]", "PASSED"), ("[2]", "FAILED"), ("[3]", "PASSED")]
     assert (output(run_n) or "").startswith("[2] assert 2 != 2")
 
 
 def test_create_missing_is_idempotent_across_runs(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_new="def test_a(): pass\ndef test_b(): pass")
     run().assert_outcomes(passed=2)
     run().assert_outcomes(passed=2)
-    tests = count_by(psim.entities("tests"), "name")
+    tests = count_by(sim.entities("tests"), "name")
     assert tests["test_new.py::test_a"] == 1
     assert tests["test_new.py::test_b"] == 1
-    assert [len(r) for r in runs_by_test(psim).values()] == [2, 2]
+    assert [len(r) for r in runs_by_test(sim).values()] == [2, 2]
 
 
 def test_unmapped_without_create_missing_is_in_the_summary(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_u="def test_nowhere(): pass")
     result = run(create=False)
@@ -257,7 +255,7 @@ def test_unmapped_without_create_missing_is_in_the_summary(
 
 
 def test_map_item_and_modify_record_hooks(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makeconftest(
         """
@@ -285,14 +283,14 @@ def test_map_item_and_modify_record_hooks(
         '''
     )
     run(create=False).assert_outcomes(passed=2)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     assert grouped["Checkout: pay by invoice"][0]["instance-id"] == 300003
     assert grouped["Cart: add an item"][0]["instance-id"] == 300000
-    assert {r["version"] for r in psim.entities("runs")} == {"build-77"}
+    assert {r["version"] for r in sim.entities("runs")} == {"build-77"}
 
 
 def test_node_ids_longer_than_255_characters_become_distinct_fitting_test_names(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         test_long="""
@@ -304,7 +302,7 @@ def test_node_ids_longer_than_255_characters_become_distinct_fitting_test_names(
         """
     )
     run().assert_outcomes(passed=2)
-    tests = {t["name"]: t for t in psim.entities("tests") if t["name"].startswith("test_long")}
+    tests = {t["name"]: t for t in sim.entities("tests") if t["name"].startswith("test_long")}
     assert len(tests) == 2
     assert all(len(name) == 255 and "… #" in name for name in tests), list(tests)
     assert sorted(t["description"] for t in tests.values()) == [
@@ -313,5 +311,5 @@ def test_node_ids_longer_than_255_characters_become_distinct_fitting_test_names(
     ]
     again = run()  # the next session finds the same tests: none created, two more runs
     again.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
-    assert len([t for t in psim.entities("tests") if t["name"].startswith("test_long")]) == 2
-    assert len(psim.entities("runs")) == 4
+    assert len([t for t in sim.entities("tests") if t["name"].startswith("test_long")]) == 2
+    assert len(sim.entities("runs")) == 4

@@ -10,7 +10,7 @@ from tests.helpers import Run
 
 @pytest.mark.parametrize("set_option", ["--practitest-set-id=20000", "--practitest-set-name=CI"])
 def test_a_wrong_project_id_names_the_project_not_the_set(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, set_option: str
+    pytester: pytest.Pytester, run: Run, sim: Simulator, set_option: str
 ) -> None:
     pytester.makepyfile("def test_one(): pass\n")
     result = run("--practitest-project-id=9999", set_option, subprocess=True)
@@ -24,7 +24,7 @@ def test_a_wrong_project_id_names_the_project_not_the_set(
 
 
 def test_field_values_a_field_refuses_are_left_out_once_and_lists_are_sent_as_lists(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile("def test_one(): pass\ndef test_two(): pass\n")
     result = run("--practitest-field=Browser=Opera", "--practitest-field=Components=cart|login")
@@ -36,8 +36,8 @@ def test_field_values_a_field_refuses_are_left_out_once_and_lists_are_sent_as_li
         ]
     )
     assert result.stdout.str().count("is not a value of Browser") == 1
-    components = f"---f-{psim.info.custom_fields['Components']}"
-    assert [run["custom-fields"] for run in psim.entities("runs")] == [
+    components = f"---f-{sim.info.custom_fields['Components']}"
+    assert [run["custom-fields"] for run in sim.entities("runs")] == [
         {components: ["cart", "login"]}
     ] * 2
 
@@ -85,7 +85,7 @@ def test_without_a_token_the_tests_run_and_the_results_wait_in_the_spool(
 
 @pytest.mark.parametrize("mode", [["-q"], ["-n", "2"], []])
 def test_the_wait_announcement_starts_a_line_of_its_own(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, mode: list[str]
+    pytester: pytest.Pytester, run: Run, sim: Simulator, mode: list[str]
 ) -> None:
     pytester.makepyfile(
         "import pytest\n\n@pytest.mark.parametrize('i', range(30))\ndef test_x(i): pass\n"

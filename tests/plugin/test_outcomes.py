@@ -64,14 +64,14 @@ OUTCOMES = {
 
 @pytest.fixture
 def outcome_run(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> dict[str, list[dict[str, object]]]:
     pytester.makepyfile(
         test_outcomes="import pytest\n\n" + "\n\n".join(code for code, _, _ in OUTCOMES.values())
     )
     result = run()
     result.assert_outcomes(passed=2, failed=3, errors=3, skipped=3, xfailed=1, xpassed=1)
-    return runs_by_test(psim)
+    return runs_by_test(sim)
 
 
 @pytest.mark.parametrize("name", list(OUTCOMES))
@@ -85,7 +85,7 @@ def test_outcome_becomes_the_documented_status(
 
 
 def test_failure_carries_traceback_and_captured_output(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         """
@@ -97,10 +97,8 @@ def test_failure_carries_traceback_and_captured_output(
         """
     )
     run().assert_outcomes(failed=1)
-    [stored] = runs_by_test(psim)[
-        "test_failure_carries_traceback_and_captured_output.py::test_fail"
-    ]
-    files = attachments(psim, "run", stored["id"])
+    [stored] = runs_by_test(sim)["test_failure_carries_traceback_and_captured_output.py::test_fail"]
+    files = attachments(sim, "run", stored["id"])
     # (a long crash message, as pytest prints under CI=true, also brings execution-output.txt)
     assert (
         {"traceback.txt", "stdout.txt", "log.txt"}
@@ -118,7 +116,7 @@ def test_failure_carries_traceback_and_captured_output(
 
 
 def test_steps_nested_attached_and_failing(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makepyfile(
         """
@@ -139,23 +137,23 @@ def test_steps_nested_attached_and_failing(
         """
     )
     run().assert_outcomes(failed=1)
-    [stored] = runs_by_test(psim)["test_steps_nested_attached_and_failing.py::test_checkout"]
+    [stored] = runs_by_test(sim)["test_steps_nested_attached_and_failing.py::test_checkout"]
     assert stored["status"] == "FAILED"
-    assert step_runs(psim, stored["id"]) == [
+    assert step_runs(sim, stored["id"]) == [
         ("log in", "PASSED"),
         ("pay", "FAILED"),
         ("pay > enter card", "PASSED"),
         ("pay > confirm", "FAILED"),
     ]
-    pay_step = next(s for s in psim.entities("step_runs") if s["name"] == "pay")
-    assert attachments(psim, "step-run", pay_step["id"]) == {"card.png": b"PNG"}
-    assert attachments(psim, "run", stored["id"])["receipt.txt"] == b"receipt"
-    confirm = next(s for s in psim.entities("step_runs") if s["name"] == "pay > confirm")
+    pay_step = next(s for s in sim.entities("step_runs") if s["name"] == "pay")
+    assert attachments(sim, "step-run", pay_step["id"]) == {"card.png": b"PNG"}
+    assert attachments(sim, "run", stored["id"])["receipt.txt"] == b"receipt"
+    confirm = next(s for s in sim.entities("step_runs") if s["name"] == "pay > confirm")
     assert confirm["actual-results"].startswith("AssertionError: declined")
 
 
 def test_artifact_hook_adds_a_screenshot_on_failure(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     pytester.makeconftest(
         """
@@ -172,29 +170,29 @@ def test_artifact_hook_adds_a_screenshot_on_failure(
     )
     pytester.makepyfile("def test_ui(page): assert False\ndef test_ok(page): pass")
     run().assert_outcomes(failed=1, passed=1)
-    grouped = runs_by_test(psim)
+    grouped = runs_by_test(sim)
     failed = grouped["test_artifact_hook_adds_a_screenshot_on_failure.py::test_ui"][0]
     passed = grouped["test_artifact_hook_adds_a_screenshot_on_failure.py::test_ok"][0]
-    assert attachments(psim, "run", failed["id"])["screenshot.png"] == b"\x89PNG screenshot"
-    assert attachments(psim, "run", passed["id"]) == {}
+    assert attachments(sim, "run", failed["id"])["screenshot.png"] == b"\x89PNG screenshot"
+    assert attachments(sim, "run", passed["id"]) == {}
 
 
-def test_duration_version_and_fields(pytester: pytest.Pytester, run: Run, psim: Simulator) -> None:
+def test_duration_version_and_fields(pytester: pytest.Pytester, run: Run, sim: Simulator) -> None:
     pytester.makepyfile("import time\ndef test_slow(): time.sleep(1.2)")
     run(
         "--practitest-version=2.4.1",
         "--practitest-field=Browser=Firefox",
         "--practitest-field=Build=b77",
     )
-    [stored] = runs_by_test(psim)["test_duration_version_and_fields.py::test_slow"]
+    [stored] = runs_by_test(sim)["test_duration_version_and_fields.py::test_slow"]
     assert stored["run-duration"] == "00:00:01"
     assert stored["version"] == "2.4.1"
-    browser, build = psim.info.custom_fields["Browser"], psim.info.custom_fields["Build"]
+    browser, build = sim.info.custom_fields["Browser"], sim.info.custom_fields["Build"]
     assert stored["custom-fields"] == {f"---f-{browser}": "Firefox", f"---f-{build}": "b77"}
 
 
-def test_status_map_override(pytester: pytest.Pytester, run: Run, psim: Simulator) -> None:
+def test_status_map_override(pytester: pytest.Pytester, run: Run, sim: Simulator) -> None:
     pytester.makepyfile("import pytest\ndef test_skipped(): pytest.skip('n/a here')")
     run("--practitest-status-map=skipped=N/A")
-    [stored] = runs_by_test(psim)["test_status_map_override.py::test_skipped"]
+    [stored] = runs_by_test(sim)["test_status_map_override.py::test_skipped"]
     assert stored["status"] == "N/A"

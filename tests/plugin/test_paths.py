@@ -38,7 +38,7 @@ def test_space_form_outside_the_project_is_refused_with_the_fix(
 def test_equals_form_outside_the_project_keeps_the_rootdir_and_spools_there(
     pytester: pytest.Pytester,
     run: Run,
-    psim: Simulator,
+    sim: Simulator,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     project(pytester)
@@ -51,7 +51,7 @@ def test_equals_form_outside_the_project_keeps_the_rootdir_and_spools_there(
 
 
 def test_space_form_that_leaves_the_rootdir_alone_is_accepted(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     project(pytester)
     inside = pytester.path / "out" / "spool"
@@ -63,7 +63,7 @@ def test_space_form_that_leaves_the_rootdir_alone_is_accepted(
 
 
 def test_command_line_paths_are_relative_to_where_pytest_was_started(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project(pytester)
     (pytester.path / "maps").mkdir()
@@ -75,12 +75,12 @@ def test_command_line_paths_are_relative_to_where_pytest_was_started(
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines(["*mapping file maps/x.toml*", "PractiTest: 2 of 2 runs*"])
     assert (pytester.path / "checks" / "spool").is_dir()
-    names = {test["name"] for test in psim.entities("tests")}
+    names = {test["name"] for test in sim.entities("tests")}
     assert "Two: from the map" in names
 
 
 def test_ini_paths_are_relative_to_the_ini_file(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytester.makeini("[pytest]\ntestpaths = checks\npractitest_spool = build/pt\n")
     pytester.mkdir("checks")
@@ -92,7 +92,7 @@ def test_ini_paths_are_relative_to_the_ini_file(
 
 
 def test_practitest_toml_at_the_rootdir_is_read_without_an_option(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     project(pytester)
     (pytester.path / "practitest.toml").write_text(
@@ -101,13 +101,13 @@ def test_practitest_toml_at_the_rootdir_is_read_without_an_option(
     result = run()
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["*mapping file practitest.toml*", "PractiTest: 2 of 2 runs*"])
-    names = {test["name"] for test in psim.entities("tests")}
+    names = {test["name"] for test in sim.entities("tests")}
     assert "One: mapped by default" in names
     assert "checks/test_two.py::test_two" in names
 
 
 def test_relative_paths_hold_on_xdist_workers_too(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, run: Run, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project(pytester)
     (pytester.path / "checks" / "test_attach.py").write_text(
@@ -117,5 +117,5 @@ def test_relative_paths_hold_on_xdist_workers_too(
     monkeypatch.chdir(pytester.path / "checks")
     result = run("-n", "2", "--practitest-spool", "spool", subprocess=True)
     result.stdout.fnmatch_lines(["PractiTest: 3 of 3 runs*"])
-    attached = {a["name"] for a in psim.entities("attachments")}
+    attached = {a["name"] for a in sim.entities("attachments")}
     assert {"log.txt", "traceback.txt"} <= attached

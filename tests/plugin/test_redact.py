@@ -35,25 +35,25 @@ def everything_under(folder: Path) -> bytes:
 
 
 def test_the_token_and_listed_secrets_become_stars_before_anything_is_spooled(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
-    token = psim.token
+    token = sim.token
     assert token
     pytester.makepyfile(test_leaky=LEAKY)
     result = run("--practitest-redact=hunter2-secret", "--practitest-spool=kept")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*"])
-    [stored] = psim.entities("runs")
+    [stored] = sim.entities("runs")
     assert (output(stored) or "").startswith("AssertionError: assert '***' == '***'")
     assert token not in stored["automated-execution-output"]
-    files = attachments(psim, "run", stored["id"])
+    files = attachments(sim, "run", stored["id"])
     assert set(files) >= {"traceback.txt", "stdout.txt", "log.txt"}
     for name in ("traceback.txt", "stdout.txt", "log.txt"):
         assert token.encode() not in files[name], name
         assert b"***" in files[name], name
     assert b"the token is *** and the password is ***" in files["stdout.txt"]
     assert b"logging in with ***" in files["log.txt"]
-    [step] = [s for s in psim.entities("step_runs") if s["run-id"] == stored["id"]]
+    [step] = [s for s in sim.entities("step_runs") if s["run-id"] == stored["id"]]
     assert step["name"] == "log in with ***"
     assert step["expected-results"] == "welcome ***"
     assert token not in str(step)
@@ -74,8 +74,8 @@ def test_the_token_and_listed_secrets_become_stars_before_anything_is_spooled(
     assert record.steps[0].name == "log in with ***"
 
 
-def test_import_junit_masks_the_token_in_output_and_files(psim: Simulator, tmp_path: Path) -> None:
-    token = psim.token
+def test_import_junit_masks_the_token_in_output_and_files(sim: Simulator, tmp_path: Path) -> None:
+    token = sim.token
     big = "x" * 20_000  # over the inline limit: written to a file next to the spool
     (tmp_path / "r.xml").write_text(
         "<testsuite name='s'><testcase classname='s' name='t'>"
@@ -89,7 +89,7 @@ def test_import_junit_masks_the_token_in_output_and_files(psim: Simulator, tmp_p
         "--dry-run",
         cwd=tmp_path,
         PRACTITEST_TOKEN=token,
-        PRACTITEST_URL=psim.url,
+        PRACTITEST_URL=sim.url,
         PRACTITEST_PROJECT_ID="4500",
         PRACTITEST_SET_ID="20000",
         PRACTITEST_SPOOL="spool",

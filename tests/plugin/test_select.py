@@ -34,7 +34,7 @@ def instances_run(sim: Simulator) -> list[int]:
 
 @pytest.mark.parametrize("parallel", [[], ["-n", "2"]])
 def test_only_the_sets_instances_run_and_the_rest_is_deselected(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, parallel: list[str]
+    pytester: pytest.Pytester, run: Run, sim: Simulator, parallel: list[str]
 ) -> None:
     suite(pytester)
     result = run("-v", "--practitest-select", *parallel, create=False, subprocess=True)
@@ -52,12 +52,12 @@ def test_only_the_sets_instances_run_and_the_rest_is_deselected(
     if parallel:
         result.stdout.fnmatch_lines(["2 workers [2 items]"])
     assert "test_unplanned PASSED" not in result.stdout.str()
-    assert instances_run(psim) == [300000, 300001]
+    assert instances_run(sim) == [300000, 300001]
 
 
 @pytest.mark.parametrize("parallel", [[], ["-n", "2"]])
 def test_statuses_keep_only_what_failed_last_time(
-    pytester: pytest.Pytester, run: Run, psim: Simulator, parallel: list[str]
+    pytester: pytest.Pytester, run: Run, sim: Simulator, parallel: list[str]
 ) -> None:
     suite(pytester)
     first = run("--practitest-select", *parallel, create=False, subprocess=True)
@@ -74,11 +74,11 @@ def test_statuses_keep_only_what_failed_last_time(
     if parallel:
         again.stdout.fnmatch_lines(["2 workers [1 item]"])
     assert "no test here" not in again.stdout.str()
-    assert instances_run(psim) == [300000, 300000, 300001]
+    assert instances_run(sim) == [300000, 300000, 300001]
 
 
 def test_collect_only_lists_the_selection_and_delivers_nothing(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     suite(pytester)
     result = run("--co", "-q", "--practitest-select", create=False)
@@ -90,11 +90,11 @@ def test_collect_only_lists_the_selection_and_delivers_nothing(
         ]
     )
     assert "test_unplanned" not in result.stdout.str()
-    assert psim.entities("runs") == []
+    assert sim.entities("runs") == []
 
 
 def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     suite(pytester)
     bad = run("--practitest-select", "tests/", create=False)
@@ -126,7 +126,7 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
 
 
 def test_with_k_and_a_dry_run_the_selection_narrows_and_nothing_is_sent(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     suite(pytester)
     result = run("-k", "not add", "--practitest-dry-run", "--practitest-select", create=False)
@@ -137,7 +137,7 @@ def test_with_k_and_a_dry_run_the_selection_narrows_and_nothing_is_sent(
             "*1 passed, 2 deselected*",
         ]
     )
-    assert psim.entities("runs") == []
+    assert sim.entities("runs") == []
 
 
 def test_select_without_reporting_on_says_so(pytester: pytest.Pytester) -> None:
@@ -153,11 +153,11 @@ def test_select_without_reporting_on_says_so(pytester: pytest.Pytester) -> None:
 
 
 def test_a_big_set_is_read_100_instances_a_call(
-    pytester: pytest.Pytester, run: Run, psim: Simulator
+    pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
     from tests.helpers import seed_set
 
-    set_id, _, names = seed_set(psim, 250, "Big plan")
+    set_id, _, names = seed_set(sim, 250, "Big plan")
     pytester.makepyfile(
         test_big="import pytest\n"
         f"@pytest.mark.practitest(name={names[7]!r})\ndef test_planned(): pass\n"
@@ -174,5 +174,5 @@ def test_a_big_set_is_read_100_instances_a_call(
             "*1 passed, 1 deselected*",
         ]
     )
-    pages = [r for r in psim.requests if r.path.endswith("/instances.json")]
+    pages = [r for r in sim.requests if r.path.endswith("/instances.json")]
     assert all("page%5Bsize%5D=100" in r.query for r in pages)

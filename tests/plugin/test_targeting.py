@@ -16,14 +16,14 @@ SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
 
 
 def _run(
-    pytester: pytest.Pytester, psim: Simulator, *args: str, create: bool = True
+    pytester: pytest.Pytester, sim: Simulator, *args: str, create: bool = True
 ) -> pytest.RunResult:
     """pytest --practitest into the set ``args`` name (the ``run`` fixture names set 20000)."""
     options = [
         "-p",
         "no:cacheprovider",
         "--practitest",
-        f"--practitest-url={psim.url}",
+        f"--practitest-url={sim.url}",
         "--practitest-project-id=4500",
         "--practitest-deadline=20",
         "--practitest-rate-limit=0",
@@ -31,15 +31,15 @@ def _run(
     if create:
         options += [
             "--practitest-create-missing",
-            f"--practitest-author-id={psim.info.users['owner@example.com']}",
+            f"--practitest-author-id={sim.info.users['owner@example.com']}",
         ]
     return pytester.runpytest_subprocess(*options, *args)
 
 
-def _runs_by_set(psim: Simulator) -> dict[int, int]:
-    instances = {int(i["id"]): i for i in psim.entities("instances")}
+def _runs_by_set(sim: Simulator) -> dict[int, int]:
+    instances = {int(i["id"]): i for i in sim.entities("instances")}
     counts: dict[int, int] = {}
-    for run in psim.entities("runs"):
+    for run in sim.entities("runs"):
         set_id = int(instances[int(run["instance-id"])]["set-id"])
         counts[set_id] = counts.get(set_id, 0) + 1
     return counts
@@ -47,14 +47,14 @@ def _runs_by_set(psim: Simulator) -> dict[int, int]:
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_instances_of_another_set_land_in_the_set_named(
-    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, psim, "--practitest-set-name=CI main", *workers)
+    result = _run(pytester, sim, "--practitest-set-name=CI main", *workers)
     result.assert_outcomes(passed=2)
-    ci_main = next(s for s in psim.entities("sets") if s["name"] == "CI main")
-    assert _runs_by_set(psim) == {int(ci_main["id"]): 2}
+    ci_main = next(s for s in sim.entities("sets") if s["name"] == "CI main")
+    assert _runs_by_set(sim) == {int(ci_main["id"]): 2}
     result.stdout.fnmatch_lines(
         [
             f"PractiTest: 2 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *",
@@ -66,14 +66,14 @@ def test_instances_of_another_set_land_in_the_set_named(
 
 
 def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_both(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, psim, "--practitest-set-name=CI main", create=False)
+    result = _run(pytester, sim, "--practitest-set-name=CI main", create=False)
     result.assert_outcomes(passed=2)
-    assert psim.entities("runs") == []
-    ci_main = next(s for s in psim.entities("sets") if s["name"] == "CI main")
+    assert sim.entities("runs") == []
+    ci_main = next(s for s in sim.entities("sets") if s["name"] == "CI main")
     result.stdout.fnmatch_lines(
         [
             f"PractiTest: 0 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *",
@@ -86,30 +86,30 @@ def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_bo
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
-    pytester: pytest.Pytester, psim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE + "def test_marker(): open('ran', 'w').close()\n")
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, psim, "--practitest-set-id=99", *workers)
+    result = _run(pytester, sim, "--practitest-set-id=99", *workers)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert not pytester.path.joinpath("ran").exists()
     errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
     assert errors == [
         "ERROR: PractiTest: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID"
     ]
-    assert psim.entities("runs") == []
+    assert sim.entities("runs") == []
     assert list(pytester.path.rglob("practitest-*.jsonl")) == []
     assert "delivered" not in result.stdout.str()
 
 
 def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
-    pytester: pytest.Pytester, psim: Simulator
+    pytester: pytest.Pytester, sim: Simulator
 ) -> None:
     from pytest_practitest.simulator import entities
 
-    store = psim.store
+    store = sim.store
     with store.lock:  # the set plans the function's test, named after its id
-        owner = psim.info.users["owner@example.com"]
+        owner = sim.info.users["owner@example.com"]
         test = entities.create_test(store, 4500, {"name": "test_p.py::test_p"}, owner)
         entities.create_instance(store, store.table("sets")[20000], test)
     pytester.makepyfile(
@@ -123,7 +123,7 @@ def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
     )
     result = _run(
         pytester,
-        psim,
+        sim,
         "--practitest-set-id=20000",
         "--practitest-parametrized=function",
         "--practitest-select",
@@ -137,5 +137,5 @@ def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
             "PractiTest: 1 of 1 runs delivered to test set 20000 'Nightly regression' in *",
         ]
     )
-    [stored] = psim.entities("runs")
+    [stored] = sim.entities("runs")
     assert stored["instance-id"] == store.find("instances", {"test-id": test["id"]})[0]["id"]

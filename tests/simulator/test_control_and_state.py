@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from pytest_practitest.simulator import Simulator
@@ -42,11 +43,9 @@ def test_given_token_is_the_account_token() -> None:
     assert response.status_code == 200
 
 
-def test_empty_seed() -> None:
-    with (
-        Simulator(seed="empty", rate_limit=None) as sim,
-        Api(sim.url, sim.token, sim.info.project_id) as api,
-    ):
+@pytest.mark.practitest_simulator(seed="empty")
+def test_empty_seed(sim: Simulator) -> None:
+    with Api(sim.url, sim.token, sim.info.project_id) as api:
         assert api.data(api.p("/tests.json")) == []
         assert api.data(api.p("/sets.json")) == []
         assert sim.info.set_id is None

@@ -142,10 +142,8 @@ def test_bad_fault_rules_are_refused(options: dict[str, Any], message: str) -> N
         Fault.from_dict(options)
 
 
-def test_faulted_calls_count_against_the_rate_limit() -> None:
-    with (
-        Simulator(rate_limit=(2, 30.0)) as sim,
-        Api(sim.url, sim.token, sim.info.project_id) as api,
-    ):
+@pytest.mark.practitest_simulator(rate_limit=(2, 30.0))
+def test_faulted_calls_count_against_the_rate_limit(sim: Simulator) -> None:
+    with Api(sim.url, sim.token, sim.info.project_id) as api:
         sim.faults.add("status", "GET", "", status=500, calls={1})
         assert [api.get("/projects.json").status_code for _ in range(3)] == [500, 200, 429]

@@ -27,3 +27,36 @@ def test_fixture_starts_and_stops_a_simulator(pytester: pytest.Pytester) -> None
     )
     result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_markers_combine_and_a_conftest_sets_a_folders_defaults(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def practitest_simulator_options():
+            return {"token": "folder", "rate_limit": None}
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.practitest_simulator(seed="empty", token="module")
+
+        def test_module_marker_over_the_folder(practitest_simulator):
+            assert practitest_simulator.token == "module"
+            assert practitest_simulator.info.seed == "empty"
+            assert practitest_simulator.app.limiter is None
+
+        @pytest.mark.practitest_simulator(rate_limit=(5, 0.5))
+        def test_the_nearest_wins_per_option(practitest_simulator):
+            assert practitest_simulator.token == "module"
+            assert practitest_simulator.app.limiter.calls == 5
+        """
+    )
+    result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

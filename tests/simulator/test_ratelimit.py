@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 
 from pytest_practitest.simulator import Simulator
@@ -56,21 +57,21 @@ def test_window_passes_and_calls_go_through_again() -> None:
     assert [r.status for r in sim.requests] == [200] * 5 + [429, 200]
 
 
-def test_limit_is_per_account_across_tokens_and_styles() -> None:
-    with Simulator(rate_limit=(4, 30.0)) as sim:
-        personal = sim.info.personal_tokens["qa.engineer@example.com"]
-        url = f"{sim.url}/api/v2/projects.json"
-        for token in (sim.token, personal, sim.token, personal):
-            assert requests.get(url, headers={"PTToken": token}, timeout=5).status_code == 200
-        assert requests.get(url, params={"api_token": personal}, timeout=5).status_code == 429
+@pytest.mark.practitest_simulator(rate_limit=(4, 30.0))
+def test_limit_is_per_account_across_tokens_and_styles(sim: Simulator) -> None:
+    personal = sim.info.personal_tokens["qa.engineer@example.com"]
+    url = f"{sim.url}/api/v2/projects.json"
+    for token in (sim.token, personal, sim.token, personal):
+        assert requests.get(url, headers={"PTToken": token}, timeout=5).status_code == 200
+    assert requests.get(url, params={"api_token": personal}, timeout=5).status_code == 429
 
 
-def test_unauthenticated_calls_do_not_count() -> None:
-    with Simulator(rate_limit=(2, 30.0)) as sim:
-        url = f"{sim.url}/api/v2/projects.json"
-        for _ in range(5):
-            assert requests.get(url, headers={"PTToken": "wrong"}, timeout=5).status_code == 401
-        assert requests.get(url, headers={"PTToken": sim.token}, timeout=5).status_code == 200
+@pytest.mark.practitest_simulator(rate_limit=(2, 30.0))
+def test_unauthenticated_calls_do_not_count(sim: Simulator) -> None:
+    url = f"{sim.url}/api/v2/projects.json"
+    for _ in range(5):
+        assert requests.get(url, headers={"PTToken": "wrong"}, timeout=5).status_code == 401
+    assert requests.get(url, headers={"PTToken": sim.token}, timeout=5).status_code == 200
 
 
 def test_worst_case_without_retry_after() -> None:

@@ -6,7 +6,6 @@ them mapped to an instance id that no longer exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,10 @@ from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.helpers import keys_stored, seed_set
 from tests.upload.test_uploader import PROJECT, TOKEN, AnotherJobFirst, records_for, upload
 
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
+
 STALE = 399999
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def usim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
 
 
 def twenty_two(sim: Simulator, **options: Any) -> tuple[int, list[RunRecord]]:
@@ -55,13 +50,13 @@ def resume(sim: Simulator, spool: Spool, set_id: int) -> int:
 
 @pytest.mark.parametrize("status", [422, 404])
 def test_a_stale_instance_is_rejected_in_the_services_words_and_the_rest_delivered_once(
-    usim: Simulator, tmp_path: Path, status: int
+    sim: Simulator, tmp_path: Path, status: int
 ) -> None:
     """The sixth instance was in the set when it was listed; another job deleted it just
     before our first post, so the bulk is refused for it (422, or 404 with the good runs
     stored: the switch)."""
-    usim.switch(stale_bulk_status=status)
-    set_id, instances, _ = seed_set(usim, 22, "Nightly")
+    sim.switch(stale_bulk_status=status)
+    set_id, instances, _ = seed_set(sim, 22, "Nightly")
     records = records_for([Target(instance_id=i) for i in instances])
     stale = instances[5]
     deleted: list[int] = []
@@ -70,14 +65,14 @@ def test_a_stale_instance_is_rejected_in_the_services_words_and_the_rest_deliver
         if not deleted:
             deleted.append(stale)
             gone = requests.delete(
-                f"{usim.url}/api/v2/projects/{PROJECT}/instances/{stale}.json",
+                f"{sim.url}/api/v2/projects/{PROJECT}/instances/{stale}.json",
                 headers={"PTToken": TOKEN},
                 timeout=5,
             )
             assert gone.status_code == 200
 
     report, spool = upload(
-        usim,
+        sim,
         tmp_path,
         records,
         set_choice=SetChoice(set_id),
@@ -91,33 +86,33 @@ def test_a_stale_instance_is_rejected_in_the_services_words_and_the_rest_deliver
     )
     assert report.rejected == {records[5].key: f"test_5: {words}"}
     assert report.fatal is None
-    assert sorted(keys_stored(usim).values()) == [1] * 21
-    assert resume(usim, spool, set_id) == 0
-    assert sorted(keys_stored(usim).values()) == [1] * 21
+    assert sorted(keys_stored(sim).values()) == [1] * 21
+    assert resume(sim, spool, set_id) == 0
+    assert sorted(keys_stored(sim).values()) == [1] * 21
 
 
 def test_an_instance_that_no_longer_exists_is_rejected_before_anything_is_posted(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    set_id, records = twenty_two(usim)
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    set_id, records = twenty_two(sim)
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 21, report.lines()
     assert report.rejected == {
         records[5].key: f"test_5: instance {STALE} does not exist in project {PROJECT}"
     }
-    posted = [r for r in usim.requests if r.method == "POST"]
+    posted = [r for r in sim.requests if r.method == "POST"]
     assert len(posted) == 2  # 20 + 1: the stale one never went
 
 
 def test_a_token_that_may_not_list_fields_still_delivers_without_the_field(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.switch(permissions="tester")
-    set_id, records = twenty_two(usim, custom_fields={"Browser": "chrome"})
+    sim.switch(permissions="tester")
+    set_id, records = twenty_two(sim, custom_fields={"Browser": "chrome"})
     events: list[Event] = []
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id), events=events)
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id), events=events)
     assert report.delivered == 21, report.lines()
-    assert [r["custom-fields"] for r in usim.entities("runs")] == [{}] * 21
+    assert [r["custom-fields"] for r in sim.entities("runs")] == [{}] * 21
     warnings = [e.message for e in events if e.kind is Kind.WARNING]
     assert warnings == [
         "field 'Browser' could not be looked up (GET /projects/4500/custom_fields.json failed: "
@@ -128,25 +123,25 @@ def test_a_token_that_may_not_list_fields_still_delivers_without_the_field(
 
 
 def test_a_field_given_by_id_goes_as_given_without_a_listing(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.switch(permissions="tester")
-    browser = usim.info.custom_fields["Browser"]
-    set_id, instances, _ = seed_set(usim, 3, "Nightly")
+    sim.switch(permissions="tester")
+    browser = sim.info.custom_fields["Browser"]
+    set_id, instances, _ = seed_set(sim, 3, "Nightly")
     records = records_for(
         [Target(instance_id=i) for i in instances], custom_fields={f"---f-{browser}": "Chrome"}
     )
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 3
-    assert not any("custom_fields" in r.path for r in usim.requests)
-    assert {str(r["custom-fields"]) for r in usim.entities("runs")} == {
+    assert not any("custom_fields" in r.path for r in sim.requests)
+    assert {str(r["custom-fields"]) for r in sim.entities("runs")} == {
         str({f"---f-{browser}": "Chrome"})
     }
 
 
-def test_413_splits_the_request_until_each_part_fits(usim: Simulator, tmp_path: Path) -> None:
-    usim.switch(max_body_bytes=8 * MiB)
-    set_id, instances, _ = seed_set(usim, 6, "Big files")
+def test_413_splits_the_request_until_each_part_fits(sim: Simulator, tmp_path: Path) -> None:
+    sim.switch(max_body_bytes=8 * MiB)
+    set_id, instances, _ = seed_set(sim, 6, "Big files")
     records = [
         RunRecord(
             target=Target(instance_id=instance),
@@ -156,19 +151,19 @@ def test_413_splits_the_request_until_each_part_fits(usim: Simulator, tmp_path: 
         )
         for index, instance in enumerate(instances)
     ]
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 6, report.lines()
-    assert sorted(a["name"] for a in usim.entities("attachments")) == [
+    assert sorted(a["name"] for a in sim.entities("attachments")) == [
         f"trace{i}.bin" for i in range(6)
     ]
-    assert sorted(keys_stored(usim).values()) == [1] * 6
+    assert sorted(keys_stored(sim).values()) == [1] * 6
 
 
 def test_one_result_too_big_alone_goes_without_its_largest_file_and_says_where_it_is(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.switch(max_body_bytes=8 * MiB)
-    set_id, [instance], _ = seed_set(usim, 1, "Big files")
+    sim.switch(max_body_bytes=8 * MiB)
+    set_id, [instance], _ = seed_set(sim, 1, "Big files")
     big = tmp_path / "video.webm"
     big.write_bytes(b"v" * (7 * MiB))
     record = RunRecord(
@@ -180,17 +175,17 @@ def test_one_result_too_big_alone_goes_without_its_largest_file_and_says_where_i
     )
     events: list[Event] = []
     report, _ = upload(
-        usim, tmp_path / "spool", [record], set_choice=SetChoice(set_id), events=events
+        sim, tmp_path / "spool", [record], set_choice=SetChoice(set_id), events=events
     )
     assert report.delivered == 1, report.lines()
-    [run] = usim.entities("runs")
+    [run] = sim.entities("runs")
     assert run["status"] == "FAILED"
     assert run["automated-execution-output"].startswith(
         "Files left out (too big to send): video.webm; see the last step\nAssertionError: total"
     )
-    [attachment] = usim.entities("attachments")
+    [attachment] = sim.entities("attachments")
     assert attachment["name"] == "log.txt"
-    [step] = [s for s in usim.entities("step_runs") if s["run-id"] == run["id"]]
+    [step] = [s for s in sim.entities("step_runs") if s["run-id"] == run["id"]]
     assert step["name"] == "Files left out"
     assert step["description"] == (
         f"Too big for one request to PractiTest, not attached: video.webm (7.0 MiB, kept at {big})"
@@ -204,68 +199,68 @@ def test_one_result_too_big_alone_goes_without_its_largest_file_and_says_where_i
 
 @pytest.mark.parametrize("shape", ["object", "empty"])
 def test_a_bulk_answered_without_its_runs_is_checked_by_key_not_posted_again(
-    usim: Simulator, tmp_path: Path, shape: str
+    sim: Simulator, tmp_path: Path, shape: str
 ) -> None:
-    usim.switch(bulk_answer=shape)
-    set_id, instances, _ = seed_set(usim, 30, "Nightly")
+    sim.switch(bulk_answer=shape)
+    set_id, instances, _ = seed_set(sim, 30, "Nightly")
     records = records_for([Target(instance_id=i) for i in instances])
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id), settle_seconds=30)
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id), settle_seconds=30)
     assert report.delivered == 30
     assert report.recovered == 30
-    assert sorted(keys_stored(usim).values()) == [1] * 30
-    assert [r.method for r in usim.requests].count("POST") == 2
+    assert sorted(keys_stored(sim).values()) == [1] * 30
+    assert [r.method for r in sim.requests].count("POST") == 2
 
 
 def test_a_server_that_reads_one_test_id_still_gets_every_new_instance(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.switch(single_test_ids=True)
+    sim.switch(single_test_ids=True)
     names = [f"one id at a time {i}" for i in range(5)]
     report, _ = upload(
-        usim,
+        sim,
         tmp_path,
         records_for([Target(name=n) for n in names]),
         create_missing=True,
-        author_id=usim.info.users["owner@example.com"],
+        author_id=sim.info.users["owner@example.com"],
     )
     assert report.delivered == 5, report.lines()
-    tests = {t["id"] for t in usim.entities("tests") if t["name"] in names}
-    assert sorted(i["test-id"] for i in usim.entities("instances") if i["test-id"] in tests) == (
+    tests = {t["id"] for t in sim.entities("tests") if t["name"] in names}
+    assert sorted(i["test-id"] for i in sim.entities("instances") if i["test-id"] in tests) == (
         sorted(tests)
     )
 
 
-def test_a_strict_server_takes_our_runs(usim: Simulator, tmp_path: Path) -> None:
-    usim.switch(strict=True)
-    set_id, instances, _ = seed_set(usim, 3, "Nightly")
-    owner = usim.info.users["owner@example.com"]
+def test_a_strict_server_takes_our_runs(sim: Simulator, tmp_path: Path) -> None:
+    sim.switch(strict=True)
+    set_id, instances, _ = seed_set(sim, 3, "Nightly")
+    owner = sim.info.users["owner@example.com"]
     records = records_for([Target(instance_id=i) for i in instances], tester_id=owner)
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 3, report.lines()
 
 
 def test_a_token_that_may_not_create_tests_rejects_new_ones_and_delivers_the_rest(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.switch(permissions="tester")
-    set_id, instances, _ = seed_set(usim, 4, "Nightly")
+    sim.switch(permissions="tester")
+    set_id, instances, _ = seed_set(sim, 4, "Nightly")
     targets = [Target(instance_id=i) for i in instances] + [
         Target(name=f"Brand new {n}") for n in range(3)
     ]
     events: list[Event] = []
     report, _ = upload(
-        usim,
+        sim,
         tmp_path,
         records_for(targets),
         set_choice=SetChoice(set_id),
         create_missing=True,
-        token=usim.info.personal_tokens["qa.engineer@example.com"],
+        token=sim.info.personal_tokens["qa.engineer@example.com"],
         events=events,
     )
     assert report.delivered == 4, report.lines()
     assert report.fatal is None
     assert len(report.rejected) == 3
-    assert [c.path.endswith("auto_create.json") for c in usim.requests].count(True) == 1
+    assert [c.path.endswith("auto_create.json") for c in sim.requests].count(True) == 1
     first = next(iter(report.rejected.values()))
     assert first == (
         "test_4: test 'Brand new 0' has no instance in test set "
@@ -275,14 +270,14 @@ def test_a_token_that_may_not_create_tests_rejects_new_ones_and_delivers_the_res
 
 
 def test_a_multi_value_field_by_id_is_still_fitted_when_the_listing_can_be_read(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    components = usim.info.custom_fields["Components"]
-    set_id, [instance], _ = seed_set(usim, 1, "Nightly")
+    components = sim.info.custom_fields["Components"]
+    set_id, [instance], _ = seed_set(sim, 1, "Nightly")
     records = records_for(
         [Target(instance_id=instance)], custom_fields={str(components): "cart|checkout"}
     )
-    report, _ = upload(usim, tmp_path, records, set_choice=SetChoice(set_id))
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 1, report.lines()
-    [run] = usim.entities("runs")
+    [run] = sim.entities("runs")
     assert run["custom-fields"] == {f"---f-{components}": ["cart", "checkout"]}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,7 @@ from pytest_practitest.upload.uploader import Uploader, UploadSettings
 from tests.upload.test_uploader import PROJECT, TOKEN, records_for, run_outputs
 from tests.upload.test_uploader import upload as upload_with
 
-
-@pytest.fixture
-def usim() -> Iterator[Simulator]:
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 def owner(sim: Simulator) -> int:
@@ -50,43 +45,43 @@ def paths(sim: Simulator) -> list[str]:
 
 @pytest.mark.parametrize("existing", [0, 5000])
 def test_p7_new_tests_cost_one_call_each_whatever_the_project_holds(
-    usim: Simulator, tmp_path: Path, existing: int
+    sim: Simulator, tmp_path: Path, existing: int
 ) -> None:
     """P7: N new tests in N + ceil(N/100) + 3 calls at most, for M = 0 and M = 5,000."""
-    with usim.store.lock:
+    with sim.store.lock:
         for index in range(existing):
-            entities.create_test(usim.store, PROJECT, {"name": f"old {index}"}, owner(usim))
+            entities.create_test(sim.store, PROJECT, {"name": f"old {index}"}, owner(sim))
     new = 100
     names = [f"tests/test_new.py::test_{i}" for i in range(new)]
     report, _ = upload(
-        usim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
+        sim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
     )
     assert report.delivered == new
-    assert len(usim.requests) <= new + math.ceil(new / 100) + 3
-    assert paths(usim).count("POST /runs/auto_create.json") == new
-    assert not any(p.startswith("GET /tests") for p in paths(usim))  # never the project's list
-    created = Counter(t["name"] for t in usim.entities("tests") if t["name"] in set(names))
+    assert len(sim.requests) <= new + math.ceil(new / 100) + 3
+    assert paths(sim).count("POST /runs/auto_create.json") == new
+    assert not any(p.startswith("GET /tests") for p in paths(sim))  # never the project's list
+    created = Counter(t["name"] for t in sim.entities("tests") if t["name"] in set(names))
     assert created == dict.fromkeys(names, 1)
 
 
 def test_the_first_result_of_a_new_test_creates_it_and_the_rest_go_20_per_post(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     targets = [Target(name=f"param test {i % 3}") for i in range(63)]  # 3 tests, 21 results each
-    report, _ = upload(usim, tmp_path, records_for(targets), create_missing=True)
+    report, _ = upload(sim, tmp_path, records_for(targets), create_missing=True)
     assert report.delivered == 63
-    assert paths(usim).count("POST /runs/auto_create.json") == 3
-    assert paths(usim).count("POST /runs.json") == 3  # the other 60, 20 per post
-    assert len(usim.entities("runs")) == 63
-    instances = [i for i in usim.entities("instances") if i["name"].startswith("param test")]
+    assert paths(sim).count("POST /runs/auto_create.json") == 3
+    assert paths(sim).count("POST /runs.json") == 3  # the other 60, 20 per post
+    assert len(sim.entities("runs")) == 63
+    instances = [i for i in sim.entities("instances") if i["name"].startswith("param test")]
     assert len(instances) == 3
-    again, _ = upload(usim, tmp_path / "again", records_for(targets), create_missing=True)
+    again, _ = upload(sim, tmp_path / "again", records_for(targets), create_missing=True)
     assert again.delivered == 63
-    assert "POST /runs/auto_create.json" not in paths(usim)[-5:]
+    assert "POST /runs/auto_create.json" not in paths(sim)[-5:]
 
 
 def test_a_new_test_carries_steps_files_fields_and_a_long_name(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
     long_name = "tests/test_long.py::test_it[" + "x" * 300 + "]"
     record = RunRecord(
@@ -102,17 +97,17 @@ def test_a_new_test_carries_steps_files_fields_and_a_long_name(
         ),
         files=(FileRef("log.txt", data=b"log"),),
     )
-    report, _ = upload(usim, tmp_path, [record], create_missing=True)
+    report, _ = upload(sim, tmp_path, [record], create_missing=True)
     assert report.delivered == 1, report.lines()
-    [test] = [t for t in usim.entities("tests") if t["name"] == fitted_name(long_name)]
+    [test] = [t for t in sim.entities("tests") if t["name"] == fitted_name(long_name)]
     assert test["description"] == long_name
-    [run] = usim.entities("runs")
+    [run] = sim.entities("runs")
     assert run["status"] == "FAILED"
     assert run["version"] == "7.1"
-    assert run["custom-fields"] == {f"---f-{usim.info.custom_fields['Browser']}": "Firefox"}
-    steps = [s for s in usim.entities("step_runs") if s["run-id"] == run["id"]]
+    assert run["custom-fields"] == {f"---f-{sim.info.custom_fields['Browser']}": "Firefox"}
+    steps = [s for s in sim.entities("step_runs") if s["run-id"] == run["id"]]
     assert [s["status"] for s in steps] == ["PASSED", "FAILED"]
-    names = sorted(a["name"] for a in usim.entities("attachments"))
+    names = sorted(a["name"] for a in sim.entities("attachments"))
     assert names == ["log.txt", "screen.png"]
 
 
@@ -129,13 +124,13 @@ AMBIGUOUS = [
 
 @pytest.mark.parametrize("fault", AMBIGUOUS)
 def test_an_unclear_auto_create_is_looked_up_never_posted_twice(
-    usim: Simulator, tmp_path: Path, fault: dict[str, Any]
+    sim: Simulator, tmp_path: Path, fault: dict[str, Any]
 ) -> None:
-    usim.faults.extend([{**fault, "method": "POST", "path": "/auto_create$", "calls": [2, 5, 6]}])
+    sim.faults.extend([{**fault, "method": "POST", "path": "/auto_create$", "calls": [2, 5, 6]}])
     names = [f"new {i:02d}" for i in range(12)]
     targets = [Target(name=n) for n in names] * 2  # a second result of each test
     report, spool = upload(
-        usim,
+        sim,
         tmp_path,
         records_for(targets),
         create_missing=True,
@@ -143,20 +138,20 @@ def test_an_unclear_auto_create_is_looked_up_never_posted_twice(
         client_options={"timeout": (2.0, 0.3), "rate_limiter": RateLimiter(1000, 0.2)},
     )
     assert report.delivered == 24, report.lines()
-    assert max(run_outputs(usim).values()) == 1, "a run was posted twice"
-    assert len(usim.entities("runs")) == 24
-    created = Counter(t["name"] for t in usim.entities("tests") if t["name"].startswith("new "))
+    assert max(run_outputs(sim).values()) == 1, "a run was posted twice"
+    assert len(sim.entities("runs")) == 24
+    created = Counter(t["name"] for t in sim.entities("tests") if t["name"].startswith("new "))
     assert created == dict.fromkeys(names, 1)
-    instances = Counter(i["test-id"] for i in usim.entities("instances") if i["set-id"] == 20000)
+    instances = Counter(i["test-id"] for i in sim.entities("instances") if i["set-id"] == 20000)
     assert max(instances.values()) == 1
     assert spool.pending() == []
 
 
 def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
-    usim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The answer never came and the process died; ``practitest upload`` looks first."""
-    usim.faults.add("commit_then_reset", "POST", "/auto_create$")
+    sim.faults.add("commit_then_reset", "POST", "/auto_create$")
 
     def died(self: Uploader, error: Exception, look: Any) -> Any:
         raise error  # the process ends here, before it looks
@@ -164,56 +159,56 @@ def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
     monkeypatch.setattr(Uploader, "_settled_look", died)
     names = [f"crashed {i}" for i in range(3)]
     report, spool = upload(
-        usim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
+        sim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
     )
     monkeypatch.undo()
     assert report.delivered == 0
     assert report.fatal is not None
-    stored = len(usim.entities("runs"))
+    stored = len(sim.entities("runs"))
     assert stored >= 1  # the server has it; our spool does not know
-    usim.faults.clear()
+    sim.faults.clear()
     spool.close()
     resumed = Spool.open(spool.path)
-    client = Client(usim.url, personal_token(usim), backoff=0.01)
+    client = Client(sim.url, personal_token(sim), backoff=0.01)
     settings = UploadSettings(Destination(project_id=PROJECT, set_id=20000, create_missing=True))
     with client.session:
         again = Uploader(client, settings, resumed).upload()
     assert again.delivered == 3
     assert again.recovered == stored
-    assert max(run_outputs(usim).values()) == 1
-    assert len(usim.entities("runs")) == 3
+    assert max(run_outputs(sim).values()) == 1
+    assert len(sim.entities("runs")) == 3
 
 
 @pytest.mark.parametrize("strict", [False, True])
 def test_an_account_token_with_an_author_creates_tests_the_documented_way(
-    usim: Simulator, tmp_path: Path, strict: bool
+    sim: Simulator, tmp_path: Path, strict: bool
 ) -> None:
     """auto_create's test attributes do not list author-id: it is never sent there."""
-    usim.switch(strict=strict)
+    sim.switch(strict=strict)
     events: list[Event] = []
     names = [f"by account token {i}" for i in range(5)]
     report, _ = upload(
-        usim,
+        sim,
         tmp_path,
         records_for([Target(name=n) for n in names]),
         create_missing=True,
-        author_id=owner(usim),
+        author_id=owner(sim),
         events=events,
     )
     assert report.delivered == 5, report.lines()
-    assert paths(usim).count("POST /runs/auto_create.json") == 0
-    assert paths(usim).count("POST /tests.json") == 5
-    made = [t for t in usim.entities("tests") if t["name"] in set(names)]
-    assert {t["author-id"] for t in made} == {owner(usim)}
+    assert paths(sim).count("POST /runs/auto_create.json") == 0
+    assert paths(sim).count("POST /tests.json") == 5
+    made = [t for t in sim.entities("tests") if t["name"] in set(names)]
+    assert {t["author-id"] for t in made} == {owner(sim)}
     assert [e.message for e in events if e.kind is Kind.WARNING] == []
 
 
 def test_a_refusal_of_one_result_does_not_stop_the_next_new_test(
-    usim: Simulator, tmp_path: Path
+    sim: Simulator, tmp_path: Path
 ) -> None:
-    usim.faults.add("status", "POST", "/auto_create$", status=422, calls={1})
+    sim.faults.add("status", "POST", "/auto_create$", status=422, calls={1})
     report, spool = upload(
-        usim,
+        sim,
         tmp_path,
         records_for([Target(name=f"one of many {i}") for i in range(4)]),
         create_missing=True,

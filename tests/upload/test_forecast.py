@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,7 @@ from pytest_practitest.upload.uploader import UploadSettings
 from tests.helpers import seed_set
 
 TOKEN = "forecast-token-3c2b1a"
-
-
-@pytest.fixture
-def fsim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    monkeypatch.setenv("PRACTITEST_TOKEN", TOKEN)
-    with Simulator(token=TOKEN, rate_limit=None) as simulator:
-        yield simulator
+pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 
 def settings_for(sim: Simulator, **changes: Any) -> Settings:
@@ -41,10 +34,10 @@ def settings_for(sim: Simulator, **changes: Any) -> Settings:
 
 
 def test_64000_new_tests_into_an_empty_set_are_said_with_numbers_and_ways_out(
-    fsim: Simulator,
+    sim: Simulator,
 ) -> None:
     names = {f"tests/test_big.py::test_{i}" for i in range(64_000)}
-    warning = forecast(settings_for(fsim, set_name="Brand new", set_id=None), names, 64_000)
+    warning = forecast(settings_for(sim, set_name="Brand new", set_id=None), names, 64_000)
     assert warning == (
         "at least 64000 of the 64000 tests collected have no instance in test set "
         "'Brand new' yet: creating them is 64000 calls, about 35.5 h at 30 calls / 60 s, "
@@ -53,16 +46,16 @@ def test_64000_new_tests_into_an_empty_set_are_said_with_numbers_and_ways_out(
         "(one test per test function), a mapping file (practitest map), or "
         "--practitest-defer and one publish job (docs/delivery.md)"
     )
-    assert len(fsim.requests) == 1  # the set by name: there is none, so nothing has an instance
+    assert len(sim.requests) == 1  # the set by name: there is none, so nothing has an instance
 
 
-def test_a_set_that_has_them_all_is_not_warned_about(fsim: Simulator) -> None:
-    set_id, _, names = seed_set(fsim, 250)
-    assert forecast(settings_for(fsim, set_id=set_id), set(names), 250) is None
-    assert len(fsim.requests) == 1  # the first page of its instances, for its total count
+def test_a_set_that_has_them_all_is_not_warned_about(sim: Simulator) -> None:
+    set_id, _, names = seed_set(sim, 250)
+    assert forecast(settings_for(sim, set_id=set_id), set(names), 250) is None
+    assert len(sim.requests) == 1  # the first page of its instances, for its total count
     # 250 in the set, 400 collected: at least 150 are new, 150 calls > 120 s at 30 a minute
     more = set(names) | {f"new {i}" for i in range(150)}
-    warning = forecast(settings_for(fsim, set_id=set_id), more, 400)
+    warning = forecast(settings_for(sim, set_id=set_id), more, 400)
     assert warning is not None
     assert warning.startswith(
         f"at least 150 of the 400 tests collected have no instance in "
@@ -70,20 +63,20 @@ def test_a_set_that_has_them_all_is_not_warned_about(fsim: Simulator) -> None:
     )
 
 
-def test_what_fits_in_the_deadline_asks_nothing(fsim: Simulator) -> None:
+def test_what_fits_in_the_deadline_asks_nothing(sim: Simulator) -> None:
     names = {f"new {i}" for i in range(40)}
-    assert forecast(settings_for(fsim), names, 40) is None
+    assert forecast(settings_for(sim), names, 40) is None
     many = {f"new {i}" for i in range(5000)}
-    assert forecast(settings_for(fsim, rate_limit=None), many, 5000) is None  # no limit
-    assert forecast(settings_for(fsim, create_missing=False), names, 40) is None
-    assert fsim.requests == []
+    assert forecast(settings_for(sim, rate_limit=None), many, 5000) is None  # no limit
+    assert forecast(settings_for(sim, create_missing=False), names, 40) is None
+    assert sim.requests == []
 
 
 @pytest.mark.parametrize("instances", [50, 250])
 def test_a_server_that_gives_no_total_count_is_not_guessed_at(
-    fsim: Simulator, monkeypatch: pytest.MonkeyPatch, instances: int
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, instances: int
 ) -> None:
-    set_id, _, _ = seed_set(fsim, instances)
+    set_id, _, _ = seed_set(sim, instances)
     original = Client.get
 
     def without_count(self: Client, path: str, params: Any = None) -> Any:
@@ -93,7 +86,7 @@ def test_a_server_that_gives_no_total_count_is_not_guessed_at(
 
     monkeypatch.setattr(Client, "get", without_count)
     names = {f"new {i}" for i in range(500)}
-    warning = forecast(settings_for(fsim, set_id=set_id), names, 500)
+    warning = forecast(settings_for(sim, set_id=set_id), names, 500)
     if instances <= 100:  # one page: its length is the count
         assert warning is not None
         assert warning.startswith(f"at least {500 - instances} ")
@@ -101,9 +94,9 @@ def test_a_server_that_gives_no_total_count_is_not_guessed_at(
         assert warning is None
 
 
-def test_a_failing_look_says_nothing(fsim: Simulator) -> None:
-    fsim.faults.add("status", "GET", "/instances$", status=401)
-    assert forecast(settings_for(fsim), {f"new {i}" for i in range(500)}, 500) is None
+def test_a_failing_look_says_nothing(sim: Simulator) -> None:
+    sim.faults.add("status", "GET", "/instances$", status=401)
+    assert forecast(settings_for(sim), {f"new {i}" for i in range(500)}, 500) is None
 
 
 def test_the_dry_run_counts_the_calls_creating_may_add(tmp_path: Path) -> None:
