@@ -7,22 +7,10 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator, entities
+from tests.helpers import Run
 
 SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
 LISTING = "/api/v2/projects/4500/instances.json"
-
-
-def _run(pytester: pytest.Pytester, sim: Simulator, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
-        "-p",
-        "no:cacheprovider",
-        "--practitest",
-        f"--practitest-url={sim.url}",
-        "--practitest-project-id=4500",
-        "--practitest-deadline=20",
-        "--practitest-rate-limit=0",
-        *args,
-    )
 
 
 def _mapping(pytester: pytest.Pytester, set_id: int, add: int, remove: int) -> None:
@@ -37,12 +25,12 @@ def _mapping(pytester: pytest.Pytester, set_id: int, add: int, remove: int) -> N
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_hints_for_the_set_post_without_listing_it(
-    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, run: Run, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)
     sim.clear_requests()
-    result = _run(pytester, sim, "--practitest-set-id=20000", *workers)
+    result = run("--practitest-set-id=20000", *workers, create=False, subprocess=True)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered to test set 20000 *"])
     assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, 300001]
@@ -54,7 +42,7 @@ def test_hints_for_the_set_post_without_listing_it(
 
 
 def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
-    pytester: pytest.Pytester, sim: Simulator
+    pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     owner = sim.info.users["owner@example.com"]
     ci_main = entities.create_set(sim.store, 4500, {"name": "CI main"}, owner)
@@ -66,7 +54,7 @@ def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)  # synced into 'Nightly regression'
     sim.clear_requests()
-    result = _run(pytester, sim, f"--practitest-set-id={ci_main['id']}")
+    result = run(f"--practitest-set-id={ci_main['id']}", create=False, subprocess=True)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [f"PractiTest: 2 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *"]
@@ -77,13 +65,13 @@ def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
 
 
 def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
-    pytester: pytest.Pytester, sim: Simulator
+    pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     entities.delete(sim.store, "instances", 300001)
     pytester.makepyfile(test_cart=SUITE)
     _mapping(pytester, 20000, 300000, 300001)
     sim.clear_requests()
-    result = _run(pytester, sim, "--practitest-set-id=20000")
+    result = run("--practitest-set-id=20000", create=False, subprocess=True)
     result.assert_outcomes(passed=2)
     assert [r["instance-id"] for r in sim.entities("runs")] == [300000]
     result.stdout.fnmatch_lines(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_practitest.simulator import Simulator
+from tests.helpers import Run
 
 # practitest map's output of today: instance ids of set 20000 'Nightly regression'
 MAPPED = (
@@ -13,27 +14,6 @@ MAPPED = (
     '"test_cart.py::test_remove" = { instance_id = 300001 }\n'
 )
 SUITE = "def test_add(): pass\ndef test_remove(): pass\n"
-
-
-def _run(
-    pytester: pytest.Pytester, sim: Simulator, *args: str, create: bool = True
-) -> pytest.RunResult:
-    """pytest --practitest into the set ``args`` name (the ``run`` fixture names set 20000)."""
-    options = [
-        "-p",
-        "no:cacheprovider",
-        "--practitest",
-        f"--practitest-url={sim.url}",
-        "--practitest-project-id=4500",
-        "--practitest-deadline=20",
-        "--practitest-rate-limit=0",
-    ]
-    if create:
-        options += [
-            "--practitest-create-missing",
-            f"--practitest-author-id={sim.info.users['owner@example.com']}",
-        ]
-    return pytester.runpytest_subprocess(*options, *args)
 
 
 def _runs_by_set(sim: Simulator) -> dict[int, int]:
@@ -47,11 +27,11 @@ def _runs_by_set(sim: Simulator) -> dict[int, int]:
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_instances_of_another_set_land_in_the_set_named(
-    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, run: Run, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, sim, "--practitest-set-name=CI main", *workers)
+    result = run("--practitest-set-name=CI main", *workers, subprocess=True)
     result.assert_outcomes(passed=2)
     ci_main = next(s for s in sim.entities("sets") if s["name"] == "CI main")
     assert _runs_by_set(sim) == {int(ci_main["id"]): 2}
@@ -66,11 +46,11 @@ def test_instances_of_another_set_land_in_the_set_named(
 
 
 def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_both(
-    pytester: pytest.Pytester, sim: Simulator
+    pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     pytester.makepyfile(test_cart=SUITE)
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, sim, "--practitest-set-name=CI main", create=False)
+    result = run("--practitest-set-name=CI main", create=False, subprocess=True)
     result.assert_outcomes(passed=2)
     assert sim.entities("runs") == []
     ci_main = next(s for s in sim.entities("sets") if s["name"] == "CI main")
@@ -86,11 +66,11 @@ def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_bo
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
-    pytester: pytest.Pytester, sim: Simulator, workers: list[str]
+    pytester: pytest.Pytester, sim: Simulator, run: Run, workers: list[str]
 ) -> None:
     pytester.makepyfile(test_cart=SUITE + "def test_marker(): open('ran', 'w').close()\n")
     pytester.path.joinpath("practitest.toml").write_text(MAPPED)
-    result = _run(pytester, sim, "--practitest-set-id=99", *workers)
+    result = run("--practitest-set-id=99", *workers, subprocess=True)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert not pytester.path.joinpath("ran").exists()
     errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
@@ -103,7 +83,7 @@ def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
 
 
 def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
-    pytester: pytest.Pytester, sim: Simulator
+    pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     from pytest_practitest.simulator import entities
 
@@ -121,13 +101,12 @@ def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
         def test_unplanned(): pass
         """
     )
-    result = _run(
-        pytester,
-        sim,
+    result = run(
         "--practitest-set-id=20000",
         "--practitest-parametrized=function",
         "--practitest-select",
         create=False,
+        subprocess=True,
     )
     result.assert_outcomes(passed=2, deselected=1)
     result.stdout.fnmatch_lines(
