@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ..events import visible
-from ..limits import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, PAGE_SIZE
+from ..limits import MAX_INSTANCES_PER_POST, MAX_RUNS_PER_POST, PAGE_SIZE, is_loopback
 from ..model import RunRecord
 from .index import fitted_name
 from .payload import FilePolicy, batch_is_full, estimate_size
@@ -22,9 +23,21 @@ ASSUMED_SECONDS_PER_CALL = 0.5
 CALLS_PER_TEST_WITH_AUTHOR = 3
 
 
-def estimate_seconds(calls: int, rate_limit: tuple[int, float] | None) -> float:
+#: the simulator on this machine answers in milliseconds, not the service's half second
+LOOPBACK_SECONDS_PER_CALL = 0.005
+
+
+def seconds_per_call(url: str | None) -> float:
+    """What one call takes, roughly: on loopback (the simulator) or across a network."""
+    host = urlsplit(url or "").hostname
+    return LOOPBACK_SECONDS_PER_CALL if host and is_loopback(host) else ASSUMED_SECONDS_PER_CALL
+
+
+def estimate_seconds(
+    calls: int, rate_limit: tuple[int, float] | None, per_call: float = ASSUMED_SECONDS_PER_CALL
+) -> float:
     """Wall time for ``calls`` under a sliding-window limit (network time included roughly)."""
-    base = calls * ASSUMED_SECONDS_PER_CALL
+    base = calls * per_call
     if rate_limit is None or calls <= rate_limit[0]:
         return base
     limit, window = rate_limit
@@ -125,9 +138,11 @@ class DryRunPlan:
             if self.rate_limit
             else "no rate limit"
         )
-        took = f"about {duration_text(estimate_seconds(calls, self.rate_limit))}"
+        per_call = seconds_per_call(settings.destination.url)
+        took = duration_text(estimate_seconds(calls, self.rate_limit, per_call))
+        took = took if took.startswith("under") else f"about {took}"
         if most > calls:
-            took += f", up to {duration_text(estimate_seconds(most, self.rate_limit))}"
+            took += f", up to {duration_text(estimate_seconds(most, self.rate_limit, per_call))}"
         lines.append(f"  time under {limit}: {took}")
         return [visible(line) for line in lines]
 
@@ -158,7 +173,9 @@ class DryRunPlan:
 
 
 def duration_text(seconds: float) -> str:
-    """``42 s``, ``12.5 min`` or ``35.6 h``."""
+    """``under 1 s``, ``42 s``, ``12.5 min`` or ``35.6 h``."""
+    if seconds < 0.5:
+        return "under 1 s"
     if seconds < 600:
         return f"{seconds:.0f} s"
     if seconds < 3 * 3600:

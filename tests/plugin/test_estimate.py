@@ -42,7 +42,8 @@ def test_the_dry_run_plan_is_within_a_quarter_of_the_run_it_plans(
         f"  create-missing: up to {NEW_TESTS} calls more if no test has an instance yet "
         f"({NEW_TESTS} new tests by name, one runs/auto_create.json call each)"
     ) in text
-    assert "  time under 30 calls / 1 s: about 4 s, up to 48 s" in text
+    # on loopback a call takes milliseconds: the windows waited are the estimate (3 s)
+    assert "  time under 30 calls / 1 s: under 1 s, up to 3 s" in text
     most = int(re.search(r"API calls: (\d+)", text).group(1)) + NEW_TESTS  # type: ignore[union-attr]
     before = len(sim.requests)
 
