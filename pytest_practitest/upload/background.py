@@ -168,6 +168,12 @@ class DeliveryProcess:
                         return None, [], f"delivery did not finish within {deadline:g} s"
                     if on_wait is not None:
                         on_wait(time.monotonic() - started)
+                except BrokenPipeError:
+                    # It ended before it could read the message (it failed as it started):
+                    # its exit code and its stderr say why; nothing of the spool is lost.
+                    self._process.wait(timeout=max(1.0, limit - time.monotonic()))
+                    out = self._process.stdout.read() if self._process.stdout else b""
+                    break
         except KeyboardInterrupt:
             self._stop()
             return None, [], "delivery was interrupted (Ctrl-C)"
