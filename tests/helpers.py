@@ -25,6 +25,11 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def run_item(instance_id: Any, **attributes: Any) -> dict[str, Any]:
+    """One item of a bulk ``runs.json`` post, as the API reference shows it."""
+    return {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}
+
+
 def errors_of(response: requests.Response) -> list[dict[str, Any]]:
     body = response.json()
     assert "errors" in body, body

@@ -9,18 +9,7 @@ import pytest
 import requests
 
 from pytest_practitest.simulator import Simulator
-from tests.helpers import Api, b64, error_detail, pointers
-
-
-def run_item(instance_id: Any, **attributes: Any) -> dict[str, Any]:
-    return {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}
-
-
-@pytest.fixture
-def instances(api: Api, sim: Simulator) -> list[int]:
-    return [
-        int(i["id"]) for i in api.data(api.p("/instances.json"), **{"set-ids": sim.info.set_id})
-    ]
+from tests.helpers import Api, b64, error_detail, pointers, run_item
 
 
 def test_exit_code_zero_passes_and_updates_instance_set_and_test(

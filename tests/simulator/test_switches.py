@@ -8,18 +8,7 @@ import pytest
 import requests
 
 from pytest_practitest.simulator import Simulator
-from tests.helpers import Api, error_detail, pointers
-
-
-def run_item(instance_id: Any, **attributes: Any) -> dict[str, Any]:
-    return {"type": "instances", "attributes": {"instance-id": instance_id, **attributes}}
-
-
-@pytest.fixture
-def instances(api: Api, sim: Simulator) -> list[int]:
-    return [
-        int(i["id"]) for i in api.data(api.p("/instances.json"), **{"set-ids": sim.info.set_id})
-    ]
+from tests.helpers import Api, error_detail, pointers, run_item
 
 
 def test_a_bulk_with_a_stale_instance_is_404_and_its_good_runs_are_stored(
