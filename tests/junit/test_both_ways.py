@@ -44,6 +44,18 @@ def test_mapped(): pass
 MAPPED = "Checkout: mapped by node id"
 
 
+def import_report(pytester: pytest.Pytester, other: Simulator, count: int) -> None:
+    """``practitest import-junit report.xml`` into ``other``: every testcase delivered."""
+    imported = run_cli(
+        "import-junit",
+        "report.xml",
+        cwd=pytester.path,
+        settings=sim_env(other, TOKEN, pytester.path / "junit-spool"),
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert f"PractiTest: {count} of {count} runs delivered" in imported.stdout
+
+
 def statuses(sim: Simulator) -> dict[str, str]:
     return {name: runs[-1]["status"] for name, runs in runs_by_test(sim).items()}
 
@@ -63,14 +75,7 @@ def test_plugin_and_import_junit_name_map_and_classify_alike(
     by_plugin = statuses(sim)
 
     with Simulator(token=TOKEN, rate_limit=None) as other:
-        imported = run_cli(
-            "import-junit",
-            "report.xml",
-            cwd=pytester.path,
-            settings=sim_env(other, TOKEN, pytester.path / "junit-spool"),
-        )
-        assert imported.returncode == 0, imported.stdout + imported.stderr
-        assert "PractiTest: 12 of 12 runs delivered" in imported.stdout
+        import_report(pytester, other, 12)
         by_import = statuses(other)
         teardown = runs_by_test(other)["checks/test_both.py::test_pass_then_teardown_error"]
         assert output(teardown[-1]) == "error in teardown: OSError: cleanup"
@@ -115,13 +120,6 @@ def test_import_junit_of_pytests_junitxml_lands_on_the_markers_test(
     assert 'name="practitest_test_id" value="80003"' in (pytester.path / "report.xml").read_text()
 
     with Simulator(token=TOKEN, rate_limit=None) as other:
-        imported = run_cli(
-            "import-junit",
-            "report.xml",
-            cwd=pytester.path,
-            settings=sim_env(other, TOKEN, pytester.path / "junit-spool"),
-        )
-        assert imported.returncode == 0, imported.stdout + imported.stderr
-        assert "PractiTest: 3 of 3 runs delivered" in imported.stdout
+        import_report(pytester, other, 3)
         assert sorted(runs_by_test(other)) == by_plugin
     assert by_plugin == ["Cart: add an item", "Catalog: search by name", "Checkout: pay by invoice"]
