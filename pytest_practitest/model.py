@@ -263,6 +263,12 @@ class RunRecord:
             ),
         )
 
+    def all_files(self) -> tuple[FileRef, ...]:
+        """The run's files, then its steps' files, in that order."""
+        if not self.steps:
+            return self.files
+        return (*self.files, *(f for step in self.steps for f in step.files))
+
     def to_json(self) -> dict[str, Any]:
         """JSON for the spool; empty and default members are left out (one line per test)."""
         data: dict[str, Any] = {

@@ -317,7 +317,7 @@ class Recorder:
                     name=f"[{param_id}]",
                     status=record.status,
                     actual=record.output or None,
-                    files=record.files + tuple(f for s in record.steps for f in s.files),
+                    files=record.all_files(),
                 )
                 for record, _, param_id in members
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,12 +43,12 @@ class _State(NamedTuple):
     refused: int = 0
 
 
-def _delivery_state(path: Path) -> _State | None:
+def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
     """What a spool holds and how much of it is delivered, read with the journal's reader.
 
     A line the reader refuses is left out, as the journal and ``practitest spools``
     leave it out. None when the spool cannot be read, is not a spool, or its last
-    line is cut short.
+    line is cut short. A dry run's records are not read unless ``dry_run_too``.
     """
     try:
         data = path.read_bytes()
@@ -60,6 +61,8 @@ def _delivery_state(path: Path) -> _State | None:
         meta = reader.meta(lines[0])
     except validate.BadLine:
         return None  # not a spool (of this format)
+    if meta.dry_run and not dry_run_too:
+        return _State(0, 0, set(), dry_run=True)  # a plan, never sent: nothing to count
     # A bundle's paths are relative to its folder; a session's as the session wrote them.
     base = path.parent if meta.bundle else Path()
     records: set[str] = set()
@@ -82,7 +85,7 @@ def _delivery_state(path: Path) -> _State | None:
         if isinstance(line, reader.RecordLine):
             record = line.record
             records.add(record.key)
-            for ref in (*record.files, *(f for s in record.steps for f in s.files)):
+            for ref in record.all_files():
                 if ref.path is not None:
                     files.add(_absolute(base / ref.path))
         elif isinstance(line, reader.DeliveredLine):
@@ -117,6 +120,13 @@ def remove_delivered(path: Path) -> bool:
     if state is None or state.undelivered or state.refused:
         return False  # a refused line stays for a person to see (practitest spools)
     return _remove(path, state.files)
+
+
+def remove_sent(path: Path, paths: Iterable[str]) -> bool:
+    """Remove a session's own spool, as ``remove_delivered`` does, without reading it back:
+    its delivery process read every record the session wrote and reported each delivered.
+    ``paths``: the file paths its records name, as the session wrote them."""
+    return _remove(path, {_absolute(p) for p in paths})
 
 
 def discard(path: Path) -> bool:
@@ -176,7 +186,7 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
         if (own is not None and path.name == own.name) or in_use(path):
             continue
-        state = _delivery_state(path)
+        state = _delivery_state(path, dry_run_too=False)
         if state is not None and state.undelivered and not state.dry_run:
             found.append((path, state.undelivered))
     return sorted(found)

@@ -79,6 +79,8 @@ class Spool:
         self.records: dict[str, RunRecord] = {}
         #: every record written or read, kept in memory or not
         self.count = 0
+        #: the file paths of the records this process wrote (for clean-up, ``cleanup.remove_sent``)
+        self.file_paths: set[str] = set()
         #: False: records go to disk only (the plugin hands them to its sender itself)
         self.keep_records = True
         self.delivered: dict[str, int] = {}
@@ -289,6 +291,8 @@ class Spool:
         """
         self._write({"type": "record", "record": record.to_json()}, flush=flush)
         self.count += 1
+        if record.files or record.steps:
+            self.file_paths.update(f.path for f in record.all_files() if f.path is not None)
         if self.keep_records:
             self.records[record.key] = record
 

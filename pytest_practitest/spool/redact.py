@@ -91,7 +91,7 @@ class Redactor:
             texts += [step.name, step.description or "", step.expected or "", step.actual or ""]
         if any(secret in text for text in texts for secret in self.secrets):
             return True
-        files = [*record.files, *(f for s in record.steps for f in s.files)]
+        files = record.all_files()
         return any(
             secret in f.data for f in files if f.data is not None for secret, _ in self._encoded
         )

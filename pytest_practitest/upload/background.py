@@ -63,7 +63,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
-#: how often a long final wait says how far delivery has got
+#: a final wait this long is announced (a shorter one says nothing, and costs nothing)
+ANNOUNCE_SECONDS = 0.5
+#: then, how often a long final wait says how far delivery has got
 PROGRESS_SECONDS = 10.0
 NICENESS = 10
 #: beyond the deadline: the child's start-up, its last join and its answer
@@ -143,22 +145,23 @@ class DeliveryProcess:
     ) -> tuple[UploadSummary | None, list[str], str | None]:
         """End of the session: wait at most ``deadline`` (plus start-up) for the rest to go.
 
-        ``on_wait(seconds_waited)`` is called every ``every`` seconds while it
-        waits (default ``PROGRESS_SECONDS``), so a long wait (30 calls a minute)
-        shows progress instead of a silent CI log. Ctrl-C stops the wait: the
-        process is ended and what it did not send stays in the spool. Returns its
-        report (None if it gave none), its warnings, and what went wrong with the
-        process itself, if anything.
+        ``on_wait(seconds_waited)`` is called once the wait has lasted ``ANNOUNCE_SECONDS``,
+        then every ``every`` seconds (default ``PROGRESS_SECONDS``), so a long wait (30
+        calls a minute) shows progress instead of a silent CI log, and a short one costs
+        nothing. Ctrl-C stops the wait: the process is ended and what it did not send
+        stays in the spool. Returns its report (None if it gave none), its warnings, and
+        what went wrong with the process itself, if anything.
         """
         end = (json.dumps({"deadline": deadline}) + "\n").encode("utf-8")
         every = PROGRESS_SECONDS if every is None else every
         started = time.monotonic()
         limit = started + deadline + GRACE_SECONDS
+        call_at = started + min(ANNOUNCE_SECONDS, every)
         message: bytes | None = end
         try:
             while True:
                 try:
-                    step = max(0.0, min(every, limit - time.monotonic()))
+                    step = max(0.0, min(call_at, limit) - time.monotonic())
                     out, _ = self._process.communicate(message, timeout=step)
                     break
                 except subprocess.TimeoutExpired:
@@ -166,8 +169,9 @@ class DeliveryProcess:
                     if time.monotonic() >= limit:
                         self._stop()
                         return None, [], f"delivery did not finish within {deadline:g} s"
-                    if on_wait is not None:
+                    if on_wait is not None and time.monotonic() >= call_at:
                         on_wait(time.monotonic() - started)
+                        call_at = time.monotonic() + every
                 except BrokenPipeError:
                     # It ended before it could read the message (it failed as it started):
                     # its exit code and its stderr say why; nothing of the spool is lost.

@@ -21,11 +21,7 @@ LEFT_OUT_STEP = "Files left out"
 
 def largest_file(record: RunRecord, policy: FilePolicy) -> FileRef | None:
     """The biggest file the record's run would carry, or None when it carries none."""
-    sized = [
-        (size, ref)
-        for ref in (*record.files, *(f for step in record.steps for f in step.files))
-        if (size := policy.size(ref)) is not None
-    ]
+    sized = [(size, ref) for ref in record.all_files() if (size := policy.size(ref)) is not None]
     return max(sized, key=lambda pair: pair[0])[1] if sized else None
 
 

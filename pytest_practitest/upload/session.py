@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from ..limits import MAX_RUNS_PER_POST
 from ..model import RunRecord
 from ..settings import Settings
-from ..spool.cleanup import leftover_line, progress, remove_delivered
+from ..spool.cleanup import leftover_line, progress, remove_delivered, remove_sent
 from ..spool.journal import Spool, SpoolMeta
 from .summary import UploadSummary
 
@@ -48,6 +47,7 @@ class SessionOutbox:
         self.plan: DryRunPlan | None = None  # a dry run's plan, worked out as results come
         self.warnings: list[str] = []
         self.started = time.monotonic()
+        self._announced = False  # the final wait (see _on_wait)
 
     @property
     def opened(self) -> bool:
@@ -146,9 +146,8 @@ class SessionOutbox:
         if self.settings.token() is None:
             problem = f"{self.settings.token_env} is empty: nothing was sent"
         if self.process is not None:
-            self._announce_wait(deadline, say)
             report, warnings, problem = self.process.finish(
-                deadline, lambda waited: self._show_progress(waited, say)
+                deadline, lambda waited: self._on_wait(waited, deadline, say)
             )
             self.warnings += warnings
         if report is None:
@@ -156,8 +155,11 @@ class SessionOutbox:
         report.fatal = report.fatal or problem
         report.seconds = time.monotonic() - self.started
         lines = report.lines()
-        if not report.undelivered and report.fatal is None:
-            remove_delivered(spool.path)  # PractiTest has it all: no spool piles up
+        if not report.undelivered and report.fatal is None:  # PractiTest has it all: no spool
+            if problem is None and report.total == spool.count:  # piles up (read it all)
+                remove_sent(spool.path, spool.file_paths)
+            else:
+                remove_delivered(spool.path)
         earlier = leftover_line(self.spool_dir, spool.path)
         if earlier is not None:
             lines.append(earlier)
@@ -182,21 +184,20 @@ class SessionOutbox:
             f"practitest upload {folder}"
         ]
 
-    def _announce_wait(self, deadline: float, say: Callable[[str], None]) -> None:
-        """Before a wait longer than one post: say what it waits for, and for how long at most."""
+    def _on_wait(self, waited: float, deadline: float, say: Callable[[str], None]) -> None:
+        """During a final wait longer than ``background.ANNOUNCE_SECONDS``: first what it
+        waits for, and for how long at most; then, every few seconds, how far it has got."""
         assert self.spool is not None
         now = progress(self.spool.path)
-        if now is not None and now[1] - now[0] > MAX_RUNS_PER_POST:
+        if now is None:
+            return
+        if not self._announced:
+            self._announced = True
             say(
                 f"PractiTest: sending the last {now[1] - now[0]} of {now[1]} results "
                 f"(waiting at most {deadline:g} s; Ctrl-C stops the wait, nothing is lost)"
             )
-
-    def _show_progress(self, waited: float, say: Callable[[str], None]) -> None:
-        """Every few seconds of a long wait: how far delivery has got."""
-        assert self.spool is not None
-        now = progress(self.spool.path)
-        if now is not None:
+        else:
             say(f"PractiTest: {now[0]} of {now[1]} delivered after {waited:.0f} s")
 
     def _report_from_spool(self) -> UploadSummary:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_practitest.model import Destination, FileRef, RunRecord, Status, StepRecord, Target
-from pytest_practitest.spool.cleanup import leftover_line, leftovers, progress, remove_delivered
+from pytest_practitest.spool.cleanup import (
+    leftover_line,
+    leftovers,
+    progress,
+    remove_delivered,
+    remove_sent,
+)
 from pytest_practitest.spool.inventory import contents_of
 from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import sample_record
@@ -58,6 +64,21 @@ def test_a_delivered_spool_goes_with_the_files_made_for_it_and_nothing_else(
     assert other_session.read_bytes() == b"another session's file"
     assert user_file.read_text() == "the user's own file"
     assert remove_delivered(spool.path) is False  # gone already: nothing to do
+
+
+def test_a_session_removes_its_sent_spool_as_cleanup_would_without_reading_it_back(
+    tmp_path: Path,
+) -> None:
+    directory, user_file = tmp_path / ".practitest", tmp_path / "app.log"
+    user_file.write_text("the user's own file")
+    spool, _, made = spool_with_files(directory, user_file)
+    spool.close()
+    # What the writer knows: every file its records name, the run's and the steps'.
+    assert spool.file_paths == {str(made), str(user_file)}
+    assert remove_sent(spool.path, spool.file_paths) is True
+    assert not spool.path.exists()
+    assert not made.parent.exists()
+    assert user_file.read_text() == "the user's own file"
 
 
 def test_a_spool_with_a_rejected_record_is_kept(tmp_path: Path) -> None:
