@@ -279,9 +279,11 @@ class Spool:
         data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending.clear()
         self._pending_bytes = 0
-        view = memoryview(data)
-        while view:  # a short write happens only on a full disk or a signal
-            view = view[os.write(self._fd, view) :]
+        written = os.write(self._fd, data)
+        if written < len(data):  # a short write happens only on a full disk or a signal
+            view = memoryview(data)[written:]
+            while view:
+                view = view[os.write(self._fd, view) :]
 
     def add(self, record: RunRecord, *, flush: bool = True) -> None:
         """Write a record (before it is ever sent); ``flush=False``: in writes of ``PENDING_LIMIT``.

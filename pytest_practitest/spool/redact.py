@@ -86,6 +86,8 @@ class Redactor:
         )
 
     def _holds_one(self, record: RunRecord) -> bool:
+        if not (record.output or record.steps or record.files):
+            return False  # most passing tests: nothing to look in
         texts = [record.output]
         for step in record.steps:
             texts += [step.name, step.description or "", step.expected or "", step.actual or ""]
