@@ -318,10 +318,10 @@ def run(spool_path: Path, stdin: IO[bytes], stdout: IO[str]) -> int:
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
         os.nice(NICENESS)
     sender = Sender(uploader)
-    while not control.ended.wait(POLL_SECONDS):
-        for record in spool.read_new():
+    while not control.ended.wait(POLL_SECONDS):  # the marks in the spool are ours
+        for record in spool.read_new(marks=False):
             sender.add(record)
-    for record in spool.read_new():  # the test process closed the spool before it ended us
+    for record in spool.read_new(marks=False):  # the test process closed it before it ended us
         sender.add(record)
     deadline = settings.deadline if control.deadline is None else control.deadline
     finished = sender.close(deadline)

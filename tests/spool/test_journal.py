@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_practitest.model import Destination, InstanceHint, RunRecord, Status, Target
+from pytest_practitest.spool import reader
 from pytest_practitest.spool.journal import Spool, SpoolError, SpoolMeta
 from tests.helpers import sample_record, wait_for
 
@@ -67,6 +68,33 @@ def test_a_follower_reads_records_as_they_are_appended_and_writes_marks_alongsid
     with Spool.open(writer.path) as everything:
         assert [r.key for r in everything.pending()] == [third.key]
         assert everything.delivered == {first.key: 900001, second.key: 900002}
+
+
+def test_the_delivery_process_passes_over_its_own_marks_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = Spool.create(
+        tmp_path, SpoolMeta(Destination(project_id=4500, url="http://127.0.0.1:1"))
+    )
+    follower = Spool.open(writer.path, keep_records=False)
+    first, second = sample_record(1), sample_record(2)
+    writer.add(first)
+    assert follower.read_new(marks=False) == [first]
+    follower.mark_attempt([first.key])
+    follower.mark_delivered(first.key, 900001)
+    writer.add(second)
+    parsed: list[bytes | str] = []
+    real_line = reader.line
+
+    def counted(text: bytes | str, last: bool = False) -> reader.Line:
+        parsed.append(text)
+        return real_line(text, last)
+
+    monkeypatch.setattr(reader, "line", counted)
+    assert follower.read_new(marks=False) == [second]
+    assert len(parsed) == 1  # the record; the attempt and delivered lines were not parsed
+    assert follower.delivered == {first.key: 900001}  # as applied when it wrote them
+    assert follower.count == 2
 
 
 def test_a_follower_takes_a_line_only_once_it_is_complete(tmp_path: Path) -> None:
