@@ -72,7 +72,7 @@ def fetch(settings: Settings) -> tuple[PlannedInstances, str]:
         resolver = Resolver(
             client,
             settings.project_id or 0,
-            SetChoice(settings.set_id, settings.set_name, create=False),
+            SetChoice.of(settings, create=False),
         )
         listed = resolver.instances()
         set_name = resolver.set_name

@@ -26,6 +26,31 @@ from ..model import RunRecord, Target
 
 if TYPE_CHECKING:
     from ..api.client import Client
+    from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class SetChoice:
+    """Which test set: by id, or by exact name (created if missing when allowed).
+
+    ``source``: what gave the id (``--practitest-set-id``, ``PRACTITEST_SET_ID``, ``ini
+    practitest_set_id``, a command's ``--set-id``), named when the set is not there.
+    """
+
+    set_id: int | None = None
+    set_name: str | None = None
+    create: bool = True
+    source: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings, *, create: bool = True) -> SetChoice:
+        """The settings' test set, with the source of its id."""
+        return cls(settings.set_id, settings.set_name, create, settings.sources.get("set_id"))
+
+    def not_there(self, project_id: int) -> str:
+        """The one line for a set id that does not exist: which, and what gave it."""
+        where = f"test set {self.set_id} does not exist in project {project_id}"
+        return f"{where}; check {self.source}" if self.source else where
 
 
 def by_hint(

@@ -503,8 +503,7 @@ def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
     result = practitest("upload", str(path), "--set-id", "99")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "practitest upload: error: test set 99 does not exist in project 4500; "
-        "check PRACTITEST_SET_ID"
+        "practitest upload: error: test set 99 does not exist in project 4500; check --set-id"
     ]
     # Where the token goes is said before the first call; nothing else is.
     assert result.stdout == f"PractiTest: sending to {sim.url}, project 4500, test set 99\n"

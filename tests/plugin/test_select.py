@@ -120,7 +120,7 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
     missing.stderr.fnmatch_lines(
         [
             "ERROR: PractiTest: --practitest-select: test set 99 does not exist in project 4500; "
-            "check PRACTITEST_SET_ID"
+            "check --practitest-set-id"
         ]
     )
 
