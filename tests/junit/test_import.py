@@ -531,7 +531,6 @@ def test_a_set_that_does_not_exist_names_the_flag_that_gave_it(
     result = importer(sim, tmp_path, "good.xml", "--set-id", "99")
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
-        "practitest import-junit: error: test set 99 does not exist in project 4500; "
-        "check --set-id"
+        "practitest import-junit: error: test set 99 does not exist in project 4500; check --set-id"
     )
     assert sim.entities("runs") == []
