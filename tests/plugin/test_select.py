@@ -230,6 +230,10 @@ def test_a_mapping_to_another_sets_instances_selects_by_the_same_tests_in_the_se
     )
     result.assert_outcomes(passed=2, deselected=0 if parallel else 1)
     assert "test_search PASSED" not in result.stdout.str()
+    # once for the selection (by the xdist controller: its workers ask nothing), once for
+    # the delivery
+    reads = [r.path for r in sim.requests if r.path.endswith("/instances/300000.json")]
+    assert len(reads) == 2
     assert _runs_in(sim, ci_main) == 2
     assert _runs_in(sim, 20000) == 0
 
