@@ -533,7 +533,7 @@ def test_a_set_that_does_not_exist_names_what_gave_it_the_spool_the_env_or_the_i
         "check PRACTITEST_SET_ID"
     )
     (tmp_path / "pytest.ini").write_text("[pytest]\npractitest_set_id = 99\n")
-    by_ini = run_cli("upload", str(copied), cwd=tmp_path, PRACTITEST_TOKEN=TOKEN, **env)
+    by_ini = run_cli("upload", str(copied), cwd=tmp_path, settings=env, PRACTITEST_TOKEN=TOKEN)
     assert by_ini.stderr.splitlines()[-1] == (
         "practitest upload: error: test set 99 does not exist in project 4500; "
         "check ini practitest_set_id"
