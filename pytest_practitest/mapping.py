@@ -167,6 +167,10 @@ class MappingFile:
                 mapping.patterns.append((key, pattern, mapped))
         return mapping
 
+    def targets(self) -> list[Target]:
+        """Every entry's target (exact node ids first, then globs)."""
+        return [m.target for m in [*self.exact.values(), *(m for _, _, m in self.patterns)]]
+
     def lookup(self, node_id: str) -> Mapped | None:
         if node_id in self.exact:
             return self.exact[node_id]

@@ -163,10 +163,10 @@ def _register_selector(
 
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
-        plan, line = PlannedInstances.from_json(workerinput[WORKER_KEY]), ""
+        plan, line = PlannedInstances.from_json(workerinput[WORKER_KEY], settings), ""
     else:
         try:
-            plan, line = fetch(settings)
+            plan, line = fetch(settings, mapping)
         except (ConfigError, APIError) as error:
             raise pytest.UsageError(f"PractiTest: --practitest-select: {error}") from None
     selector = Selector(plan, mapping, settings.parametrized, line)

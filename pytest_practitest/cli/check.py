@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             found = client.get(f"/projects/{project}.json")["data"]
             say("ok", f"project {project} {found['attributes'].get('name')!r} is visible")
             # resolve() made sure there is a test set, by id or by name.
-            choice = SetChoice(settings.set_id, settings.set_name, create=False)
+            choice = SetChoice.of(settings, create=False)
             resolver = Resolver(client, project, choice)
             try:
                 set_id = resolver.resolve_set()

@@ -97,6 +97,7 @@ def command_settings(
     settings = resolve(
         cli, ini.get, env, token_env=ini.get("practitest_token_env") or None, command=command
     )
+    settings = in_command_words(settings)
     anchored: dict[str, Any] = {}
     for key in ("spool", "map"):
         value: Path | None = getattr(settings, key)
@@ -104,3 +105,15 @@ def command_settings(
         if value is not None and ini.path is not None and (source.startswith("ini ") or not source):
             anchored[key] = ini.folder / value
     return settings._replace(**anchored) if anchored else settings
+
+
+def in_command_words(settings: Settings) -> Settings:
+    """``settings`` whose sources name the command's flags (``--set-id``, not the plugin's
+    ``--practitest-set-id``), so a message that names a source names what was typed."""
+    sources = {
+        key: flag(source.removeprefix("--practitest-"))
+        if source.startswith("--practitest-")
+        else source
+        for key, source in settings.sources.items()
+    }
+    return settings._replace(sources=sources)

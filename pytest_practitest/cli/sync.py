@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from ..errors import APIError, ConfigError, PractiTestError
 from ..mapping import DEFAULT_MAP
-from .flags import add_command_flags, command_values
+from .flags import add_command_flags, command_values, in_command_words
 
 STEMS = ("url", "project-id", "set-id", "set-name", "author-id", "rate-limit", "timeout")
 HEADER = """\
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
     cli = command_values(args, STEMS)
     try:
-        settings = resolve(cli, lambda name: None)
+        settings = in_command_words(resolve(cli, lambda name: None))
         if settings.project_id is None or (settings.set_id is None and not settings.set_name):
             raise ConfigError(
                 "give the project and the test set: --project-id and --set-id or --set-name"
@@ -158,7 +158,7 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
         return 2
     definitions = [TestDefinition.from_json(d) for d in collected["definitions"]]
     project_id = settings.project_id
-    choice = SetChoice(settings.set_id, settings.set_name, create=False)
+    choice = SetChoice.of(settings, create=False)
     resolver = Resolver(client, project_id, choice, author_id=settings.author_id)
     set_id: int | None
     try:

@@ -177,6 +177,7 @@ def _upload_all(
 
     worst = 0
     groups: dict[tuple[Destination, bool], list[Spool]] = {}
+    set_sources: dict[Destination, str | None] = {}  # what named each set, for its errors
     refused: list[str] = []
     opened: list[Spool] = []
     for path in paths:
@@ -193,6 +194,7 @@ def _upload_all(
             refused.append(str(error))
             continue
         publisher.results_only(spool)
+        set_sources.setdefault(where, publisher.set_source(spool))
         groups.setdefault((where, spool.meta.dry_run), []).append(spool)
     if refused:
         for line in refused:
@@ -205,7 +207,9 @@ def _upload_all(
     for ((where, _), spools), share in zip(
         groups.items(), shares(deadline, len(groups)), strict=True
     ):
-        code = _upload_group(spools, where, settings, args, share, retarget, limiter)
+        code = _upload_group(
+            spools, where, settings, args, share, retarget, limiter, set_sources[where]
+        )
         worst = max(worst, code)
     return worst
 
@@ -249,6 +253,7 @@ def _upload_group(
     deadline: float,
     retarget: _Retarget,
     limiter: RateLimiter | None,
+    set_source: str | None = None,
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
@@ -269,7 +274,7 @@ def _upload_group(
             print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         settings = settings._replace(url=where.url or "us")
-        upload_settings = UploadSettings(where).sized(settings)
+        upload_settings = UploadSettings(where, set_source=set_source).sized(settings)
         for warning in journal.warnings:
             print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)

@@ -3,8 +3,10 @@
 Each collected test's target (hook, marker, mapping file or name rule: the same
 resolution as reporting) must land on a planned instance; the others go through
 ``pytest_deselected``, so ``-v``, ``--co`` and the "N deselected" line show them, and
-``-k``/``-m`` work as usual. The xdist controller fetches the plan once and hands it
-to its workers; each worker says back which instances its tests landed on, so the
+``-k``/``-m`` work as usual. A test mapped to an instance of another set is selected
+by its test's instance in the set, as reporting moves its result there (the plan learns
+which test such an instance stands for). The xdist controller fetches the plan once and
+hands it to its workers; each worker says back which instances its tests landed on, so the
 summary can name the planned instances no test here stands for.
 """
 
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 
 import pytest
 
+from ..errors import PractiTestError
 from ..events import capped
 from ..mapping import MappingFile
 from ..model import Target
@@ -25,6 +28,7 @@ SEEN_KEY = "practitest_selected"
 
 class Planned(Protocol):
     def instance_of(self, target: Target) -> int | None: ...
+    def learn(self, targets: list[Target]) -> None: ...
     def missing(self, seen: Any) -> list[str]: ...
     def to_json(self) -> dict[str, Any]: ...
 
@@ -41,14 +45,20 @@ class Selector:
         self.parametrized = parametrized
         self.line = line
         self.seen: set[int] = set()
+        self.problem: str | None = None  # why instances of another set could not be placed
 
     @pytest.hookimpl(trylast=True)  # after -k and -m: this narrows what they kept
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         keep, drop = [], []
-        for item in items:
-            instance = self.plan.instance_of(target_of(item, self.mapping, self.parametrized))
+        targets = [target_of(item, self.mapping, self.parametrized) for item in items]
+        try:  # a marker's or a hook's instance of another set: which test it stands for
+            self.plan.learn(targets)
+        except PractiTestError as error:
+            self.problem = f"tests mapped to an instance of another set are deselected: {error}"
+        for item, target in zip(items, targets, strict=True):
+            instance = self.plan.instance_of(target)
             if instance is None:
                 drop.append(item)
             else:
@@ -75,6 +85,8 @@ class Selector:
         if hasattr(terminalreporter.config, "workerinput"):
             return
         terminalreporter.write_line(f"PractiTest: selected the tests planned in {self.line}")
+        if self.problem is not None:
+            terminalreporter.write_line(f"PractiTest: warning: {self.problem}")
         missing = self.plan.missing(self.seen)
         if missing:
             count = len(missing)

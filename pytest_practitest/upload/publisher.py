@@ -92,6 +92,19 @@ class Publisher:
             changes.setdefault("author_id", mine.author_id)
         return replace(named, **changes)
 
+    def set_source(self, spool: Spool) -> str | None:
+        """What named the test set ``spool``'s results go to, for the line that says it is
+        not there: the spool's own (made here, not re-targeted), else where this upload's
+        set id came from."""
+        named = spool.meta.destination
+        if (
+            spool.trusted
+            and not {"set_id", "set_name"} & self.flags
+            and (named.set_id is not None or named.set_name)
+        ):
+            return f"the test set {spool.path} names, or re-target it with --set-id or --set-name"
+        return self.sources.get("set_id")
+
     def results_only(self, spool: Spool) -> int:
         """A spool from elsewhere: its pending records without tester and without the
         custom fields the publisher does not allow; how many records lost something."""

@@ -131,6 +131,8 @@ class SessionOutbox:
         spool = self.spool
         if spool is None or self.stopped is not None:
             return [], 0
+        if spool.count == 0 and not self.settings.defer:
+            return self._nothing(spool), 0
         if self.plan is not None:
             lines = self.plan.lines()
             lines.append(f"  the {spool.count} records are in {spool.path}")
@@ -164,6 +166,23 @@ class SessionOutbox:
         if earlier is not None:
             lines.append(earlier)
         return lines, report.undelivered
+
+    def _nothing(self, spool: Spool) -> list[str]:
+        """No record (nothing collected, or all deselected): no wait, no spool, one line.
+
+        The delivery process has only looked the set up (it began with the session, before
+        pytest knew no test would run): it is ended, with nothing to send.
+        """
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+        spool.close()
+        _remove_empty(spool.path)
+        set_id, name = self.test_set or (self.settings.set_id, self.settings.set_name)
+        where = " ".join(str(part) for part in (set_id, repr(name) if name else None) if part)
+        lines = [f"PractiTest: no test ran: nothing to send to test set {where}"]
+        earlier = leftover_line(self.spool_dir, spool.path)
+        return lines if earlier is None else [*lines, earlier]
 
     def _seal(self, spool: Spool) -> list[str]:
         """``--practitest-defer``: the spool becomes a bundle; say where, and how to send it."""

@@ -37,23 +37,16 @@ from ..model import RunRecord, Target
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
 from .summary import NO_INSTANCE
-from .testset import InstanceTests, by_hint
+from .testset import InstanceTests, SetChoice, by_hint
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
 
-@dataclass(frozen=True)
-class SetChoice:
-    """Which test set: by id, or by exact name (created if missing when allowed)."""
-
-    set_id: int | None = None
-    set_name: str | None = None
-    create: bool = True
-
-
 @dataclass
 class Resolver:
+    """Where each record goes in the test set ``test_set`` (see the module's text)."""
+
     client: Client
     project_id: int
     test_set: SetChoice
@@ -90,10 +83,7 @@ class Resolver:
                 found = data_of(self.client.get(path), "GET", path)
             except NotFoundError:
                 self._check_project()
-                raise ConfigError(
-                    f"test set {choice.set_id} does not exist in project {self.project_id}; "
-                    "check PRACTITEST_SET_ID"
-                ) from None
+                raise ConfigError(choice.not_there(self.project_id)) from None
             self.set_id, self.set_name = int(found["id"]), found["attributes"]["name"]
             return self.set_id
         if not choice.set_name:
@@ -397,3 +387,6 @@ class Resolver:
             self.client.delete(self._path(tail))
         except APIError as error:
             self.on_event(Event(Kind.WARNING, f"could not remove {what}: {error.reason}"))
+
+
+__all__ = ["Resolver", "SetChoice"]  # SetChoice lives in testset; imported from here too

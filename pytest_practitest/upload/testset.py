@@ -8,7 +8,8 @@ reference allows: its instance listing filters by set, test and display id, not 
 instance id, so the first unknown instance is read alone (``instances/ID.json``),
 and when more ids are still unknown its set's listing follows (100 a page), stopped
 as soon as every id asked is known. An id that listing did not show is read alone.
-Instance ids already in the session's set cost nothing.
+Instance ids already in the session's set cost nothing. Reporting (the Resolver) and
+``--practitest-select`` (``planned``) place a target by the same rule (``in_set``).
 
 A test id with an instance hint for the session's set (``practitest sync`` wrote it:
 an instance belongs to one set for ever) is placed without a call (``by_hint``); a
@@ -17,7 +18,7 @@ batch whose records all are needs no listing of the set.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,31 @@ from ..model import RunRecord, Target
 
 if TYPE_CHECKING:
     from ..api.client import Client
+    from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class SetChoice:
+    """Which test set: by id, or by exact name (created if missing when allowed).
+
+    ``source``: what gave the id (``--practitest-set-id``, ``PRACTITEST_SET_ID``, ``ini
+    practitest_set_id``, a command's ``--set-id``), named when the set is not there.
+    """
+
+    set_id: int | None = None
+    set_name: str | None = None
+    create: bool = True
+    source: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings, *, create: bool = True) -> SetChoice:
+        """The settings' test set, with the source of its id."""
+        return cls(settings.set_id, settings.set_name, create, settings.sources.get("set_id"))
+
+    def not_there(self, project_id: int) -> str:
+        """The one line for a set id that does not exist: which, and what gave it."""
+        where = f"test set {self.set_id} does not exist in project {project_id}"
+        return f"{where}; check {self.source}" if self.source else where
 
 
 def by_hint(
@@ -54,6 +80,24 @@ def by_hint(
     return rest
 
 
+def in_set(target: Target, ids: Collection[int], tests: Mapping[int, int | None]) -> Target | None:
+    """``target`` in the set whose instance ids are ``ids``: an instance of another set
+    stands for its test (``tests``: instance id -> test id, None when there is no such
+    instance), by test id; None when it does not exist (or is not learnt yet)."""
+    instance_id = target.instance_id
+    if instance_id is None or instance_id in ids:
+        return target
+    test_id = tests.get(instance_id)
+    return None if test_id is None else Target(test_id=test_id)
+
+
+def foreign(targets: Iterable[Target], ids: Collection[int]) -> set[int]:
+    """The instance ids of ``targets`` that are not in the set whose instance ids are ``ids``."""
+    return {
+        t.instance_id for t in targets if t.instance_id is not None and t.instance_id not in ids
+    }
+
+
 @dataclass
 class InstanceTests:
     """Which test each instance id stands for (None: no such instance in the project)."""
@@ -68,26 +112,20 @@ class InstanceTests:
     ) -> dict[str, Target]:
         """Each record's target in the set whose instance ids are ``ids``: an instance of
         another set becomes its test (by id); one that does not exist goes in ``failed``."""
-        foreign = {
-            r.target.instance_id
-            for r in records
-            if r.target.instance_id is not None and r.target.instance_id not in ids
-        }
-        if not foreign:
+        unknown = foreign((r.target for r in records), ids)
+        if not unknown:
             return {r.key: r.target for r in records}
-        self.learn(foreign)
+        self.learn(unknown)
         targets: dict[str, Target] = {}
         for record in records:
-            instance_id = record.target.instance_id
-            test_id = self.tests.get(instance_id) if instance_id in foreign else None
-            if instance_id is None or instance_id not in foreign:
-                targets[record.key] = record.target
-            elif test_id is None:
+            found = in_set(record.target, ids, self.tests)
+            if found is None:
                 failed[record.key] = (
-                    f"instance {instance_id} does not exist in project {self.project_id}"
+                    f"instance {record.target.instance_id} does not exist in project "
+                    f"{self.project_id}"
                 )
             else:
-                targets[record.key] = Target(test_id=test_id)
+                targets[record.key] = found
         return targets
 
     def learn(self, instance_ids: Iterable[int]) -> None:

@@ -66,11 +66,13 @@ class UploadSettings:
     #: wait this long after an unclear answer before looking for the runs it may
     #: have stored, so a request still being processed is not missed
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    set_source: str | None = None  # what gave the set's id: named when it is not there
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadSettings:
         """Where results go as the settings say (``practitest upload`` builds its own)."""
-        return cls(Destination.of(settings)).sized(settings)
+        where = cls(Destination.of(settings), set_source=settings.sources.get("set_id"))
+        return where.sized(settings)
 
     def sized(self, settings: Settings) -> UploadSettings:
         """These, with the request and file limits the settings give."""
@@ -86,7 +88,7 @@ class UploadSettings:
 
     @property
     def test_set(self) -> SetChoice:
-        return SetChoice(self.destination.set_id, self.destination.set_name)
+        return SetChoice(self.destination.set_id, self.destination.set_name, True, self.set_source)
 
     @property
     def create_missing(self) -> bool:

@@ -76,6 +76,11 @@ def test_a_set_by_name_that_is_not_there_yet_is_a_note(sim: Simulator) -> None:
         (
             ["--set-id", "99"],
             {},
+            "  error test set 99 does not exist in project 4500; check --set-id",
+        ),
+        (
+            [],
+            {"PRACTITEST_SET_ID": "99"},
             "  error test set 99 does not exist in project 4500; check PRACTITEST_SET_ID",
         ),
         (

@@ -103,7 +103,7 @@ def test_ambiguity_is_reported_not_guessed() -> None:
     [
         (
             ["--set-id", "99"],
-            "practitest map: error: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID\n",
+            "practitest map: error: test set 99 does not exist in project 4500; check --set-id\n",
         ),
         (
             [],

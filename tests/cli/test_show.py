@@ -59,7 +59,7 @@ def test_show_of_a_set_that_is_not_there(sim: Simulator) -> None:
     )
     assert shown.returncode == 2
     assert shown.stderr.strip() == (
-        "practitest show: error: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID"
+        "practitest show: error: test set 99 does not exist in project 4500; check --set-id"
     )
 
 

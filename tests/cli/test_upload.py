@@ -503,14 +503,41 @@ def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
     result = practitest("upload", str(path), "--set-id", "99")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "practitest upload: error: test set 99 does not exist in project 4500; "
-        "check PRACTITEST_SET_ID"
+        "practitest upload: error: test set 99 does not exist in project 4500; check --set-id"
     ]
     # Where the token goes is said before the first call; nothing else is.
     assert result.stdout == f"PractiTest: sending to {sim.url}, project 4500, test set 99\n"
     assert [(r.method, r.status) for r in sim.requests] == [("GET", 404), ("GET", 200)]
     with Spool.open(path) as spool:
         assert len(spool.pending()) == 8
+
+
+def test_a_set_that_does_not_exist_names_what_gave_it_the_spool_the_env_or_the_ini(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=99)))
+    with spool:
+        spool.add(RunRecord(target=Target(name="Cart: add an item"), status=Status.PASSED))
+    kept = practitest("upload", str(spool.path), PRACTITEST_SET_ID="20000")
+    assert kept.returncode == 2
+    assert kept.stderr.splitlines() == [
+        "practitest upload: error: test set 99 does not exist in project 4500; check the test "
+        f"set {spool.path} names, or re-target it with --set-id or --set-name"
+    ]
+    copied = tmp_path / "elsewhere.jsonl"  # not made here: the publisher's set
+    copied.write_text(write_spool(tmp_path / "here", sim.url, count=1).read_text())
+    env = {"PRACTITEST_URL": sim.url, "PRACTITEST_PROJECT_ID": "4500"}
+    by_env = practitest("upload", str(copied), PRACTITEST_SET_ID="99", **env)
+    assert by_env.stderr.splitlines()[-1] == (
+        "practitest upload: error: test set 99 does not exist in project 4500; "
+        "check PRACTITEST_SET_ID"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\npractitest_set_id = 99\n")
+    by_ini = run_cli("upload", str(copied), cwd=tmp_path, settings=env, PRACTITEST_TOKEN=TOKEN)
+    assert by_ini.stderr.splitlines()[-1] == (
+        "practitest upload: error: test set 99 does not exist in project 4500; "
+        "check ini practitest_set_id"
+    )
 
 
 def test_the_file_limit_is_a_setting_of_the_command(sim: Simulator, tmp_path: Path) -> None:

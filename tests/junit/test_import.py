@@ -520,3 +520,17 @@ def test_the_summary_counts_every_call_the_import_made(sim: Simulator, tmp_path:
     assert result.returncode == 0, result.stderr
     summary = next(line for line in result.stdout.splitlines() if " runs delivered " in line)
     assert f" in {len(sim.requests)} API calls, " in summary, summary
+
+
+def test_a_set_that_does_not_exist_names_the_flag_that_gave_it(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    (tmp_path / "good.xml").write_text(
+        "<testsuite name='g'><testcase classname='g' name='ok'/></testsuite>"
+    )
+    result = importer(sim, tmp_path, "good.xml", "--set-id", "99")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "practitest import-junit: error: test set 99 does not exist in project 4500; check --set-id"
+    )
+    assert sim.entities("runs") == []

@@ -388,3 +388,38 @@ def test_the_forecast_counts_one_result_per_function_when_parameter_sets_share_o
             "test set 20000 yet: creating them is 216 calls, about 420 s at 30 calls / 60 s*"
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("suite", "args"),
+    [
+        ("", []),
+        ("def test_a(): pass\ndef test_b(): pass\n", ["-k", "nothing_matches"]),
+        ("", ["-n", "2"]),
+    ],
+    ids=["nothing-collected", "all-deselected", "xdist"],
+)
+def test_a_session_with_no_test_says_there_is_nothing_to_send_in_one_line(
+    pytester: pytest.Pytester, sim: Simulator, run: Run, suite: str, args: list[str]
+) -> None:
+    pytester.makepyfile(test_empty=suite)
+    result = run(*args, create=False, subprocess=bool(args and args[0] == "-n"))
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    lines = [line for line in result.stdout.lines if line.startswith("PractiTest")]
+    assert lines == [
+        "PractiTest: no test ran: nothing to send to test set 20000 'Nightly regression'"
+    ]
+    assert list(pytester.path.rglob("practitest-*.jsonl")) == []
+    # Only the look at the set the session began with, to stop early if it is not there.
+    assert [(r.method, r.path) for r in sim.requests] == [
+        ("GET", "/api/v2/projects/4500/sets/20000.json")
+    ]
+
+
+def test_collect_only_makes_no_call(pytester: pytest.Pytester, sim: Simulator, run: Run) -> None:
+    pytester.makepyfile(test_two="def test_a(): pass\ndef test_b(): pass\n")
+    result = run("--co", create=False)
+    assert result.ret == pytest.ExitCode.OK
+    assert "PractiTest" not in result.stdout.str()
+    assert sim.requests == []
+    assert list(pytester.path.rglob("practitest-*.jsonl")) == []

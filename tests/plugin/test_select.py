@@ -120,7 +120,7 @@ def test_a_bad_status_and_an_unreadable_set_stop_with_one_line(
     missing.stderr.fnmatch_lines(
         [
             "ERROR: PractiTest: --practitest-select: test set 99 does not exist in project 4500; "
-            "check PRACTITEST_SET_ID"
+            "check --practitest-set-id"
         ]
     )
 
@@ -176,3 +176,95 @@ def test_a_big_set_is_read_100_instances_a_call(
     )
     pages = [r for r in sim.requests if r.path.endswith("/instances.json")]
     assert all("page%5Bsize%5D=100" in r.query for r in pages)
+
+
+def _ci_main(sim: Simulator, statuses: dict[int, str] | None = None) -> int:
+    """A set 'CI main' with an instance of the tests of instances 300000 and 300001 of set
+    20000 'Nightly regression'; ``statuses``: a last run status per instance of 20000."""
+    from pytest_practitest.simulator import entities
+
+    store = sim.store
+    with store.lock:
+        owner = sim.info.users["owner@example.com"]
+        ci_main = entities.create_set(store, 4500, {"name": "CI main"}, owner)
+        for instance_id in (300000, 300001):
+            nightly = store.table("instances")[instance_id]
+            test = store.table("tests")[nightly["test-id"]]
+            ours = entities.create_instance(store, ci_main, test)
+            ours["run-status"] = (statuses or {}).get(instance_id, "NO RUN")
+    return int(ci_main["id"])
+
+
+def _runs_in(sim: Simulator, set_id: int) -> int:
+    instances = {int(i["id"]): int(i["set-id"]) for i in sim.entities("instances")}
+    return sum(1 for run in sim.entities("runs") if instances[int(run["instance-id"])] == set_id)
+
+
+@pytest.mark.parametrize("parallel", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_mapping_to_another_sets_instances_selects_by_the_same_tests_in_the_set_named(
+    pytester: pytest.Pytester, run: Run, sim: Simulator, parallel: list[str]
+) -> None:
+    ci_main = _ci_main(sim)
+    pytester.makepyfile(
+        test_cart="def test_add(): pass\ndef test_remove(): pass\ndef test_search(): pass\n"
+    )
+    (pytester.path / "practitest.toml").write_text(
+        "[tests]\n"
+        '"test_cart.py::test_add" = { instance_id = 300000 }\n'
+        '"test_cart.py::test_remove" = { instance_id = 300001 }\n'
+        '"test_cart.py::test_search" = { instance_id = 300002 }\n'  # not in CI main
+    )
+    result = run(
+        "-v", "--practitest-select", "--practitest-set-name=CI main", *parallel,
+        create=False, subprocess=True,
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(
+        [
+            f"PractiTest: 2 of 2 runs delivered to test set {ci_main} 'CI main' in *",
+            "PractiTest: 2 of them were mapped to an instance of another test set: delivered "
+            f"to the same test's instance in test set {ci_main} 'CI main'",
+            # the set by name, its listing; instance 300000, then its set's listing
+            f"PractiTest: selected the tests planned in 2 of the 2 instances of test set "
+            f"{ci_main} 'CI main' (4 API calls)",
+        ]
+    )
+    result.assert_outcomes(passed=2, deselected=0 if parallel else 1)
+    assert "test_search PASSED" not in result.stdout.str()
+    # once for the selection (by the xdist controller: its workers ask nothing), once for
+    # the delivery
+    reads = [r.path for r in sim.requests if r.path.endswith("/instances/300000.json")]
+    assert len(reads) == 2
+    assert _runs_in(sim, ci_main) == 2
+    assert _runs_in(sim, 20000) == 0
+
+
+def test_a_marker_on_another_sets_instance_selects_by_the_last_status_in_the_set_named(
+    pytester: pytest.Pytester, run: Run, sim: Simulator
+) -> None:
+    ci_main = _ci_main(sim, {300000: "FAILED", 300001: "PASSED"})
+    with sim.store.lock:  # in 'Nightly regression' it is the other way round
+        sim.store.table("instances")[300001]["run-status"] = "FAILED"
+    pytester.makepyfile(
+        test_cart="""
+        import pytest
+        @pytest.mark.practitest(instance_id=300000)
+        def test_add(): pass
+        @pytest.mark.practitest(instance_id=300001)
+        def test_remove(): pass
+        """
+    )
+    result = run("--practitest-select=failed", "--practitest-set-name=CI main", create=False)
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"PractiTest: 1 of 1 runs delivered to test set {ci_main} 'CI main' in *",
+            f"PractiTest: selected the tests planned in 1 of the 2 instances of test set "
+            f"{ci_main} 'CI main' whose last run is FAILED (2 API calls)",
+        ]
+    )
+    [stored] = sim.entities("runs")
+    assert stored["instance-id"] in {
+        i["id"] for i in sim.store.find("instances", {"set-id": ci_main})
+    }
+    nightly = sim.store.table("instances")[300000]
+    assert sim.store.table("instances")[stored["instance-id"]]["test-id"] == nightly["test-id"]

@@ -75,11 +75,43 @@ def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
     assert not pytester.path.joinpath("ran").exists()
     errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
     assert errors == [
-        "ERROR: PractiTest: test set 99 does not exist in project 4500; check PRACTITEST_SET_ID"
+        "ERROR: PractiTest: test set 99 does not exist in project 4500; check --practitest-set-id"
     ]
     assert sim.entities("runs") == []
     assert list(pytester.path.rglob("practitest-*.jsonl")) == []
     assert "delivered" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("given", "source"),
+    [
+        ("flag", "--practitest-set-id"),
+        ("env", "PRACTITEST_SET_ID"),
+        ("ini", "ini practitest_set_id"),
+    ],
+)
+def test_a_set_that_does_not_exist_names_the_source_that_gave_it(
+    pytester: pytest.Pytester,
+    sim: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    given: str,
+    source: str,
+) -> None:
+    pytester.makepyfile(test_cart=SUITE)
+    options = ["-p", "no:cacheprovider", "--practitest", f"--practitest-url={sim.url}"]
+    options.append("--practitest-project-id=4500")
+    if given == "flag":
+        options.append("--practitest-set-id=99")
+    elif given == "env":
+        monkeypatch.setenv("PRACTITEST_SET_ID", "99")
+    else:
+        pytester.makeini("[pytest]\npractitest_set_id = 99\n")
+    result = pytester.runpytest(*options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
+    assert errors == [
+        f"ERROR: PractiTest: test set 99 does not exist in project 4500; check {source}"
+    ]
 
 
 def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
