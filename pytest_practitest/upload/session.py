@@ -180,7 +180,8 @@ class SessionOutbox:
         _remove_empty(spool.path)
         set_id, name = self.test_set or (self.settings.set_id, self.settings.set_name)
         where = " ".join(str(part) for part in (set_id, repr(name) if name else None) if part)
-        lines = [f"PractiTest: no test ran: nothing to send to test set {where}"]
+        where = f" to test set {where}" if where else ""
+        lines = [f"PractiTest: no test ran: nothing to send{where}"]
         earlier = leftover_line(self.spool_dir, spool.path)
         return lines if earlier is None else [*lines, earlier]
 
