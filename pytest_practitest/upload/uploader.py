@@ -45,6 +45,7 @@ from .oversize import largest_file, where_kept, without_files
 from .payload import FilePolicy, batches
 from .posting import BulkRuns, Items, Way
 from .recovery import Recovery, Verification, settled_look
+from .stale import StaleHints
 from .summary import UploadSummary
 from .targets import Resolver, SetChoice
 
@@ -128,6 +129,7 @@ class Uploader:
         items = Items(self.policy, RunFields(client, settings.project_id, on_event))
         self.bulk = BulkRuns(client, settings.project_id, items, self.recovery)
         self.auto = AutoCreate(client, self.resolver, self.recovery, items, on_event)
+        self.hints = StaleHints(client, settings.project_id, self.resolver)
         #: the instance each record goes to, once resolved
         self.instances: dict[str, int] = {}
         #: files left out of a record too big to send, by key (``oversize``)
@@ -253,14 +255,12 @@ class Uploader:
             self._refused(way, batch[0], error, round_)
             return
         bad = pointed(error.errors, len(batch))
-        for index, details in bad.items():
-            self._reject(batch[index], self._stale(batch[index], "; ".join(details), error))
+        reasons = {batch[i].key: "; ".join(details) for i, details in bad.items()}
+        again = self._turned_away([batch[i] for i in bad], reasons, error)
         rest = [r for i, r in enumerate(batch) if i not in bad]
         # The reference does not say that a refused bulk stored nothing: look first.
-        rest = way.look_for(rest, self.instances, attempt) if rest else []
-        if (len(rest) > 1 and not bad and error.status != 413) or (
-            len(rest) > 1 and error.status == 413
-        ):
+        rest = (way.look_for(rest, self.instances, attempt) if rest else []) + again
+        if len(rest) > 1 and (not bad or error.status == 413):
             # The server did not say which entry (or the request was too big): split.
             middle = len(rest) // 2
             self._post(way, rest[:middle], round_)
@@ -279,18 +279,20 @@ class Uploader:
         reason = way.refused(record, error)
         if reason is None:
             self.spool.mark_unsent([record.key])
-        else:
-            self._reject(record, self._stale(record, reason, error))
+        elif self._turned_away([record], {record.key: reason}, error):
+            self._post(way, [record], round_)
 
-    def _stale(self, record: RunRecord, reason: str, error: APIError) -> str:
-        """A run refused on the instance a mapping file hint named: it may be deleted since."""
-        hint = record.target.hint
-        if hint is None or record.key not in self.resolver.hinted or error.status not in (404, 422):
-            return reason
-        return (
-            f"{reason} (instance {hint.instance_id} of test {record.target.test_id}, from the "
-            "mapping file: deleted since `practitest sync`? run `practitest sync` again)"
-        )
+    def _turned_away(
+        self, records: list[RunRecord], reasons: dict[str, str], error: APIError
+    ) -> list[RunRecord]:
+        """Reject ``records`` for ``reasons`` (by key), but for those refused on the gone
+        instance of a mapping file's hint that have one by their test id now: to post again."""
+        stale = [r for r in records if self.hints.stale(r, error)]
+        again = self.hints.retarget(stale, reasons, self.instances)
+        for record in records:
+            if record not in again:
+                self._reject(record, reasons[record.key])
+        return again
 
     def _smaller(self, record: RunRecord, error: APIError) -> RunRecord | None:
         """``record`` without its largest file (the ones left out before stay out)."""
