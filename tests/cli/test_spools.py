@@ -103,15 +103,18 @@ def test_discard_asks_first_and_removes_only_on_yes(
     assert not any(path.exists() for path in artifacts)
 
 
-def test_the_earlier_spools_line_names_the_command_to_list_or_discard(
+def test_the_earlier_spools_line_says_how_to_re_target_the_rejected_and_to_list_or_discard(
     pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
-    rejected_session(pytester, run)
+    spool = rejected_session(pytester, run)
     again = run(create=False)
     again.stdout.fnmatch_lines(
         [
-            "PractiTest: an earlier spool holds 3 results not delivered; send it with: "
-            "practitest upload *; see why, or discard them, with: practitest spools *.practitest"
+            "PractiTest: an earlier spool holds 3 results not delivered, all rejected: refused "
+            f"again by a plain upload; re-target them with practitest upload {spool} "
+            "--create-missing (an account token also needs --author-id), --set-id/--set-name "
+            "(another set) or --map FILE (other tests); see why, or discard them, with: "
+            f"practitest spools {spool.parent}"
         ]
     )
 
