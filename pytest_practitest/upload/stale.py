@@ -44,8 +44,8 @@ class StaleHints:
         self, records: Sequence[RunRecord], reasons: dict[str, str], instances: dict[str, int]
     ) -> list[RunRecord]:
         """The ``records`` (each ``stale``, refused for ``reasons`` by key) that now have an
-        instance by their test id (put in ``instances``); the others are returned in
-        ``reasons``, with why they have none."""
+        instance by their test id (put in ``instances``), to post again; for the others,
+        ``reasons`` now says why they have none."""
         if not records:
             return []
         for record in records:
