@@ -3,6 +3,7 @@ work, and a reference in docs/ that cannot drift from the code."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -99,6 +100,28 @@ def test_docs_point_only_to_what_readers_have() -> None:
     pointing = [page.name for page in pages if "shared/reference" in page.read_text()]
     assert pointing == []
     assert "<https://www.practitest.com/api-v2/>" in (ROOT / "docs" / "simulator.md").read_text()
+
+
+#: what the conftest ``run`` fixture passes: a module that spells these out again repeats it
+RUN_FIXTURE_OPTIONS = ('f"--practitest-url={sim.url}"', '"--practitest-rate-limit=0"')
+
+
+def test_pytest_runs_against_the_suites_simulator_go_through_the_run_fixture() -> None:
+    # The fixture holds the options of a reporting run: a copy would drift from it.
+    repeating = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        source = path.read_text()
+        for node in ast.walk(ast.parse(source)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr.startswith("runpytest")
+            ):
+                continue
+            given = {ast.get_source_segment(source, arg) for arg in node.args}
+            if all(option in given for option in RUN_FIXTURE_OPTIONS):
+                repeating.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert repeating == []
 
 
 def test_no_test_module_imports_from_conftest() -> None:

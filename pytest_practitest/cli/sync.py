@@ -183,7 +183,7 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     print(f"read PractiTest in {client.calls} calls; {len(plan.differences)} differences")
     if lines:
         print("\n".join(f"  {line}" for line in lines))
-    print(_cost(plan, calls, settings.rate_limit))
+    print(_cost(plan, calls, settings.rate_limit, client.base_url))
     if not writing or calls == 0:
         if writing and set_id is not None:
             map_path = _write_mapping(collected, args, plan.mapped)
@@ -238,7 +238,10 @@ def _write_mapping(
     return path
 
 
-def _cost(plan: Any, calls: int, rate_limit: tuple[int, float] | None) -> str:
+def _cost(plan: Any, calls: int, rate_limit: tuple[int, float] | None, url: str) -> str:
+    """The plan's writes, and their time at the rate limit by the rule a dry run uses."""
+    from ..upload.dryrun import duration_text, estimate_seconds, seconds_per_call
+
     parts = [
         f"{len(plan.create)} tests to create",
         f"{len(plan.update)} to update",
@@ -248,6 +251,7 @@ def _cost(plan: Any, calls: int, rate_limit: tuple[int, float] | None) -> str:
     ]
     text = f"plan: {', '.join(parts)}: {calls} write calls"
     if rate_limit and calls:
-        minutes = calls * rate_limit[1] / rate_limit[0] / 60
-        text += f", about {minutes:.1f} min at {rate_limit[0]} calls per {rate_limit[1]:g} s"
+        took = duration_text(estimate_seconds(calls, rate_limit, seconds_per_call(url)))
+        took = took if took.startswith("under") else f"about {took}"
+        text += f", {took} at {rate_limit[0]} calls per {rate_limit[1]:g} s"
     return text

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from . import reader, validate
 from .files import Refused, inside, regular
 from .lock import HAS_LOCKS, try_lock
+from .resume import retarget
 
 #: a bundle's spool, in a folder of its own (``bundle.py``)
 BUNDLE_SPOOL = "spool.jsonl"
@@ -41,6 +42,8 @@ class _State(NamedTuple):
     dry_run: bool
     #: lines the reader refused (left out, as the journal leaves them out)
     refused: int = 0
+    #: why each undelivered record that PractiTest rejected was (the last reason)
+    rejected: tuple[str, ...] = ()
 
 
 def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
@@ -67,6 +70,7 @@ def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
     base = path.parent if meta.bundle else Path()
     records: set[str] = set()
     delivered: set[str] = set()
+    rejected: dict[str, str] = {}
     files: set[Path] = set()
     refused = 0
     # Most record lines name no file: their key is found without parsing them, and the line
@@ -90,6 +94,8 @@ def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
                     files.add(_absolute(base / ref.path))
         elif isinstance(line, reader.DeliveredLine):
             delivered.add(line.key)
+        elif isinstance(line, reader.RejectedLine):
+            rejected[line.key] = line.reason
     for key, text in by_key.items():
         if key not in delivered:  # delivered: a reader took it when it was sent
             try:
@@ -98,7 +104,8 @@ def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
                 refused += 1
                 continue
         records.add(key)
-    return _State(len(records), len(records - delivered), files, meta.dry_run, refused)
+    reasons = tuple(why for key, why in rejected.items() if key in records - delivered)
+    return _State(len(records), len(records - delivered), files, meta.dry_run, refused, reasons)
 
 
 def progress(path: Path) -> tuple[int, int] | None:
@@ -182,14 +189,18 @@ def leftovers(directory: Path, own: Path | None = None) -> list[tuple[Path, int]
     Not ``own``, not a dry run's, and not one a running session still has open
     (see ``lock.try_lock``). At most the newest 100 are read.
     """
+    return [(path, state.undelivered) for path, state in _leftover_states(directory, own)]
+
+
+def _leftover_states(directory: Path, own: Path | None) -> list[tuple[Path, _State]]:
     found = []
     for path in sorted(directory.glob("practitest-*.jsonl"), reverse=True)[:LEFTOVERS_CHECKED]:
         if (own is not None and path.name == own.name) or in_use(path):
             continue
         state = _delivery_state(path, dry_run_too=False)
         if state is not None and state.undelivered and not state.dry_run:
-            found.append((path, state.undelivered))
-    return sorted(found)
+            found.append((path, state))
+    return sorted(found, key=lambda pair: pair[0])
 
 
 def in_use(path: Path) -> bool:
@@ -210,18 +221,37 @@ def in_use(path: Path) -> bool:
 
 
 def leftover_line(directory: Path, own: Path | None = None) -> str | None:
-    """One line about earlier spools still holding results, with the command that sends them."""
-    found = leftovers(directory, own)
+    """One line about earlier spools still holding results, with the command that sends
+    them; for spools whose every undelivered result was rejected (a plain upload is refused
+    again), what re-targets them instead."""
+    found = _leftover_states(directory, own)
     if not found:
         return None
-    count = sum(n for _, n in found)
-    shown = found[:5]
-    more = f" (and {len(found) - 5} more in {directory})" if len(found) > 5 else ""
+    count = sum(state.undelivered for _, state in found)
     spools = "an earlier spool holds" if len(found) == 1 else f"{len(found)} earlier spools hold"
-    return (
-        f"PractiTest: {spools} {count} result{'s' if count != 1 else ''} not delivered; "
-        f"send {'it' if len(found) == 1 else 'them'} with: practitest upload "
-        + " ".join(str(p) for p, _ in shown)
-        + more
-        + f"; see why, or discard them, with: practitest spools {directory}"
-    )
+    line = f"PractiTest: {spools} {count} result{'s' if count != 1 else ''} not delivered"
+    sendable = [p for p, state in found if len(state.rejected) < state.undelivered]
+    refused = [(p, state) for p, state in found if len(state.rejected) == state.undelivered]
+    if sendable:
+        it = "it" if len(sendable) == 1 else "them"
+        line += f"; send {it} with: practitest upload {_listed(sendable, directory)}"
+    if refused:
+        rejected = sum(state.undelivered for _, state in refused)
+        them = "it" if rejected == 1 else "them"
+        if sendable:
+            others = "the other" if len(refused) == 1 else "the others"
+            line += f"; the {rejected} rejected in {others} {'is' if rejected == 1 else 'are'}"
+        else:
+            line += f", {'rejected' if rejected == 1 else 'all rejected'}:"
+        line += " refused again by a plain upload; " + retarget(
+            them,
+            _listed([p for p, _ in refused], directory),
+            [why for _, state in refused for why in state.rejected],
+        )
+    return line + f"; see why, or discard them, with: practitest spools {directory}"
+
+
+def _listed(paths: list[Path], directory: Path) -> str:
+    """The first five paths (a command line to copy), and how many more."""
+    more = f" (and {len(paths) - 5} more in {directory})" if len(paths) > 5 else ""
+    return " ".join(str(p) for p in paths[:5]) + more

@@ -1,21 +1,58 @@
 """What each spool in a folder holds: for ``practitest spools``.
 
 Per spool: when and by what it was written, where its results go, how many are
-delivered, and for those that are not, why (the rejections PractiTest gave).
+delivered, and for those that are not, why (the rejections PractiTest gave), grouped:
+results rejected for the same reason are one line with their count and the first few
+tests, so 500 results without an instance in the set are two lines, not 500.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PractiTestError
 from ..events import visible
+from ..model import RunRecord
 from .cleanup import BUNDLE_SPOOL, in_use
 from .journal import Spool
 
 SOURCES = {"pytest": "pytest", "junit": "import-junit"}
+REASONS_SHOWN = 5
+TESTS_SHOWN = 3
+
+
+class Rejection(NamedTuple):
+    """A reason PractiTest rejected results for, with the tests it was given for."""
+
+    reason: str
+    tests: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        count = len(self.tests)
+        more = f", and {count - TESTS_SHOWN} more" if count > TESTS_SHOWN else ""
+        named = ", ".join(self.tests[:TESTS_SHOWN])
+        return [f"      {count} x {self.reason}", f"          {named}{more}"]
+
+
+def grouped(rejected: dict[str, str], records: dict[str, RunRecord]) -> tuple[Rejection, ...]:
+    """``rejected`` (reason by key, each as ``label: reason``) grouped by reason, most common
+    first. A reason naming its record's target (``test 'test_a' has no instance ...``) says
+    "the test" instead, so that results rejected for the same reason group."""
+    groups: dict[str, list[str]] = {}
+    for key, text in rejected.items():
+        record = records.get(key)
+        if record is None:
+            label, _, reason = text.partition(": ")
+            groups.setdefault(reason or label, []).append(label if reason else key)
+            continue
+        described = record.target.describe()
+        label = record.label or described
+        reason = text.removeprefix(f"{label}: ").replace(described, "the test", 1)
+        named = label if record.label in ("", record.target.name) else f"{label} ({described})"
+        groups.setdefault(reason, []).append(named)
+    ordered = sorted(groups.items(), key=lambda group: -len(group[1]))
+    return tuple(Rejection(reason, tuple(tests)) for reason, tests in ordered)
 
 
 class SpoolContents(NamedTuple):
@@ -27,7 +64,7 @@ class SpoolContents(NamedTuple):
     target: str = ""
     total: int = 0
     delivered: int = 0
-    reasons: tuple[tuple[str, int], ...] = ()  # (rejection, how many), most common first
+    reasons: tuple[Rejection, ...] = ()  # most common first
     dry_run: bool = False
     in_use: bool = False
     damaged: str | None = None
@@ -54,12 +91,13 @@ class SpoolContents(NamedTuple):
         if self.left_out:
             count = len(self.left_out)
             lines.append(f"    {count} left out as it was read; the first: {self.left_out[0]}")
-        rejected = sum(count for _, count in self.reasons)
+        rejected = sum(len(group.tests) for group in self.reasons)
         if rejected:
             lines.append(f"    {rejected} rejected:")
-            lines += [f"      {count} x {reason}" for reason, count in self.reasons[:5]]
-            if len(self.reasons) > 5:
-                lines.append(f"      ... and {len(self.reasons) - 5} more reasons")
+            for group in self.reasons[:REASONS_SHOWN]:
+                lines += group.lines()
+            if len(self.reasons) > REASONS_SHOWN:
+                lines.append(f"      ... and {len(self.reasons) - REASONS_SHOWN} more reasons")
         if not self.dry_run and self.undelivered > rejected:
             lines.append(f"    {self.undelivered - rejected} not sent yet")
         return [visible(line) for line in lines]
@@ -86,11 +124,7 @@ def contents_of(path: Path) -> SpoolContents:
     with spool:
         meta = spool.meta
         where = meta.destination.test_set()
-        reasons = Counter(
-            reason.split(": ", 1)[1] if ": " in reason else reason
-            for key, reason in spool.rejected.items()
-            if key not in spool.delivered
-        )
+        undelivered = {k: why for k, why in spool.rejected.items() if k not in spool.delivered}
         return SpoolContents(
             path=path,
             created=meta.created.replace("T", " ")[:16],
@@ -101,7 +135,7 @@ def contents_of(path: Path) -> SpoolContents:
             else "no project yet (practitest upload --project-id)",
             total=spool.count,
             delivered=len(spool.delivered),
-            reasons=tuple(reasons.most_common()),
+            reasons=grouped(undelivered, spool.records),
             dry_run=meta.dry_run,
             in_use=busy,
             left_out=tuple(w for w in spool.warnings if "truncated last line" not in w),

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..events import WARNINGS_SHOWN, count, visible
+from ..spool.resume import NO_INSTANCE, retarget
 
-#: in the reason of a result with nowhere to go (``targets.Resolver.why_missing``)
-NO_INSTANCE = "has no instance in"
+__all__ = ["NO_INSTANCE", "UploadSummary"]  # NO_INSTANCE: for targets.Resolver.why_missing
 
 if TYPE_CHECKING:
     from ..spool.merged import Journal
@@ -101,13 +101,4 @@ class UploadSummary:
             line += f"the {unsent} unsent: practitest upload {path}; "
         them = "it" if rejected == 1 else "them"
         line += f"the {rejected} rejected {'is' if rejected == 1 else 'are'} refused again by a "
-        if any(NO_INSTANCE in reason for reason in self.rejected.values()):
-            return line + (
-                f"plain resume: re-target {them} with practitest upload {path} "
-                "--create-missing (an account token also needs --author-id), "
-                "--set-id/--set-name (another set) or --map FILE (other tests)"
-            )
-        return line + (
-            f"plain resume: fix what the rejection says, or re-target {them} with "
-            f"practitest upload {path} --map FILE"
-        )
+        return line + "plain resume: " + retarget(them, path, self.rejected.values())

@@ -35,16 +35,17 @@ from ..errors import (
 )
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES
-from ..model import Destination, FileRef, RunRecord
+from ..model import Destination, RunRecord
 from ..spool.journal import Attempt
 from ..spool.merged import Journal
 from .answers import Verdict, pointed
 from .autocreate import AutoCreate
 from .fields import RunFields
-from .oversize import largest_file, where_kept, without_files
+from .oversize import TooBig
 from .payload import FilePolicy, batches
 from .posting import BulkRuns, Items, Way
 from .recovery import Recovery, Verification, settled_look
+from .stale import StaleHints
 from .summary import UploadSummary
 from .targets import Resolver, SetChoice
 
@@ -130,10 +131,11 @@ class Uploader:
         items = Items(self.policy, RunFields(client, settings.project_id, on_event))
         self.bulk = BulkRuns(client, settings.project_id, items, self.recovery)
         self.auto = AutoCreate(client, self.resolver, self.recovery, items, on_event)
+        self.hints = StaleHints(client, settings.project_id, self.resolver)
         #: the instance each record goes to, once resolved
         self.instances: dict[str, int] = {}
-        #: files left out of a record too big to send, by key (``oversize``)
-        self._left_out: dict[str, list[FileRef]] = {}
+        #: what 413 answers taught: the request size, the files left out (``oversize``)
+        self.too_big = TooBig(self.policy, settings.max_request_bytes, spool, on_event)
         self._project_seen = False
 
     # -- the whole upload ----------------------------------------------------
@@ -216,10 +218,16 @@ class Uploader:
                 return ready + self._resolve(new[index:], create=True)
         return ready
 
-    def _post_batches(self, records: list[RunRecord], round_: int) -> None:
-        """Post ``records`` (each with an instance) in batches."""
-        for batch in batches(records, self.policy, self.settings.max_request_bytes):
-            self._post(self.bulk, batch, round_)
+    def _post_batches(
+        self, records: list[RunRecord], round_: int, way: Way | None = None, cap: int = 0
+    ) -> None:
+        """Post ``records`` (each with an instance) in batches, each made under the request
+        size known when it goes (a 413 lowers it for the rest of the upload), and ``cap``."""
+        while records:
+            limit = min(self.too_big.limit, cap or self.too_big.limit)
+            batch = next(batches(records, self.policy, limit))
+            self._post(way or self.bulk, batch, round_)
+            records = records[len(batch) :]
 
     def _post(self, way: Way, batch: list[RunRecord], round_: int) -> None:
         """Post one batch one way, and act on the answer."""
@@ -251,19 +259,21 @@ class Uploader:
         self, way: Way, batch: list[RunRecord], error: APIError, attempt: Attempt, round_: int
     ) -> None:
         """Reject only the records the refusal is about; deliver the others."""
+        if error.status == 413:
+            self.too_big.learn(batch)
         if len(batch) == 1:
             self._refused(way, batch[0], error, round_)
             return
         bad = pointed(error.errors, len(batch))
-        for index, details in bad.items():
-            self._reject(batch[index], self._stale(batch[index], "; ".join(details), error))
+        reasons = {batch[i].key: "; ".join(details) for i, details in bad.items()}
+        again = self._turned_away([batch[i] for i in bad], reasons, error)
         rest = [r for i, r in enumerate(batch) if i not in bad]
         # The reference does not say that a refused bulk stored nothing: look first.
-        rest = way.look_for(rest, self.instances, attempt) if rest else []
-        if (len(rest) > 1 and not bad and error.status != 413) or (
-            len(rest) > 1 and error.status == 413
-        ):
-            # The server did not say which entry (or the request was too big): split.
+        rest = (way.look_for(rest, self.instances, attempt) if rest else []) + again
+        if len(rest) > 1 and error.status == 413:  # too big: in parts of at most half its size
+            self._post_batches(rest, round_, way, self.too_big.size(rest) // 2)
+            return
+        if len(rest) > 1 and not bad:  # the server did not say which entry: split
             middle = len(rest) // 2
             self._post(way, rest[:middle], round_)
             rest = rest[middle:]
@@ -274,43 +284,27 @@ class Uploader:
         """One record refused: too big (its largest file left out), or rejected, or (the
         way cannot post it) left for another way."""
         if error.status == 413:
-            smaller = self._smaller(record, error)
+            smaller = self.too_big.smaller(record, error)
             if smaller is not None:
                 self._post(way, [smaller], round_)
                 return
         reason = way.refused(record, error)
         if reason is None:
             self.spool.mark_unsent([record.key])
-        else:
-            self._reject(record, self._stale(record, reason, error))
+        elif self._turned_away([record], {record.key: reason}, error):
+            self._post(way, [record], round_)
 
-    def _stale(self, record: RunRecord, reason: str, error: APIError) -> str:
-        """A run refused on the instance a mapping file hint named: it may be deleted since."""
-        hint = record.target.hint
-        if hint is None or record.key not in self.resolver.hinted or error.status not in (404, 422):
-            return reason
-        return (
-            f"{reason} (instance {hint.instance_id} of test {record.target.test_id}, from the "
-            "mapping file: deleted since `practitest sync`? run `practitest sync` again)"
-        )
-
-    def _smaller(self, record: RunRecord, error: APIError) -> RunRecord | None:
-        """``record`` without its largest file (the ones left out before stay out)."""
-        biggest = largest_file(record, self.policy)
-        if biggest is None:
-            return None
-        original = self.spool.records.get(record.key, record)
-        left = self._left_out.setdefault(record.key, [])
-        left.append(biggest)
-        where = where_kept(biggest, self.spool.where)
-        self.on_event(
-            Event(
-                Kind.WARNING,
-                f"{record.label or record.key}: too big for one request ({error.reason}); "
-                f"sent without {biggest.name} (kept at {where})",
-            )
-        )
-        return without_files(original, left, self.spool.where, self.policy)
+    def _turned_away(
+        self, records: list[RunRecord], reasons: dict[str, str], error: APIError
+    ) -> list[RunRecord]:
+        """Reject ``records`` for ``reasons`` (by key), but for those refused on the gone
+        instance of a mapping file's hint that have one by their test id now: to post again."""
+        stale = [r for r in records if self.hints.stale(r, error)]
+        again = self.hints.retarget(stale, reasons, self.instances)
+        for record in records:
+            if record not in again:
+                self._reject(record, reasons[record.key])
+        return again
 
     def _reject(self, record: RunRecord, reason: str) -> None:
         text = f"{record.label or record.target.describe()}: {reason}"

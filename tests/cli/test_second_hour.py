@@ -15,7 +15,7 @@ from pytest_practitest.errors import DeadlineExceeded
 from pytest_practitest.events import Event, Kind, count, seconds_text
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.upload.summary import UploadSummary
-from tests.helpers import run_cli, run_pytest
+from tests.helpers import Run, run_cli, run_pytest
 
 TOKEN = "second-hour-token-1a2b"
 
@@ -80,19 +80,9 @@ def test_a_missing_junit_file_is_named_without_a_line_number(tmp_path: Path) -> 
     assert ":0:" not in result.stderr
 
 
-def test_a_rejection_is_said_once(
-    pytester: pytest.Pytester, sim: Simulator, tmp_path: Path
-) -> None:
+def test_a_rejection_is_said_once(pytester: pytest.Pytester, sim: Simulator, run: Run) -> None:
     pytester.makepyfile(test_shop="def test_a(): pass\n")
-    spooled = pytester.runpytest(
-        "-p",
-        "no:cacheprovider",
-        "--practitest",
-        f"--practitest-url={sim.url}",
-        "--practitest-project-id=4500",
-        "--practitest-set-id=20000",
-        "--practitest-rate-limit=0",
-    )
+    spooled = run(create=False)
     spooled.stdout.fnmatch_lines(["PractiTest: 0 of 1 runs delivered*"])
     [spool] = (pytester.path / ".practitest").glob("practitest-*.jsonl")
     sent = run_cli("upload", str(spool), PRACTITEST_TOKEN=sim.token, PRACTITEST_RATE_LIMIT="0")
@@ -169,7 +159,7 @@ def test_progress_never_says_0_s_left_and_counts_a_wait_it_was_told_of() -> None
 
 
 def test_show_says_what_files_cost_and_with_files_says_it_first(
-    pytester: pytest.Pytester, sim: Simulator
+    pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     pytester.makepyfile(
         test_shop="""
@@ -184,17 +174,7 @@ def test_open():
     pass
 """
     )
-    pytester.runpytest(
-        "-p",
-        "no:cacheprovider",
-        "--practitest",
-        f"--practitest-url={sim.url}",
-        "--practitest-project-id=4500",
-        "--practitest-set-id=20000",
-        "--practitest-rate-limit=0",
-        "--practitest-create-missing",
-        f"--practitest-author-id={sim.info.users['owner@example.com']}",
-    ).stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
+    run().stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered*"])
     where = ("--project-id", "4500", "--set-id", "20000")
     env = {"PRACTITEST_TOKEN": sim.token, "PRACTITEST_URL": sim.url}
     plain = run_cli("show", *where, settings=env)

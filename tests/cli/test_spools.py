@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
+from pytest_practitest.spool.journal import Spool, SpoolMeta
 from tests.helpers import TOKEN, Run, run_cli
 
 SUITE = """
@@ -46,8 +48,12 @@ def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
     lines = listed.stdout.splitlines()
     assert lines[0].startswith(f"{spool}  ")
     assert lines[0].endswith("  pytest  project 4500, test set 20000: 0 of 3 delivered")
-    assert lines[1] == "    3 rejected:"
-    assert lines[2].startswith("      1 x test 'test_shop.py::test_a' has no instance in test set")
+    assert lines[1:4] == [
+        "    3 rejected:",
+        "      3 x the test has no instance in test set 20000 ('Nightly regression'); "
+        "map it, or turn on create-missing",
+        "          test_shop.py::test_a, test_shop.py::test_b, test_shop.py::test_c",
+    ]
     assert "1 spool; 3 results not delivered in 1" in lines
     owner = str(sim.info.users["owner@example.com"])
     sent = practitest(sim, "upload", str(spool), "--create-missing", "--author-id", owner)
@@ -103,17 +109,50 @@ def test_discard_asks_first_and_removes_only_on_yes(
     assert not any(path.exists() for path in artifacts)
 
 
-def test_the_earlier_spools_line_names_the_command_to_list_or_discard(
+def test_the_earlier_spools_line_says_how_to_re_target_the_rejected_and_to_list_or_discard(
     pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
-    rejected_session(pytester, run)
+    spool = rejected_session(pytester, run)
     again = run(create=False)
     again.stdout.fnmatch_lines(
         [
-            "PractiTest: an earlier spool holds 3 results not delivered; send it with: "
-            "practitest upload *; see why, or discard them, with: practitest spools *.practitest"
+            "PractiTest: an earlier spool holds 3 results not delivered, all rejected: refused "
+            f"again by a plain upload; re-target them with practitest upload {spool} "
+            "--create-missing (an account token also needs --author-id), --set-id/--set-name "
+            "(another set) or --map FILE (other tests); see why, or discard them, with: "
+            f"practitest spools {spool.parent}"
         ]
     )
+
+
+def test_results_rejected_for_the_same_reason_are_one_group_with_a_few_tests(
+    tmp_path: Path,
+) -> None:
+    spool = Spool.create(tmp_path, SpoolMeta(Destination(project_id=4500, set_id=20000)))
+    nowhere = "has no instance in test set 20000 ('Nightly'); map it, or turn on create-missing"
+    for index in range(500):
+        label = f"test_cart.py::test_{index}"
+        # the first two mapped by test id: the id is shown beside the node id
+        target = Target(test_id=80000 + index) if index < 2 else Target(name=label)
+        record = RunRecord(target=target, status=Status.PASSED, label=label)
+        spool.add(record)
+        spool.mark_rejected(record.key, f"{record.label}: {record.target.describe()} {nowhere}")
+    spool.add(RunRecord(target=Target(instance_id=300042), status=Status.FAILED, key="k-1"))
+    spool.mark_rejected("k-1", "instance 300042: instance-id 300042 does not exist in project 4500")
+    spool.close()
+    listed = run_cli("spools", str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1:] == [
+        "    501 rejected:",
+        f"      500 x the test {nowhere}",
+        "          test_cart.py::test_0 (test id 80000), test_cart.py::test_1 (test id 80001), "
+        "test_cart.py::test_2, and 497 more",
+        "      1 x instance-id 300042 does not exist in project 4500",
+        "          instance 300042",
+        "1 spool; 501 results not delivered in 1",
+        "send them with: practitest upload SPOOL... (--set-id, --create-missing, --author-id, "
+        "--map to re-target); remove them with: practitest spools --discard",
+    ]
 
 
 def test_discard_yes_and_a_missing_folder(tmp_path: Path, sim: Simulator) -> None:

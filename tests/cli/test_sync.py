@@ -132,7 +132,7 @@ def test_300_tests_sync_once_then_pytest_reports_without_creating(
     assert dry.returncode == 0, dry.stderr
     assert (
         "plan: 300 tests to create, 0 to update, 0 with steps to change, 0 with requirements "
-        "to link, 300 instances to add: 315 write calls, about 10.5 min at 30 calls per 60 s"
+        "to link, 300 instances to add: 315 write calls, about 10.0 min at 30 calls per 60 s"
     ) in dry.stdout.splitlines()
     assert writes(sim) == []
     assert not (tmp_path / "practitest.toml").exists()

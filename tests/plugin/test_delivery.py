@@ -331,8 +331,10 @@ def test_a_delivered_session_leaves_no_spool_behind(
     later.stdout.fnmatch_lines(
         [
             "PractiTest: 2 of 2 runs delivered*",
-            "PractiTest: an earlier spool holds 1 result not delivered; send it with: "
-            f"practitest upload {kept_spool}; see why, or discard them, with: "
+            "PractiTest: an earlier spool holds 1 result not delivered, rejected: refused "
+            f"again by a plain upload; re-target it with practitest upload {kept_spool} "
+            "--create-missing (an account token also needs --author-id), --set-id/--set-name "
+            "(another set) or --map FILE (other tests); see why, or discard them, with: "
             f"practitest spools {kept_spool.parent}",
         ]
     )

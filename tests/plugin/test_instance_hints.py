@@ -64,7 +64,31 @@ def test_a_hint_for_another_set_is_ignored_the_test_id_decides(
     assert "another test set" not in result.stdout.str()
 
 
-def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
+@pytest.mark.parametrize("status", [422, 404])
+def test_a_hinted_instance_deleted_since_falls_back_to_the_test_id(
+    pytester: pytest.Pytester, sim: Simulator, run: Run, status: int
+) -> None:
+    sim.switch(stale_bulk_status=status)
+    entities.delete(sim.store, "instances", 300001)
+    test = sim.store.get("tests", 80001)
+    assert test is not None
+    nightly = sim.store.get("sets", 20000)
+    assert nightly is not None
+    again = int(entities.create_instance(sim.store, nightly, test)["id"])
+    pytester.makepyfile(test_cart=SUITE)
+    _mapping(pytester, 20000, 300000, 300001)
+    sim.clear_requests()
+    result = run("--practitest-set-id=20000", create=False, subprocess=True)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered to test set 20000 *"])
+    assert "rejected" not in result.stdout.str()
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, again]
+    listings = [r.query for r in sim.requests if (r.method, r.path) == ("GET", LISTING)]
+    assert len(listings) == 1  # the one extra call; the set is not listed
+    assert "test-ids=80001" in listings[0]
+
+
+def test_a_hinted_instance_deleted_since_with_no_instance_of_its_test_is_rejected(
     pytester: pytest.Pytester, sim: Simulator, run: Run
 ) -> None:
     entities.delete(sim.store, "instances", 300001)
@@ -79,7 +103,22 @@ def test_a_hinted_instance_deleted_since_is_rejected_with_the_advice_to_sync(
             "PractiTest: 1 of 2 runs delivered to test set 20000 *",
             "PractiTest: rejected: test_cart.py::test_remove: instance-id 300001 does not exist "
             "in project 4500 (instance 300001 of test 80001, from the mapping file: deleted since "
-            "`practitest sync`? run `practitest sync` again)",
+            "`practitest sync`?), and test id 80001 has no instance in test set 20000 "
+            "('Nightly regression'); map it, or turn on create-missing",
         ]
     )
-    assert ("GET", LISTING) not in [(r.method, r.path) for r in sim.requests]
+    assert ("GET", LISTING) in [(r.method, r.path) for r in sim.requests]
+
+
+def test_a_hinted_instance_deleted_since_is_made_again_with_create_missing(
+    pytester: pytest.Pytester, sim: Simulator, run: Run
+) -> None:
+    entities.delete(sim.store, "instances", 300001)
+    pytester.makepyfile(test_cart=SUITE)
+    _mapping(pytester, 20000, 300000, 300001)
+    result = run("--practitest-set-id=20000", subprocess=True)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["PractiTest: 2 of 2 runs delivered to test set 20000 *"])
+    made = [i for i in sim.entities("instances") if i["test-id"] == 80001 and i["set-id"] == 20000]
+    assert len(made) == 1
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == [300000, int(made[0]["id"])]

@@ -135,6 +135,49 @@ def test_leftovers_are_earlier_undelivered_spools_no_one_has_open(tmp_path: Path
     assert leftover_line(tmp_path / "nothing-here") is None
 
 
+def test_a_spool_whose_undelivered_were_all_rejected_is_named_with_what_re_targets_it(
+    tmp_path: Path,
+) -> None:
+    def spool_of(*reasons: str | None) -> Spool:
+        spool = Spool.create(tmp_path, SpoolMeta(Destination(project_id=4500, url="http://x")))
+        for index, reason in enumerate(reasons):
+            item = sample_record(index)
+            spool.add(item)
+            if reason is not None:
+                spool.mark_rejected(item.key, f"test_{index}: {reason}")
+        spool.close()
+        return spool
+
+    nowhere = "test id 80001 has no instance in test set 20000; map it, or turn on create-missing"
+    rejected = spool_of(nowhere, nowhere)
+    assert leftover_line(tmp_path) == (
+        "PractiTest: an earlier spool holds 2 results not delivered, all rejected: refused "
+        f"again by a plain upload; re-target them with practitest upload {rejected.path} "
+        "--create-missing (an account token also needs --author-id), --set-id/--set-name "
+        "(another set) or --map FILE (other tests); see why, or discard them, with: "
+        f"practitest spools {tmp_path}"
+    )
+    unsent = spool_of(None, "exit-code must be an integer")  # one not sent yet: a plain upload
+    too_long = spool_of("name is too long")
+    both = " ".join(sorted(str(s.path) for s in (rejected, too_long)))
+    assert leftover_line(tmp_path) == (
+        "PractiTest: 3 earlier spools hold 5 results not delivered; send it with: "
+        f"practitest upload {unsent.path}; the 3 rejected in the others are refused again by "
+        f"a plain upload; re-target them with practitest upload {both} "
+        "--create-missing (an account token also needs --author-id), "
+        "--set-id/--set-name (another set) or --map FILE (other tests); see why, or discard "
+        f"them, with: practitest spools {tmp_path}"
+    )
+    rejected.path.unlink()
+    assert leftover_line(tmp_path) == (
+        "PractiTest: 2 earlier spools hold 3 results not delivered; send it with: "
+        f"practitest upload {unsent.path}; the 1 rejected in the other is refused again by "
+        "a plain upload; fix what the rejection says, or re-target it with practitest upload "
+        f"{too_long.path} --map FILE; see why, or discard them, with: "
+        f"practitest spools {tmp_path}"
+    )
+
+
 def test_a_line_the_reader_refuses_is_left_out_by_the_journal_the_listing_and_cleanup(
     tmp_path: Path,
 ) -> None:

@@ -25,6 +25,7 @@ from tests.upload.test_uploader import PROJECT, TOKEN, AnotherJobFirst, records_
 pytestmark = pytest.mark.practitest_simulator(token=TOKEN)
 
 STALE = 399999
+RUNS = f"/api/v2/projects/{PROJECT}/runs.json"
 MiB = 1024 * 1024
 
 
@@ -157,6 +158,31 @@ def test_413_splits_the_request_until_each_part_fits(sim: Simulator, tmp_path: P
         f"trace{i}.bin" for i in range(6)
     ]
     assert sorted(keys_stored(sim).values()) == [1] * 6
+
+
+def test_the_size_a_413_taught_is_kept_for_the_rest_of_the_upload(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The first batch (eleven results of 2.7 MiB) is refused and goes again in parts of at
+    most half its size until they fit; later batches are made under the size learnt."""
+    sim.switch(max_body_bytes=8 * MiB)
+    set_id, instances, _ = seed_set(sim, 30, "Big files")
+    records = [
+        RunRecord(
+            target=Target(instance_id=instance),
+            status=Status.PASSED,
+            label=f"test_{index}",
+            files=(FileRef(f"trace{index}.bin", data=bytes([index]) * (2 * MiB)),),
+        )
+        for index, instance in enumerate(instances)
+    ]
+    sim.clear_requests()
+    report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
+    assert report.delivered == 30, report.lines()
+    assert sorted(keys_stored(sim).values()) == [1] * 30
+    posts = [r.status for r in sim.requests if (r.method, r.path) == ("POST", RUNS)]
+    # Each later batch first sent at 32 MiB and split again: 15 refused of 33 posts, 50 calls.
+    assert (posts.count(413), len(posts), len(sim.requests)) == (4, 21, 27)
 
 
 def test_one_result_too_big_alone_goes_without_its_largest_file_and_says_where_it_is(

@@ -1,0 +1,28 @@
+"""What sends a spool's rejected results again: one wording for the end of an upload
+(``upload/summary.py``) and for the earlier spools a session names (``cleanup.py``).
+
+A rejected result goes again as it is, and is refused again, unless it is re-targeted
+(or what the rejection names is fixed): a plain ``practitest upload`` is not the advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: in the reason of a result with nowhere to go (``targets.Resolver.why_missing``)
+NO_INSTANCE = "has no instance in"
+
+
+def retarget(them: str, spools: str, reasons: Iterable[str]) -> str:
+    """How to re-target rejected results (``them``: "it" or "them") in ``spools`` (paths),
+    by what PractiTest said (``reasons``): the flags that send them elsewhere."""
+    if any(NO_INSTANCE in reason for reason in reasons):
+        return (
+            f"re-target {them} with practitest upload {spools} "
+            "--create-missing (an account token also needs --author-id), "
+            "--set-id/--set-name (another set) or --map FILE (other tests)"
+        )
+    return (
+        f"fix what the rejection says, or re-target {them} with "
+        f"practitest upload {spools} --map FILE"
+    )
