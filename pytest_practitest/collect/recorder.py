@@ -211,7 +211,7 @@ class Recorder:
         state = self._items.get(node_id)
         if state is None:
             state = self._items[node_id] = ItemState()
-        if subtest_name(report) is not None:
+        if getattr(report, "context", None) is not None and subtest_name(report) is not None:
             state.subtests.append(Phase(report))
             return
         # pytest-rerunfailures marks the report that failed "rerun". A setup or call

@@ -55,6 +55,8 @@ FSYNC_INTERVAL = 1.0
 PENDING_LIMIT = 1 << 20
 # One encoder for every line (json.dumps builds one per call: most of a record's cost).
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+#: a string as ``_encode`` writes it (ASCII, escaped): the encoder's own function
+_string = json.encoder.encode_basestring_ascii
 
 
 def record_line(record: RunRecord) -> str:
@@ -77,11 +79,11 @@ def record_line(record: RunRecord) -> str:
     ):
         return _encode({"type": "record", "record": record.to_json()})
     duration = f',"duration":{record.duration!r}' if record.duration else ""
-    version = "" if record.version is None else f',"version":{_encode(record.version)}'
+    version = "" if record.version is None else f',"version":{_string(record.version)}'
     return (
-        f'{{"type":"record","record":{{"key":{_encode(record.key)},'
-        f'"label":{_encode(record.label)},"target":{{"name":{_encode(target.name)}}},'
-        f'"status":{_encode(record.status.value)}{duration}{version}}}}}'
+        f'{{"type":"record","record":{{"key":{_string(record.key)},'
+        f'"label":{_string(record.label)},"target":{{"name":{_string(target.name)}}},'
+        f'"status":{_string(record.status.value)}{duration}{version}}}}}'
     )
 
 
