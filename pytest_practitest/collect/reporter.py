@@ -70,6 +70,8 @@ class Reporter:
         self.undelivered = 0
         #: node ids whose record could not be handed on, and why
         self.lost: dict[str, str] = {}
+        #: node ids collected, then deselected (``pytest_deselected``)
+        self.deselected: list[str] = []
 
     # -- during the run --------------------------------------------------------
 
@@ -126,9 +128,15 @@ class Reporter:
 
     # -- at the end ------------------------------------------------------------
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += [item.nodeid for item in items]
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if self.mapping is not None:
-            for problem in self.mapping.problems(item.nodeid for item in session.items):
+            # A test deselected (-k, -m, --practitest-select) was collected: its entry is
+            # not one that "matches no collected test".
+            collected = [*(item.nodeid for item in session.items), *self.deselected]
+            for problem in self.mapping.problems(collected):
                 self.warnings.append(problem)
         if session.items and not session.config.option.collectonly:
             # Tests will run: start delivering now, so the delivery process's start-up

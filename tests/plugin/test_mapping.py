@@ -95,6 +95,23 @@ def test_mapping_file_problems_are_reported_before_the_summary(
     )
 
 
+def test_a_deselected_test_still_matches_its_entry(
+    pytester: pytest.Pytester, run: Run, sim: Simulator
+) -> None:
+    pytester.makepyfile(test_a="def test_one(): pass\ndef test_two(): pass")
+    pytester.path.joinpath("map.toml").write_text(
+        '[tests]\n"test_a.py::test_one" = { instance_id = 300000 }\n'
+        '"test_a.py::test_two" = { instance_id = 300001 }\n"test_a.py::test_gone" = '
+        "{ instance_id = 300002 }\n"
+    )
+    result = run("--practitest-map=map.toml", "-k", "test_one", create=False)
+    result.assert_outcomes(passed=1, deselected=1)
+    warnings = [line for line in result.stdout.lines if "matches no collected test" in line]
+    assert len(warnings) == 1  # test_two was collected, then deselected
+    assert "'test_a.py::test_gone'" in warnings[0]
+    assert [r["instance-id"] for r in sim.entities("runs")] == [300000]
+
+
 def test_an_exact_entry_beats_a_glob_listed_before_it_and_says_so(
     pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
