@@ -118,7 +118,8 @@ def resolve(
         key = _key(option)
         raw, source, rank = cli.get(option.dest), option.cli, 0
         if raw is None or raw == () or raw == []:
-            raw, source, rank = environment.get(option.env), option.env, 1
+            # An empty variable is unset (a CI system defines every variable it knows of).
+            raw, source, rank = environment.get(option.env) or None, option.env, 1
         if raw is None:
             raw, source, rank = ini(option.ini), f"ini {option.ini}", 2
             if raw in ("", []):

@@ -65,6 +65,15 @@ def test_precedence_cli_over_env_over_ini() -> None:
     assert settings.sources["version"] == "ini practitest_version"
 
 
+def test_an_empty_environment_variable_is_unset() -> None:
+    # A CI system defines every variable it knows of, empty when it has no value.
+    ini = {"practitest_project_id": "1", "practitest_set_id": "20000"}
+    env = {"PRACTITEST_PROJECT_ID": "", "PRACTITEST_SET_ID": "", "PRACTITEST_VERSION": ""}
+    settings = settle({}, env, ini)
+    assert (settings.project_id, settings.set_id, settings.version) == (1, 20000, None)
+    assert settings.sources["set_id"] == "ini practitest_set_id"
+
+
 def test_enabling_from_each_source_needs_a_project_a_set_and_a_token() -> None:
     full = {"PRACTITEST_PROJECT_ID": "4500", "PRACTITEST_SET_ID": "20000"}
     assert settle({"practitest": True}, full).enabled
