@@ -95,7 +95,11 @@ class UploadSummary:
         line = f"PractiTest: {self.undelivered} not delivered; kept in {path}; "
         rejected = len(self.rejected)
         if not rejected:
-            return line + f"resume with: practitest upload {path}"
+            line += f"resume with: practitest upload {path}"
+            if self.fatal and "could not connect" in self.fatal:
+                # A session's own spool keeps its URL; the environment does not move it.
+                line += " (to the same URL; add --url URL if that one was wrong)"
+            return line
         unsent = self.undelivered - rejected
         if unsent > 0:
             line += f"the {unsent} unsent: practitest upload {path}; "

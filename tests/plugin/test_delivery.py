@@ -124,7 +124,8 @@ def test_simulator_down_keeps_exit_code_and_spool_then_upload_delivers(
         [
             "*PractiTest: 0 of 3 runs delivered*",
             "*PractiTest: stopped: GET /projects/4500/sets/20000.json failed: could not connect*",
-            "*PractiTest: 3 not delivered; kept in *; resume with: practitest upload *",
+            "*PractiTest: 3 not delivered; kept in *; resume with: practitest upload * "
+            "(to the same URL; add --url URL if that one was wrong)",
         ]
     )
     [spool] = pytester.path.joinpath(".practitest").glob("*.jsonl")
