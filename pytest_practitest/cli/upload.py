@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "spool",
         type=Path,
-        nargs="+",
+        nargs="*",
         help="spool files (practitest-*.jsonl), bundles (--practitest-defer), folders that "
         "hold them, or glob patterns; those for the same test set go as one delivery",
     )
@@ -110,6 +110,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from ..spool.bundle import NoSpools, find_spools
 
+    if not args.spool:  # say where to look, rather than argparse's "arguments are required"
+        print(
+            "practitest upload: error: name the spools or bundles to send (files, folders or "
+            f"glob patterns); practitest spools lists those in {settings.spool}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         paths = find_spools(args.spool)
     except NoSpools as error:

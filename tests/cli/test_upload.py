@@ -136,6 +136,17 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert result.stdout == ""
 
 
+def test_upload_with_nothing_named_says_where_spools_are_listed() -> None:
+    result = practitest("upload")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "practitest upload: error: name the spools or bundles to send (files, folders or glob "
+        "patterns); practitest spools lists those in "
+    )
+    assert result.stderr.rstrip().endswith(".practitest")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_missing_token_is_exit_2(tmp_path: Path) -> None:
     result = practitest("upload", str(write_spool(tmp_path, "http://127.0.0.1:9")), token=None)
     assert result.returncode == 2
