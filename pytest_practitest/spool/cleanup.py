@@ -54,18 +54,20 @@ def _delivery_state(path: Path, dry_run_too: bool = True) -> _State | None:
     line is cut short. A dry run's records are not read unless ``dry_run_too``.
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            first = handle.readline()
+            try:
+                meta = reader.meta(first)
+            except validate.BadLine:
+                return None  # not a spool (of this format), or empty
+            if meta.dry_run and not dry_run_too:
+                return _State(0, 0, set(), dry_run=True)  # a plan, never sent: not read
+            data = first + handle.read()
     except OSError:
         return None
     if not data.endswith(b"\n"):
-        return None  # empty, or a truncated last line: leave it to a person
+        return None  # a truncated last line: leave it to a person
     lines = data.splitlines()
-    try:
-        meta = reader.meta(lines[0])
-    except validate.BadLine:
-        return None  # not a spool (of this format)
-    if meta.dry_run and not dry_run_too:
-        return _State(0, 0, set(), dry_run=True)  # a plan, never sent: nothing to count
     # A bundle's paths are relative to its folder; a session's as the session wrote them.
     base = path.parent if meta.bundle else Path()
     records: set[str] = set()
