@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+#: how every failure to reach the server begins (``api/network.describe``); the upload
+#: summary looks for it to say that a resume goes to the same URL
+CONNECT_FAILED = "could not connect"
+
 
 class PractiTestError(Exception):
     """Base of every error this package raises on purpose."""

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from ..errors import ConfigError
+from ..errors import CONNECT_FAILED, ConfigError
 
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
@@ -94,15 +94,15 @@ def describe(exc: requests.RequestException, timeout: tuple[float, float]) -> st
             "TLS? set REQUESTS_CA_BUNDLE to its CA bundle)"
         )
     if isinstance(exc, requests.exceptions.ProxyError):
-        return "could not connect through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)"
+        return f"{CONNECT_FAILED} through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)"
     if isinstance(exc, requests.exceptions.SSLError):
         return "the TLS handshake failed"
     if isinstance(exc, requests.ConnectTimeout):
-        return f"could not connect within {timeout[0]:g} s"
+        return f"{CONNECT_FAILED} within {timeout[0]:g} s"
     if isinstance(exc, requests.ReadTimeout):
         return f"no answer within {timeout[1]:g} s"
     if nothing_was_sent(exc):
-        return "could not connect (connection refused or host not found)"
+        return f"{CONNECT_FAILED} (connection refused or host not found)"
     if isinstance(exc, requests.ConnectionError):
         return "the connection was closed before an answer came"
     return f"transport error ({type(exc).__name__})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CONNECT_FAILED
 from ..events import WARNINGS_SHOWN, count, visible
 from ..spool.resume import NO_INSTANCE, retarget
 
@@ -96,7 +97,7 @@ class UploadSummary:
         rejected = len(self.rejected)
         if not rejected:
             line += f"resume with: practitest upload {path}"
-            if self.fatal and "could not connect" in self.fatal:
+            if self.fatal and CONNECT_FAILED in self.fatal:
                 # A session's own spool keeps its URL; the environment does not move it.
                 line += " (to the same URL; add --url URL if that one was wrong)"
             return line
