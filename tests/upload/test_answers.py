@@ -140,18 +140,23 @@ def test_a_field_given_by_id_goes_as_given_without_a_listing(
     }
 
 
-def test_413_splits_the_request_until_each_part_fits(sim: Simulator, tmp_path: Path) -> None:
-    sim.switch(max_body_bytes=8 * MiB)
-    set_id, instances, _ = seed_set(sim, 6, "Big files")
-    records = [
+def big_file_records(instances: list[int], size: int) -> list[RunRecord]:
+    """A passing result for each instance, each with one file of ``size`` bytes."""
+    return [
         RunRecord(
             target=Target(instance_id=instance),
             status=Status.PASSED,
             label=f"test_{index}",
-            files=(FileRef(f"trace{index}.bin", data=bytes([index]) * (3 * MiB)),),
+            files=(FileRef(f"trace{index}.bin", data=bytes([index]) * size),),
         )
         for index, instance in enumerate(instances)
     ]
+
+
+def test_413_splits_the_request_until_each_part_fits(sim: Simulator, tmp_path: Path) -> None:
+    sim.switch(max_body_bytes=8 * MiB)
+    set_id, instances, _ = seed_set(sim, 6, "Big files")
+    records = big_file_records(instances, 3 * MiB)
     report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 6, report.lines()
     assert sorted(a["name"] for a in sim.entities("attachments")) == [
@@ -167,15 +172,7 @@ def test_the_size_a_413_taught_is_kept_for_the_rest_of_the_upload(
     most half its size until they fit; later batches are made under the size learnt."""
     sim.switch(max_body_bytes=8 * MiB)
     set_id, instances, _ = seed_set(sim, 30, "Big files")
-    records = [
-        RunRecord(
-            target=Target(instance_id=instance),
-            status=Status.PASSED,
-            label=f"test_{index}",
-            files=(FileRef(f"trace{index}.bin", data=bytes([index]) * (2 * MiB)),),
-        )
-        for index, instance in enumerate(instances)
-    ]
+    records = big_file_records(instances, 2 * MiB)
     sim.clear_requests()
     report, _ = upload(sim, tmp_path, records, set_choice=SetChoice(set_id))
     assert report.delivered == 30, report.lines()
