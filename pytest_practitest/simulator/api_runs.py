@@ -295,8 +295,9 @@ def _check_new_test(
 
 
 def list_runs(request: Request) -> Response:
-    runs = request.store.in_project("runs", request.project_id)
-    runs = filter_in(runs, "instance-id", ids_param(request, "instance-ids"))
+    runs = request.store.in_project_where(
+        "runs", request.project_id, "instance-id", ids_param(request, "instance-ids")
+    )
     runs = filter_in(runs, "test-id", ids_param(request, "test-ids"))
     set_ids = ids_param(request, "set-ids")
     if set_ids is not None:
@@ -321,8 +322,9 @@ def list_runs(request: Request) -> Response:
 
 
 def list_step_runs(request: Request) -> Response:
-    step_runs = request.store.in_project("step_runs", request.project_id)
-    step_runs = filter_in(step_runs, "run-id", ids_param(request, "run-ids"))
+    step_runs = request.store.in_project_where(
+        "step_runs", request.project_id, "run-id", ids_param(request, "run-ids")
+    )
     status = request.query.get("status")
     if status is not None:
         step_runs = [s for s in step_runs if s["status"] == status]

@@ -130,8 +130,9 @@ def create_set(request: Request) -> Response:
 
 
 def list_instances(request: Request) -> Response:
-    instances = request.store.in_project("instances", request.project_id)
-    instances = filter_in(instances, "set-id", ids_param(request, "set-ids"))
+    instances = request.store.in_project_where(
+        "instances", request.project_id, "set-id", ids_param(request, "set-ids")
+    )
     test_ids = ids_param(request, "test-ids")
     if test_ids is not None and request.store.single_test_ids:
         # documented as "a certain test_id": a server may read the first of a list only

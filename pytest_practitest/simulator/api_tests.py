@@ -160,8 +160,9 @@ def create_test(request: Request) -> Response:
 
 
 def list_steps(request: Request) -> Response:
-    steps = request.store.in_project("steps", request.project_id)
-    steps = filter_in(steps, "test-id", ids_param(request, "test-ids"))
+    steps = request.store.in_project_where(
+        "steps", request.project_id, "test-id", ids_param(request, "test-ids")
+    )
     steps.sort(key=lambda s: (s["test-id"], s["position"]))
     return paginate(request, "steps", name_filters(request, steps))
 
