@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
 from ..upload.fields import FIELD_PREFIX, custom_fields, field_value
 from ..upload.targets import Resolver, SetChoice
+from ..upload.testset import project_not_there
 from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_settings, command_values
 
 if TYPE_CHECKING:
@@ -57,11 +58,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     code = 0
     with client.session:
         try:
-            found = client.get(f"/projects/{project}.json")["data"]
+            try:
+                found = client.get(f"/projects/{project}.json")["data"]
+            except NotFoundError:
+                raise ConfigError(
+                    project_not_there(project, settings.sources.get("project_id"))
+                ) from None
             say("ok", f"project {project} {found['attributes'].get('name')!r} is visible")
             # resolve() made sure there is a test set, by id or by name.
             choice = SetChoice.of(settings, create=False)
-            resolver = Resolver(client, project, choice)
+            resolver = Resolver.of(client, settings, choice)
             try:
                 set_id = resolver.resolve_set()
             except ConfigError as error:
@@ -75,9 +81,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 count = (listing.get("meta") or {}).get("total-count", "?")
                 say("ok", f"test set {set_id} {resolver.set_name!r}, {count} instances")
             if settings.author_id is not None:
-                code = _check_author(client, settings.author_id, say)
+                source = settings.sources.get("author_id", "the author id")
+                code = _check_author(client, settings.author_id, source, say)
             if settings.fields:
-                code = max(code, _check_fields(client, project, settings.fields, say))
+                source = settings.sources.get("fields", "the run fields")
+                code = max(code, _check_fields(client, project, settings.fields, source, say))
         except (ConfigError, APIError) as error:
             say("error", str(error))
             return 1
@@ -86,11 +94,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return code
 
 
-def _check_author(client: Client, author_id: int, say: Say) -> int:
+def _check_author(client: Client, author_id: int, source: str, say: Say) -> int:
     try:
         user = client.get(f"/users/{author_id}.json")["data"]["attributes"]
     except NotFoundError:
-        say("error", f"author {author_id} is not a user of this account (PRACTITEST_AUTHOR_ID)")
+        say("error", f"author {author_id} is not a user of this account ({source})")
         return 1
     except APIError as error:  # the users API is for corporate accounts only
         say("note", f"author {author_id} could not be looked up ({error.reason})")
@@ -99,7 +107,9 @@ def _check_author(client: Client, author_id: int, say: Say) -> int:
     return 0
 
 
-def _check_fields(client: Client, project: int, fields: Sequence[tuple[str, str]], say: Say) -> int:
+def _check_fields(
+    client: Client, project: int, fields: Sequence[tuple[str, str]], source: str, say: Say
+) -> int:
     """Each run field must exist and allow its value: otherwise runs go without it."""
     known = custom_fields(client, project)
     code = 0
@@ -108,10 +118,10 @@ def _check_fields(client: Client, project: int, fields: Sequence[tuple[str, str]
         if found.field is None and found.problem is None:
             say("note", f"run field {name!r} is not listed in project {project}; sent as given")
         elif found.field is None:
-            say("error", f"{found.problem} (PRACTITEST_FIELDS)")
+            say("error", f"{found.problem} ({source})")
             code = 1
         elif found.problem is not None:
-            say("error", f"run field {name!r}: {found.problem} (PRACTITEST_FIELDS)")
+            say("error", f"run field {name!r}: {found.problem} ({source})")
             code = 1
         else:
             shown = " | ".join(found.value) if isinstance(found.value, list) else repr(found.value)

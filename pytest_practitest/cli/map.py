@@ -312,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"practitest map: error: {error}", file=sys.stderr)
         return 2
     with client.session:
-        resolver = Resolver(client, settings.project_id, SetChoice.of(settings, create=False))
+        resolver = Resolver.of(client, settings, SetChoice.of(settings, create=False))
         try:
             set_id = resolver.resolve_set()
             listed = list(

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     assert project is not None  # resolve() checked it
     with client.session:
         try:
-            resolver = Resolver(client, project, SetChoice.of(settings, create=False))
+            resolver = Resolver.of(client, settings, SetChoice.of(settings, create=False))
             set_id = resolver.resolve_set()
             lines = view(
                 client,

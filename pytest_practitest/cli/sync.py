@@ -159,7 +159,7 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     definitions = [TestDefinition.from_json(d) for d in collected["definitions"]]
     project_id = settings.project_id
     choice = SetChoice.of(settings, create=False)
-    resolver = Resolver(client, project_id, choice, author_id=settings.author_id)
+    resolver = Resolver.of(client, settings, choice, author_id=settings.author_id)
     set_id: int | None
     try:
         set_id = resolver.resolve_set()
@@ -190,8 +190,8 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
             _write_hints(map_path, set_id, remote.instance_of_test)
         return 1 if plan.problems else 0
     if set_id is None:
-        set_id = Resolver(
-            client, project_id, SetChoice(None, settings.set_name), author_id=settings.author_id
+        set_id = Resolver.of(
+            client, settings, SetChoice(None, settings.set_name), author_id=settings.author_id
         ).resolve_set()
     map_path = _write_mapping(collected, args, plan.mapped)
     applier = Applier(

@@ -184,7 +184,8 @@ def _upload_all(
 
     worst = 0
     groups: dict[tuple[Destination, bool], list[Spool]] = {}
-    set_sources: dict[Destination, str | None] = {}  # what named each set, for its errors
+    # what named each project and set, for the line that says it is not there
+    sources: dict[Destination, tuple[str | None, str | None]] = {}
     refused: list[str] = []
     opened: list[Spool] = []
     for path in paths:
@@ -201,7 +202,7 @@ def _upload_all(
             refused.append(str(error))
             continue
         publisher.results_only(spool)
-        set_sources.setdefault(where, publisher.set_source(spool))
+        sources.setdefault(where, (publisher.project_source(spool), publisher.set_source(spool)))
         groups.setdefault((where, spool.meta.dry_run), []).append(spool)
     if refused:
         for line in refused:
@@ -215,7 +216,7 @@ def _upload_all(
         groups.items(), shares(deadline, len(groups)), strict=True
     ):
         code = _upload_group(
-            spools, where, settings, args, share, retarget, limiter, set_sources[where]
+            spools, where, settings, args, share, retarget, limiter, sources[where]
         )
         worst = max(worst, code)
     return worst
@@ -260,7 +261,7 @@ def _upload_group(
     deadline: float,
     retarget: _Retarget,
     limiter: RateLimiter | None,
-    set_source: str | None = None,
+    sources: tuple[str | None, str | None] = (None, None),
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
@@ -281,7 +282,10 @@ def _upload_group(
             print(visible(f"practitest upload: error: {names}: {lacks}"), file=sys.stderr)
             return 2
         settings = settings._replace(url=where.url or "us")
-        upload_settings = UploadSettings(where, set_source=set_source).sized(settings)
+        project_source, set_source = sources
+        upload_settings = UploadSettings(
+            where, set_source=set_source, project_source=project_source
+        ).sized(settings)
         for warning in journal.warnings:
             print(visible(f"PractiTest: {warning}"), file=sys.stderr)
         changed = retarget.records(journal)

@@ -11,6 +11,11 @@ from collections.abc import Iterable
 
 #: in the reason of a result with nowhere to go (``targets.Resolver.why_missing``)
 NO_INSTANCE = "has no instance in"
+#: and what it is told to do (create-missing off), by either way of sending it
+MISSING_ADVICE = (
+    "map it, or turn on create-missing "
+    "(--practitest-create-missing, or practitest upload --create-missing)"
+)
 
 
 def retarget(them: str, spools: str, reasons: Iterable[str]) -> str:

@@ -100,7 +100,7 @@ def _instances_at_most(settings: Settings) -> int | None:
         if settings.set_id is not None:
             set_id = settings.set_id
         elif settings.set_name:
-            resolver = Resolver(client, settings.project_id or 0, SetChoice())
+            resolver = Resolver.of(client, settings, SetChoice())
             found = resolver.sets_named(settings.set_name)
             if not found:
                 return 0  # the set will be created: nothing in it has an instance

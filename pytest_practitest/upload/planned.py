@@ -115,11 +115,7 @@ def fetch(settings: Settings, mapping: MappingFile | None = None) -> tuple[Plann
         )
     client = Client.from_settings(settings)
     with client.session:
-        resolver = Resolver(
-            client,
-            settings.project_id or 0,
-            SetChoice.of(settings, create=False),
-        )
+        resolver = Resolver.of(client, settings, SetChoice.of(settings, create=False))
         listed = resolver.instances()
         set_name = resolver.set_name
         set_id = resolver.set_id

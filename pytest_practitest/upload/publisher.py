@@ -105,6 +105,13 @@ class Publisher:
             return f"the test set {spool.path} names, or re-target it with --set-id or --set-name"
         return self.sources.get("set_id")
 
+    def project_source(self, spool: Spool) -> str | None:
+        """What named the project, as ``set_source`` says it for the set."""
+        named = spool.meta.destination
+        if spool.trusted and "project_id" not in self.flags and named.project_id is not None:
+            return f"the project {spool.path} names, or re-target it with --project-id"
+        return self.sources.get("project_id")
+
     def results_only(self, spool: Spool) -> int:
         """A spool from elsewhere: its pending records without tester and without the
         custom fields the publisher does not allow; how many records lost something."""

@@ -34,13 +34,14 @@ from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
+from ..spool.resume import MISSING_ADVICE, NO_INSTANCE
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
-from .summary import NO_INSTANCE
-from .testset import InstanceTests, SetChoice, by_hint
+from .testset import InstanceTests, SetChoice, by_hint, project_not_there
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
+    from ..settings import Settings
 
 
 @dataclass
@@ -67,6 +68,16 @@ class Resolver:
     moved: set[str] = field(default_factory=set)
     hinted: set[str] = field(default_factory=set)  # keys placed by an instance hint
     _instance_tests: InstanceTests | None = None
+    #: what gave the project's id (``--practitest-project-id``...): named when it is not there
+    project_source: str | None = None
+
+    @classmethod
+    def of(
+        cls, client: Client, settings: Settings, test_set: SetChoice, **options: Any
+    ) -> Resolver:
+        """For the settings' project, naming what gave its id when it is not there."""
+        source = settings.sources.get("project_id")
+        return cls(client, settings.project_id or 0, test_set, project_source=source, **options)
 
     def _path(self, tail: str) -> str:
         return f"/projects/{self.project_id}{tail}"
@@ -127,10 +138,7 @@ class Resolver:
         try:
             self.client.get(f"/projects/{self.project_id}.json")
         except NotFoundError:
-            raise ConfigError(
-                f"project {self.project_id} does not exist, or this token cannot see it; "
-                "check PRACTITEST_PROJECT_ID"
-            ) from None
+            raise ConfigError(project_not_there(self.project_id, self.project_source)) from None
 
     # -- instances ---------------------------------------------------------
 
@@ -211,7 +219,7 @@ class Resolver:
             return f"{what} {NO_INSTANCE} {where}; {self.refusal}"
         if self.create_missing:
             return f"{what} could not be found or created in {where}"
-        return f"{what} {NO_INSTANCE} {where}; map it, or turn on create-missing"
+        return f"{what} {NO_INSTANCE} {where}; {MISSING_ADVICE}"
 
     # -- creating what is missing -------------------------------------------
 

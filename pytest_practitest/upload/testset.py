@@ -54,6 +54,12 @@ class SetChoice:
         return f"{where}; check {self.source}" if self.source else where
 
 
+def project_not_there(project_id: int, source: str | None) -> str:
+    """The one line for a project that cannot be had: which, and what gave its id."""
+    where = f"project {project_id} does not exist, or this token cannot see it"
+    return f"{where}; check {source}" if source else f"{where}; check the project id"
+
+
 def by_hint(
     records: Sequence[RunRecord],
     set_id: int,

@@ -48,6 +48,7 @@ from .recovery import Recovery, Verification, settled_look
 from .stale import StaleHints
 from .summary import UploadSummary
 from .targets import Resolver, SetChoice
+from .testset import project_not_there
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -68,11 +69,16 @@ class UploadSettings:
     #: have stored, so a request still being processed is not missed
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
     set_source: str | None = None  # what gave the set's id: named when it is not there
+    project_source: str | None = None  # and the project's
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadSettings:
         """Where results go as the settings say (``practitest upload`` builds its own)."""
-        where = cls(Destination.of(settings), set_source=settings.sources.get("set_id"))
+        where = cls(
+            Destination.of(settings),
+            set_source=settings.sources.get("set_id"),
+            project_source=settings.sources.get("project_id"),
+        )
         return where.sized(settings)
 
     def sized(self, settings: Settings) -> UploadSettings:
@@ -124,6 +130,7 @@ class Uploader:
             settings.create_missing,
             settings.author_id,
             on_event=on_event,
+            project_source=settings.project_source,
         )
         # auto_create does not take an author: with one set, new tests go the documented way
         self.resolver.auto_create = settings.author_id is None
@@ -318,8 +325,7 @@ class Uploader:
         except NotFoundError:
             self.spool.mark_unsent(keys)
             raise ConfigError(
-                f"project {self.settings.project_id} does not exist, or this token cannot see "
-                "it; check PRACTITEST_PROJECT_ID"
+                project_not_there(self.settings.project_id, self.settings.project_source)
             ) from None
         self._project_seen = True
         return Verdict.REFUSED

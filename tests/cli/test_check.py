@@ -52,7 +52,7 @@ def test_field_values_are_checked_and_multi_value_fields_take_a_list(sim: Simula
     lines = result.stdout.splitlines()
     assert (
         "  error run field 'Browser': 'Opera' is not a value of Browser; allowed: Chrome, "
-        "Firefox, Safari (PRACTITEST_FIELDS)"
+        "Firefox, Safari (--field)"
     ) in lines
     assert (
         f"  ok    run field 'Components' is custom field {components}, multilist: cart | checkout"
@@ -86,6 +86,11 @@ def test_a_set_by_name_that_is_not_there_yet_is_a_note(sim: Simulator) -> None:
         (
             ["--set-id", "20000", "--author-id", "1"],
             {},
+            "  error author 1 is not a user of this account (--author-id)",
+        ),
+        (
+            ["--set-id", "20000"],
+            {"PRACTITEST_AUTHOR_ID": "1"},
             "  error author 1 is not a user of this account (PRACTITEST_AUTHOR_ID)",
         ),
         (
@@ -93,7 +98,17 @@ def test_a_set_by_name_that_is_not_there_yet_is_a_note(sim: Simulator) -> None:
             {"PRACTITEST_TOKEN": "not-the-token"},
             "  error GET /projects/4500.json failed: 401 Unauthorized: *",
         ),
-        (["--project-id", "9999"], {}, "  error GET /projects/9999.json failed: 404 Not Found: *"),
+        (
+            ["--project-id", "9999"],
+            {},
+            "  error project 9999 does not exist, or this token cannot see it; check --project-id",
+        ),
+        (
+            [],
+            {"PRACTITEST_PROJECT_ID": "9999"},
+            "  error project 9999 does not exist, or this token cannot see it; "
+            "check PRACTITEST_PROJECT_ID",
+        ),
         (
             [],
             {"PRACTITEST_FIELDS": "Colour=red"},

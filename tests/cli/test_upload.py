@@ -551,6 +551,29 @@ def test_a_set_that_does_not_exist_names_what_gave_it_the_spool_the_env_or_the_i
     )
 
 
+def test_a_project_that_does_not_exist_names_what_gave_it_the_spool_or_the_flag(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The line said PRACTITEST_PROJECT_ID whatever had named the project."""
+    meta = SpoolMeta(Destination(project_id=9999, url=sim.url, set_id=20000))
+    spool = Spool.create(tmp_path, meta)
+    with spool:
+        spool.add(RunRecord(target=Target(name="Cart: add an item"), status=Status.PASSED))
+    kept = practitest("upload", str(spool.path))
+    assert kept.returncode == 2
+    assert kept.stderr.splitlines()[-1] == (
+        "practitest upload: error: project 9999 does not exist, or this token cannot see it; "
+        f"check the project {spool.path} names, or re-target it with --project-id"
+    )
+    by_flag = practitest("upload", str(spool.path), "--project-id", "9998")
+    assert by_flag.stderr.splitlines()[-1] == (
+        "practitest upload: error: project 9998 does not exist, or this token cannot see it; "
+        "check --project-id"
+    )
+    with Spool.open(spool.path) as kept_spool:
+        assert len(kept_spool.pending()) == 1
+
+
 def test_the_file_limit_is_a_setting_of_the_command(sim: Simulator, tmp_path: Path) -> None:
     spool = Spool.create(
         tmp_path, SpoolMeta(Destination(project_id=4500, url=sim.url, set_id=20000))

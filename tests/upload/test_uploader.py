@@ -555,7 +555,8 @@ def test_unmapped_without_create_missing_is_reported(sim: Simulator, tmp_path: P
     assert report.delivered == 1
     assert list(report.rejected.values()) == [
         "test_0: test 'Not there' has no instance in test set 20000 ('Nightly regression'); "
-        "map it, or turn on create-missing"
+        "map it, or turn on create-missing (--practitest-create-missing, or practitest upload "
+        "--create-missing)"
     ]
 
 
