@@ -171,10 +171,14 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     remote = Reader(client, project_id).read(set_id, definitions)
     plan = Differ(remote, project_id).diff(definitions)
     node_ids = sum(len(d.node_ids) for d in definitions)
-    print(
-        f"{where}: {len(remote.instances)} instances; code: {node_ids} tests "
-        f"({len(definitions)} PractiTest tests)"
+    tests = f"{node_ids} test{'s' if node_ids != 1 else ''}"
+    # One PractiTest test per pytest test, unless parameter sets share their function's.
+    mapped = (
+        "one PractiTest test each"
+        if node_ids == len(definitions)
+        else f"as {len(definitions)} PractiTest test{'s' if len(definitions) != 1 else ''}"
     )
+    print(f"{where}: {len(remote.instances)} instances; code: {tests}, {mapped}")
     lines = plan.differences + plan.problems
     if args.check:
         print("\n".join(lines) if lines else "PractiTest is equal to the code")

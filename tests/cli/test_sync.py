@@ -51,7 +51,7 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     assert first.returncode == 0, first.stdout + first.stderr
     out = first.stdout.splitlines()
     assert out[0] == (
-        f"test set {set_id} 'Nightly regression': 8 instances; code: 14 tests (13 PractiTest tests)"
+        f"test set {set_id} 'Nightly regression': 8 instances; code: 14 tests, as 13 PractiTest tests"
     )
     assert "  new test: tests/test_login.py::test_logout" in out
     assert (
@@ -283,7 +283,7 @@ def test_a_named_set_that_does_not_exist_is_reported_by_check_and_made_by_sync(
     check = sync(tmp_path, sim, "--set-name", "Sync CI", "--check")
     assert check.returncode == 1
     assert check.stdout.splitlines() == [
-        "test set 'Sync CI' (does not exist yet): 0 instances; code: 2 tests (2 PractiTest tests)",
+        "test set 'Sync CI' (does not exist yet): 0 instances; code: 2 tests, one PractiTest test each",
         "new test: test_gen.py::test_000",
         "new test: test_gen.py::test_001",
     ]
