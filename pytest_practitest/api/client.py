@@ -148,6 +148,8 @@ class Client:
         self.on_event = on_event
         self._sleep = sleep
         self.calls = 0
+        #: seconds spent waiting for the rate limit (said in the summary)
+        self.rate_waited = 0.0
         self.transport: Transport = transport or SessionTransport()
         self.session = requests.Session()
         self.session.headers.update(
@@ -327,15 +329,14 @@ class Client:
             return None
 
         def announce(seconds: float) -> None:
-            self.on_event(
-                Event(
-                    Kind.RATE_LIMIT_WAIT,
-                    f"waiting {seconds:.1f} s for the rate limit",
-                    seconds=seconds,
-                )
-            )
+            said = f"waiting {seconds:.1f} s for the rate limit"
+            self.on_event(Event(Kind.RATE_LIMIT_WAIT, said, seconds=seconds))
 
-        return self.rate_limiter.acquire(lambda: self.deadline, announce)
+        started = time.monotonic()
+        try:
+            return self.rate_limiter.acquire(lambda: self.deadline, announce)
+        finally:
+            self.rate_waited += time.monotonic() - started
 
     def _settle(self, slot: list[float] | None) -> None:
         if slot is not None and self.rate_limiter is not None:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from ..spool.merged import Journal
 
 
+#: a wait for the rate limit this long is worth a word in the summary
+RATE_WAIT_SHOWN = 1.0
+
+
 @dataclass
 class UploadSummary:
     """What was delivered and what was not."""
@@ -38,6 +42,8 @@ class UploadSummary:
     spool_path: str = ""
     #: ``practitest upload --verify``: each result in PractiTest once (None: not asked)
     verified: bool | None = None
+    #: seconds the calls waited for the rate limit (30 a minute, shared by the account)
+    rate_waited: float = 0.0
 
     @classmethod
     def of_spool(cls, spool: Journal, **rest: Any) -> UploadSummary:
@@ -64,6 +70,11 @@ class UploadSummary:
             f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} in "
             + ("" if self.calls is None else f"{count(self.calls, 'API call')}, ")
             + f"{self.seconds:.1f} s"
+            + (
+                f"; the rate limit held the calls for {self.rate_waited:.1f} s"
+                if self.rate_waited >= RATE_WAIT_SHOWN
+                else ""
+            )
         ]
         if self.moved:
             lines.append(

@@ -119,6 +119,7 @@ class Uploader:
         self.client = client
         #: the calls made before this upload's (another may share the client): not counted
         self._calls_before = client.calls
+        self._waited_before = client.rate_waited
         self.settings = settings
         self.spool = spool
         self.on_event = on_event
@@ -177,6 +178,7 @@ class Uploader:
             set_id=self.resolver.set_id,
             set_name=self.resolver.set_name,
             fatal=fatal,
+            rate_waited=self.client.rate_waited - self._waited_before,
         )
 
     def send(self, records: Sequence[RunRecord]) -> None:

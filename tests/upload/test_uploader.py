@@ -658,3 +658,19 @@ def test_a_bulk_answer_in_another_order_is_tied_to_records_by_key(
     }
     assert {key_by_run[run_id] for run_id in spool.delivered.values()} == set(spool.delivered)
     assert all(key_by_run[run_id] == key for key, run_id in spool.delivered.items())
+
+
+def test_the_summary_says_how_long_the_rate_limit_held_the_calls(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """A long upload at 30 calls a minute looked slow for no reason the summary gave."""
+    limiter = RateLimiter(1, 0.5)  # each call after the first waits half a second
+    names = [Target(name="Cart: add an item")] * 60  # the set, its listing, 3 bulks: 5 calls
+    report, _ = upload(sim, tmp_path, records_for(names), client_options={"rate_limiter": limiter})
+    assert (report.delivered, report.calls) == (60, 5)
+    assert 1.9 <= report.rate_waited < report.seconds
+    assert report.lines()[0].endswith(
+        f"; the rate limit held the calls for {report.rate_waited:.1f} s"
+    )
+    report.rate_waited = 0.9  # a moment's wait is not worth a word
+    assert "rate limit" not in report.lines()[0]
