@@ -27,6 +27,8 @@ SEEN_KEY = "practitest_selected"
 
 
 class Planned(Protocol):
+    instances: list[dict[str, Any]]
+
     def instance_of(self, target: Target) -> int | None: ...
     def learn(self, targets: list[Target]) -> None: ...
     def missing(self, seen: Any) -> list[str]: ...
@@ -84,10 +86,15 @@ class Selector:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(terminalreporter.config, "workerinput"):
             return
-        terminalreporter.write_line(f"PractiTest: selected the tests planned in {self.line}")
+        missing = self.plan.missing(self.seen)
+        planned = len(self.plan.instances)
+        # "17 of the 17 instances" alone read as 17 tests selected when 8 have no test here.
+        covered = f"; {planned - len(missing)} of the {planned} have a test here" if missing else ""
+        terminalreporter.write_line(
+            f"PractiTest: selected the tests planned in {self.line}{covered}"
+        )
         if self.problem is not None:
             terminalreporter.write_line(f"PractiTest: warning: {self.problem}")
-        missing = self.plan.missing(self.seen)
         if missing:
             count = len(missing)
             terminalreporter.write_line(

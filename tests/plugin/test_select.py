@@ -42,7 +42,7 @@ def test_only_the_sets_instances_run_and_the_rest_is_deselected(
         [
             "PractiTest: 2 of 2 runs delivered*",
             "PractiTest: selected the tests planned in 8 of the 8 instances of test set 20000 "
-            "'Nightly regression' (*API calls)",
+            "'Nightly regression' (*API calls); 2 of the 8 have a test here",
             "PractiTest: 6 planned instances have no test here:",
             "  Catalog: search by name",
             # xdist's workers deselect: its controller counts only what they kept
@@ -168,7 +168,7 @@ def test_a_big_set_is_read_100_instances_a_call(
         [
             "PractiTest: 1 of 1 runs delivered*",
             f"PractiTest: selected the tests planned in 250 of the 250 instances of test set "
-            f"{set_id} 'Big plan' (4 API calls)",  # the set, then 3 pages of 100
+            f"{set_id} 'Big plan' (4 API calls); 1 of the 250 have a test here",  # 1 + 3 pages
             "PractiTest: 249 planned instances have no test here:",
             "  ... and 229 more (the first 20 are above)",
             "*1 passed, 1 deselected*",
