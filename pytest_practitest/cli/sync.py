@@ -16,11 +16,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import APIError, ConfigError, PractiTestError
 from ..mapping import DEFAULT_MAP
 from .flags import add_command_flags, command_values, in_command_words
+
+if TYPE_CHECKING:
+    from ..sync.diff import Plan
 
 STEMS = ("url", "project-id", "set-id", "set-name", "author-id", "rate-limit", "timeout")
 HEADER = """\
@@ -181,12 +184,18 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     print(f"{where}: {len(remote.instances)} instances; code: {tests}, {mapped}")
     lines = plan.differences + plan.problems
     if args.check:
-        print("\n".join(lines) if lines else "PractiTest is equal to the code")
+        if lines:
+            print("\n".join(lines))
+        print(_verdict(plan))
+        if plan.unmatched:
+            print(_unmatched(plan.unmatched))
         return 1 if lines else 0
     calls = plan.write_calls + (1 if set_id is None else 0)
     print(f"read PractiTest in {client.calls} calls; {len(plan.differences)} differences")
     if lines:
         print("\n".join(f"  {line}" for line in lines))
+    if plan.unmatched:
+        print(f"  {_unmatched(plan.unmatched)}")
     print(_cost(plan, calls, settings.rate_limit, client.base_url))
     if not writing or calls == 0:
         if writing and set_id is not None:
@@ -230,6 +239,34 @@ def _write_hints(path: Path, set_id: int, instances: dict[int, int]) -> None:
             f"mapping file {path}: {changed} entries given their instance in test set {set_id} "
             "(their results into that set need no listing of it)"
         )
+
+
+def _verdict(plan: Plan) -> str:
+    """``--check``'s last word: equal, or what differs and what mends it."""
+    if not plan.differences and not plan.problems:
+        return "PractiTest is equal to the code"
+    said = []
+    if plan.differences:
+        count = len(plan.differences)
+        them = "them" if count != 1 else "it"
+        said.append(
+            f"{count} difference{'s' if count != 1 else ''}: practitest sync applies {them}"
+        )
+    if plan.problems:
+        count = len(plan.problems)
+        said.append(f"{count} problem{'s' if count != 1 else ''} to fix in the code")
+    return "; ".join(said)
+
+
+def _unmatched(unmatched: list[str]) -> str:
+    """The set's instances with no test in the code: said once, not a difference."""
+    count = len(unmatched)
+    shown = ", ".join(unmatched[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    return (
+        f"note: {count} instance{'s' if count != 1 else ''} of the set "
+        f"{'have' if count != 1 else 'has'} no test in the code (manual tests, or tests the code "
+        f"no longer has; sync never removes them): {shown}"
+    )
 
 
 def _write_mapping(

@@ -98,7 +98,8 @@ def test_webshop_first_sync_second_is_free_then_one_docstring_one_update(
     check = sync(shop, sim, "--set-id", set_id, "--check")
     assert check.returncode == 1
     assert check.stdout.splitlines()[1:] == [
-        "changed description: tests/test_cart.py::test_add_an_item (test 80000)"
+        "changed description: tests/test_cart.py::test_add_an_item (test 80000)",
+        "1 difference: practitest sync applies it",
     ]
     assert writes(sim) == []
     third = sync(shop, sim, "--set-id", set_id)
@@ -199,9 +200,10 @@ def test_requirements_and_steps_are_linked_and_kept_equal(tmp_path: Path, sim: S
     assert (
         "  test_shop.py::test_add: requirement 'REQ-99' does not exist in project 4500; not linked"
     ) in first.stdout.splitlines()
-    assert "  instance with no test in the code: 'Cart: add an item' (instance 300000)" in (
-        first.stdout.splitlines()
-    )
+    assert (
+        "  note: 8 instances of the set have no test in the code (manual tests, or tests the "
+        "code no longer has; sync never removes them): 'Cart: add an item' (instance 300000), "
+    ) in first.stdout
     test = next(t for t in sim.entities("tests") if t["name"] == "test_shop.py::test_add")
     assert test["tags"] == ["cart"]
     stored = sim.store.get("tests", test["id"])
@@ -286,6 +288,7 @@ def test_a_named_set_that_does_not_exist_is_reported_by_check_and_made_by_sync(
         "test set 'Sync CI' (does not exist yet): 0 instances; code: 2 tests, one PractiTest test each",
         "new test: test_gen.py::test_000",
         "new test: test_gen.py::test_001",
+        "2 differences: practitest sync applies them",
     ]
     assert writes(sim) == []
     made = sync(tmp_path, sim, "--set-name", "Sync CI", "--map", "ci.toml")
@@ -301,3 +304,24 @@ def test_a_named_set_that_does_not_exist_is_reported_by_check_and_made_by_sync(
     assert (
         sync(tmp_path, sim, "--set-name", "Sync CI", "--map", "ci.toml", "--check").returncode == 0
     )
+
+
+def test_check_passes_after_a_sync_when_the_set_also_plans_manual_tests(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """The demo's set plans 8 tests the code does not have: --check failed forever after a
+    sync, since sync never removes an instance."""
+    (tmp_path / "test_gen.py").write_text(generated_suite(2))
+    set_id = str(sim.info.set_id)
+    synced = sync(tmp_path, sim, "--set-id", set_id)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    check = sync(tmp_path, sim, "--set-id", set_id, "--check")
+    assert check.returncode == 0, check.stdout
+    lines = check.stdout.splitlines()
+    assert lines[1] == "PractiTest is equal to the code"
+    assert lines[2].startswith(
+        "note: 8 instances of the set have no test in the code (manual tests, or tests the "
+        "code no longer has; sync never removes them): 'Cart: add an item' (instance 300000), "
+    )
+    assert lines[2].endswith(" and 3 more")
+    assert len(lines) == 3
