@@ -18,9 +18,28 @@ MISSING_ADVICE = (
 )
 
 
+#: in the reason of a result whose test could not be created without an author (or with
+#: one PractiTest refused)
+NEEDS_AUTHOR = "creating tests with an account token needs an author"
+REFUSED_AUTHOR = "PractiTest refused author id"
+#: how either is mended, from pytest or from the commands
+AUTHOR_ADVICE = (
+    "the id of a user of the account (--author-id; in pytest --practitest-author-id), "
+    "or a personal token"
+)
+
+
 def retarget(them: str, spools: str, reasons: Iterable[str]) -> str:
     """How to re-target rejected results (``them``: "it" or "them") in ``spools`` (paths),
     by what PractiTest said (``reasons``): the flags that send them elsewhere."""
+    reasons = list(reasons)
+    if any(NEEDS_AUTHOR in reason or REFUSED_AUTHOR in reason for reason in reasons):
+        # create-missing was on, and creating needs a user's id: --create-missing alone
+        # would be refused again
+        return (
+            f"send {them} with practitest upload {spools} --create-missing --author-id ID "
+            "(ID: a user of the account)"
+        )
     if any(NO_INSTANCE in reason for reason in reasons):
         return (
             f"re-target {them} with practitest upload {spools} "

@@ -34,7 +34,13 @@ from ..errors import APIError, ConfigError, NotFoundError, ValidationError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import MAX_INSTANCES_PER_POST, PAGE_SIZE
 from ..model import RunRecord, Target
-from ..spool.resume import MISSING_ADVICE, NO_INSTANCE
+from ..spool.resume import (
+    AUTHOR_ADVICE,
+    MISSING_ADVICE,
+    NEEDS_AUTHOR,
+    NO_INSTANCE,
+    REFUSED_AUTHOR,
+)
 from .answers import Verdict, classify
 from .index import InstanceIndex, Resolution, fitted_name, instances_of
 from .testset import InstanceTests, SetChoice, by_hint, project_not_there
@@ -348,14 +354,8 @@ class Resolver:
         ):
             return None
         if self.author_id is not None:
-            return (
-                f"PractiTest refused author id {self.author_id} ({error.reason}): "
-                "set PRACTITEST_AUTHOR_ID to the id of a user of this account"
-            )
-        return (
-            "creating tests with an account token needs an author: "
-            "set PRACTITEST_AUTHOR_ID to a user id, or use a personal token"
-        )
+            return f"{REFUSED_AUTHOR} {self.author_id} ({error.reason}): give {AUTHOR_ADVICE}"
+        return f"{NEEDS_AUTHOR}: give {AUTHOR_ADVICE}"
 
     def _create_instances(self, test_ids: list[int]) -> None:
         set_id = self.resolve_set()

@@ -56,6 +56,13 @@ def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
         "          test_shop.py::test_a, test_shop.py::test_b, test_shop.py::test_c",
     ]
     assert "1 spool; 3 results not delivered in 1" in lines
+    # create-missing alone, as the reason says: an account token also needs an author, and
+    # the line after says the one command that works (it repeated the advice just followed)
+    alone = practitest(sim, "upload", str(spool), "--create-missing")
+    assert alone.stdout.splitlines()[-1].endswith(
+        f"send them with practitest upload {spool} --create-missing --author-id ID "
+        "(ID: a user of the account)"
+    )
     owner = str(sim.info.users["owner@example.com"])
     sent = practitest(sim, "upload", str(spool), "--create-missing", "--author-id", owner)
     assert sent.returncode == 0, sent.stdout + sent.stderr

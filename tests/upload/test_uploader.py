@@ -441,8 +441,8 @@ def test_an_account_token_without_author_fails_fast_and_still_delivers_the_rest(
         events=events,
     )
     needs = (
-        "creating tests with an account token needs an author: set PRACTITEST_AUTHOR_ID to a "
-        "user id, or use a personal token"
+        "creating tests with an account token needs an author: give the id of a user of the "
+        "account (--author-id; in pytest --practitest-author-id), or a personal token"
     )
     assert report.fatal is None
     assert report.delivered == 9  # the results mapped to instances needed no test
@@ -640,7 +640,10 @@ def test_create_missing_with_an_unknown_author_names_the_id(
     [reason] = [report.fatal] if set_choice else report.rejected.values()
     assert reason is not None
     assert "PractiTest refused author id 1 (" in reason
-    assert reason.endswith("set PRACTITEST_AUTHOR_ID to the id of a user of this account")
+    assert reason.endswith(
+        "give the id of a user of the account (--author-id; in pytest --practitest-author-id), "
+        "or a personal token"
+    )
 
 
 def test_a_bulk_answer_in_another_order_is_tied_to_records_by_key(
