@@ -218,7 +218,7 @@ class Reporter:
             }
         recorded = set(self.recorder.node_ids)
         missing = sorted(reported - recorded) + sorted(set(self.lost) & recorded)
-        lines = self._not_collected(terminal)
+        lines = self._not_collected(terminal) + self._counted_twice(terminal)
         if not missing:
             return lines
         shown = ", ".join(
@@ -230,6 +230,25 @@ class Reporter:
             f"PractiTest: {len(missing)} test{'s' if len(missing) != 1 else ''} that pytest "
             f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: "
             f"{shown}{more}",
+        ]
+
+    @staticmethod
+    def _counted_twice(terminal: Any) -> list[str]:
+        """Tests pytest counts twice (an outcome, then an error in teardown): one run each,
+        so the count above is below pytest's sum of outcomes, and says why."""
+        if terminal is None or not terminal.stats.get("error"):
+            return []
+        outcomes = ("passed", "failed", "skipped", "xfailed", "xpassed")
+        ran = {r.nodeid for key in outcomes for r in terminal.stats.get(key, ())}
+        twice = sorted({r.nodeid for r in terminal.stats["error"] if r.nodeid in ran})
+        if not twice:
+            return []
+        count = len(twice)
+        shown = ", ".join(twice[:5]) + (f" and {count - 5} more" if count > 5 else "")
+        return [
+            f"PractiTest: {count} test{'s' if count != 1 else ''} pytest counts twice (an "
+            f"outcome, then an error in teardown) {'are' if count != 1 else 'is'} one run "
+            f"each above: {shown}"
         ]
 
     @staticmethod

@@ -296,3 +296,36 @@ def test_a_file_that_cannot_be_collected_is_named_in_the_summary(
             "and are not in the count above",
         ]
     )
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_test_pytest_counts_twice_is_named_as_one_run(
+    pytester: pytest.Pytester, run: Run, sim: Simulator, workers: list[str]
+) -> None:
+    """The demo's '14 of 14 runs delivered' sat next to 15 outcomes in pytest's line."""
+    pytester.makepyfile(
+        test_logout="""
+        import pytest
+
+        @pytest.fixture
+        def session():
+            yield
+            raise RuntimeError("logout left a session open")
+
+        def test_logout(session):
+            pass
+
+        def test_login():
+            pass
+        """
+    )
+    result = run(*workers)
+    result.assert_outcomes(passed=2, errors=1)  # three outcomes for two tests
+    result.stdout.fnmatch_lines(
+        [
+            "PractiTest: 2 of 2 runs delivered*",
+            "PractiTest: 1 test pytest counts twice (an outcome, then an error in teardown) "
+            "is one run each above: test_logout.py::test_logout",
+        ]
+    )
+    assert sorted(r["status"] for r in sim.entities("runs")) == ["FAILED", "PASSED"]
