@@ -110,7 +110,7 @@ class AutoCreate:
         resolver.index.add({"id": instance_id, "attributes": {"test-id": test_id, "name": name}})
         meta = answer.get("meta") if isinstance(answer, dict) else None
         if isinstance(meta, dict) and meta.get("created-test") is not None:
-            self.on_event(Event(Kind.CREATED, f"created test {test_id} {name!r}"))
+            self.on_event(Event(Kind.CREATED, f"created test {test_id} {name!r}", tests=1))
         return [(record.key, run_id)]
 
     @staticmethod

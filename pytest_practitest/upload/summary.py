@@ -44,6 +44,8 @@ class UploadSummary:
     verified: bool | None = None
     #: seconds the calls waited for the rate limit (30 a minute, shared by the account)
     rate_waited: float = 0.0
+    #: new tests created for the results (create-missing)
+    created: int = 0
 
     @classmethod
     def of_spool(cls, spool: Journal, **rest: Any) -> UploadSummary:
@@ -76,6 +78,8 @@ class UploadSummary:
                 else ""
             )
         ]
+        if self.created:
+            lines.append(f"PractiTest: {count(self.created, 'new test')} created (create-missing)")
         if self.moved:
             lines.append(
                 f"PractiTest: {self.moved} of them {'were' if self.moved != 1 else 'was'} "

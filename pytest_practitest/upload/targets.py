@@ -319,7 +319,7 @@ class Resolver:
             return None
         except (KeyError, ValueError, TypeError):  # an answer without a usable id: look
             return self._find_test(name)
-        self.on_event(Event(Kind.CREATED, f"created test {created} {name!r}"))
+        self.on_event(Event(Kind.CREATED, f"created test {created} {name!r}", tests=1))
         return created
 
     def refused(self, reason: str, refusal: str | None = None) -> bool:

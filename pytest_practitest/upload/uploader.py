@@ -26,13 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..errors import (
-    APIError,
-    ConfigError,
-    DeadlineExceeded,
-    NotFoundError,
-    PractiTestError,
-)
+from ..errors import APIError, ConfigError, DeadlineExceeded, NotFoundError, PractiTestError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES
 from ..model import Destination, RunRecord
@@ -117,12 +111,12 @@ class Uploader:
         on_event: EventSink = ignore_events,
     ) -> None:
         self.client = client
-        #: the calls made before this upload's (another may share the client): not counted
-        self._calls_before = client.calls
-        self._waited_before = client.rate_waited
+        #: the calls (and waits) before this upload's (another may share the client): not counted
+        self._calls_before, self._waited_before = client.calls, client.rate_waited
         self.settings = settings
         self.spool = spool
-        self.on_event = on_event
+        self.created = 0  #: new tests made on the way (create-missing), said in the summary
+        self.on_event = on_event = self._counted(on_event)
         self.policy = FilePolicy(settings.max_file_bytes, on_event)
         self.resolver = Resolver(
             client,
@@ -140,11 +134,17 @@ class Uploader:
         self.bulk = BulkRuns(client, settings.project_id, items, self.recovery)
         self.auto = AutoCreate(client, self.resolver, self.recovery, items, on_event)
         self.hints = StaleHints(client, settings.project_id, self.resolver)
-        #: the instance each record goes to, once resolved
-        self.instances: dict[str, int] = {}
+        self.instances: dict[str, int] = {}  # the instance each record goes to, once resolved
         #: what 413 answers taught: the request size, the files left out (``oversize``)
         self.too_big = TooBig(self.policy, settings.max_request_bytes, spool, on_event)
         self._project_seen = False
+
+    def _counted(self, sink: EventSink) -> EventSink:
+        def seen(event: Event) -> None:
+            self.created += event.data.get("tests", 0) if event.kind is Kind.CREATED else 0
+            sink(event)
+
+        return seen
 
     # -- the whole upload ----------------------------------------------------
 
@@ -179,6 +179,7 @@ class Uploader:
             set_name=self.resolver.set_name,
             fatal=fatal,
             rate_waited=self.client.rate_waited - self._waited_before,
+            created=self.created,
         )
 
     def send(self, records: Sequence[RunRecord]) -> None:

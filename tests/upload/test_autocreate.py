@@ -70,6 +70,7 @@ def test_the_first_result_of_a_new_test_creates_it_and_the_rest_go_20_per_post(
     targets = [Target(name=f"param test {i % 3}") for i in range(63)]  # 3 tests, 21 results each
     report, _ = upload(sim, tmp_path, records_for(targets), create_missing=True)
     assert report.delivered == 63
+    assert report.created == 3  # said in the summary: "3 new tests created (create-missing)"
     assert paths(sim).count("POST /runs/auto_create.json") == 3
     assert paths(sim).count("POST /runs.json") == 3  # the other 60, 20 per post
     assert len(sim.entities("runs")) == 63
@@ -77,6 +78,7 @@ def test_the_first_result_of_a_new_test_creates_it_and_the_rest_go_20_per_post(
     assert len(instances) == 3
     again, _ = upload(sim, tmp_path / "again", records_for(targets), create_missing=True)
     assert again.delivered == 63
+    assert again.created == 0
     assert "POST /runs/auto_create.json" not in paths(sim)[-5:]
 
 

@@ -401,6 +401,7 @@ def test_create_missing_creates_tests_and_instances_once(sim: Simulator, tmp_pat
         author_id=owner,
     )
     assert report.delivered == 26, report.lines()
+    assert "PractiTest: 25 new tests created (create-missing)" in report.lines()
     tests = count_by(sim.entities("tests"), "name")
     assert all(tests[n] == 1 for n in names)
     fresh = next(s for s in sim.entities("sets") if s["name"] == "Fresh set")
@@ -417,6 +418,7 @@ def test_create_missing_creates_tests_and_instances_once(sim: Simulator, tmp_pat
         author_id=owner,
     )
     assert again.delivered == 26
+    assert again.created == 0
     assert [c.method for c in sim.requests].count("POST") == 2  # runs only: nothing created twice
     assert len(sim.entities("tests")) == 8 + 25
     # with an author, each new test the documented way: a look, its create, and one
