@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -83,6 +83,12 @@ WARNINGS_SHOWN = 20
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """``1 API call``, ``2 API calls``: the number with its noun, singular or plural."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def first_few(names: Sequence[str], shown: int = 5) -> str:
+    """``a, b, c, d, e and 7 more``: the first names of a list, and how many are left."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def seconds_text(seconds: float) -> str:

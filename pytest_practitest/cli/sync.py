@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import APIError, ConfigError, PractiTestError
+from ..events import count, first_few
 from ..mapping import DEFAULT_MAP
 from .flags import add_command_flags, command_values, in_command_words
 
@@ -174,12 +175,12 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
     remote = Reader(client, project_id).read(set_id, definitions)
     plan = Differ(remote, project_id).diff(definitions)
     node_ids = sum(len(d.node_ids) for d in definitions)
-    tests = f"{node_ids} test{'s' if node_ids != 1 else ''}"
+    tests = count(node_ids, "test")
     # One PractiTest test per pytest test, unless parameter sets share their function's.
     mapped = (
         "one PractiTest test each"
         if node_ids == len(definitions)
-        else f"as {len(definitions)} PractiTest test{'s' if len(definitions) != 1 else ''}"
+        else f"as {count(len(definitions), 'PractiTest test')}"
     )
     print(f"{where}: {len(remote.instances)} instances; code: {tests}, {mapped}")
     lines = plan.differences + plan.problems
@@ -247,25 +248,19 @@ def _verdict(plan: Plan) -> str:
         return "PractiTest is equal to the code"
     said = []
     if plan.differences:
-        count = len(plan.differences)
-        them = "them" if count != 1 else "it"
-        said.append(
-            f"{count} difference{'s' if count != 1 else ''}: practitest sync applies {them}"
-        )
+        them = "them" if len(plan.differences) != 1 else "it"
+        said.append(f"{count(len(plan.differences), 'difference')}: practitest sync applies {them}")
     if plan.problems:
-        count = len(plan.problems)
-        said.append(f"{count} problem{'s' if count != 1 else ''} to fix in the code")
+        said.append(f"{count(len(plan.problems), 'problem')} to fix in the code")
     return "; ".join(said)
 
 
 def _unmatched(unmatched: list[str]) -> str:
     """The set's instances with no test in the code: said once, not a difference."""
-    count = len(unmatched)
-    shown = ", ".join(unmatched[:5]) + (f" and {count - 5} more" if count > 5 else "")
     return (
-        f"note: {count} instance{'s' if count != 1 else ''} of the set "
-        f"{'have' if count != 1 else 'has'} no test in the code (manual tests, or tests the code "
-        f"no longer has; sync never removes them): {shown}"
+        f"note: {count(len(unmatched), 'instance')} of the set "
+        f"{'have' if len(unmatched) != 1 else 'has'} no test in the code (manual tests, or tests "
+        f"the code no longer has; sync never removes them): {first_few(unmatched)}"
     )
 
 

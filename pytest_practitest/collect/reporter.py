@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import pytest
 
 from ..errors import ConfigError
-from ..events import capped, visible
+from ..events import capped, count, first_few, visible
 from ..mapping import MappingFile
 from ..model import RunRecord
 from ..settings import Settings
@@ -221,15 +221,11 @@ class Reporter:
         lines = self._not_collected(terminal) + self._counted_twice(terminal)
         if not missing:
             return lines
-        shown = ", ".join(
-            f"{node_id} ({self.lost.get(node_id, 'no record')})" for node_id in missing[:5]
-        )
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        shown = first_few([f"{n} ({self.lost.get(n, 'no record')})" for n in missing])
         return [
             *lines,
-            f"PractiTest: {len(missing)} test{'s' if len(missing) != 1 else ''} that pytest "
-            f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: "
-            f"{shown}{more}",
+            f"PractiTest: {count(len(missing), 'test')} that pytest "
+            f"reported {'are' if len(missing) != 1 else 'is'} not in the count above: {shown}",
         ]
 
     @staticmethod
@@ -243,12 +239,10 @@ class Reporter:
         twice = sorted({r.nodeid for r in terminal.stats["error"] if r.nodeid in ran})
         if not twice:
             return []
-        count = len(twice)
-        shown = ", ".join(twice[:5]) + (f" and {count - 5} more" if count > 5 else "")
         return [
-            f"PractiTest: {count} test{'s' if count != 1 else ''} pytest counts twice (an "
-            f"outcome, then an error in teardown) {'are' if count != 1 else 'is'} one run "
-            f"each above: {shown}"
+            f"PractiTest: {count(len(twice), 'test')} pytest counts twice (an outcome, then an "
+            f"error in teardown) {'are' if len(twice) != 1 else 'is'} one run each above: "
+            f"{first_few(twice)}"
         ]
 
     @staticmethod
@@ -265,7 +259,7 @@ class Reporter:
         )
         if not failed:
             return []
-        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        shown = first_few(failed)
         return [
             f"PractiTest: {len(failed)} file{'s' if len(failed) != 1 else ''} could not be "
             f"collected ({shown}): {'its' if len(failed) == 1 else 'their'} tests did not run "

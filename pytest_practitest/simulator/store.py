@@ -115,7 +115,7 @@ class Store:
     #: refuse members the reference does not list for an endpoint (``author-id`` in
     #: ``auto_create``'s test-attributes, ``tester-id`` on an AutomatedRun)
     strict: bool = False
-    _iso: tuple[int, str] = field(default=(0, ""), repr=False)
+    _iso: tuple[int, str] = field(default=(0, ""), repr=False, compare=False)
     #: lookups by field values, built on first use (see ``find``); never saved
     indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], set[int]]] = field(
         default_factory=dict, repr=False
@@ -129,9 +129,11 @@ class Store:
         """``now`` to the second, as the API writes times (made once a second: a bulk of
         20 runs stamps each, and formatting a datetime is most of a run's storing)."""
         second = int(time.time() + self.clock_offset)
-        if self._iso[0] != second:
-            self._iso = (second, datetime.fromtimestamp(second, timezone.utc).isoformat())
-        return self._iso[1]
+        cached = self._iso  # one read: another thread may replace it meanwhile
+        if cached[0] != second:
+            cached = (second, datetime.fromtimestamp(second, timezone.utc).isoformat())
+            self._iso = cached
+        return cached[1]
 
     def blob_signature(self, attachment_id: int) -> str:
         """Signs the token-free download URL an attachment redirects to."""

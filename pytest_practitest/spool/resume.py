@@ -13,8 +13,7 @@ from collections.abc import Iterable
 NO_INSTANCE = "has no instance in"
 #: and what it is told to do (create-missing off), by either way of sending it
 MISSING_ADVICE = (
-    "map it, or turn on create-missing "
-    "(--practitest-create-missing, or practitest upload --create-missing)"
+    "map it, or turn on create-missing (--create-missing; in pytest --practitest-create-missing)"
 )
 
 

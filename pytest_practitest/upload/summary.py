@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CONNECT_FAILED
 from ..events import WARNINGS_SHOWN, count, visible
-from ..spool.resume import NO_INSTANCE, retarget
-
-__all__ = ["NO_INSTANCE", "UploadSummary"]  # NO_INSTANCE: for targets.Resolver.why_missing
+from ..spool.resume import retarget
 
 if TYPE_CHECKING:
     from ..spool.merged import Journal

@@ -278,11 +278,10 @@ class Resolver:
                 int(t["id"])
                 for t in self.client.paginate(self._path("/tests.json"), {"name_exact": name})
             }
-            winner = min(same | {ours})
-            winners[name] = winner
-            if winner == ours:
-                continue
-            self._remove(f"/tests/{ours}.json", f"duplicate test {ours}")
+            winners[name] = winner = min(same | {ours})
+            if winner != ours:  # another job's is used: ours is not counted as created
+                self._remove(f"/tests/{ours}.json", f"duplicate test {ours}")
+                self.on_event(Event(Kind.CREATED, f"used test {winner} {name!r}", tests=-1))
         return winners
 
     def _find_test(self, name: str) -> int | None:

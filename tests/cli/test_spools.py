@@ -51,8 +51,8 @@ def test_list_says_where_to_and_why_then_upload_re_targets_with_create_missing(
     assert lines[1:4] == [
         "    3 rejected:",
         "      3 x the test has no instance in test set 20000 ('Nightly regression'); "
-        "map it, or turn on create-missing (--practitest-create-missing, or practitest upload "
-        "--create-missing)",
+        "map it, or turn on create-missing (--create-missing; in pytest "
+        "--practitest-create-missing)",
         "          test_shop.py::test_a, test_shop.py::test_b, test_shop.py::test_c",
     ]
     assert "1 spool; 3 results not delivered in 1" in lines

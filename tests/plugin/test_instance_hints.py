@@ -105,7 +105,7 @@ def test_a_hinted_instance_deleted_since_with_no_instance_of_its_test_is_rejecte
             "in project 4500 (instance 300001 of test 80001, from the mapping file: deleted since "
             "`practitest sync`?), and test id 80001 has no instance in test set 20000 "
             "('Nightly regression'); map it, or turn on create-missing "
-            "(--practitest-create-missing, or practitest upload --create-missing)",
+            "(--create-missing; in pytest --practitest-create-missing)",
         ]
     )
     assert ("GET", LISTING) in [(r.method, r.path) for r in sim.requests]

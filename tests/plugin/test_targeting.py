@@ -59,8 +59,8 @@ def test_without_create_missing_an_instance_of_another_set_is_rejected_naming_bo
             f"PractiTest: 0 of 2 runs delivered to test set {ci_main['id']} 'CI main' in *",
             "PractiTest: rejected: test_cart.py::test_add: instance 300000 (of another set; "
             f"test id *) has no instance in test set {ci_main['id']} ('CI main'); map it, "
-            "or turn on create-missing (--practitest-create-missing, or practitest upload "
-            "--create-missing)",
+            "or turn on create-missing (--create-missing; in pytest "
+            "--practitest-create-missing)",
         ]
     )
 
