@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import APIError, ConfigError, NotFoundError, PractiTestError
 from ..upload.fields import FIELD_PREFIX, custom_fields, field_value
 from ..upload.targets import Resolver, SetChoice
-from ..upload.testset import project_not_there
 from .flags import LOOKUP_ONLY, add_command_flags, command_error, command_settings, command_values
 
 if TYPE_CHECKING:
@@ -58,16 +57,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     code = 0
     with client.session:
         try:
-            try:
-                found = client.get(f"/projects/{project}.json")["data"]
-            except NotFoundError:
-                raise ConfigError(
-                    project_not_there(project, settings.sources.get("project_id"))
-                ) from None
-            say("ok", f"project {project} {found['attributes'].get('name')!r} is visible")
             # resolve() made sure there is a test set, by id or by name.
-            choice = SetChoice.of(settings, create=False)
-            resolver = Resolver.of(client, settings, choice)
+            resolver = Resolver.of(client, settings, SetChoice.of(settings, create=False))
+            found = resolver.project()
+            say("ok", f"project {project} {found['attributes'].get('name')!r} is visible")
             try:
                 set_id = resolver.resolve_set()
             except ConfigError as error:

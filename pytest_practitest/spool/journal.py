@@ -64,7 +64,7 @@ def record_line(record: RunRecord) -> str:
 
     A plain passing test's record (a key, a label, a target by name, a status, a finite
     duration, perhaps a version; nothing else) is written with one f-string instead: the
-    same text (tests/spool/test_journal.py checks it) for a fraction of the cost, as the
+    same text (tests/collect/test_recorder.py checks it) for a fraction of the cost, as the
     test process writes one per test (bench P3).
     """
     target = record.target

@@ -99,7 +99,7 @@ class Resolver:
                 path = self._path(f"/sets/{choice.set_id}.json")
                 found = data_of(self.client.get(path), "GET", path)
             except NotFoundError:
-                self._check_project()
+                self.project()
                 raise ConfigError(choice.not_there(self.project_id)) from None
             self.set_id, self.set_name = int(found["id"]), found["attributes"]["name"]
             return self.set_id
@@ -136,13 +136,14 @@ class Resolver:
             listed = self.client.paginate(self._path("/sets.json"), {"name_exact": name})
             return {int(s["id"]) for s in listed}
         except NotFoundError:
-            self._check_project()
+            self.project()
             raise
 
-    def _check_project(self) -> None:
-        """After a 404 under the project: name the project when it is the one not found."""
+    def project(self) -> dict[str, Any]:
+        """The project (after a 404 under it too: it names the project if that is what is
+        gone); ConfigError saying what gave its id when it does not exist or is not seen."""
         try:
-            self.client.get(f"/projects/{self.project_id}.json")
+            return dict(self.client.get(f"/projects/{self.project_id}.json")["data"])
         except NotFoundError:
             raise ConfigError(project_not_there(self.project_id, self.project_source)) from None
 

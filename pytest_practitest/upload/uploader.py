@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..errors import APIError, ConfigError, DeadlineExceeded, NotFoundError, PractiTestError
+from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError
 from ..events import Event, EventSink, Kind, ignore_events
 from ..limits import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES
 from ..model import Destination, RunRecord
@@ -42,7 +42,6 @@ from .recovery import Recovery, Verification, settled_look
 from .stale import StaleHints
 from .summary import UploadSummary
 from .targets import Resolver, SetChoice
-from .testset import project_not_there
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
@@ -324,12 +323,10 @@ class Uploader:
     def _check_project(self, keys: list[str]) -> Verdict:
         """After a 404 to a post: stop (keep everything) when it is the project that is gone."""
         try:
-            self.client.get(f"/projects/{self.settings.project_id}.json")
-        except NotFoundError:
+            self.resolver.project()
+        except ConfigError:
             self.spool.mark_unsent(keys)
-            raise ConfigError(
-                project_not_there(self.settings.project_id, self.settings.project_source)
-            ) from None
+            raise
         self._project_seen = True
         return Verdict.REFUSED
 
