@@ -25,37 +25,6 @@ def test_a_wrong_project_id_names_the_project_not_the_set(
     assert "check PRACTITEST_SET_ID" not in result.stdout.str() + result.stderr.str()
 
 
-@pytest.mark.parametrize(
-    ("given", "source"),
-    [("env", "PRACTITEST_PROJECT_ID"), ("ini", "ini practitest_project_id")],
-)
-def test_a_wrong_project_id_names_the_source_that_gave_it(
-    pytester: pytest.Pytester,
-    sim: Simulator,
-    monkeypatch: pytest.MonkeyPatch,
-    given: str,
-    source: str,
-) -> None:
-    """The line used to say PRACTITEST_PROJECT_ID whatever gave the id."""
-    pytester.makepyfile("def test_one(): pass\n")
-    if given == "env":
-        monkeypatch.setenv("PRACTITEST_PROJECT_ID", "9999")
-    else:
-        pytester.makeini("[pytest]\npractitest_project_id = 9999\n")
-    result = pytester.runpytest(
-        "-p",
-        "no:cacheprovider",
-        "--practitest",
-        f"--practitest-url={sim.url}",
-        "--practitest-set-id=20000",
-    )
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert [line for line in result.stderr.lines if line.startswith("ERROR")] == [
-        "ERROR: PractiTest: project 9999 does not exist, or this token cannot see it; "
-        f"check {source}"
-    ]
-
-
 def test_field_values_a_field_refuses_are_left_out_once_and_lists_are_sent_as_lists(
     pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:

@@ -83,36 +83,51 @@ def test_a_set_that_does_not_exist_stops_the_session_before_any_test(
     assert "delivered" not in result.stdout.str()
 
 
-@pytest.mark.parametrize(
-    ("given", "source"),
-    [
-        ("flag", "--practitest-set-id"),
-        ("env", "PRACTITEST_SET_ID"),
-        ("ini", "ini practitest_set_id"),
-    ],
-)
-def test_a_set_that_does_not_exist_names_the_source_that_gave_it(
+#: an id that is not there, what else the session needs, and the line's start
+WRONG_IDS = {
+    "set": (
+        "set_id",
+        "99",
+        "--practitest-project-id=4500",
+        "test set 99 does not exist in project 4500",
+    ),
+    "project": (
+        "project_id",
+        "9999",
+        "--practitest-set-id=20000",
+        "project 9999 does not exist, or this token cannot see it",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", ["set", "project"])
+@pytest.mark.parametrize("given", ["flag", "env", "ini"])
+def test_a_set_or_project_that_does_not_exist_names_the_source_that_gave_it(
     pytester: pytest.Pytester,
     sim: Simulator,
     monkeypatch: pytest.MonkeyPatch,
     given: str,
-    source: str,
+    what: str,
 ) -> None:
+    """The project's line said PRACTITEST_PROJECT_ID whatever gave the id."""
+    key, value, other, said = WRONG_IDS[what]
     pytester.makepyfile(test_cart=SUITE)
-    options = ["-p", "no:cacheprovider", "--practitest", f"--practitest-url={sim.url}"]
-    options.append("--practitest-project-id=4500")
+    options = ["-p", "no:cacheprovider", "--practitest", f"--practitest-url={sim.url}", other]
+    source = {
+        "flag": f"--practitest-{key.replace('_', '-')}",
+        "env": f"PRACTITEST_{key.upper()}",
+        "ini": f"ini practitest_{key}",
+    }[given]
     if given == "flag":
-        options.append("--practitest-set-id=99")
+        options.append(f"{source}={value}")
     elif given == "env":
-        monkeypatch.setenv("PRACTITEST_SET_ID", "99")
+        monkeypatch.setenv(source, value)
     else:
-        pytester.makeini("[pytest]\npractitest_set_id = 99\n")
+        pytester.makeini(f"[pytest]\npractitest_{key} = {value}\n")
     result = pytester.runpytest(*options)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.startswith("ERROR")]
-    assert errors == [
-        f"ERROR: PractiTest: test set 99 does not exist in project 4500; check {source}"
-    ]
+    assert errors == [f"ERROR: PractiTest: {said}; check {source}"]
 
 
 def test_select_and_reporting_name_the_same_test_on_a_mapping_error(
