@@ -18,7 +18,7 @@ class Kind(str, Enum):
     RETRY = "retry"  #: a call failed and is tried again, or its fate is being checked
     RATE_LIMIT_WAIT = "rate_limit_wait"  #: waiting for our own limiter (``seconds``)
     SERVER_429 = "server_429"  #: PractiTest said 429 (``seconds`` to wait)
-    RECOVERED = "recovered"  #: a run found stored after an unclear answer
+    RECOVERED = "recovered"  #: runs found stored (an unclear answer, an earlier upload): count
     CREATED = "created"  #: a test set, test or instances were created
     WARNING = "warning"  #: something was left out; the summary shows it
 

@@ -53,8 +53,9 @@ class Progress:
         if event.kind in (Kind.RATE_LIMIT_WAIT, Kind.SERVER_429):
             wait = float(event.data.get("seconds", 0.0))
             self._held_until = max(self._held_until, self.clock() + wait)
-        if event.kind is Kind.BATCH_SENT:
+        if event.kind in (Kind.BATCH_SENT, Kind.RECOVERED):  # found stored: there, too
             self.delivered += int(event.data.get("count", 0))
+        if event.kind is Kind.BATCH_SENT:
             self._waiting = ""
             self._show()
         elif event.kind is Kind.RATE_LIMIT_WAIT and self.tty:

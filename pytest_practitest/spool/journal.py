@@ -373,6 +373,10 @@ class Spool:
     def where(self) -> str:
         return str(self.path)
 
+    def elsewhere(self) -> set[str]:
+        """Keys another copy's upload may have delivered, unmarked here: all, if not made here."""
+        return set() if self.trusted else set(self.records)
+
     def pending(self) -> list[RunRecord]:
         """Records not delivered yet, rejected ones included, in the order written."""
         return [r for key, r in self.records.items() if key not in self.delivered]

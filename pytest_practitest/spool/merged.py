@@ -45,6 +45,10 @@ class Journal(Protocol):
     @property
     def attempts(self) -> dict[str, Attempt]: ...
     def pending(self) -> list[RunRecord]: ...
+    def elsewhere(self) -> set[str]:
+        """Keys held by a spool not made here (a bundle, a copy): an upload of another copy
+        may have delivered them without a mark in these files."""
+
     def mark_attempt(self, keys: list[str]) -> Attempt: ...
     def mark_unsent(self, keys: list[str]) -> None: ...
     def mark_delivered(self, key: str, run_id: int) -> None: ...
@@ -104,6 +108,9 @@ class SpoolSet:
 
     def pending(self) -> list[RunRecord]:
         return [r for key, r in self.records.items() if key not in self.delivered]
+
+    def elsewhere(self) -> set[str]:
+        return {key for key, owners in self.owners.items() if any(not s.trusted for s in owners)}
 
     def _by_spool(self, keys: Iterable[str]) -> dict[int, tuple[Spool, list[str]]]:
         grouped: dict[int, tuple[Spool, list[str]]] = {}

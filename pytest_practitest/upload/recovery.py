@@ -21,6 +21,13 @@ refused with 422: the reference does not say that a refused bulk stored
 nothing. The spool notes every attempt first, so ``practitest upload`` does the
 same check after a crash.
 
+Before sending records held by a spool not made here (a bundle, downloaded again by a
+publish job run again), ``earlier_upload`` looks for them the same way: an earlier
+upload of another copy left no mark in these files. It reads the runs of a sample's
+instances first (the first records, which an upload posts first, and others spread over
+the rest), and the runs of every record's instance only when some of the sample are
+there: a first publish costs one call.
+
 What is left: a server that stores a post later than the read timeout plus
 twice ``settle_seconds`` after the client gave up (40 s with the defaults: 30 s
 read timeout, 5 s settle), or later than twice ``settle_seconds`` after it
@@ -47,6 +54,9 @@ from .payload import key_of
 
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
+
+#: an upload posts in the spool's order: the first records tell whether one ran before
+PROBE_FIRST = 20
 
 
 class Verification(NamedTuple):
@@ -83,12 +93,57 @@ class Recovery:
         self.on_event = on_event
         #: runs found stored after an unclear answer
         self.recovered = 0
+        #: runs an earlier upload of another copy of the records stored (``earlier_upload``)
+        self.earlier = 0
 
     def find_stored(
         self, batch: Sequence[RunRecord], instances: Mapping[str, int], attempt: Attempt
     ) -> list[RunRecord]:
         """Claim the runs the server stored for ``batch``; return the records it did not store."""
         stored = self.stored_runs(sorted({instances[r.key] for r in batch}), attempt.at)
+        missing, claimed = self._claim(batch, stored, "found stored as run")
+        self.recovered += claimed
+        return missing
+
+    def earlier_upload(
+        self, records: Sequence[RunRecord], instances: Mapping[str, int], since: float
+    ) -> list[RunRecord]:
+        """Claim the runs an earlier upload of another copy of these records stored (a publish
+        job run again with fresh copies of its bundles); return the records still to send.
+
+        One look first, at the runs of a sample's instances: the first ``PROBE_FIRST``
+        records (an upload posts in this order, so one that delivered anything delivered
+        some of these) and others spread over the rest, ``PAGE_SIZE`` instances in all. When
+        none of the sample was stored, nothing is claimed; else the runs of every record's
+        instance are read and each record whose key is there is claimed.
+        """
+        keyed = [r for r in records if r.key in instances]
+        rest = keyed[PROBE_FIRST:]
+        step = max(1, math.ceil(len(rest) / (PAGE_SIZE - PROBE_FIRST)))
+        sample = keyed[:PROBE_FIRST] + rest[::step]
+        probe = list(dict.fromkeys(instances[r.key] for r in sample))
+        stored = self.stored_runs(sorted(probe), since)
+        if not any(r.key in stored for r in sample):
+            return list(records)
+        stored = self.stored_runs(sorted({instances[r.key] for r in keyed}), since)
+        missing, claimed = self._claim(records, stored)
+        self.earlier += claimed
+        if claimed:
+            self.on_event(
+                Event(
+                    Kind.RECOVERED,
+                    f"{claimed} of these results are in PractiTest already, from an earlier "
+                    "upload of another copy of them: not sent again",
+                    count=claimed,
+                )
+            )
+        return missing
+
+    def _claim(
+        self, batch: Sequence[RunRecord], stored: Mapping[str, list[int]], found: str = ""
+    ) -> tuple[list[RunRecord], int]:
+        """Mark each record whose key ``stored`` holds as delivered (to its first run), each
+        said as ``found`` (when given); the others, and how many were claimed."""
         missing = []
         for record in batch:
             run_ids = stored.get(record.key)
@@ -96,9 +151,9 @@ class Recovery:
                 missing.append(record)
                 continue
             self.spool.mark_delivered(record.key, min(run_ids))
-            self.recovered += 1
             who = record.label or record.key
-            self.on_event(Event(Kind.RECOVERED, f"{who}: found stored as run {min(run_ids)}"))
+            if found:
+                self.on_event(Event(Kind.RECOVERED, f"{who}: {found} {min(run_ids)}", count=1))
             if len(run_ids) > 1:
                 self.on_event(
                     Event(
@@ -107,7 +162,7 @@ class Recovery:
                         f"({', '.join(map(str, sorted(run_ids)))}); it was posted more than once",
                     )
                 )
-        return missing
+        return missing, len(batch) - len(missing)
 
     def verify(self, records: Sequence[RunRecord], set_id: int, since: float) -> Verification:
         """Whether each of ``records`` is in PractiTest once: by key, in the set's runs.

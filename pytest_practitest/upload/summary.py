@@ -28,6 +28,8 @@ class UploadSummary:
     total: int = 0
     delivered: int = 0
     recovered: int = 0
+    #: found stored by an earlier upload of another copy of the records (a bundle's)
+    earlier: int = 0
     #: delivered results mapped to an instance of another set: sent to the same test's here
     moved: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
@@ -88,6 +90,12 @@ class UploadSummary:
             lines.append(
                 f"PractiTest: {self.recovered} of them were found stored after an unclear "
                 "answer (not posted twice)"
+            )
+        if self.earlier:
+            lines.append(
+                f"PractiTest: {self.earlier} of them {'were' if self.earlier != 1 else 'was'} "
+                "in PractiTest already, from an earlier upload of another copy (not posted "
+                "twice)"
             )
         reasons = list(self.rejected.values())
         for reason in reasons[:WARNINGS_SHOWN]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..errors import APIError, ConfigError, DeadlineExceeded, PractiTestError
@@ -34,6 +33,7 @@ from ..spool.journal import Attempt
 from ..spool.merged import Journal
 from .answers import Verdict, pointed
 from .autocreate import AutoCreate
+from .earlier import check_earlier, made
 from .fields import RunFields
 from .oversize import TooBig
 from .payload import FilePolicy, batches
@@ -152,7 +152,7 @@ class Uploader:
         started = time.monotonic()
         fatal = None
         try:
-            self._check_earlier_attempts()
+            check_earlier(self.spool, self.resolver, self.recovery)
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
@@ -162,15 +162,17 @@ class Uploader:
 
     def verify(self) -> Verification:
         """Each of the spool's results in PractiTest once? (``practitest upload --verify``)."""
-        created = datetime.fromisoformat(self.spool.meta.created).timestamp()
         records = list(self.spool.records.values())
-        return self.recovery.verify(records, self.resolver.resolve_set(), created)
+        return self.recovery.verify(
+            records, self.resolver.resolve_set(), made(self.spool.meta.created)
+        )
 
     def summary(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
         """Where the spool stands now."""
         return UploadSummary.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
+            earlier=self.recovery.earlier,
             moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
             calls=calls,
             seconds=seconds,
@@ -362,23 +364,6 @@ class Uploader:
         self, error: APIError, look: Callable[[], list[RunRecord]]
     ) -> list[RunRecord]:
         return settled_look(self.client, self.settings.settle_seconds, error, look)
-
-    def _check_earlier_attempts(self) -> None:
-        """After a crash: find what an earlier session's unanswered posts stored."""
-        unsure = [
-            r
-            for r in self.spool.pending()
-            if r.key in self.spool.attempts and r.key not in self.spool.rejected
-        ]
-        if not unsure:
-            return
-        found = self.resolver.resolve(unsure).found
-        groups: dict[Attempt, list[RunRecord]] = {}
-        for record in unsure:
-            if record.key in found:
-                groups.setdefault(self.spool.attempts[record.key], []).append(record)
-        for attempt, records in groups.items():
-            self.recovery.find_stored(records, found, attempt)
 
     # -- small helpers ---------------------------------------------------------
 

@@ -146,7 +146,8 @@ def test_four_deferred_shards_published_once_equal_one_undivided_session(
     assert again.returncode == 0, again.stdout + again.stderr
     posts = [r for r in sim.requests if r.method == "POST"]
     assert len(posts) == total // 20  # posts of 20 across the bundles, not 4 half-full ones
-    assert len(sim.requests) == 1 + 1 + total // 20  # the set, its instances, the posts
+    # the set, its instances, one look for an earlier upload of these bundles, the posts
+    assert len(sim.requests) == 1 + 1 + 1 + total // 20
 
 
 def test_the_same_bundle_twice_or_copied_is_sent_once(sim: Simulator, tmp_path: Path) -> None:
@@ -195,6 +196,34 @@ def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
     second = run_cli("upload", str(bundle), str(copy), *to, settings=personal)
     assert second.returncode == 0, second.stdout + second.stderr
     assert len(sim.entities("runs")) == PER_SHARD
+    assert max(keys_stored(sim).values()) == 1
+
+
+def test_a_publish_job_run_again_with_fresh_copies_posts_nothing_twice(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """A CI's "re-run job": the artifacts are downloaded again, without the first run's marks."""
+    publish = tmp_path / "publish"
+    publish.mkdir()
+    run_shards(tmp_path / "jobs", publish)
+    rerun = tmp_path / "rerun"
+    shutil.copytree(publish, rerun)  # the artifacts as the re-run job downloads them
+    # The first publish: its second post of runs is refused for the token, and it stops.
+    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
+    first = run_cli("upload", str(publish), *where(sim), settings=publish_env(sim))
+    assert first.returncode == 1, first.stdout + first.stderr
+    delivered = len(sim.entities("runs"))
+    assert delivered == 20
+    sim.faults.clear()
+    again = run_cli("upload", str(rerun), *where(sim), settings=publish_env(sim))
+    assert again.returncode == 0, again.stdout + again.stderr
+    total = SHARDS * PER_SHARD
+    assert f"PractiTest: {total} of {total} runs delivered to test set 20000" in again.stdout
+    assert (
+        "PractiTest: 20 of them were in PractiTest already, from an earlier upload of another "
+        "copy (not posted twice)"
+    ) in again.stdout
+    assert len(sim.entities("runs")) == total
     assert max(keys_stored(sim).values()) == 1
 
 

@@ -158,12 +158,12 @@ def test_after_a_crash_the_next_upload_finds_what_auto_create_stored(
     def died(self: Uploader, error: Exception, look: Any) -> Any:
         raise error  # the process ends here, before it looks
 
-    monkeypatch.setattr(Uploader, "_settled_look", died)
     names = [f"crashed {i}" for i in range(3)]
-    report, spool = upload(
-        sim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
-    )
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # undo this only (not the test's own cache folder)
+        patch.setattr(Uploader, "_settled_look", died)
+        report, spool = upload(
+            sim, tmp_path, records_for([Target(name=n) for n in names]), create_missing=True
+        )
     assert report.delivered == 0
     assert report.fatal is not None
     stored = len(sim.entities("runs"))
