@@ -2,8 +2,10 @@
 
 A test that prints or asserts the API token would put it in its run's output,
 its ``traceback.txt`` and its captured ``stdout``/``log``, then in the spool
-and in PractiTest. Every record therefore passes ``Redactor.record`` before it
-is written (the plugin's reporter and ``import-junit`` alike), and a long text
+and in PractiTest; one given as a parameter is in the node id and the test's
+name too (``test_login[hunter2pass]``). Every record therefore passes
+``Redactor.record`` before it is written (the plugin's reporter and
+``import-junit`` alike), and a long text
 the importer writes as a file passes ``Redactor.text``: the token's value and
 each value the user lists (``--practitest-redact``) become ``***``.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import FileRef, RunRecord, StepRecord
 
@@ -75,19 +77,41 @@ class Redactor:
         )
 
     def record(self, record: RunRecord) -> RunRecord:
-        """``record`` with every secret masked in its output, steps and inline files."""
+        """``record`` with every secret masked: its label, its test's name, its custom field
+        values, output, steps and inline files."""
         if not self.secrets or not self._holds_one(record):
             return record  # the usual case: no copy
+        target = record.target
+        if target.name is not None and (name := self.text(target.name)) != target.name:
+            target = replace(target, name=name)
         return replace(
             record,
+            label=self.text(record.label),
+            target=target,
+            custom_fields={k: self.value(v) for k, v in record.custom_fields.items()},
             output=self.text(record.output),
             steps=tuple(self.step(s) for s in record.steps),
             files=tuple(self.file(f) for f in record.files),
         )
 
+    def value(self, value: Any) -> Any:
+        """A custom field's value masked: a text, or each text of a list."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list | tuple):
+            return [self.text(v) if isinstance(v, str) else v for v in value]
+        return value
+
     def _holds_one(self, record: RunRecord) -> bool:
+        texts = [record.label, record.target.name or ""]
+        for value in record.custom_fields.values():
+            texts += value if isinstance(value, list | tuple) else [value]
+        if any(
+            secret in text for text in texts if isinstance(text, str) for secret in self.secrets
+        ):
+            return True
         if not (record.output or record.steps or record.files):
-            return False  # most passing tests: nothing to look in
+            return False  # most passing tests: nothing more to look in
         texts = [record.output]
         for step in record.steps:
             texts += [step.name, step.description or "", step.expected or "", step.actual or ""]

@@ -104,3 +104,37 @@ def test_import_junit_masks_the_token_in_output_and_files(sim: Simulator, tmp_pa
         [record] = spool.records.values()
     inline = {f.name: f.data for f in record.files if f.data is not None}
     assert inline["failure.txt"] == b"trace ***"
+
+
+PARAMETER = """
+import os
+import pytest
+
+@pytest.mark.parametrize("password", [os.environ.get("ADMIN_PASSWORD", "hunter2-secret")])
+def test_login(password):
+    assert password == "wrong", f"refused {password}"
+"""
+
+
+def test_a_secret_given_as_a_parameter_is_masked_in_the_node_id_and_the_test_name(
+    pytester: pytest.Pytester, run: Run, sim: Simulator
+) -> None:
+    """pytest names the test after its parameter: ``test_login[hunter2-secret]``."""
+    pytester.makepyfile(test_param=PARAMETER)
+    result = run(
+        "--practitest-redact=hunter2-secret",
+        "--practitest-spool=kept",
+        "--practitest-field=Build=staging hunter2-secret",
+        "-rN",
+    )
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*"])
+    [test] = [t for t in sim.entities("tests") if t["name"].startswith("test_param")]
+    assert test["name"] == "test_param.py::test_login[***]"
+    [stored] = sim.entities("runs")
+    assert "hunter2-secret" not in str(stored)
+    assert "refused ***" in (output(stored) or "")
+    assert "staging ***" in str(stored["custom-fields"])
+    practitest_lines = [line for line in result.outlines if "PractiTest" in line]
+    assert practitest_lines
+    assert not [line for line in practitest_lines if "hunter2-secret" in line]
