@@ -213,8 +213,10 @@ class SessionOutbox:
             return
         if not self._announced:
             self._announced = True
+            # with create-missing, a test not in PractiTest yet costs a call or more first
+            making = ", creating any test they lack," if self.settings.create_missing else ""
             say(
-                f"PractiTest: sending the last {now[1] - now[0]} of {now[1]} results "
+                f"PractiTest: sending the last {now[1] - now[0]} of {now[1]} results{making} "
                 f"(waiting at most {deadline:g} s; Ctrl-C stops the wait, nothing is lost)"
             )
         else:
