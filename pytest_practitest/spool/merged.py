@@ -95,8 +95,10 @@ class SpoolSet:
 
     @property
     def meta(self) -> SpoolMeta:
-        """The first spool's, with the oldest creation time (``--verify`` looks from then)."""
-        return replace(self.spools[0].meta, created=min(s.meta.created for s in self.spools))
+        """The first spool's, with the oldest creation time (``--verify`` looks from then); an
+        unreadable one is the oldest."""
+        oldest = min(self.spools, key=lambda s: s.meta.made_at() or float("-inf"))
+        return replace(self.spools[0].meta, created=oldest.meta.created)
 
     @property
     def where(self) -> str:

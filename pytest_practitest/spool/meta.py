@@ -41,6 +41,17 @@ class SpoolMeta:
             dry_run=settings.dry_run,
         )
 
+    def made_at(self) -> float | None:
+        """``created`` as a time of this machine's clock; None when it cannot be read (a
+        bundle's is its job's word)."""
+        try:
+            moment = datetime.fromisoformat(self.created)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            return moment.timestamp()
+        except (ValueError, TypeError, OverflowError, OSError):
+            return None
+
     def line(self) -> dict[str, Any]:
         """The meta line's fields (the destination's flat, ``project_id`` 0 for none)."""
         data = asdict(self)

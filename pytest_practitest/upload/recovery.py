@@ -21,12 +21,9 @@ refused with 422: the reference does not say that a refused bulk stored
 nothing. The spool notes every attempt first, so ``practitest upload`` does the
 same check after a crash.
 
-Before sending records held by a spool not made here (a bundle, downloaded again by a
-publish job run again), ``earlier_upload`` looks for them the same way: an earlier
-upload of another copy left no mark in these files. It reads the runs of a sample's
-instances first (the first records, which an upload posts first, and others spread over
-the rest), and the runs of every record's instance only when some of the sample are
-there: a first publish costs one call.
+Records held by a spool not made here (a bundle, downloaded again by a publish job run
+again) are looked for the same way before they are sent (``earlier.py``): an earlier
+upload of another copy left no mark in these files.
 
 What is left: a server that stores a post later than the read timeout plus
 twice ``settle_seconds`` after the client gave up (40 s with the defaults: 30 s
@@ -55,8 +52,9 @@ from .payload import key_of
 if TYPE_CHECKING:  # the HTTP stack loads only where a Client is made
     from ..api.client import Client
 
-#: an upload posts in the spool's order: the first records tell whether one ran before
-PROBE_FIRST = 20
+
+class TooManyRuns(Exception):
+    """A look at runs would read more pages than it may."""
 
 
 class Verification(NamedTuple):
@@ -93,53 +91,17 @@ class Recovery:
         self.on_event = on_event
         #: runs found stored after an unclear answer
         self.recovered = 0
-        #: runs an earlier upload of another copy of the records stored (``earlier_upload``)
-        self.earlier = 0
 
     def find_stored(
         self, batch: Sequence[RunRecord], instances: Mapping[str, int], attempt: Attempt
     ) -> list[RunRecord]:
         """Claim the runs the server stored for ``batch``; return the records it did not store."""
         stored = self.stored_runs(sorted({instances[r.key] for r in batch}), attempt.at)
-        missing, claimed = self._claim(batch, stored, "found stored as run")
+        missing, claimed = self.claim(batch, stored, "found stored as run")
         self.recovered += claimed
         return missing
 
-    def earlier_upload(
-        self, records: Sequence[RunRecord], instances: Mapping[str, int], since: float
-    ) -> list[RunRecord]:
-        """Claim the runs an earlier upload of another copy of these records stored (a publish
-        job run again with fresh copies of its bundles); return the records still to send.
-
-        One look first, at the runs of a sample's instances: the first ``PROBE_FIRST``
-        records (an upload posts in this order, so one that delivered anything delivered
-        some of these) and others spread over the rest, ``PAGE_SIZE`` instances in all. When
-        none of the sample was stored, nothing is claimed; else the runs of every record's
-        instance are read and each record whose key is there is claimed.
-        """
-        keyed = [r for r in records if r.key in instances]
-        rest = keyed[PROBE_FIRST:]
-        step = max(1, math.ceil(len(rest) / (PAGE_SIZE - PROBE_FIRST)))
-        sample = keyed[:PROBE_FIRST] + rest[::step]
-        probe = list(dict.fromkeys(instances[r.key] for r in sample))
-        stored = self.stored_runs(sorted(probe), since)
-        if not any(r.key in stored for r in sample):
-            return list(records)
-        stored = self.stored_runs(sorted({instances[r.key] for r in keyed}), since)
-        missing, claimed = self._claim(records, stored)
-        self.earlier += claimed
-        if claimed:
-            self.on_event(
-                Event(
-                    Kind.RECOVERED,
-                    f"{claimed} of these results are in PractiTest already, from an earlier "
-                    "upload of another copy of them: not sent again",
-                    count=claimed,
-                )
-            )
-        return missing
-
-    def _claim(
+    def claim(
         self, batch: Sequence[RunRecord], stored: Mapping[str, list[int]], found: str = ""
     ) -> tuple[list[RunRecord], int]:
         """Mark each record whose key ``stored`` holds as delivered (to its first run), each
@@ -180,26 +142,34 @@ class Recovery:
         }
         return Verification(len(records), missing, doubled)
 
-    def stored_runs(self, instance_ids: Sequence[int], since: float) -> dict[str, list[int]]:
+    def stored_runs(
+        self, instance_ids: Sequence[int], since: float, pages: int | None = None
+    ) -> dict[str, list[int]]:
         """Run ids by spool key, of the runs on ``instance_ids`` updated since ``since``.
 
         ``since`` is this machine's time; only the time elapsed since then goes to
         the server (``updated-hours-ago``, which it applies to its own clock), plus an
-        hour, so a server clock that differs from ours changes nothing.
+        hour, so a server clock that differs from ours changes nothing. ``pages``: at
+        most that many pages for each 100 instances, else TooManyRuns.
         """
         found: dict[str, list[int]] = {}
         for start in range(0, len(instance_ids), PAGE_SIZE):
             chunk = ",".join(map(str, instance_ids[start : start + PAGE_SIZE]))
-            for key, run_ids in self._stored({"instance-ids": chunk}, since).items():
+            for key, run_ids in self._stored({"instance-ids": chunk}, since, pages).items():
                 found.setdefault(key, []).extend(run_ids)
         return found
 
-    def _stored(self, params: dict[str, object], since: float) -> dict[str, list[int]]:
+    def _stored(
+        self, params: dict[str, object], since: float, pages: int | None = None
+    ) -> dict[str, list[int]]:
         """Run ids by spool key, of the runs ``params`` select, updated since ``since``."""
         hours = max(1, math.ceil((time.time() - since) / 3600) + 1)
         found: dict[str, list[int]] = {}
         path = f"/projects/{self.project_id}/runs.json"
-        for run in self.client.paginate(path, {**params, "updated-hours-ago": hours}):
+        listed = self.client.paginate(path, {**params, "updated-hours-ago": hours})
+        for index, run in enumerate(listed):
+            if pages is not None and index >= pages * PAGE_SIZE:
+                raise TooManyRuns(f"more than {pages * PAGE_SIZE} runs updated in {hours} hours")
             attributes = run.get("attributes")
             output = (
                 attributes.get("automated-execution-output")

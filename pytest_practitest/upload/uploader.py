@@ -33,7 +33,7 @@ from ..spool.journal import Attempt
 from ..spool.merged import Journal
 from .answers import Verdict, pointed
 from .autocreate import AutoCreate
-from .earlier import check_earlier, made
+from .earlier import Earlier, made
 from .fields import RunFields
 from .oversize import TooBig
 from .payload import FilePolicy, batches
@@ -129,6 +129,7 @@ class Uploader:
         # auto_create does not take an author: with one set, new tests go the documented way
         self.resolver.auto_create = settings.author_id is None
         self.recovery = Recovery(client, settings.project_id, spool, on_event)
+        self.earlier = Earlier(self.resolver, self.recovery, on_event)
         items = Items(self.policy, RunFields(client, settings.project_id, on_event))
         self.bulk = BulkRuns(client, settings.project_id, items, self.recovery)
         self.auto = AutoCreate(client, self.resolver, self.recovery, items, on_event)
@@ -152,7 +153,7 @@ class Uploader:
         started = time.monotonic()
         fatal = None
         try:
-            check_earlier(self.spool, self.resolver, self.recovery)
+            self.earlier.check(self.spool)
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
@@ -163,16 +164,15 @@ class Uploader:
     def verify(self) -> Verification:
         """Each of the spool's results in PractiTest once? (``practitest upload --verify``)."""
         records = list(self.spool.records.values())
-        return self.recovery.verify(
-            records, self.resolver.resolve_set(), made(self.spool.meta.created)
-        )
+        since = made(self.spool.meta.made_at(), trusted=not self.spool.elsewhere())
+        return self.recovery.verify(records, self.resolver.resolve_set(), since)
 
     def summary(self, fatal: str | None, seconds: float, calls: int) -> UploadSummary:
         """Where the spool stands now."""
         return UploadSummary.of_spool(
             self.spool,
             recovered=self.recovery.recovered,
-            earlier=self.recovery.earlier,
+            earlier=self.earlier.claimed,
             moved=sum(1 for key in self.resolver.moved if key in self.spool.delivered),
             calls=calls,
             seconds=seconds,
