@@ -132,8 +132,12 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"PractiTest: {error}") from None
     spool_dir = anchored(config, settings, "spool")
     assert spool_dir is not None  # the spool always has a value (default .practitest)
+    from .spool.redact import Redactor
+
+    redactor = Redactor.for_settings(settings)
     config.pluginmanager.register(
-        CapturePlugin(mapping, spool_dir / "artifacts"), "practitest-capture"
+        CapturePlugin(mapping, spool_dir / "artifacts", redactor.data if redactor else None),
+        "practitest-capture",
     )
     if config.pluginmanager.hasplugin("pytest-bdd"):
         from .collect.bdd import BddSteps
@@ -169,7 +173,10 @@ def _register_selector(
             plan, line = fetch(settings, mapping)
         except (ConfigError, APIError) as error:
             raise pytest.UsageError(f"PractiTest: --practitest-select: {error}") from None
-    selector = Selector(plan, mapping, settings.parametrized, line)
+    from .spool.redact import Redactor
+
+    mask = Redactor.for_settings(settings).text
+    selector = Selector(plan, mapping, settings.parametrized, line, mask)
     config.pluginmanager.register(selector, "practitest-select")
 
 

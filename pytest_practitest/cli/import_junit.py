@@ -170,8 +170,11 @@ def run(args: argparse.Namespace) -> int:
         for message in bad:
             print(visible(f"practitest import-junit: error: {message}"), file=sys.stderr)
         warnings += plugins.failures.lines()
+        if (renamed := converter.redactor.renamed()) is not None:
+            warnings.append(renamed)
         for message in capped(warnings):
-            print(f"PractiTest: warning: {message}", file=sys.stderr)
+            line = f"PractiTest: warning: {converter.redactor.text(message)}"
+            print(visible(line), file=sys.stderr)
         if plan is not None:
             print("\n".join(plan.lines()))
             print(f"  the {spool.count} records are in {spool.path}")

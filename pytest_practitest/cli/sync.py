@@ -149,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[str, Any]) -> int:
+    from ..spool.redact import Redactor
     from ..sync.apply import Applier
     from ..sync.definition import TestDefinition
     from ..sync.diff import Differ
@@ -183,7 +184,10 @@ def _sync(args: argparse.Namespace, settings: Any, client: Any, collected: dict[
         else f"as {count(len(definitions), 'PractiTest test')}"
     )
     print(f"{where}: {len(remote.instances)} instances; code: {tests}, {mapped}")
-    lines = plan.differences + plan.problems
+    # A line names a test by its node id: a secret among its parameters is masked, as
+    # it is in the name PractiTest gets.
+    mask = Redactor.for_settings(settings).text
+    lines = [mask(line) for line in plan.differences + plan.problems]
     if args.check:
         if lines:
             print("\n".join(lines))

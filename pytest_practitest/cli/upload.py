@@ -239,6 +239,8 @@ def _redact(journal: Journal, settings: Settings) -> None:
     for record in journal.pending() if redactor else ():
         if (masked := redactor.record(record)) is not record:
             journal.records[record.key] = masked
+    if (renamed := redactor.renamed()) is not None:
+        print(f"PractiTest: warning: {renamed}", file=sys.stderr)
 
 
 def _lacks(where: Destination) -> str | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..mapping import MappingFile, base_node_id
 from ..model import Target
 from ..options import OPTIONS
 from ..settings import resolve
+from ..spool.redact import Redactor
 from .paths import mapping_path
 from .target import target_of
 
@@ -41,9 +42,12 @@ PYTEST_MARKERS = frozenset(
 STEP_KEYS = ("name", "description", "expected")
 
 
-def _target(item: pytest.Item, mapping: MappingFile | None, parametrized: str) -> Target:
-    """The one place sync asks where an item's result goes (the rule reporting uses)."""
-    return target_of(item, mapping, parametrized)
+def _target(
+    item: pytest.Item, mapping: MappingFile | None, parametrized: str, mask: Callable[[str], str]
+) -> Target:
+    """The one place sync asks where an item's result goes (the rule reporting uses, a
+    secret in the name masked as reporting masks it)."""
+    return target_of(item, mapping, parametrized, mask)
 
 
 def sync_values(item: pytest.Item, key: str) -> list[Any] | None:
@@ -95,12 +99,17 @@ def description_of(item: pytest.Item) -> str | None:
 
 
 def definition_of(
-    item: pytest.Item, mapping: MappingFile | None, parametrized: str, repository: str | None
+    item: pytest.Item,
+    mapping: MappingFile | None,
+    parametrized: str,
+    repository: str | None,
+    mask: Callable[[str], str] = str,
 ) -> dict[str, Any]:
+    """What ``item`` declares; ``mask`` is applied to what PractiTest gets of its node id."""
     per_function = parametrized == "function" and getattr(item, "callspec", None) is not None
     key = base_node_id(item.nodeid) if per_function else item.nodeid
-    target = _target(item, mapping, parametrized)
-    automation = {"script_path": item.nodeid.split("::", 1)[0], "script_name": key}
+    target = _target(item, mapping, parametrized, mask)
+    automation = {"script_path": item.nodeid.split("::", 1)[0], "script_name": mask(key)}
     if repository:
         automation["script_repository"] = repository
     requirements = sync_values(item, "requirements")
@@ -147,6 +156,7 @@ class DefinitionWriter:
         config = session.config
         problems: list[str] = []
         parametrized, mapping, map_file = "instance", None, None
+        mask: Callable[[str], str] = str
         try:
             settings = resolve(
                 {option.dest: config.getoption(option.dest) for option in OPTIONS},
@@ -154,6 +164,7 @@ class DefinitionWriter:
                 token_env=config.getini("practitest_token_env") or None,
             )
             parametrized = settings.parametrized
+            mask = Redactor.for_settings(settings).text
             map_file = mapping_path(config, settings)
             # A file named but not there yet is the one sync is about to write.
             if map_file is not None and map_file.exists():
@@ -164,7 +175,7 @@ class DefinitionWriter:
         repository = repository_url(config.rootpath)
         for item in session.items:
             try:
-                definitions.append(definition_of(item, mapping, parametrized, repository))
+                definitions.append(definition_of(item, mapping, parametrized, repository, mask))
             except ConfigError as error:
                 problems.append(str(error))
         self.path.write_text(

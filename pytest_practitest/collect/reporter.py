@@ -152,7 +152,8 @@ class Reporter:
     def _forecast(self, items: list[pytest.Item]) -> None:
         """Say now, not after the suite, when creating the new tests cannot finish in time."""
         per_function = self.settings.parametrized == "function"
-        targets = [target_of(item, self.mapping, self.settings.parametrized) for item in items]
+        parametrized, mask = self.settings.parametrized, self.redactor.text
+        targets = [target_of(item, self.mapping, parametrized, mask) for item in items]
         names = {target.name for target in targets if target.name is not None}
         # one result per test, or, per function, one for all its parameter sets
         results = len(set(targets)) if per_function else len(items)
@@ -188,7 +189,8 @@ class Reporter:
                 + ", ".join(orphans[:5])
                 + (" ..." if len(orphans) > 5 else "")
             )
-        missing = self._missing()
+        # node ids name tests after their parameters: a secret among them is masked here too
+        missing = [self.redactor.text(line) for line in self._missing()]
         if not self.outbox.opened:
             self.lines = missing
             return
@@ -296,8 +298,12 @@ class Reporter:
         if not self.lines and not self.warnings:
             return
         terminalreporter.section("PractiTest")
+        if (renamed := self.redactor.renamed()) is not None:
+            self.warnings.append(renamed)
         for warning in capped(self.warnings):
-            terminalreporter.write_line(f"PractiTest: warning: {warning}")
+            terminalreporter.write_line(
+                visible(f"PractiTest: warning: {self.redactor.text(warning)}")
+            )
         for line in self.lines:
             terminalreporter.write_line(visible(line))
 

@@ -12,6 +12,7 @@ summary can name the planned instances no test here stands for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import pytest
@@ -40,11 +41,17 @@ class Selector:
     xdist controller, when ``--practitest-select`` is on."""
 
     def __init__(
-        self, plan: Planned, mapping: MappingFile | None, parametrized: str, line: str = ""
+        self,
+        plan: Planned,
+        mapping: MappingFile | None,
+        parametrized: str,
+        line: str = "",
+        mask: Callable[[str], str] | None = None,
     ) -> None:
         self.plan = plan
         self.mapping = mapping
         self.parametrized = parametrized
+        self.mask = mask  # a secret in a test's name, as reporting masks it
         self.line = line
         self.seen: set[int] = set()
         self.problem: str | None = None  # why instances of another set could not be placed
@@ -54,7 +61,7 @@ class Selector:
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         keep, drop = [], []
-        targets = [target_of(item, self.mapping, self.parametrized) for item in items]
+        targets = [target_of(item, self.mapping, self.parametrized, self.mask) for item in items]
         try:  # a marker's or a hook's instance of another set: which test it stands for
             self.plan.learn(targets)
         except PractiTestError as error:

@@ -25,10 +25,12 @@ class Capture:
     even when reporting is off, and defining a dataclass costs import time.
     """
 
-    __slots__ = ("artifacts", "files", "problems", "stack", "steps")
+    __slots__ = ("artifacts", "files", "mask", "problems", "stack", "steps")
 
-    def __init__(self, artifacts: Path) -> None:
+    def __init__(self, artifacts: Path, mask: Callable[[bytes], bytes] | None = None) -> None:
         self.artifacts = artifacts
+        #: secrets out of attached bytes before they are written (``Redactor.data``)
+        self.mask = mask
         self.steps: list[dict[str, Any]] = []
         self.files: list[dict[str, str]] = []
         self.stack: list[str] = []
@@ -43,7 +45,7 @@ class Capture:
             private_dirs(self.artifacts)
             safe = re.sub(r"[^\w.-]+", "_", name or "attachment.bin")[:100]
             path = self.artifacts / f"{uuid.uuid4().hex[:12]}-{safe}"
-            write_private(path, data)
+            write_private(path, data if self.mask is None else self.mask(data))
             return {"name": name or "attachment.bin", "path": str(path)}
         path = Path(data).resolve()
         return {"name": name or path.name, "path": str(path)}

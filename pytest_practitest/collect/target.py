@@ -13,8 +13,8 @@ map`` all ask here, so they name the same test.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -112,6 +112,17 @@ def per_function(item: pytest.Item, parametrized: str) -> bool:
     return parametrized == "function" and getattr(item, "callspec", None) is not None
 
 
-def target_of(item: pytest.Item, mapping: MappingFile | None, parametrized: str) -> Target:
-    """Where ``item``'s result goes: the one rule, for select, the forecast and map."""
-    return place(item, mapping).target(item.nodeid, per_function(item, parametrized))
+def target_of(
+    item: pytest.Item,
+    mapping: MappingFile | None,
+    parametrized: str,
+    mask: Callable[[str], str] | None = None,
+) -> Target:
+    """Where ``item``'s result goes: the one rule, for select, the forecast and map.
+
+    ``mask``: what reporting does to a test's name before it leaves (``Redactor.text``: a
+    secret among a test's parameters is in its node id, so in the default name)."""
+    target = place(item, mapping).target(item.nodeid, per_function(item, parametrized))
+    if mask is not None and target.name is not None and (name := mask(target.name)) != target.name:
+        return replace(target, name=name)
+    return target

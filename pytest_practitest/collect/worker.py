@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,15 @@ PROPERTY = "practitest"
 class CapturePlugin:
     """Registered (as ``practitest-capture``) wherever tests run, when reporting is on."""
 
-    def __init__(self, mapping: MappingFile | None, artifacts: Path) -> None:
+    def __init__(
+        self,
+        mapping: MappingFile | None,
+        artifacts: Path,
+        mask: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         self.mapping = mapping
         self.artifacts = artifacts
+        self.mask = mask  # secrets out of attached bytes (``Redactor.data``)
         # One folder per process: xdist workers never write into each other's.
         self._own_artifacts = artifacts / str(os.getpid())
 
@@ -41,7 +47,7 @@ class CapturePlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        current.set(Capture(self._own_artifacts))
+        current.set(Capture(self._own_artifacts, self.mask))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

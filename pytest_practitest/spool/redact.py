@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..events import count
 from ..model import FileRef, RunRecord, StepRecord
 
 if TYPE_CHECKING:
@@ -30,11 +31,15 @@ class Redactor:
     """Replaces each secret with ``***`` in texts, inline files and records."""
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
+        given = {s for s in secrets if s and len(s) >= MIN_LENGTH}
+        # pytest writes a parameter's non-ASCII characters as escapes in a node id
+        # (test_login[p\xe4ss]): that form of each secret is masked too
+        given |= {escaped(s) for s in given}
         # the longest first, so a secret holding another is masked whole
-        self.secrets = sorted(
-            {s for s in secrets if s and len(s) >= MIN_LENGTH}, key=len, reverse=True
-        )
+        self.secrets = sorted(given, key=len, reverse=True)
         self._encoded = [(s.encode("utf-8"), MASK.encode()) for s in self.secrets]
+        #: test names masked: each masked name, and the names it stands for (in memory only)
+        self._renamed: dict[str, set[str]] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Redactor:
@@ -83,6 +88,7 @@ class Redactor:
             return record  # the usual case: no copy
         target = record.target
         if target.name is not None and (name := self.text(target.name)) != target.name:
+            self._renamed.setdefault(name, set()).add(target.name)
             target = replace(target, name=name)
         return replace(
             record,
@@ -93,6 +99,26 @@ class Redactor:
             steps=tuple(self.step(s) for s in record.steps),
             files=tuple(self.file(f) for f in record.files),
         )
+
+    def renamed(self) -> str | None:
+        """A warning, once, when masking changed test names: a secret was a test's parameter,
+        and two tests may now share one name (so one PractiTest test, one last status)."""
+        if not self._renamed:
+            return None
+        names = sum(len(originals) for originals in self._renamed.values())
+        first = next(iter(self._renamed))
+        line = (
+            f"a secret is in {count(names, 'test name')} (a parameter of the test): "
+            f"PractiTest gets *** instead ({first})"
+        )
+        shared = [name for name, originals in self._renamed.items() if len(originals) > 1]
+        if shared:
+            line += (
+                f"; {count(len(shared), 'name')} now stand{'s' if len(shared) == 1 else ''} "
+                f"for several tests, whose results go to one PractiTest test ({shared[0]}): "
+                "give such parameters ids (pytest.mark.parametrize(..., ids=[...]))"
+            )
+        return line
 
     def value(self, value: Any) -> Any:
         """A custom field's value masked: a text, or each text of a list."""
@@ -121,3 +147,8 @@ class Redactor:
         return any(
             secret in f.data for f in files if f.data is not None for secret, _ in self._encoded
         )
+
+
+def escaped(secret: str) -> str:
+    """``secret`` as pytest writes a parameter into a node id: non-ASCII as escapes."""
+    return secret.encode("unicode_escape").decode("ascii")

@@ -325,3 +325,28 @@ def test_check_passes_after_a_sync_when_the_set_also_plans_manual_tests(
     )
     assert lines[2].endswith(" and 3 more")
     assert len(lines) == 3
+
+
+def test_a_secret_parameter_is_masked_in_the_tests_sync_creates(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """The name PractiTest gets is the one reporting sends (``test_login[***]``)."""
+    (tmp_path / "test_secret.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.parametrize('password', ['hunter2-secret'])\n"
+        "def test_login(password):\n    pass\n"
+    )
+    sim.clear_requests()
+    done = run_cli(
+        "sync",
+        "--set-id",
+        str(sim.info.set_id),
+        cwd=tmp_path,
+        timeout=120,
+        **env_of(sim),
+        PRACTITEST_REDACT="hunter2-secret",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "hunter2-secret" not in str(sim.entities("tests"))
+    assert "test_secret.py::test_login[***]" in [t["name"] for t in sim.entities("tests")]
+    assert "hunter2-secret" not in done.stdout + done.stderr

@@ -109,9 +109,11 @@ def test_import_junit_masks_the_token_in_output_and_files(sim: Simulator, tmp_pa
 PARAMETER = """
 import os
 import pytest
+from pytest_practitest import attach
 
-@pytest.mark.parametrize("password", [os.environ.get("ADMIN_PASSWORD", "hunter2-secret")])
+@pytest.mark.parametrize("password", ["hunter2-secret", "p\u00e4ssw\u00f6rd9"])
 def test_login(password):
+    attach(f"logged in with {password}".encode(), "session.txt")
     assert password == "wrong", f"refused {password}"
 """
 
@@ -119,22 +121,39 @@ def test_login(password):
 def test_a_secret_given_as_a_parameter_is_masked_in_the_node_id_and_the_test_name(
     pytester: pytest.Pytester, run: Run, sim: Simulator
 ) -> None:
-    """pytest names the test after its parameter: ``test_login[hunter2-secret]``."""
+    """pytest names a test after its parameter: ``test_login[hunter2-secret]``, and a
+    non-ASCII one escaped: ``test_login[p\\xe4ssw\\xf6rd9]``."""
     pytester.makepyfile(test_param=PARAMETER)
     result = run(
         "--practitest-redact=hunter2-secret",
+        "--practitest-redact=p\u00e4ssw\u00f6rd9",
         "--practitest-spool=kept",
         "--practitest-field=Build=staging hunter2-secret",
         "-rN",
     )
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*"])
+    lines = [line for line in result.outlines if "PractiTest" in line]
+    assert "PractiTest: 2 of 2 runs delivered to test set 20000 'Nightly regression'" in (
+        " ".join(lines)
+    )
+    assert (
+        "PractiTest: warning: a secret is in 2 test names (a parameter of the test): "
+        "PractiTest gets *** instead (test_param.py::test_login[***]); 1 name now stands for "
+        "several tests, whose results go to one PractiTest test "
+        "(test_param.py::test_login[***]): give such parameters ids "
+        "(pytest.mark.parametrize(..., ids=[...]))"
+    ) in lines
+    assert not [line for line in lines if "hunter2" in line or "xe4" in line or "\u00e4" in line]
     [test] = [t for t in sim.entities("tests") if t["name"].startswith("test_param")]
     assert test["name"] == "test_param.py::test_login[***]"
-    [stored] = sim.entities("runs")
+    stored = sim.entities("runs")
+    assert len(stored) == 2
     assert "hunter2-secret" not in str(stored)
-    assert "refused ***" in (output(stored) or "")
-    assert "staging ***" in str(stored["custom-fields"])
-    practitest_lines = [line for line in result.outlines if "PractiTest" in line]
-    assert practitest_lines
-    assert not [line for line in practitest_lines if "hunter2-secret" in line]
+    assert "xe4ssw" not in str(stored)
+    assert all("refused ***" in (output(one) or "") for one in stored)
+    assert all("staging ***" in str(one["custom-fields"]) for one in stored)
+    for one in stored:  # attach(bytes): written to a file before the record was made
+        assert attachments(sim, "run", one["id"])["session.txt"] == b"logged in with ***"
+    spooled = everything_under(pytester.path / "kept")
+    assert b"hunter2-secret" not in spooled
+    assert "p\u00e4ssw\u00f6rd9".encode() not in spooled

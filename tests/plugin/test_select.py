@@ -268,3 +268,24 @@ def test_a_marker_on_another_sets_instance_selects_by_the_last_status_in_the_set
     }
     nightly = sim.store.table("instances")[300000]
     assert sim.store.table("instances")[stored["instance-id"]]["test-id"] == nightly["test-id"]
+
+
+@pytest.mark.parametrize("parallel", [[], ["-n", "2"]])
+def test_a_test_named_with_a_masked_secret_is_selected(
+    pytester: pytest.Pytester, run: Run, sim: Simulator, parallel: list[str]
+) -> None:
+    """Its instance is ``test_login[***]`` in PractiTest: select names it the same way."""
+    pytester.makepyfile(
+        test_secret="import pytest\n\n"
+        "@pytest.mark.parametrize('password', ['hunter2-secret'])\n"
+        "def test_login(password):\n    pass\n"
+    )
+    first = run("--practitest-redact=hunter2-secret")
+    first.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*"])
+    [test] = [t for t in sim.entities("tests") if t["name"].startswith("test_secret")]
+    assert test["name"] == "test_secret.py::test_login[***]"
+    again = run(
+        "--practitest-redact=hunter2-secret", "--practitest-select", *parallel, subprocess=True
+    )
+    again.stdout.fnmatch_lines(["PractiTest: 1 of 1 runs delivered*", "*1 passed*"])
+    assert len(sim.entities("runs")) == 2
