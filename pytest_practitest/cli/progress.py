@@ -112,6 +112,7 @@ def send_pending(
     intro: str = "",
     verify: bool = False,
     rate_limiter: RateLimiter | None = None,
+    completed: Callable[[UploadSummary], None] | None = None,
 ) -> UploadSummary | None:
     """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
 
@@ -120,6 +121,7 @@ def send_pending(
     client, e.g. no token. ``verify``: then check that each result is in
     PractiTest once (``report.verified``), and print what is not. ``rate_limiter``:
     one shared by several deliveries to the same account (else the settings' own).
+    ``completed``: given the report before its lines are printed (to say how to resume).
     """
     from ..api.client import Client  # only now: a dry run loads no HTTP library
     from ..upload.uploader import Uploader
@@ -145,6 +147,8 @@ def send_pending(
         checked = uploader.verify() if verify and report.fatal is None else None
     if progress.tty:
         print(file=sys.stderr)  # end the bar's line
+    if completed is not None:
+        completed(report)
     print("\n".join(report.lines()))
     if checked is not None:
         report.verified = not checked.missing and not checked.doubled

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ..spool.journal import Spool
     from ..spool.merged import Journal
     from ..upload.publisher import Publisher
+    from ..upload.summary import UploadSummary
 
 #: where results go: a spool made here keeps its own unless given here; a bundle or a
 #: spool from elsewhere takes them from here (flags, environment, ini, defaults)
@@ -216,7 +218,15 @@ def _upload_all(
         groups.items(), shares(deadline, len(groups)), strict=True
     ):
         code = _upload_group(
-            spools, where, settings, args, share, retarget, limiter, sources[where]
+            spools,
+            where,
+            settings,
+            args,
+            share,
+            retarget,
+            limiter,
+            sources[where],
+            publisher.again(where),
         )
         worst = max(worst, code)
     return worst
@@ -264,6 +274,7 @@ def _upload_group(
     retarget: _Retarget,
     limiter: RateLimiter | None,
     sources: tuple[str | None, str | None] = (None, None),
+    again: tuple[str, str] = ("", ""),
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
@@ -308,6 +319,13 @@ def _upload_group(
         intro = f"PractiTest: {len(pending)} of {journal.count} records in {held_in} still to send"
         if held > journal.count:
             intro += f" ({held - journal.count} held twice: sent once)"
+
+        def completed(report: UploadSummary) -> None:
+            # A resume names the spools that still hold something, with this command's flags.
+            left = [s for s in spools if any(key not in s.delivered for key in s.records)]
+            report.spool_path = " ".join(shlex.quote(str(s.path)) for s in left)
+            report.again_where, report.again_how = again
+
         report = send_pending(
             "upload",
             settings,
@@ -318,6 +336,7 @@ def _upload_group(
             intro,
             args.verify,
             limiter,
+            completed,
         )
         if report is None:
             return 2
@@ -326,12 +345,18 @@ def _upload_group(
                 done = sum(1 for key in spool.records if key in spool.delivered)
                 print(visible(f"PractiTest: {spool.path}: {done} of {spool.count} delivered"))
     removed = []
-    if not (report.fatal or report.verified is False):
+    if report.verified is not False:  # a spool all of whose results were delivered goes
         for spool in spools:
             if remove_delivered(spool.path):
                 removed.append(str(spool.path))
-    if removed:
+    if removed and not (report.undelivered or report.fatal):
         print(visible(f"PractiTest: everything is delivered; removed {', '.join(removed)}"))
+    elif removed:
+        print(
+            visible(
+                f"PractiTest: every result in these was delivered; removed {', '.join(removed)}"
+            )
+        )
     if report.undelivered or report.fatal or report.verified is False:
         return 1
     return 0

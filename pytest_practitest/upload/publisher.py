@@ -12,6 +12,7 @@ custom field the publisher does not allow (``--bundle-fields``).
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,8 @@ class Publisher:
         self.flags = {k for k in KEYS if settings.sources.get(k, "").startswith("--")}
         self.sources = settings.sources
         self.allowed = frozenset(settings.bundle_fields)
+        given = settings.sources.get("map", "").startswith("--") and settings.map is not None
+        self.map_flag = str(settings.map) if given else None
 
     def _given(self, key: str) -> str:
         return {
@@ -111,6 +114,30 @@ class Publisher:
         if spool.trusted and "project_id" not in self.flags and named.project_id is not None:
             return f"the project {spool.path} names, or re-target it with --project-id"
         return self.sources.get("project_id")
+
+    def again(self, where: Destination) -> tuple[str, str]:
+        """The flags this upload was given, as a resume must repeat them (each with a leading
+        space): where to, and how (the knobs a re-targeting advice names itself)."""
+        given = self.flags
+        to: list[str] = []
+        if "url" in given and where.url:
+            to += ["--url", where.url]
+        if "project_id" in given and where.project_id:
+            to += ["--project-id", str(where.project_id)]
+        if "set_id" in given and where.set_id is not None:
+            to += ["--set-id", str(where.set_id)]
+        elif "set_name" in given and where.set_name:
+            to += ["--set-name", where.set_name]
+        how: list[str] = []
+        if "create_missing" in given and where.create_missing:
+            how.append("--create-missing")
+        if "author_id" in given and where.author_id is not None:
+            how += ["--author-id", str(where.author_id)]
+        if self.map_flag is not None:
+            how += ["--map", self.map_flag]
+        return "".join(f" {shlex.quote(part)}" for part in to), "".join(
+            f" {shlex.quote(part)}" for part in how
+        )
 
     def results_only(self, spool: Spool) -> int:
         """A spool from elsewhere: its pending records without tester and without the

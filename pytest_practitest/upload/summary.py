@@ -46,6 +46,11 @@ class UploadSummary:
     rate_waited: float = 0.0
     #: new tests created for the results (create-missing)
     created: int = 0
+    #: the command line's flags a resume repeats: where to (``--url``, ``--project-id``,
+    #: the set), and how (``--create-missing``, ``--author-id``, ``--map``), each with a
+    #: leading space (``practitest upload``: a bundle's destination is the publisher's)
+    again_where: str = ""
+    again_how: str = ""
 
     @classmethod
     def of_spool(cls, spool: Journal, **rest: Any) -> UploadSummary:
@@ -116,15 +121,16 @@ class UploadSummary:
         path = self.spool_path
         line = f"PractiTest: {self.undelivered} not delivered; kept in {path}; "
         rejected = len(self.rejected)
+        where = path + self.again_where
         if not rejected:
-            line += f"resume with: practitest upload {path}"
+            line += f"resume with: practitest upload {where}{self.again_how}"
             if self.fatal and CONNECT_FAILED in self.fatal:
                 # A session's own spool keeps its URL; the environment does not move it.
                 line += " (to the same URL; add --url URL if that one was wrong)"
             return line
         unsent = self.undelivered - rejected
         if unsent > 0:
-            line += f"the {unsent} unsent: practitest upload {path}; "
+            line += f"the {unsent} unsent: practitest upload {where}{self.again_how}; "
         them = "it" if rejected == 1 else "them"
         line += f"the {rejected} rejected {'is' if rejected == 1 else 'are'} refused again by a "
-        return line + "plain resume: " + retarget(them, path, self.rejected.values())
+        return line + "plain resume: " + retarget(them, where, self.rejected.values())

@@ -341,3 +341,35 @@ def test_a_bundle_published_with_the_destination_only_in_the_environment_is_deli
         "'Nightly regression'" in result.stdout
     )
     assert len(sim.entities("runs")) == PER_SHARD
+
+
+def test_the_resume_line_after_a_stopped_publish_repeats_its_flags_and_works(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    publish = tmp_path / "publish"
+    publish.mkdir()
+    run_shards(tmp_path / "jobs", publish)
+    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
+    first = run_cli("upload", str(publish), *where(sim), settings=publish_env(sim))
+    assert first.returncode == 1, first.stdout + first.stderr
+    author = sim.info.users["owner@example.com"]
+    [resume] = [line for line in first.stdout.splitlines() if "resume with: " in line]
+    # shards 0 and 1 went whole in the first post of 20: removed, and not named
+    assert resume.endswith(
+        f"resume with: practitest upload {publish / 'shard-2' / 'spool.jsonl'} "
+        f"{publish / 'shard-3' / 'spool.jsonl'} --project-id 4500 --set-id 20000 "
+        f"--create-missing --author-id {author}"
+    )
+    assert not (publish / "shard-0").exists()
+    assert (
+        f"PractiTest: every result in these was delivered; removed "
+        f"{publish / 'shard-0' / 'spool.jsonl'}, {publish / 'shard-1' / 'spool.jsonl'}"
+    ) in first.stdout
+    sim.faults.clear()
+    # the line as printed, in an environment that names no destination of its own
+    command = resume.split("resume with: practitest ", 1)[1].split()
+    env = {"PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": sim.url, "PRACTITEST_RATE_LIMIT": "0"}
+    again = run_cli(*command, settings=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(sim.entities("runs")) == SHARDS * PER_SHARD
+    assert max(keys_stored(sim).values()) == 1
