@@ -7,6 +7,7 @@ a running session has the spool open); 2 usage error (a folder that does not exi
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -21,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         nargs="*",
         metavar="DIR_OR_SPOOL",
-        help="spool folders or files (default: PRACTITEST_SPOOL, else ini practitest_spool, "
+        help="spool files, bundles, folders holding them (searched as practitest upload "
+        "does), or glob patterns (default: PRACTITEST_SPOOL, else ini practitest_spool, "
         "else .practitest)",
     )
     parser.add_argument(
@@ -35,30 +37,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """List spools, then discard those asked for: 0 done, 1 nothing discarded, 2 usage error."""
+    from ..spool.bundle import NoSpools, find_spools
     from ..spool.cleanup import discard
     from ..spool.inventory import contents_of, spools_in
 
     out = out or sys.stdout
-    if args.folders:
-        given = args.folders
-    else:  # the spool folder the plugin and the other commands use here
+    paths: list[Path] = []
+    if not args.folders:  # the spool folder the plugin and the other commands use here
         from ..errors import ConfigError
         from .flags import command_settings
 
         try:
-            given = [command_settings({}, "spools").spool]
+            folder = command_settings({}, "spools").spool
         except ConfigError as error:
             print(f"practitest spools: error: {error}", file=sys.stderr)
             return 2
-    paths: list[Path] = []
-    for place in given:
-        if place.is_dir():
-            paths += spools_in(place)
-        elif place.is_file():
-            paths.append(place)
-        else:
+        paths = spools_in(folder) if folder.is_dir() else []  # none yet: nothing waits
+    for place in args.folders:
+        # As practitest upload reads them: spool files, bundles, folders holding either (a
+        # CI's downloaded artifacts), glob patterns.
+        if not place.exists() and not glob.has_magic(str(place)):
             print(f"practitest spools: error: {place}: no such folder or file", file=sys.stderr)
             return 2
+        try:
+            paths += [p for p in find_spools([place]) if p not in paths]
+        except NoSpools:
+            continue
     summaries = [contents_of(path) for path in paths]
     for summary in summaries:
         print("\n".join(summary.lines()), file=out)

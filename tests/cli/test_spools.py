@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_practitest.events import count
 from pytest_practitest.model import Destination, RunRecord, Status, Target
 from pytest_practitest.simulator import Simulator
 from pytest_practitest.spool.journal import Spool, SpoolMeta
@@ -172,3 +173,29 @@ def test_discard_yes_and_a_missing_folder(tmp_path: Path, sim: Simulator) -> Non
     empty = run_cli("spools", str(tmp_path), "--discard", "--yes")
     assert empty.returncode == 0
     assert empty.stdout.strip() == "0 spools; nothing waits for delivery"
+
+
+def test_a_folder_of_downloaded_artifacts_is_searched_as_upload_searches_it(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    artifacts = tmp_path / "artifacts"
+    for shard in (1, 2):
+        meta = SpoolMeta(Destination(project_id=4500), bundle=True, source="pytest")
+        with Spool.create(artifacts / f"practitest-{shard}", meta, name="spool.jsonl") as spool:
+            spool.add(RunRecord(target=Target(name=f"t{shard}"), status=Status.PASSED))
+    for place in (artifacts, artifacts / "practitest-1", artifacts / "practitest-*"):
+        listed = run_cli("spools", str(place))
+        assert listed.returncode == 0, listed.stderr
+        shards = 2 if place != artifacts / "practitest-1" else 1
+        assert (
+            f"{count(shards, 'spool')}; {count(shards, 'result')} not delivered in {shards}"
+        ) in listed.stdout.splitlines()
+        assert listed.stdout.splitlines()[0].startswith(
+            f"{artifacts / 'practitest-1' / 'spool.jsonl'}  "
+        )
+
+
+def test_no_spool_folder_yet_is_nothing_to_send(tmp_path: Path) -> None:
+    listed = run_cli("spools", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip() == "0 spools; nothing waits for delivery"
