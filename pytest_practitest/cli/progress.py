@@ -113,6 +113,7 @@ def send_pending(
     verify: bool = False,
     rate_limiter: RateLimiter | None = None,
     completed: Callable[[UploadSummary], None] | None = None,
+    where: str = "",
 ) -> UploadSummary | None:
     """Send the ``pending`` records ``spool`` still holds, showing progress; print the summary.
 
@@ -122,6 +123,7 @@ def send_pending(
     PractiTest once (``report.verified``), and print what is not. ``rate_limiter``:
     one shared by several deliveries to the same account (else the settings' own).
     ``completed``: given the report before its lines are printed (to say how to resume).
+    ``where``: printed once the client is made, before its first call.
     """
     from ..api.client import Client  # only now: a dry run loads no HTTP library
     from ..upload.uploader import Uploader
@@ -133,6 +135,8 @@ def send_pending(
     except ConfigError as error:
         print(f"practitest {command}: error: {error}", file=sys.stderr)
         return None
+    if where:
+        print(where, flush=True)
     with client.session:
         uploader = Uploader(client, upload_settings, spool, on_event=progress)
         problem = _set_problem(uploader)

@@ -309,11 +309,6 @@ def _upload_group(
         if args.dry_run:
             print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
             return 0
-        print(
-            f"PractiTest: sending to {resolve_base_url(settings.url)}, project "
-            f"{where.project_id}, {where.test_set()}",
-            flush=True,
-        )
         held = sum(s.count for s in spools)
         held_in = str(spools[0].path) if len(spools) == 1 else f"{len(spools)} spools"
         intro = f"PractiTest: {len(pending)} of {journal.count} records in {held_in} still to send"
@@ -337,6 +332,9 @@ def _upload_group(
             args.verify,
             limiter,
             completed,
+            # where the token goes, once there is one, before the first call
+            f"PractiTest: sending to {resolve_base_url(settings.url)}, project "
+            f"{where.project_id}, {where.test_set()}",
         )
         if report is None:
             return 2

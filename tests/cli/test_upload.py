@@ -507,6 +507,16 @@ def test_a_spool_copied_from_elsewhere_or_forged_is_not_trusted(
     assert sim.requests == []
 
 
+def test_without_a_token_nothing_says_it_is_sending(sim: Simulator, tmp_path: Path) -> None:
+    path = write_spool(tmp_path, sim.url)
+    result = practitest("upload", str(path), token=None, PRACTITEST_TOKEN="")
+    assert result.returncode == 2
+    assert "sending to" not in result.stdout
+    assert result.stderr.startswith("practitest upload: error: ")
+    assert "PRACTITEST_TOKEN" in result.stderr
+    assert sim.requests == []
+
+
 def test_a_set_that_does_not_exist_is_one_line_and_nothing_is_sent(
     sim: Simulator, tmp_path: Path
 ) -> None:
