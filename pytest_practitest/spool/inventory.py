@@ -27,6 +27,8 @@ class Rejection(NamedTuple):
 
     reason: str
     tests: tuple[str, ...]
+    #: the rejected records' keys, in the order of ``tests``
+    keys: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         count = len(self.tests)
@@ -39,20 +41,23 @@ def grouped(rejected: dict[str, str], records: dict[str, RunRecord]) -> tuple[Re
     """``rejected`` (reason by key, each as ``label: reason``) grouped by reason, most common
     first. A reason naming its record's target (``test 'test_a' has no instance ...``) says
     "the test" instead, so that results rejected for the same reason group."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {}
     for key, text in rejected.items():
         record = records.get(key)
         if record is None:
             label, _, reason = text.partition(": ")
-            groups.setdefault(reason or label, []).append(label if reason else key)
+            groups.setdefault(reason or label, []).append((label if reason else key, key))
             continue
         described = record.target.describe()
         label = record.label or described
         reason = text.removeprefix(f"{label}: ").replace(described, "the test", 1)
         named = label if record.label in ("", record.target.name) else f"{label} ({described})"
-        groups.setdefault(reason, []).append(named)
+        groups.setdefault(reason, []).append((named, key))
     ordered = sorted(groups.items(), key=lambda group: -len(group[1]))
-    return tuple(Rejection(reason, tuple(tests)) for reason, tests in ordered)
+    return tuple(
+        Rejection(reason, tuple(t for t, _ in tests), tuple(k for _, k in tests))
+        for reason, tests in ordered
+    )
 
 
 class SpoolContents(NamedTuple):

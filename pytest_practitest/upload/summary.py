@@ -51,15 +51,28 @@ class UploadSummary:
     #: leading space (``practitest upload``: a bundle's destination is the publisher's)
     again_where: str = ""
     again_how: str = ""
+    #: the rejections grouped by reason, most common first: [text, count, first tests]
+    #: (a group of one keeps its own text; JSON-safe: a delivery process sends it)
+    rejected_groups: list[list[Any]] = field(default_factory=list)
 
     @classmethod
     def of_spool(cls, spool: Journal, **rest: Any) -> UploadSummary:
         """Where ``spool`` stands: its records, deliveries and standing rejections."""
+        from ..spool.inventory import grouped
+
+        rejected = {k: v for k, v in spool.rejected.items() if k not in spool.delivered}
+        groups: list[list[Any]] = []
+        for group in grouped(rejected, spool.records):
+            if len(group.tests) == 1:  # said as PractiTest's answer named it
+                groups.append([rejected[group.keys[0]], 1, []])
+            else:
+                groups.append([group.reason, len(group.tests), list(group.tests[:3])])
         return cls(
             total=spool.count,
             delivered=len(spool.delivered),
-            rejected={k: v for k, v in spool.rejected.items() if k not in spool.delivered},
+            rejected=rejected,
             spool_path=spool.where,
+            rejected_groups=groups,
             **rest,
         )
 
@@ -102,18 +115,29 @@ class UploadSummary:
                 "in PractiTest already, from an earlier upload of another copy (not posted "
                 "twice)"
             )
-        reasons = list(self.rejected.values())
-        for reason in reasons[:WARNINGS_SHOWN]:
-            lines.append(f"PractiTest: rejected: {reason}")
-        if len(reasons) > WARNINGS_SHOWN:
-            lines.append(
-                f"PractiTest: ... and {len(reasons) - WARNINGS_SHOWN} more rejected (see the spool)"
-            )
+        lines += self._rejected_lines()
         if self.fatal:
             lines.append(f"PractiTest: stopped: {self.fatal}")
         if self.undelivered:
             lines.append(self.resume_line())
         return [visible(line) for line in lines]
+
+    def _rejected_lines(self) -> list[str]:
+        """A line per reason (results rejected for the same one are one line, with their
+        count and first tests), then how many more, if any."""
+        groups = self.rejected_groups or [[text, 1, []] for text in self.rejected.values()]
+        lines = []
+        for text, number, tests in groups[:WARNINGS_SHOWN]:
+            if number == 1:
+                lines.append(f"PractiTest: rejected: {text}")
+                continue
+            more = f", and {number - len(tests)} more" if number > len(tests) else ""
+            named = f"{', '.join(tests)}{more}"
+            lines.append(f"PractiTest: rejected: {number} results ({named}): {text}")
+        left = sum(number for _, number, _ in groups[WARNINGS_SHOWN:])
+        if left:
+            lines.append(f"PractiTest: ... and {left} more rejected (see the spool)")
+        return lines
 
     def resume_line(self) -> str:
         """What to run for the rest: a plain resume sends the unsent; the rejected go again

@@ -61,7 +61,8 @@ def test_upload_resumes_and_reports(sim: Simulator, tmp_path: Path) -> None:
         "FILE (other tests)"
     ) in first.stdout.splitlines()
     # Said once, in the summary (not also as a progress line on stderr).
-    assert "rejected: test_2: test 'No such test' has no instance" in first.stdout
+    assert "rejected: 3 results (test_2 (test 'No such test'), " in first.stdout
+    assert "): the test has no instance in test set 20000" in first.stdout
     assert "rejected:" not in first.stderr
     again = practitest("upload", str(path))
     assert again.returncode == 1

@@ -500,7 +500,7 @@ def test_every_testcase_is_its_own_run_but_pytests_teardown_twin(
     assert [c.name for c in cases].count("test_locked") == 1
 
 
-def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
+def test_sixty_rejections_for_one_reason_are_one_line_in_the_summary_only(
     sim: Simulator, tmp_path: Path
 ) -> None:
     cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(60))
@@ -510,8 +510,23 @@ def test_sixty_rejections_are_twenty_lines_and_a_count_in_the_summary_only(
     # Not also as progress lines on stderr: a terminal showed each twice.
     assert [line for line in result.stderr.splitlines() if "rejected" in line] == []
     summary = [line for line in result.stdout.splitlines() if "rejected: " in line]
-    assert len(summary) == 20
-    assert "PractiTest: ... and 40 more rejected (see the spool)" in result.stdout
+    assert summary == [
+        "PractiTest: rejected: 60 results (c::t0 (test 'c.t0'), c::t1 (test 'c.t1'), "
+        "c::t2 (test 'c.t2'), and 57 more): the test has no instance in test set 20000 "
+        "('Nightly regression'); map it, or turn on create-missing (--create-missing; in "
+        "pytest --practitest-create-missing)"
+    ]
+
+
+def test_rejections_for_many_reasons_are_twenty_lines_and_a_count() -> None:
+    from pytest_practitest.upload.summary import UploadSummary
+
+    reasons = {f"k{i}": f"test_{i}: refused for reason {i}" for i in range(25)}
+    lines = UploadSummary(total=25, rejected=reasons).lines()
+    rejected = [line for line in lines if line.startswith("PractiTest: rejected: ")]
+    assert rejected[0] == "PractiTest: rejected: test_0: refused for reason 0"
+    assert len(rejected) == 20
+    assert "PractiTest: ... and 5 more rejected (see the spool)" in lines
 
 
 def test_the_summary_counts_every_call_the_import_made(sim: Simulator, tmp_path: Path) -> None:
