@@ -67,16 +67,22 @@ class Verification(NamedTuple):
     def lines(self) -> list[str]:
         if not self.missing and not self.doubled:
             return [f"PractiTest: verified: each of the {self.total} results is in PractiTest once"]
+        missing, doubled = len(self.missing), len(self.doubled)
         lines = [
-            f"PractiTest: verify: {len(self.missing)} of {self.total} results are not in "
-            f"PractiTest, {len(self.doubled)} are there more than once"
+            f"PractiTest: verify: {missing} of {self.total} results {_are(missing)} not in "
+            f"PractiTest, {doubled} {_are(doubled)} there more than once"
         ]
         lines += [f"PractiTest: missing: {label}" for label in self.missing[:10]]
         lines += [
-            f"PractiTest: more than once: {label} (runs {', '.join(map(str, runs))})"
+            f"PractiTest: more than once: {label} (runs {', '.join(map(str, runs))}: one is "
+            "the result, delete the others in PractiTest)"
             for label, runs in list(self.doubled.items())[:10]
         ]
         return lines
+
+
+def _are(number: int) -> str:
+    return "is" if number == 1 else "are"
 
 
 class Recovery:

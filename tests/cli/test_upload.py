@@ -303,10 +303,11 @@ def test_verify_says_each_result_is_there_once_or_names_what_is_not(
     assert result.returncode == 1
     assert "PractiTest: 2 of 2 runs delivered" in result.stdout
     assert (
-        "PractiTest: verify: 0 of 2 results are not in PractiTest, 1 are there more than once"
+        "PractiTest: verify: 0 of 2 results are not in PractiTest, 1 is there more than once"
         in result.stdout
     )
     assert "PractiTest: more than once: test_0 (runs " in result.stdout
+    assert ": one is the result, delete the others in PractiTest)" in result.stdout
     assert doubled.exists()  # kept: a person should look
 
 
