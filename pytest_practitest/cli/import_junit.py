@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"practitest import-junit: error: {text}", file=sys.stderr)
         return 2
     paths, bad = _paths(args.paths)
-    spool = Spool.create(settings.spool, SpoolMeta.from_settings(settings, "junit"))
+    meta = SpoolMeta.from_settings(settings, "junit")
+    meta.created = _written(paths) or meta.created
+    spool = Spool.create(settings.spool, meta)
     converter.artifacts = spool.path.with_suffix("") / "artifacts"
     plan = None
     if settings.dry_run:
@@ -159,8 +163,18 @@ def run(args: argparse.Namespace) -> int:
         if plan is not None:
             plan.add(record)
 
+    from ..junit.convert import file_keys
+
+    read: dict[str, Path] = {}  # the files read, by their keys: a copy's results go once
     with spool:
         for path in paths:
+            converter.keys = file_keys(path, converter.how)
+            if converter.keys is not None and converter.keys.prefix in read:
+                same = read[converter.keys.prefix]
+                print(visible(f"PractiTest: {path}: the same results as {same}; once"), flush=True)
+                continue
+            if converter.keys is not None:
+                read[converter.keys.prefix] = path
             count, problem = _import_file(path, converter, keep, args.suite_as_test)
             spool.flush()
             if problem is not None:
@@ -229,6 +243,25 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
         warn=warn,
         redactor=Redactor.for_settings(settings),
     )
+    # What, besides a file's bytes, decides the runs it makes: the same file imported the
+    # same way again has the same keys (found, not posted twice); imported another way
+    # (other names, fields, attachments, plugins), its results are new runs.
+    converter.how = json.dumps(
+        [
+            args.name_template,
+            args.timestamp,
+            str(args.attachments_base or ""),
+            args.suite_as_test,
+            list(args.property_field),
+            list(args.plugins or ()),
+            list(settings.fields),
+            dict(settings.status_map),
+            settings.version,
+            str(settings.map or ""),
+            settings.max_file_bytes,
+        ],
+        default=str,
+    )
     return settings, converter
 
 
@@ -260,6 +293,16 @@ def _import_file(
             f" ({count} testcases before it were imported)" if count else ""
         )
     return count, None
+
+
+def _written(paths: list[Path]) -> str | None:
+    """When the results were written: the oldest file's time (not later than now). An import
+    of the same file again looks for what this one delivers from then on."""
+    try:
+        oldest = min(min(path.stat().st_mtime for path in paths), time.time())
+    except (OSError, ValueError):
+        return None
+    return datetime.fromtimestamp(oldest, timezone.utc).isoformat(timespec="seconds")
 
 
 def _send_spooled(settings: Any, spool: Any) -> int:

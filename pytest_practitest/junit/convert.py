@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from ..limits import MAX_TEXT
 from ..mapping import JUNIT_PROPERTIES, MappingFile
-from ..model import FileRef, RunRecord, Status, StepRecord, Target, status_table
+from ..model import FileRef, RunRecord, Status, StepRecord, Target, new_key, status_table
 from ..outcomes import worst
 from ..spool.private import private_dirs, write_private
 from ..spool.redact import Redactor
@@ -78,6 +80,13 @@ class Converter:
     #: pytest's testcases are named by node id, found from this folder (see dialect)
     node_base: Path = field(default_factory=Path.cwd)
     _node_prefixes: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    #: the keys of the file being read (``file_keys``), else each record gets a new one
+    keys: FileKeys | None = None
+    #: how files are imported (the flags that shape their runs), for ``file_keys``
+    how: str = ""
+
+    def _key(self) -> str:
+        return new_key() if self.keys is None else next(self.keys)
 
     def __post_init__(self) -> None:
         self._statuses = status_table(self.status_map)
@@ -211,6 +220,7 @@ class Converter:
         return RunRecord(
             target=target,
             status=status,
+            key=self._key(),
             label=label,
             duration=case.time,
             output=output,
@@ -277,6 +287,7 @@ class Converter:
         return RunRecord(
             target=target or Target(name=suite),
             status=worst(r.status for r in records),
+            key=self._key(),
             label=suite,
             duration=sum(r.duration for r in records),
             output=output,
@@ -351,3 +362,32 @@ def _data_uri(value: str) -> FileRef | None:
         return FileRef(name, data=base64.b64decode(payload, validate=True))
     except (binascii.Error, ValueError):
         return None
+
+
+class FileKeys:
+    """A file's record keys, in the order they are read: ``prefix`` then a counter."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._numbers = itertools.count(1)
+
+    def __iter__(self) -> FileKeys:
+        return self
+
+    def __next__(self) -> str:
+        return f"{self.prefix}{next(self._numbers):08x}"
+
+
+def file_keys(path: Path, how: str = "") -> FileKeys | None:
+    """The keys of a file's records, in the order they are read: from the file's bytes and
+    ``how`` it is imported, so the same file imported the same way again has the same keys
+    (what the first import delivered is found by them, not posted twice). None when the
+    file cannot be read here."""
+    digest = hashlib.sha256(how.encode("utf-8"))
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return FileKeys(digest.hexdigest()[:16])

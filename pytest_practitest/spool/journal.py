@@ -374,8 +374,9 @@ class Spool:
         return str(self.path)
 
     def elsewhere(self) -> set[str]:
-        """Keys another copy's upload may have delivered, unmarked here: all, if not made here."""
-        return set() if self.trusted else set(self.records)
+        """Keys another upload may have delivered, unmarked here: all, if not made here (a
+        copy's), or from a JUnit import (an import of the same file has the same keys)."""
+        return set(self.records) if not self.trusted or self.meta.source == "junit" else set()
 
     def pending(self) -> list[RunRecord]:
         """Records not delivered yet, rejected ones included, in the order written."""

@@ -2,11 +2,13 @@
 
 - Posts whose answer was never read (a crash, a deadline): the spool noted each attempt
   first, so their runs are looked for by key, per attempt (``Recovery.find_stored``).
-- An earlier upload of another copy of the same records: a publish job run again with
+- An earlier upload of the same records from another spool: a publish job run again with
   fresh copies of its bundles (a CI's "re-run job") has files that hold no mark of what
-  the first run delivered. Records held by a spool not made here are looked for by key in
-  the runs of their instances, updated since the spool was made. A spool made here holds
-  every mark of its own uploads: it is not looked for.
+  the first run delivered, and an import of a JUnit file imported the same way before has
+  the same keys (``junit/convert.file_keys``). Records held by a spool not made here, or
+  by an import's, are looked for by key in the runs of their instances, updated since the
+  spool was made (an import's: since its files were written). Another spool made here
+  holds every mark of its own uploads: it is not looked for.
 
 The look at an earlier upload is two-step, so a first publish costs little: the runs of
 a sample's instances (all of them up to 100 records; else the first and the last 20 and
@@ -66,7 +68,7 @@ class Earlier:
         self.resolver = resolver
         self.recovery = recovery
         self.on_event = on_event
-        #: records found stored by an earlier upload of another copy
+        #: records found stored by an earlier upload of the same records
         self.claimed = 0
 
     def check(self, spool: Journal) -> None:
@@ -95,7 +97,7 @@ class Earlier:
     def upload(
         self, records: Sequence[RunRecord], instances: Mapping[str, int], since: float
     ) -> None:
-        """Claim what an earlier upload of another copy of ``records`` stored."""
+        """Claim what an earlier upload of the same ``records`` stored."""
         keyed = [r for r in records if r.key in instances]
         if not keyed:
             return
@@ -138,7 +140,7 @@ class Earlier:
                 Event(
                     Kind.RECOVERED,
                     f"{claimed} of these results are in PractiTest already, from an earlier "
-                    "upload of another copy of them: not sent again",
+                    "upload of the same results: not sent again",
                     count=claimed,
                 )
             )

@@ -28,7 +28,7 @@ class UploadSummary:
     total: int = 0
     delivered: int = 0
     recovered: int = 0
-    #: found stored by an earlier upload of another copy of the records (a bundle's)
+    #: found stored by an earlier upload of the same records (a bundle's copy, a JUnit file's)
     earlier: int = 0
     #: delivered results mapped to an instance of another set: sent to the same test's here
     moved: int = 0
@@ -112,8 +112,8 @@ class UploadSummary:
         if self.earlier:
             lines.append(
                 f"PractiTest: {self.earlier} of them {'were' if self.earlier != 1 else 'was'} "
-                "in PractiTest already, from an earlier upload of another copy (not posted "
-                "twice)"
+                "in PractiTest already, from an earlier upload of the same results (not "
+                "posted twice)"
             )
         lines += self._rejected_lines()
         if self.fatal:

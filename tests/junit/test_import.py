@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from pytest_practitest.junit.reader import parse_time, read_cases
 from pytest_practitest.simulator import Simulator
-from tests.helpers import attachments, output, run_cli, runs_by_test, step_runs
+from tests.helpers import attachments, keys_stored, output, run_cli, runs_by_test, step_runs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "junit-token-9d8c7b6a"
@@ -385,10 +386,15 @@ def test_timestamps_go_to_the_output_a_custom_field_or_nowhere(
     assert latest["c.own"]["custom-fields"] == {build: "2026-11-27T10:00:05"}
     assert output(latest["c.own"]) is None
     assert latest["c.none"]["custom-fields"] == {}
-    assert importer(sim, tmp_path, "stamps.xml", "--timestamp", "none").returncode == 0
-    latest = {name: runs[-1] for name, runs in runs_by_test(sim).items()}
-    assert output(latest["c.own"]) is None
-    assert latest["c.own"]["custom-fields"] == {}
+    # The first import again (none is the default): the same runs, found, not posted twice.
+    before = len(sim.entities("runs"))
+    again = importer(sim, tmp_path, "stamps.xml", "--timestamp", "none")
+    assert again.returncode == 0
+    assert (
+        "PractiTest: 4 of them were in PractiTest already, from an earlier upload of the same "
+        "results (not posted twice)"
+    ) in again.stdout
+    assert len(sim.entities("runs")) == before
     bad = importer(sim, tmp_path, "stamps.xml", "--timestamp", "fields")
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
@@ -549,3 +555,31 @@ def test_a_set_that_does_not_exist_names_the_flag_that_gave_it(
         "practitest import-junit: error: test set 99 does not exist in project 4500; check --set-id"
     )
     assert sim.entities("runs") == []
+
+
+def test_a_file_imported_again_the_same_way_is_not_posted_twice(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """A retried import job: the same artifact, the same flags."""
+    cases = "".join(f'<testcase classname="c" name="t{i}" time="0.1"/>' for i in range(30))
+    (tmp_path / "r.xml").write_text(f'<testsuite name="s">{cases}</testsuite>')
+    first = importer(sim, tmp_path, "r.xml", "--create-missing")
+    assert first.returncode == 0, first.stderr
+    assert len(sim.entities("runs")) == 30
+    again = importer(sim, tmp_path, "r.xml", "--create-missing")
+    assert again.returncode == 0, again.stderr
+    assert "PractiTest: 30 of 30 runs delivered" in again.stdout
+    assert (
+        "PractiTest: 30 of them were in PractiTest already, from an earlier upload of the "
+        "same results (not posted twice)"
+    ) in again.stdout
+    assert len(sim.entities("runs")) == 30
+    assert max(keys_stored(sim).values()) == 1
+    # Another way (a custom field given): new runs. A copy beside the file: sent once.
+    shutil.copy(tmp_path / "r.xml", tmp_path / "copy.xml")
+    other = importer(sim, tmp_path, "r.xml", "copy.xml", "--field", "Build=7")
+    assert other.returncode == 0, other.stderr
+    assert "PractiTest: copy.xml: the same results as r.xml; once" in other.stdout
+    assert "PractiTest: 30 of 30 runs delivered" in other.stdout
+    assert len(sim.entities("runs")) == 60
+    assert max(keys_stored(sim).values()) == 1

@@ -220,8 +220,8 @@ def test_a_publish_job_run_again_with_fresh_copies_posts_nothing_twice(
     total = SHARDS * PER_SHARD
     assert f"PractiTest: {total} of {total} runs delivered to test set 20000" in again.stdout
     assert (
-        "PractiTest: 20 of them were in PractiTest already, from an earlier upload of another "
-        "copy (not posted twice)"
+        "PractiTest: 20 of them were in PractiTest already, from an earlier upload of the same "
+        "results (not posted twice)"
     ) in again.stdout
     assert len(sim.entities("runs")) == total
     assert max(keys_stored(sim).values()) == 1

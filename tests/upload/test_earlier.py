@@ -96,8 +96,8 @@ def test_a_fresh_copy_sends_only_what_the_first_publish_did_not(
     assert said.data["count"] == 20
     assert "20 of these results are in PractiTest already" in said.message
     assert (
-        "PractiTest: 20 of them were in PractiTest already, from an earlier upload of another "
-        "copy (not posted twice)"
+        "PractiTest: 20 of them were in PractiTest already, from an earlier upload of the same "
+        "results (not posted twice)"
     ) in again.lines()
 
 
