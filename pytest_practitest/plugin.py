@@ -136,7 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     redactor = Redactor.for_settings(settings)
     config.pluginmanager.register(
-        CapturePlugin(mapping, spool_dir / "artifacts", redactor.data if redactor else None),
+        CapturePlugin(mapping, spool_dir / "artifacts", redactor if redactor else None),
         "practitest-capture",
     )
     if config.pluginmanager.hasplugin("pytest-bdd"):

@@ -165,16 +165,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..junit.convert import file_keys
 
-    read: dict[str, Path] = {}  # the files read, by their keys: a copy's results go once
     with spool:
         for path in paths:
             converter.keys = file_keys(path, converter.how)
-            if converter.keys is not None and converter.keys.prefix in read:
-                same = read[converter.keys.prefix]
-                print(visible(f"PractiTest: {path}: the same results as {same}; once"), flush=True)
-                continue
-            if converter.keys is not None:
-                read[converter.keys.prefix] = path
             count, problem = _import_file(path, converter, keep, args.suite_as_test)
             spool.flush()
             if problem is not None:
@@ -257,7 +250,7 @@ def _converter(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[S
             list(settings.fields),
             dict(settings.status_map),
             settings.version,
-            str(settings.map or ""),
+            _digest(map_file),
             settings.max_file_bytes,
         ],
         default=str,
@@ -289,17 +282,30 @@ def _import_file(
         if group:
             keep(converter.suite_record(group, path))
     except JUnitError as error:
-        return count, str(error) + (
-            f" ({count} testcases before it were imported)" if count else ""
-        )
+        kept = count - len(group)  # a suite cut short is not imported (--suite-as-test)
+        return count, str(error) + (f" ({kept} testcases before it were imported)" if kept else "")
     return count, None
 
 
-def _written(paths: list[Path]) -> str | None:
-    """When the results were written: the oldest file's time (not later than now). An import
-    of the same file again looks for what this one delivers from then on."""
+def _digest(path: Path | None) -> str:
+    """A file's bytes in short (the mapping file's: where results go is part of the import)."""
+    import hashlib
+
     try:
-        oldest = min(min(path.stat().st_mtime for path in paths), time.time())
+        return "" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)
+
+
+def _written(paths: list[Path]) -> str | None:
+    """When the results were made: the oldest of the files' times and the times their
+    suites say they ran (a file downloaded again has a new time, not new suite times). An
+    import of the same file again looks for what this one delivers from then on (a time
+    ahead of the clock is judged there: ``upload/earlier.made``)."""
+    from ..junit.reader import suite_times
+
+    try:
+        oldest = min(min([path.stat().st_mtime, *suite_times(path)]) for path in paths)
     except (OSError, ValueError):
         return None
     return datetime.fromtimestamp(oldest, timezone.utc).isoformat(timespec="seconds")

@@ -226,7 +226,8 @@ def _upload_all(
             retarget,
             limiter,
             sources[where],
-            publisher.again(where),
+            publisher.again(where, kept=all(spool.trusted for spool in spools)),
+            publisher.redacts,
         )
         worst = max(worst, code)
     return worst
@@ -274,7 +275,8 @@ def _upload_group(
     retarget: _Retarget,
     limiter: RateLimiter | None,
     sources: tuple[str | None, str | None] = (None, None),
-    again: tuple[str, str] = ("", ""),
+    again: tuple[str, str, str] = ("", "", ""),
+    publisher_redacts: bool = False,
 ) -> int:
     from ..spool.cleanup import remove_delivered
     from ..spool.merged import SpoolSet
@@ -319,7 +321,9 @@ def _upload_group(
             # A resume names the spools that still hold something, with this command's flags.
             left = [s for s in spools if any(key not in s.delivered for key in s.records)]
             report.spool_path = " ".join(shlex.quote(str(s.path)) for s in left)
-            report.again_where, report.again_how = again
+            report.again_where, report.again_how, report.again_rest = again
+            if publisher_redacts:  # secrets: asked for, never printed
+                report.again_note = " (with the same --redact values)"
 
         report = send_pending(
             "upload",

@@ -13,7 +13,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from ..spool.redact import Redactor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,9 +30,9 @@ class Capture:
 
     __slots__ = ("artifacts", "files", "mask", "problems", "stack", "steps")
 
-    def __init__(self, artifacts: Path, mask: Callable[[bytes], bytes] | None = None) -> None:
+    def __init__(self, artifacts: Path, mask: Redactor | None = None) -> None:
         self.artifacts = artifacts
-        #: secrets out of attached bytes before they are written (``Redactor.data``)
+        #: secrets out of attached bytes and their names before they are written
         self.mask = mask
         self.steps: list[dict[str, Any]] = []
         self.files: list[dict[str, str]] = []
@@ -43,9 +46,11 @@ class Capture:
             from ..spool.private import private_dirs, write_private  # only when there are bytes
 
             private_dirs(self.artifacts)
+            if self.mask is not None:
+                data, name = self.mask.data(data), name and self.mask.text(name)
             safe = re.sub(r"[^\w.-]+", "_", name or "attachment.bin")[:100]
             path = self.artifacts / f"{uuid.uuid4().hex[:12]}-{safe}"
-            write_private(path, data if self.mask is None else self.mask(data))
+            write_private(path, data)
             return {"name": name or "attachment.bin", "path": str(path)}
         path = Path(data).resolve()
         return {"name": name or path.name, "path": str(path)}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +22,9 @@ from ..mapping import MappingFile, junit_property
 from . import hooks
 from .steps import Capture, current
 from .target import place
+
+if TYPE_CHECKING:
+    from ..spool.redact import Redactor
 
 PROPERTY = "practitest"
 
@@ -33,11 +36,11 @@ class CapturePlugin:
         self,
         mapping: MappingFile | None,
         artifacts: Path,
-        mask: Callable[[bytes], bytes] | None = None,
+        mask: Redactor | None = None,
     ) -> None:
         self.mapping = mapping
         self.artifacts = artifacts
-        self.mask = mask  # secrets out of attached bytes (``Redactor.data``)
+        self.mask = mask  # secrets out of attached bytes and their names
         # One folder per process: xdist workers never write into each other's.
         self._own_artifacts = artifacts / str(os.getpid())
 

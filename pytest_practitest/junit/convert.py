@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import itertools
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -379,11 +380,13 @@ class FileKeys:
 
 
 def file_keys(path: Path, how: str = "") -> FileKeys | None:
-    """The keys of a file's records, in the order they are read: from the file's bytes and
-    ``how`` it is imported, so the same file imported the same way again has the same keys
-    (what the first import delivered is found by them, not posted twice). None when the
-    file cannot be read here."""
+    """The keys of a file's records, in the order they are read: from the file's place
+    (relative to here, as a CI's checkout has it on any machine), its bytes and ``how`` it
+    is imported, so the same file imported the same way again has the same keys (what the
+    first import delivered is found by them, not posted twice), and the same bytes at two
+    places (two legs of a matrix) are two files' results. None when it cannot be read."""
     digest = hashlib.sha256(how.encode("utf-8"))
+    digest.update(os.path.relpath(path).encode("utf-8", "surrogateescape") + b"\0")
     try:
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -206,3 +206,29 @@ ATTACHMENT_LINE = re.compile(r"^\s*\[\[ATTACHMENT\|(.+?)\]\]\s*$", re.MULTILINE)
 
 
 __all__ = ["ATTACHMENT_LINE", "Case", "JUnitError", "parse_time", "read_cases"]
+
+
+#: a suite's (or testcase's) start, as JUnit dialects write it, near the top of a file
+_TIMESTAMP = re.compile(rb'timestamp="([^"]{10,40})"')
+
+
+def suite_times(path: Path, head: int = 65536) -> list[float]:
+    """The times the first suites of ``path`` say they started, those that name their zone
+    (pytest writes one; a time without a zone could be any of them): read from the first
+    ``head`` bytes, without parsing the file. A file whose head cannot be read has none."""
+    from datetime import datetime
+
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(head)
+    except OSError:
+        return []
+    times = []
+    for found in _TIMESTAMP.finditer(text):
+        try:
+            moment = datetime.fromisoformat(found.group(1).decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if moment.tzinfo is not None:
+            times.append(moment.timestamp())
+    return times

@@ -112,7 +112,7 @@ class SpoolSet:
         return [r for key, r in self.records.items() if key not in self.delivered]
 
     def elsewhere(self) -> set[str]:
-        return {key for key, owners in self.owners.items() if any(not s.trusted for s in owners)}
+        return set().union(*(spool.elsewhere() for spool in self.spools))
 
     def _by_spool(self, keys: Iterable[str]) -> dict[int, tuple[Spool, list[str]]]:
         grouped: dict[int, tuple[Spool, list[str]]] = {}

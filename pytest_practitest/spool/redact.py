@@ -65,11 +65,13 @@ class Redactor:
         return data
 
     def file(self, ref: FileRef) -> FileRef:
-        """An inline file (a traceback, a capture) masked; a file on disk is the test's own."""
-        if ref.data is None:
+        """A file's name masked, and an inline file's bytes (a traceback, a capture); the
+        bytes of a file on disk are the test's own."""
+        name = self.text(ref.name)
+        data = ref.data if ref.data is None else self.data(ref.data)
+        if name == ref.name and data == ref.data:
             return ref
-        masked = self.data(ref.data)
-        return ref if masked == ref.data else replace(ref, data=masked)
+        return replace(ref, name=name, data=data)
 
     def step(self, step: StepRecord) -> StepRecord:
         return replace(
@@ -144,6 +146,8 @@ class Redactor:
         if any(secret in text for text in texts for secret in self.secrets):
             return True
         files = record.all_files()
+        if any(secret in f.name for f in files for secret in self.secrets):
+            return True
         return any(
             secret in f.data for f in files if f.data is not None for secret, _ in self._encoded
         )

@@ -126,14 +126,17 @@ class Earlier:
         instances: Mapping[str, int],
         since: float,
     ) -> None:
-        look = self.recovery.stored_runs
-        stored = look(sorted({instances[r.key] for r in sample}), since, pages=PROBE_PAGES)
+        def look(records: list[RunRecord], pages: int | None = None) -> dict[str, list[int]]:
+            ids = sorted({instances[r.key] for r in records})
+            return self.recovery.stored_runs(ids, since, pages, expected=instances)
+
+        stored = look(sample, PROBE_PAGES)
         if not any(r.key in stored for r in sample):
             return
         before = self.claimed
         for start in range(0, len(keyed), PAGE_SIZE):
             chunk = keyed[start : start + PAGE_SIZE]
-            stored = look(sorted({instances[r.key] for r in chunk}), since)
+            stored = look(chunk)
             self.claimed += self.recovery.claim(chunk, stored)[1]
         if claimed := self.claimed - before:
             self.on_event(

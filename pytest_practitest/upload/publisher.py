@@ -39,8 +39,21 @@ class Publisher:
         self.flags = {k for k in KEYS if settings.sources.get(k, "").startswith("--")}
         self.sources = settings.sources
         self.allowed = frozenset(settings.bundle_fields)
-        given = settings.sources.get("map", "").startswith("--") and settings.map is not None
-        self.map_flag = str(settings.map) if given else None
+        # What this command's flags gave that a resume must repeat (``again``); the rest is
+        # in the spool or in the environment a resume runs in.
+        flagged = {k for k, source in settings.sources.items() if source.startswith("--")}
+        rest: list[str] = []
+        if "map" in flagged and settings.map is not None:
+            rest += ["--map", str(settings.map)]
+        for name, value in settings.fields if "fields" in flagged else ():
+            rest += ["--field", f"{name}={value}"]
+        if "version" in flagged and settings.version is not None:
+            rest += ["--run-version", settings.version]
+        if "bundle_fields" in flagged:
+            rest += ["--bundle-fields", ",".join(settings.bundle_fields)]
+        self.rest = rest
+        #: --redact values are secrets: a resume line asks for them, never prints them
+        self.redacts = "redact" in flagged
 
     def _given(self, key: str) -> str:
         return {
@@ -115,12 +128,15 @@ class Publisher:
             return f"the project {spool.path} names, or re-target it with --project-id"
         return self.sources.get("project_id")
 
-    def again(self, where: Destination) -> tuple[str, str]:
-        """The flags this upload was given, as a resume must repeat them (each with a leading
-        space): where to, and how (the knobs a re-targeting advice names itself)."""
-        given = self.flags
+    def again(self, where: Destination, kept: bool = True) -> tuple[str, str, str]:
+        """The flags a resume must repeat, each with a leading space: where to; the
+        knobs a re-targeting advice names itself (``--create-missing``, ``--author-id``);
+        and the rest (``--map``, ``--field``, ``--run-version``, ``--bundle-fields``).
+        ``kept``: every spool keeps its own destination (made here), so only what flags
+        changed; else (a bundle, which names none) all of it, wherever it came from."""
+        given = self.flags if kept else set(KEYS)
         to: list[str] = []
-        if "url" in given and where.url:
+        if "url" in given and where.url and _base(where.url) != _base("us"):
             to += ["--url", where.url]
         if "project_id" in given and where.project_id:
             to += ["--project-id", str(where.project_id)]
@@ -133,11 +149,7 @@ class Publisher:
             how.append("--create-missing")
         if "author_id" in given and where.author_id is not None:
             how += ["--author-id", str(where.author_id)]
-        if self.map_flag is not None:
-            how += ["--map", self.map_flag]
-        return "".join(f" {shlex.quote(part)}" for part in to), "".join(
-            f" {shlex.quote(part)}" for part in how
-        )
+        return _flags(to), _flags(how), _flags(self.rest)
 
     def results_only(self, spool: Spool) -> int:
         """A spool from elsewhere: its pending records without tester and without the
@@ -160,6 +172,10 @@ def _allowed(record: RunRecord, allowed: frozenset[str]) -> RunRecord:
     if record.tester_id is None and len(fields) == len(record.custom_fields):
         return record
     return replace(record, tester_id=None, custom_fields=fields)
+
+
+def _flags(parts: list[str]) -> str:
+    return "".join(f" {shlex.quote(part)}" for part in parts)
 
 
 def _base(url: str) -> str:

@@ -102,7 +102,8 @@ class Recovery:
         self, batch: Sequence[RunRecord], instances: Mapping[str, int], attempt: Attempt
     ) -> list[RunRecord]:
         """Claim the runs the server stored for ``batch``; return the records it did not store."""
-        stored = self.stored_runs(sorted({instances[r.key] for r in batch}), attempt.at)
+        ids = sorted({instances[r.key] for r in batch})
+        stored = self.stored_runs(ids, attempt.at, expected=instances)
         missing, claimed = self.claim(batch, stored, "found stored as run")
         self.recovered += claimed
         return missing
@@ -149,24 +150,34 @@ class Recovery:
         return Verification(len(records), missing, doubled)
 
     def stored_runs(
-        self, instance_ids: Sequence[int], since: float, pages: int | None = None
+        self,
+        instance_ids: Sequence[int],
+        since: float,
+        pages: int | None = None,
+        expected: Mapping[str, int] | None = None,
     ) -> dict[str, list[int]]:
         """Run ids by spool key, of the runs on ``instance_ids`` updated since ``since``.
 
         ``since`` is this machine's time; only the time elapsed since then goes to
         the server (``updated-hours-ago``, which it applies to its own clock), plus an
         hour, so a server clock that differs from ours changes nothing. ``pages``: at
-        most that many pages for each 100 instances, else TooManyRuns.
+        most that many pages for each 100 instances, else TooManyRuns. ``expected``: the
+        instance each key's run must be on (a run with the key on another is not its run).
         """
         found: dict[str, list[int]] = {}
         for start in range(0, len(instance_ids), PAGE_SIZE):
             chunk = ",".join(map(str, instance_ids[start : start + PAGE_SIZE]))
-            for key, run_ids in self._stored({"instance-ids": chunk}, since, pages).items():
+            params: dict[str, object] = {"instance-ids": chunk}
+            for key, run_ids in self._stored(params, since, pages, expected).items():
                 found.setdefault(key, []).extend(run_ids)
         return found
 
     def _stored(
-        self, params: dict[str, object], since: float, pages: int | None = None
+        self,
+        params: dict[str, object],
+        since: float,
+        pages: int | None = None,
+        expected: Mapping[str, int] | None = None,
     ) -> dict[str, list[int]]:
         """Run ids by spool key, of the runs ``params`` select, updated since ``since``."""
         hours = max(1, math.ceil((time.time() - since) / 3600) + 1)
@@ -183,8 +194,12 @@ class Recovery:
                 else None
             )
             key = key_of(output if isinstance(output, str) else None)
-            if key is not None and str(run.get("id", "")).isdigit():
-                found.setdefault(key, []).append(int(run["id"]))
+            if key is None or not str(run.get("id", "")).isdigit():
+                continue
+            on = attributes.get("instance-id") if isinstance(attributes, dict) else None
+            if expected is not None and key in expected and on is not None and on != expected[key]:
+                continue  # the key on another instance: not this record's run
+            found.setdefault(key, []).append(int(run["id"]))
         return found
 
 

@@ -46,11 +46,16 @@ class UploadSummary:
     rate_waited: float = 0.0
     #: new tests created for the results (create-missing)
     created: int = 0
+    #: runs this upload posted, when some of ``delivered`` were delivered before it
+    posted: int | None = None
     #: the command line's flags a resume repeats: where to (``--url``, ``--project-id``,
     #: the set), and how (``--create-missing``, ``--author-id``, ``--map``), each with a
     #: leading space (``practitest upload``: a bundle's destination is the publisher's)
     again_where: str = ""
     again_how: str = ""
+    again_rest: str = ""
+    #: said after the command: what it cannot print (``--redact`` values are secrets)
+    again_note: str = ""
     #: the rejections grouped by reason, most common first: [text, count, first tests]
     #: (a group of one keeps its own text; JSON-safe: a delivery process sends it)
     rejected_groups: list[list[Any]] = field(default_factory=list)
@@ -86,8 +91,11 @@ class UploadSummary:
             if self.set_id
             else "PractiTest"
         )
+        now = self.posted is not None and self.posted != self.delivered
         lines = [
-            f"PractiTest: {self.delivered} of {self.total} runs delivered to {where} in "
+            f"PractiTest: {self.delivered} of {self.total} runs delivered"
+            + (f" ({self.posted} now)" if now else "")
+            + f" to {where} in "
             + ("" if self.calls is None else f"{count(self.calls, 'API call')}, ")
             + f"{self.seconds:.1f} s"
             + (
@@ -146,15 +154,17 @@ class UploadSummary:
         line = f"PractiTest: {self.undelivered} not delivered; kept in {path}; "
         rejected = len(self.rejected)
         where = path + self.again_where
+        plain = f"practitest upload {where}{self.again_how}{self.again_rest}"
         if not rejected:
-            line += f"resume with: practitest upload {where}{self.again_how}"
+            line += f"resume with: {plain}{self.again_note}"
             if self.fatal and CONNECT_FAILED in self.fatal:
                 # A session's own spool keeps its URL; the environment does not move it.
                 line += " (to the same URL; add --url URL if that one was wrong)"
             return line
         unsent = self.undelivered - rejected
         if unsent > 0:
-            line += f"the {unsent} unsent: practitest upload {where}{self.again_how}; "
+            line += f"the {unsent} unsent: {plain}; "
         them = "it" if rejected == 1 else "them"
         line += f"the {rejected} rejected {'is' if rejected == 1 else 'are'} refused again by a "
-        return line + "plain resume: " + retarget(them, where, self.rejected.values())
+        advice = retarget(them, where + self.again_rest, self.rejected.values())
+        return line + "plain resume: " + advice + self.again_note

@@ -115,6 +115,8 @@ class Uploader:
         self.settings = settings
         self.spool = spool
         self.created = 0  #: new tests made on the way (create-missing), said in the summary
+        self.posted = 0  #: runs this upload posted (the spool may hold earlier deliveries)
+        self._sending = True  # False while earlier tries' runs are looked for
         self.on_event = on_event = self._counted(on_event)
         self.policy = FilePolicy(settings.max_file_bytes, on_event)
         self.resolver = Resolver(
@@ -142,6 +144,9 @@ class Uploader:
     def _counted(self, sink: EventSink) -> EventSink:
         def seen(event: Event) -> None:
             self.created += event.data.get("tests", 0) if event.kind is Kind.CREATED else 0
+            # posted now: sent, or found stored after this upload's own unclear answer
+            now = event.kind is Kind.BATCH_SENT or (event.kind is Kind.RECOVERED and self._sending)
+            self.posted += event.data.get("count", 0) if now else 0
             sink(event)
 
         return seen
@@ -153,7 +158,11 @@ class Uploader:
         started = time.monotonic()
         fatal = None
         try:
-            self.earlier.check(self.spool)
+            self._sending = False
+            try:
+                self.earlier.check(self.spool)
+            finally:
+                self._sending = True
             self.send(self.spool.pending())
         except (PractiTestError, OSError) as error:
             fatal = str(error)
@@ -181,6 +190,7 @@ class Uploader:
             fatal=fatal,
             rate_waited=self.client.rate_waited - self._waited_before,
             created=self.created,
+            posted=self.posted,
         )
 
     def send(self, records: Sequence[RunRecord]) -> None:

@@ -614,3 +614,25 @@ def test_the_file_limit_is_a_setting_of_the_command(sim: Simulator, tmp_path: Pa
     )
     assert [a["name"] for a in sim.entities("attachments")] == ["small.txt"]
     assert len(sim.entities("runs")) == 1
+
+
+def test_the_advice_for_rejected_results_keeps_the_commands_map_and_fields() -> None:
+    from pytest_practitest.upload.summary import UploadSummary
+
+    report = UploadSummary(
+        total=3,
+        delivered=1,
+        rejected={"k": "test_a: test 'test_a' has no instance in test set 5"},
+        spool_path="b/spool.jsonl",
+        again_where=" --project-id 4500 --set-id 5",
+        again_how=" --create-missing --author-id 7",
+        again_rest=" --map m.toml --field Build=7",
+    )
+    assert report.resume_line() == (
+        "PractiTest: 2 not delivered; kept in b/spool.jsonl; the 1 unsent: practitest upload "
+        "b/spool.jsonl --project-id 4500 --set-id 5 --create-missing --author-id 7 --map "
+        "m.toml --field Build=7; the 1 rejected is refused again by a plain resume: "
+        "re-target it with practitest upload b/spool.jsonl --project-id 4500 --set-id 5 --map "
+        "m.toml --field Build=7 --create-missing (an account token also needs --author-id), "
+        "--set-id/--set-name (another set) or --map FILE (other tests)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -575,11 +576,31 @@ def test_a_file_imported_again_the_same_way_is_not_posted_twice(
     ) in again.stdout
     assert len(sim.entities("runs")) == 30
     assert max(keys_stored(sim).values()) == 1
-    # Another way (a custom field given): new runs. A copy beside the file: sent once.
-    shutil.copy(tmp_path / "r.xml", tmp_path / "copy.xml")
-    other = importer(sim, tmp_path, "r.xml", "copy.xml", "--field", "Build=7")
+    # Another way (a custom field given): new runs. The same bytes in another place (a
+    # matrix's other leg): that file's own results.
+    (tmp_path / "leg-2").mkdir()
+    shutil.copy(tmp_path / "r.xml", tmp_path / "leg-2" / "r.xml")
+    other = importer(sim, tmp_path, "r.xml", "leg-2/r.xml", "--field", "Build=7")
     assert other.returncode == 0, other.stderr
-    assert "PractiTest: copy.xml: the same results as r.xml; once" in other.stdout
-    assert "PractiTest: 30 of 30 runs delivered" in other.stdout
-    assert len(sim.entities("runs")) == 60
+    assert "PractiTest: 60 of 60 runs delivered" in other.stdout
+    assert len(sim.entities("runs")) == 90
     assert max(keys_stored(sim).values()) == 1
+
+
+def test_a_file_downloaded_again_hours_later_is_looked_for_from_its_suites_time(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Its modification time is new; the time its suite ran (with a zone) is not."""
+    from datetime import datetime, timedelta, timezone
+
+    ran = (datetime.now(timezone.utc) - timedelta(hours=6)).isoformat()
+    cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(5))
+    report = tmp_path / "r.xml"
+    report.write_text(f'<testsuite name="pytest" timestamp="{ran}">{cases}</testsuite>')
+    assert importer(sim, tmp_path, "r.xml", "--create-missing").returncode == 0
+    sim.store.clock_offset = 5 * 3600.0  # the retried job, five hours later
+    os.utime(report)  # downloaded again: a new modification time
+    again = importer(sim, tmp_path, "r.xml", "--create-missing")
+    assert again.returncode == 0, again.stderr
+    assert "PractiTest: 5 of them were in PractiTest already" in again.stdout
+    assert len(sim.entities("runs")) == 5

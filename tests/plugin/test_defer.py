@@ -9,6 +9,7 @@ against one simulator on 127.0.0.1.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -218,7 +219,9 @@ def test_a_publish_job_run_again_with_fresh_copies_posts_nothing_twice(
     again = run_cli("upload", str(rerun), *where(sim), settings=publish_env(sim))
     assert again.returncode == 0, again.stdout + again.stderr
     total = SHARDS * PER_SHARD
-    assert f"PractiTest: {total} of {total} runs delivered to test set 20000" in again.stdout
+    assert f"PractiTest: {total} of {total} runs delivered (20 now) to test set 20000" in (
+        again.stdout
+    )
     assert (
         "PractiTest: 20 of them were in PractiTest already, from an earlier upload of the same "
         "results (not posted twice)"
@@ -350,26 +353,35 @@ def test_the_resume_line_after_a_stopped_publish_repeats_its_flags_and_works(
     publish.mkdir()
     run_shards(tmp_path / "jobs", publish)
     sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
-    first = run_cli("upload", str(publish), *where(sim), settings=publish_env(sim))
+    extra = ["--field", "Build=7", "--run-version", "1.2", "--redact", "not-in-any-result"]
+    first = run_cli("upload", str(publish), *where(sim), *extra, settings=publish_env(sim))
     assert first.returncode == 1, first.stdout + first.stderr
     author = sim.info.users["owner@example.com"]
     [resume] = [line for line in first.stdout.splitlines() if "resume with: " in line]
     # shards 0 and 1 went whole in the first post of 20: removed, and not named
     assert resume.endswith(
         f"resume with: practitest upload {publish / 'shard-2' / 'spool.jsonl'} "
-        f"{publish / 'shard-3' / 'spool.jsonl'} --project-id 4500 --set-id 20000 "
-        f"--create-missing --author-id {author}"
+        f"{publish / 'shard-3' / 'spool.jsonl'} --url {sim.url} --project-id 4500 "
+        f"--set-id 20000 --create-missing --author-id {author} --field Build=7 "
+        "--run-version 1.2 (with the same --redact values)"
     )
+    assert "not-in-any-result" not in first.stdout + first.stderr
     assert not (publish / "shard-0").exists()
     assert (
         f"PractiTest: every result in these was delivered; removed "
         f"{publish / 'shard-0' / 'spool.jsonl'}, {publish / 'shard-1' / 'spool.jsonl'}"
     ) in first.stdout
     sim.faults.clear()
-    # the line as printed, in an environment that names no destination of its own
-    command = resume.split("resume with: practitest ", 1)[1].split()
-    env = {"PRACTITEST_TOKEN": TOKEN, "PRACTITEST_URL": sim.url, "PRACTITEST_RATE_LIMIT": "0"}
+    # The line as printed, in an environment that names no destination of its own: a
+    # bundle names none, so the line names all of it, wherever the first took it from.
+    printed = resume.split("resume with: practitest ", 1)[1]
+    command = shlex.split(printed.removesuffix(" (with the same --redact values)"))
+    env = {"PRACTITEST_TOKEN": TOKEN, "PRACTITEST_RATE_LIMIT": "0"}
     again = run_cli(*command, settings=env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(sim.entities("runs")) == SHARDS * PER_SHARD
     assert max(keys_stored(sim).values()) == 1
+    # the resumed results carry what the first publish gave them
+    build = f"---f-{sim.info.custom_fields['Build']}"
+    assert {run["custom-fields"].get(build) for run in sim.entities("runs")} == {"7"}
+    assert {run["version"] for run in sim.entities("runs")} == {"1.2"}
