@@ -604,3 +604,26 @@ def test_a_file_downloaded_again_hours_later_is_looked_for_from_its_suites_time(
     assert again.returncode == 0, again.stderr
     assert "PractiTest: 5 of them were in PractiTest already" in again.stdout
     assert len(sim.entities("runs")) == 5
+
+
+def test_the_spool_a_stopped_import_left_finds_what_a_retried_import_delivered(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(30))
+    (tmp_path / "r.xml").write_text(f'<testsuite name="s">{cases}</testsuite>')
+    importer(sim, tmp_path, "r.xml", "--create-missing")  # the tests exist from here on
+    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
+    (tmp_path / "r.xml").write_text(f'<testsuite name="s2">{cases}</testsuite>')
+    stopped = importer(sim, tmp_path, "r.xml")
+    assert stopped.returncode == 1
+    assert len(sim.entities("runs")) == 30 + 20
+    sim.faults.clear()
+    retried = importer(sim, tmp_path, "r.xml")
+    assert retried.returncode == 0, retried.stderr
+    assert "PractiTest: 30 of 30 runs delivered (10 now)" in retried.stdout
+    [left] = [p for p in SPOOL[0].glob("practitest-*.jsonl")]
+    resumed = run_cli("upload", str(left), PRACTITEST_TOKEN=TOKEN, PRACTITEST_RATE_LIMIT="0")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "PractiTest: 10 of them were in PractiTest already" in resumed.stdout
+    assert len(sim.entities("runs")) == 60
+    assert max(keys_stored(sim).values()) == 1

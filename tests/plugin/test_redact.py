@@ -114,6 +114,7 @@ from pytest_practitest import attach
 @pytest.mark.parametrize("password", ["hunter2-secret", "p\u00e4ssw\u00f6rd9"])
 def test_login(password):
     attach(f"logged in with {password}".encode(), "session.txt")
+    attach(b"core", f"dump-{password}.bin")
     assert password == "wrong", f"refused {password}"
 """
 
@@ -153,7 +154,23 @@ def test_a_secret_given_as_a_parameter_is_masked_in_the_node_id_and_the_test_nam
     assert all("refused ***" in (output(one) or "") for one in stored)
     assert all("staging ***" in str(one["custom-fields"]) for one in stored)
     for one in stored:  # attach(bytes): written to a file before the record was made
-        assert attachments(sim, "run", one["id"])["session.txt"] == b"logged in with ***"
-    spooled = everything_under(pytester.path / "kept")
+        files = attachments(sim, "run", one["id"])
+        assert files["session.txt"] == b"logged in with ***"
+        assert "dump-***.bin" in files  # the name a test gives a file is masked too
+    # a deferred session keeps everything on disk: the bundle's names and bytes are masked
+    deferred = run(
+        "--practitest-defer",
+        "--practitest-spool=kept",
+        "--practitest-redact=hunter2-secret",
+        "--practitest-redact=p\u00e4ssw\u00f6rd9",
+    )
+    assert deferred.ret == 1
+    [bundle] = (pytester.path / "kept").glob("bundle-*")
+    spooled = everything_under(bundle)
+    assert b"logged in with ***" in spooled
     assert b"hunter2-secret" not in spooled
     assert "p\u00e4ssw\u00f6rd9".encode() not in spooled
+    assert b"xe4ssw" not in spooled
+    names = " ".join(str(p.relative_to(bundle)) for p in bundle.rglob("*"))
+    assert "dump-" in names
+    assert "hunter2" not in names

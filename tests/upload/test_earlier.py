@@ -264,3 +264,21 @@ def test_made_at_reads_the_meta_line_time() -> None:
         datetime(2026, 12, 6, 10, tzinfo=timezone.utc).timestamp()
     )
     assert SpoolMeta(created="yesterday").made_at() is None
+
+
+def test_a_run_with_the_key_on_another_instance_is_not_claimed(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Keys can be known (a JUnit file's come from its bytes): a run counts only where its
+    record goes."""
+    from tests.helpers import Api
+
+    set_id, instances, names = seed_set(sim, 2)
+    path = make_bundle(tmp_path / "artifact", names[:1])
+    with Spool.open(path) as spool:
+        [key] = spool.records
+    with Api(sim.url, TOKEN, PROJECT) as api:  # the key, on the other test's instance
+        api.run(instances[1], **{"exit-code": 0, "automated-execution-output": f"[pt {key}]"})
+    report = publish(sim, set_id, path)
+    assert (report.delivered, report.earlier) == (1, 0)
+    assert sorted(r["instance-id"] for r in sim.entities("runs")) == sorted(instances)
