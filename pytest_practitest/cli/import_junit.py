@@ -153,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
         from ..upload.dryrun import DryRunPlan
         from ..upload.uploader import UploadSettings
 
-        plan = DryRunPlan(UploadSettings.from_settings(settings), settings.rate_limit)
+        # with the look for an earlier import of the same results (``upload/earlier``)
+        plan = DryRunPlan(UploadSettings.from_settings(settings), settings.rate_limit, True)
         spool.keep_records = False
 
     def keep(record: RunRecord) -> None:

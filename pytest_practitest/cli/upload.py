@@ -309,7 +309,8 @@ def _upload_group(
             print(f"PractiTest: {names}: {changed} records re-targeted or completed as asked")
         pending = journal.pending()
         if args.dry_run:
-            print("\n".join(describe(pending, upload_settings, settings.rate_limit)))
+            look = bool(journal.elsewhere())  # a bundle's: its earlier upload is looked for
+            print("\n".join(describe(pending, upload_settings, settings.rate_limit, look)))
             return 0
         held = sum(s.count for s in spools)
         held_in = str(spools[0].path) if len(spools) == 1 else f"{len(spools)} spools"

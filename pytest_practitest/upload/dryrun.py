@@ -50,9 +50,16 @@ class DryRunPlan:
     Batches are cut by the same rule as ``payload.batches`` (``batch_is_full``).
     """
 
-    def __init__(self, settings: UploadSettings, rate_limit: tuple[int, float] | None) -> None:
+    def __init__(
+        self,
+        settings: UploadSettings,
+        rate_limit: tuple[int, float] | None,
+        earlier_look: bool = False,
+    ) -> None:
         self.settings = settings
         self.rate_limit = rate_limit
+        #: results another upload may have delivered (a bundle, an import): one look first
+        self.earlier_look = earlier_look
         self.policy = FilePolicy(settings.max_file_bytes)
         self.kinds = {"instance id": 0, "test id": 0, "test display id": 0, "test name": 0}
         #: distinct tests by name, id and display id: what create-missing may have to make
@@ -117,7 +124,7 @@ class DryRunPlan:
             # (an instance of another set goes to its test's instance here: a call or so more);
             # results whose instance hint names the set need no listing
             listing = max(1, math.ceil(self.count / PAGE_SIZE)) if self.hinted < self.count else 0
-            lookups += 1 + listing
+            lookups += 1 + listing + (1 if self.earlier_look else 0)
         calls = lookups + len(groups)
         lines = [
             "PractiTest dry run: nothing is sent.",
@@ -184,10 +191,13 @@ def duration_text(seconds: float) -> str:
 
 
 def describe(
-    records: Iterable[RunRecord], settings: UploadSettings, rate_limit: tuple[int, float] | None
+    records: Iterable[RunRecord],
+    settings: UploadSettings,
+    rate_limit: tuple[int, float] | None,
+    earlier_look: bool = False,
 ) -> list[str]:
     """The plan for ``records`` as lines of text."""
-    plan = DryRunPlan(settings, rate_limit)
+    plan = DryRunPlan(settings, rate_limit, earlier_look)
     for record in records:
         plan.add(record)
     return plan.lines()

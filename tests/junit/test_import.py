@@ -627,3 +627,18 @@ def test_the_spool_a_stopped_import_left_finds_what_a_retried_import_delivered(
     assert "PractiTest: 10 of them were in PractiTest already" in resumed.stdout
     assert len(sim.entities("runs")) == 60
     assert max(keys_stored(sim).values()) == 1
+
+
+def test_the_dry_runs_count_of_calls_is_what_the_import_makes(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    cases = "".join(f'<testcase classname="c" name="t{i}"/>' for i in range(3))
+    (tmp_path / "r.xml").write_text(f'<testsuite name="s">{cases}</testsuite>')
+    assert importer(sim, tmp_path, "r.xml", "--create-missing").returncode == 0
+    (tmp_path / "r.xml").write_text(f'<testsuite name="s" tests="3">{cases}</testsuite>')
+    dry = importer(sim, tmp_path, "r.xml", "--dry-run")
+    # the set, its instances, the look for an earlier import of these results, one post
+    assert "  API calls: 4 (3 lookups + 1 run posts)" in dry.stdout.splitlines()
+    sim.clear_requests()
+    assert importer(sim, tmp_path, "r.xml").returncode == 0
+    assert len(sim.requests) == 4
