@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     print(f"test set {set_id} {resolver.set_name!r} in project {project}\n")
     print("\n".join(lines))
-    print(f"({count_of(client.calls, 'API call')})")
+    print(f"({count_of(client.calls, 'API call')} in all)")  # the files' calls among them
     return 0
 
 

@@ -184,7 +184,7 @@ def test_open():
         "files: not listed (the run listing does not name them); "
         "--files lists them with 3 more API calls"
     )
-    assert lines[-1] == "(4 API calls)"
+    assert lines[-1] == "(4 API calls in all)"
     listed = run_cli("show", *where, "--files", settings=env)
     assert listed.returncode == 0, listed.stderr
     assert listed.stderr == (
@@ -192,4 +192,4 @@ def test_open():
         "did not pass), about 2 s at 30 calls / 60 s\n"
     )
     assert " " * 21 + "step 1: FAILED  pay by card  [gateway.txt (8 B)]" in listed.stdout
-    assert listed.stdout.splitlines()[-1] == "(7 API calls)"
+    assert listed.stdout.splitlines()[-1] == "(7 API calls in all)"  # the 3 among them

@@ -148,7 +148,7 @@ def test_pay():
     lines = shown.stdout.splitlines()
     assert lines[-2].startswith("files: 3 files (")
     assert lines[-2].endswith(f" bytes) saved in {folder}")
-    assert lines[-1] == "(9 API calls)"
+    assert lines[-1] == "(9 API calls in all)"
     downloads = [r for r in sim.requests[before:] if "/attachments/" in r.path]
     assert [(r.method, r.status) for r in downloads] == [("GET", 302)] * 3
     assert TOKEN not in shown.stdout + shown.stderr
