@@ -17,6 +17,8 @@ from .options import OPTIONS
 from .settings import Settings, resolve
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .mapping import MappingFile
 
 SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
@@ -144,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(BddSteps(), "practitest-bdd")
     if settings.select is not None:
-        _register_selector(config, settings, mapping)
+        _register_selector(config, settings, mapping, redactor.text)
     if hasattr(config, "workerinput"):
         return  # xdist worker: only the controller uploads
     from .collect.reporter import Reporter
@@ -157,10 +159,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _register_selector(
-    config: pytest.Config, settings: Settings, mapping: MappingFile | None
+    config: pytest.Config,
+    settings: Settings,
+    mapping: MappingFile | None,
+    mask: Callable[[str], str],
 ) -> None:
     """--practitest-select: the controller (or the only process) reads the plan, workers
-    get it from the controller; the Selector deselects what is not planned."""
+    get it from the controller; the Selector deselects what is not planned, naming tests
+    as reporting does (``mask``: a secret in a name)."""
     from .collect.select import WORKER_KEY, Selector
     from .errors import APIError
     from .upload.planned import PlannedInstances, fetch
@@ -173,9 +179,6 @@ def _register_selector(
             plan, line = fetch(settings, mapping)
         except (ConfigError, APIError) as error:
             raise pytest.UsageError(f"PractiTest: --practitest-select: {error}") from None
-    from .spool.redact import Redactor
-
-    mask = Redactor.for_settings(settings).text
     selector = Selector(plan, mapping, settings.parametrized, line, mask)
     config.pluginmanager.register(selector, "practitest-select")
 
