@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -200,19 +201,28 @@ def test_a_bundle_resumed_after_a_partial_publish_sends_only_the_rest(
     assert max(keys_stored(sim).values()) == 1
 
 
+def stopped_publish(
+    sim: Simulator, tmp_path: Path, *extra: str, copy: Path | None = None
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The shards' bundles in ``publish/`` (copied to ``copy`` first, as a re-run job
+    downloads them), published until the second post of runs is refused for the token."""
+    publish = tmp_path / "publish"
+    publish.mkdir()
+    run_shards(tmp_path / "jobs", publish)
+    if copy is not None:
+        shutil.copytree(publish, copy)
+    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
+    first = run_cli("upload", str(publish), *where(sim), *extra, settings=publish_env(sim))
+    assert first.returncode == 1, first.stdout + first.stderr
+    return publish, first
+
+
 def test_a_publish_job_run_again_with_fresh_copies_posts_nothing_twice(
     sim: Simulator, tmp_path: Path
 ) -> None:
     """A CI's "re-run job": the artifacts are downloaded again, without the first run's marks."""
-    publish = tmp_path / "publish"
-    publish.mkdir()
-    run_shards(tmp_path / "jobs", publish)
     rerun = tmp_path / "rerun"
-    shutil.copytree(publish, rerun)  # the artifacts as the re-run job downloads them
-    # The first publish: its second post of runs is refused for the token, and it stops.
-    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
-    first = run_cli("upload", str(publish), *where(sim), settings=publish_env(sim))
-    assert first.returncode == 1, first.stdout + first.stderr
+    stopped_publish(sim, tmp_path, copy=rerun)
     delivered = len(sim.entities("runs"))
     assert delivered == 20
     sim.faults.clear()
@@ -349,13 +359,8 @@ def test_a_bundle_published_with_the_destination_only_in_the_environment_is_deli
 def test_the_resume_line_after_a_stopped_publish_repeats_its_flags_and_works(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    publish = tmp_path / "publish"
-    publish.mkdir()
-    run_shards(tmp_path / "jobs", publish)
-    sim.faults.add("status", "POST", r"/runs$", status=401, calls={2})
     extra = ["--field", "Build=7", "--run-version", "1.2", "--redact", "not-in-any-result"]
-    first = run_cli("upload", str(publish), *where(sim), *extra, settings=publish_env(sim))
-    assert first.returncode == 1, first.stdout + first.stderr
+    publish, first = stopped_publish(sim, tmp_path, *extra)
     author = sim.info.users["owner@example.com"]
     [resume] = [line for line in first.stdout.splitlines() if "resume with: " in line]
     # shards 0 and 1 went whole in the first post of 20: removed, and not named
